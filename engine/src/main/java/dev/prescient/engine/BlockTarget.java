@@ -1,0 +1,48 @@
+package dev.prescient.engine;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Positional block I/O: the one interface every layer of the data path speaks. A local replica
+ * file, a remote replica reached over the replication transport, and a whole replica set are all
+ * BlockTargets, so the NBD frontend, sync and scrub do not care which one they drive.
+ *
+ * <p>Implementations are safe for concurrent use by several threads (several NBD connections).
+ * An {@link IOException} means the operation did not happen durably; callers never assume partial
+ * success. {@link java.nio.file.FileSystemException} subclasses and {@link NoSpaceException} keep
+ * their meaning so the frontend can map them to NBD errors (EIO, ENOSPC).
+ */
+public interface BlockTarget extends Closeable {
+
+    /** Size in bytes. */
+    long size();
+
+    /** Reads exactly {@code dst.remaining()} bytes at {@code offset}; holes read as zeroes. */
+    void read(long offset, ByteBuffer dst) throws IOException;
+
+    /** Writes all of {@code src} at {@code offset}; with {@code fua} the data is durable on return. */
+    void write(long offset, ByteBuffer src, boolean fua) throws IOException;
+
+    /** Discards the range (may punch a hole); later reads return zeroes. */
+    void unmap(long offset, long length) throws IOException;
+
+    /** Makes the range read as zeroes, allocating or not as the implementation prefers. */
+    void writeZeroes(long offset, long length, boolean fua) throws IOException;
+
+    /** Makes every write acknowledged so far durable. */
+    void flush() throws IOException;
+
+    /**
+     * Opens a sink for bulk catch-up of this target in blocks of {@code blockSize}. Local targets
+     * write directly; remote targets batch, compress, deduplicate and checksum on the wire.
+     */
+    default BlockSink openSink(int blockSize) throws IOException {
+        return new DirectBlockSink(this, blockSize);
+    }
+
+    @Override
+    default void close() throws IOException {
+    }
+}
