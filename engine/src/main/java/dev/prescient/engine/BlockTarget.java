@@ -4,6 +4,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
+/*
+ * Contract change (engine core): added the default methods nextAllocated/nextHole so that copies
+ * and catch-up skip holes. Defaults say "everything is allocated", so existing implementations
+ * (e.g. RemoteReplica) keep working unchanged.
+ */
+
 /**
  * Positional block I/O: the one interface every layer of the data path speaks. A local replica
  * file, a remote replica reached over the replication transport, and a whole replica set are all
@@ -40,6 +46,23 @@ public interface BlockTarget extends Closeable {
      */
     default BlockSink openSink(int blockSize) throws IOException {
         return new DirectBlockSink(this, blockSize);
+    }
+
+    /**
+     * The first offset at or after {@code offset} that may hold data (like SEEK_DATA), or -1 when
+     * the rest of the target is a hole. Conservative: may report zero ranges as data, never data as
+     * a hole. The default reports everything as data.
+     */
+    default long nextAllocated(long offset) throws IOException {
+        return offset < size() ? offset : -1;
+    }
+
+    /**
+     * The first offset at or after {@code offset} that starts a hole (like SEEK_HOLE), or
+     * {@link #size()} when there is none. The default reports no holes.
+     */
+    default long nextHole(long offset) throws IOException {
+        return size();
     }
 
     @Override
