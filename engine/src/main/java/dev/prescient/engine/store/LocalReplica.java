@@ -1,0 +1,384 @@
+package dev.prescient.engine.store;
+
+import dev.prescient.engine.BlockTarget;
+import dev.prescient.engine.NoSpaceException;
+import dev.prescient.engine.OutOfRangeException;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One replica on a local tier: a sparse data file plus crash-safe metadata.
+ *
+ * <p>Java 17 has neither SEEK_DATA/SEEK_HOLE nor fallocate, so the replica keeps its own
+ * allocation map (one bit per {@code allocChunk}): a bit is set before data is written to its
+ * chunk, and a clear bit guarantees the chunk reads as zeroes. The map is a superset of the
+ * chunks holding data; copies iterate it, so an empty 100 GiB replica copies nothing. The map is
+ * persisted on flush/FUA, when it changed, so that every durable write is covered. After an
+ * unclean shutdown the map is rebuilt by scanning the chunks it does not cover (reading a hole is
+ * cheap); with FFM (Java 22) SEEK_DATA would make that instant.
+ *
+ * <p>Unmap and write-zeroes write zeroes over chunks that are allocated and leave unallocated
+ * chunks alone; they do not clear map bits on the hot path, because clearing races with a
+ * concurrent write to the same chunk without a lock. {@link #compact()} clears the bits of
+ * all-zero chunks when no I/O runs. Space is therefore not returned to the tier on TRIM: punching
+ * holes needs fallocate(2), which Java 17 cannot call without native code.
+ */
+public final class LocalReplica implements BlockTarget {
+    static final int ZERO_LEN = 1 << 20;
+    private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(ZERO_LEN).asReadOnlyBuffer();
+
+    private final Path dataFile;
+    private final Path metaFile;
+    private final String replicaId;
+    private final String volumeId;
+    private final long size;
+    private final int allocChunk;
+    private final FileChannel ch;
+    private final AtomicBitmap alloc;
+    private final AtomicLong mapVersion = new AtomicLong();
+    private final Object metaLock = new Object();
+    private final AtomicInteger refs = new AtomicInteger(1);
+    private long persistedVersion;
+    private long generation;
+    private volatile boolean closed;
+
+    private LocalReplica(Path dataFile, Path metaFile, ReplicaMetadata meta, FileChannel ch, AtomicBitmap alloc) {
+        this.dataFile = dataFile;
+        this.metaFile = metaFile;
+        this.replicaId = meta.replicaId();
+        this.volumeId = meta.volumeId();
+        this.size = meta.size();
+        this.allocChunk = meta.allocChunk();
+        this.generation = meta.generation();
+        this.ch = ch;
+        this.alloc = alloc;
+    }
+
+    /** Creates a new, empty (all-hole) replica; fails if its files exist. */
+    public static LocalReplica create(Path dir, String replicaId, String volumeId, long size, int allocChunk)
+            throws IOException {
+        if (size <= 0 || allocChunk <= 0 || Integer.bitCount(allocChunk) != 1) {
+            throw new IllegalArgumentException("bad size " + size + " or allocation chunk " + allocChunk);
+        }
+        Path data = dir.resolve(replicaId + ".img");
+        Path meta = dir.resolve(replicaId + ".meta");
+        FileChannel ch = FileChannel.open(data, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            // Sparse: setting the length by writing one byte at the end would allocate a block;
+            // truncate cannot grow, so write a zero at the end and rely on the FS keeping the rest a hole.
+            ch.write(ByteBuffer.allocate(1), size - 1);
+            ch.force(true);
+            ReplicaMetadata.fsyncDirectory(dir);
+            long chunks = (size + allocChunk - 1) / allocChunk;
+            AtomicBitmap map = new AtomicBitmap(chunks);
+            ReplicaMetadata m = new ReplicaMetadata(replicaId, volumeId, size, allocChunk, 1, false, map.toLongArray());
+            m.writeTo(meta);
+            return new LocalReplica(data, meta, m, ch, map);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            Files.deleteIfExists(data);
+            Files.deleteIfExists(meta);
+            throw mapNoSpace(e instanceof IOException io ? io : new IOException(e), "creating replica " + replicaId);
+        }
+    }
+
+    /** Opens an existing replica; rebuilds the allocation map if it was not closed cleanly. */
+    public static LocalReplica open(Path dir, String replicaId) throws IOException {
+        Path data = dir.resolve(replicaId + ".img");
+        Path meta = dir.resolve(replicaId + ".meta");
+        ReplicaMetadata m = ReplicaMetadata.readFrom(meta);
+        FileChannel ch = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            if (ch.size() < m.size()) {
+                throw new EOFException("data file shorter than replica size: " + data);
+            }
+            AtomicBitmap map = AtomicBitmap.fromLongArray(m.chunks(), m.allocation());
+            LocalReplica r = new LocalReplica(data, meta, m, ch, map);
+            if (!m.clean()) {
+                r.recoverAllocationMap();
+            }
+            r.writeMeta(false); // from now on a crash is detectable
+            return r;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private void recoverAllocationMap() throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(allocChunk);
+        for (long c = 0; c < alloc.size(); c++) {
+            if (alloc.get(c)) {
+                continue;
+            }
+            buf.clear().limit((int) Math.min(allocChunk, size - c * allocChunk));
+            readFully(c * allocChunk, buf);
+            if (!isZero(buf.flip())) {
+                alloc.set(c);
+            }
+        }
+    }
+
+    public String replicaId() {
+        return replicaId;
+    }
+
+    public String volumeId() {
+        return volumeId;
+    }
+
+    public int allocChunk() {
+        return allocChunk;
+    }
+
+    public long generation() {
+        synchronized (metaLock) {
+            return generation;
+        }
+    }
+
+    public Path dataFile() {
+        return dataFile;
+    }
+
+    /** Bytes covered by the allocation map (an upper bound of the data held). */
+    public long allocatedBytes() {
+        return Math.min(size, alloc.cardinality() * allocChunk);
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    private void checkRange(long offset, long length) throws IOException {
+        if (closed) {
+            throw new IOException("replica " + replicaId + " is closed");
+        }
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new OutOfRangeException(offset, length, size);
+        }
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        checkRange(offset, dst.remaining());
+        readFully(offset, dst);
+    }
+
+    private void readFully(long offset, ByteBuffer dst) throws IOException {
+        long pos = offset;
+        while (dst.hasRemaining()) {
+            int n = ch.read(dst, pos);
+            if (n < 0) {
+                // Past the file's end means a hole at the tail (cannot happen after create).
+                while (dst.hasRemaining()) {
+                    dst.put((byte) 0);
+                }
+                return;
+            }
+            pos += n;
+        }
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
+        int len = src.remaining();
+        checkRange(offset, len);
+        if (len == 0) {
+            return;
+        }
+        markAllocated(offset, len);
+        writeFully(offset, src);
+        if (fua) {
+            flush();
+        }
+    }
+
+    private void markAllocated(long offset, long len) {
+        if (alloc.setRange(offset / allocChunk, (offset + len - 1) / allocChunk + 1)) {
+            mapVersion.incrementAndGet();
+        }
+    }
+
+    private void writeFully(long offset, ByteBuffer src) throws IOException {
+        long pos = offset;
+        try {
+            while (src.hasRemaining()) {
+                pos += ch.write(src, pos);
+            }
+        } catch (IOException e) {
+            throw mapNoSpace(e, "writing replica " + replicaId + " at " + offset);
+        }
+    }
+
+    @Override
+    public void unmap(long offset, long length) throws IOException {
+        zeroAllocated(offset, length);
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length, boolean fua) throws IOException {
+        zeroAllocated(offset, length);
+        if (fua) {
+            flush();
+        }
+    }
+
+    /** Writes zeroes over the allocated chunks of the range; holes already read as zeroes. */
+    private void zeroAllocated(long offset, long length) throws IOException {
+        checkRange(offset, length);
+        long end = offset + length;
+        long pos = offset;
+        while (pos < end) {
+            long c = alloc.nextSetBit(pos / allocChunk);
+            if (c < 0) {
+                return;
+            }
+            long from = Math.max(pos, c * allocChunk);
+            if (from >= end) {
+                return;
+            }
+            long runEnd = Math.min(end, alloc.nextClearBit(c) * (long) allocChunk);
+            for (long p = from; p < runEnd; ) {
+                int n = (int) Math.min(ZERO_LEN, runEnd - p);
+                ByteBuffer z = ZEROES.duplicate();
+                z.limit(n);
+                writeFully(p, z);
+                p += n;
+            }
+            pos = runEnd;
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (closed) {
+            throw new IOException("replica " + replicaId + " is closed");
+        }
+        try {
+            ch.force(false);
+        } catch (IOException e) {
+            throw mapNoSpace(e, "flushing replica " + replicaId);
+        }
+        if (mapVersion.get() != persistedVersionVolatile()) {
+            writeMeta(false);
+        }
+    }
+
+    private long persistedVersionVolatile() {
+        synchronized (metaLock) {
+            return persistedVersion;
+        }
+    }
+
+    private void writeMeta(boolean clean) throws IOException {
+        synchronized (metaLock) {
+            long v = mapVersion.get(); // read before the bits: a later change bumps it again
+            ReplicaMetadata m = new ReplicaMetadata(replicaId, volumeId, size, allocChunk, generation + 1, clean,
+                    alloc.toLongArray());
+            m.writeTo(metaFile);
+            generation++;
+            persistedVersion = v;
+        }
+    }
+
+    @Override
+    public long nextAllocated(long offset) {
+        if (offset >= size) {
+            return -1;
+        }
+        long c = alloc.nextSetBit(offset / allocChunk);
+        return c < 0 ? -1 : Math.max(offset, c * allocChunk);
+    }
+
+    @Override
+    public long nextHole(long offset) {
+        if (offset >= size) {
+            return size;
+        }
+        long c = alloc.nextClearBit(offset / allocChunk);
+        return Math.min(size, Math.max(offset, c * allocChunk));
+    }
+
+    /**
+     * Clears the allocation bits of chunks that read as all zeroes. Only safe while no writes
+     * run (e.g. at open or close, or under the volume's I/O gate).
+     */
+    public long compact() throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(allocChunk);
+        long cleared = 0;
+        for (long c = alloc.nextSetBit(0); c >= 0; c = alloc.nextSetBit(c + 1)) {
+            buf.clear().limit((int) Math.min(allocChunk, size - c * allocChunk));
+            readFully(c * allocChunk, buf);
+            if (isZero(buf.flip())) {
+                alloc.clear(c);
+                cleared++;
+            }
+        }
+        if (cleared > 0) {
+            mapVersion.incrementAndGet();
+        }
+        return cleared;
+    }
+
+    static boolean isZero(ByteBuffer b) {
+        int i = b.position();
+        int end = b.limit();
+        for (; i + 8 <= end; i += 8) {
+            if (b.getLong(i) != 0) {
+                return false;
+            }
+        }
+        for (; i < end; i++) {
+            if (b.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void retain() {
+        refs.incrementAndGet();
+    }
+
+    /** Closes when the last holder closes: data fsynced, metadata marked clean. */
+    @Override
+    public void close() throws IOException {
+        if (refs.decrementAndGet() > 0 || closed) {
+            return;
+        }
+        try {
+            ch.force(false);
+            writeMeta(true);
+        } finally {
+            closed = true;
+            ch.close();
+        }
+    }
+
+    /** Closes without the clean marker (simulates a crash in tests; used on fatal errors). */
+    void abandon() throws IOException {
+        closed = true;
+        ch.close();
+    }
+
+    static IOException mapNoSpace(IOException e, String what) {
+        if (e instanceof NoSpaceException) {
+            return e;
+        }
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("No space left") || msg.contains("Disk quota exceeded")) {
+            return new NoSpaceException(what + ": " + msg, e);
+        }
+        return e;
+    }
+}
