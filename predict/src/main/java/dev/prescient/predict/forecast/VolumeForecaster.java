@@ -1,0 +1,483 @@
+package dev.prescient.predict.forecast;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Access/load forecaster for one volume series (bytes read, bytes written, working set, ...).
+ *
+ * <p>{@link #train} fits every candidate model on the first part of the history and scores each
+ * on the later part (a time split; every forecast is made before its value is seen). The best
+ * candidate is chosen separately for each horizon band, because the model that wins 30 minutes
+ * ahead (a smoothed level) is rarely the one that wins a day ahead (a seasonal profile). The
+ * chosen models have consumed the whole history, and the validation errors of the combined path
+ * seed the per-horizon {@link IntervalCalibrator}. From then on every {@link #observe} updates
+ * the model states and the interval calibration.
+ */
+public final class VolumeForecaster {
+
+    /**
+     * @param season   daily season in steps (48 for 30-minute windows), 0 for none
+     * @param weekly   weekly season in steps (336), used only when the history holds two weeks
+     * @param horizon  longest forecast horizon in steps; intervals are calibrated up to it
+     * @param window   errors kept per horizon for the interval quantiles
+     * @param level    central interval coverage, e.g. 0.9
+     */
+    public record Config(int season, int weekly, int horizon, int window, double level) {
+        public Config {
+            if (horizon < 1 || season < 0 || weekly < 0 || window < IntervalCalibrator.MIN_ERRORS
+                    || !(level > 0 && level < 1)) {
+                throw new IllegalArgumentException("invalid forecaster config");
+            }
+        }
+
+        /** 30-minute windows: daily 48, weekly 336, up to 24 h ahead, 90% intervals. */
+        public static Config halfHourly() {
+            return new Config(48, 336, 48, 336, 0.9);
+        }
+    }
+
+    /** A named way of fitting a model on a training prefix. */
+    record Candidate(String name, Transform transform, int minHistory, Function<double[], Forecaster> fit) {
+    }
+
+    /** Share of the history used to fit candidates; the rest scores them. */
+    static final double FIT_SHARE = 0.6;
+    /** Horizon bands (steps) at which candidates are compared; each h uses the nearest band. */
+    static final int[] BANDS = {1, 2, 4, 12, 24, 48};
+    /** Forecasts averaged per band. */
+    static final int TOP = 3;
+
+    private final Config config;
+    /** Scale of the interval errors: log1p for non-negative series (errors multiplicative). */
+    private final Transform intervalScale;
+    private final Transform[] transforms;
+    private final Forecaster[] models;
+    /** assign[h-1] = indices of the models averaged (on the interval scale) h steps ahead. */
+    private final int[][] assign;
+    private final IntervalCalibrator calibrator;
+    /** Combined paths (interval scale) made after each of the last {@code horizon} observations. */
+    private final double[][] pending;
+    private long steps;
+
+    private VolumeForecaster(Config config, Transform intervalScale, Transform[] transforms, Forecaster[] models,
+            int[][] assign, IntervalCalibrator calibrator, long steps) {
+        this.config = config;
+        this.intervalScale = intervalScale;
+        this.transforms = transforms;
+        this.models = models;
+        this.assign = assign;
+        this.calibrator = calibrator;
+        this.pending = new double[config.horizon()][];
+        this.steps = steps;
+        if (models[0].observed() > 0) {
+            remember();
+        }
+    }
+
+    /** Candidates for the configuration, on both scales when the series is non-negative. */
+    static List<Candidate> candidates(Config c, boolean nonNegative) {
+        List<Candidate> list = new ArrayList<>();
+        for (Transform t : nonNegative ? Transform.values() : new Transform[] {Transform.IDENTITY}) {
+            list.add(new Candidate("naive", t, 1, y -> primed(SeasonalNaive.naive(), y)));
+            list.add(new Candidate("ses", t, HoltWinters.minHistory(0), y -> HoltWinters.fit(y, 0, false)));
+            list.add(new Candidate("holt-damped", t, HoltWinters.minHistory(0), y -> HoltWinters.fit(y, 0, true)));
+            for (int m : new int[] {c.season(), c.weekly()}) {
+                if (m < 2) {
+                    continue;
+                }
+                list.add(new Candidate("snaive-" + m, t, m, y -> primed(new SeasonalNaive(m, false), y)));
+                list.add(new Candidate("hw-" + m, t, HoltWinters.minHistory(m), y -> HoltWinters.fit(y, m, false)));
+                list.add(new Candidate("hw-damped-" + m, t, HoltWinters.minHistory(m),
+                        y -> HoltWinters.fit(y, m, true)));
+            }
+        }
+        return list;
+    }
+
+    private static Forecaster primed(Forecaster f, double[] y) {
+        for (double v : y) {
+            f.observe(v);
+        }
+        return f;
+    }
+
+    /** The band whose horizon is nearest to {@code h} on a log scale. */
+    static int band(int h) {
+        int best = 0;
+        double bestDist = Double.POSITIVE_INFINITY;
+        for (int k = 0; k < BANDS.length; k++) {
+            double d = Math.abs(Math.log((double) h / BANDS[k]));
+            if (d < bestDist) {
+                bestDist = d;
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    /** One candidate replayed over the validation part. */
+    private static final class Run {
+        final Transform transform;
+        final Forecaster model;
+        final List<double[]> paths = new ArrayList<>();
+        final double[] mae = new double[BANDS.length];
+
+        Run(Transform transform, Forecaster model) {
+            this.transform = transform;
+            this.model = model;
+        }
+
+        double[] path(int horizon) {
+            double[] z = model.forecast(horizon);
+            for (int i = 0; i < z.length; i++) {
+                z[i] = transform.inverse(z[i]);
+            }
+            return z;
+        }
+
+        void replay(double[] ys, int horizon) {
+            double[] sum = new double[BANDS.length];
+            int[] n = new int[BANDS.length];
+            for (int t = 0; t < ys.length; t++) {
+                paths.add(path(horizon));
+                for (int k = 0; k < BANDS.length; k++) {
+                    int h = BANDS[k];
+                    int origin = t - h + 1;
+                    if (h <= horizon && origin >= 0 && !Double.isNaN(ys[t])) {
+                        sum[k] += Math.abs(ys[t] - paths.get(origin)[h - 1]);
+                        n[k]++;
+                    }
+                }
+                model.observe(transform.forward(ys[t]));
+            }
+            for (int k = 0; k < BANDS.length; k++) {
+                mae[k] = n[k] == 0 ? Double.NaN : sum[k] / n[k];
+            }
+        }
+    }
+
+    /**
+     * Chooses and fits models on {@code history} (NaN = missing). Empty or very short histories
+     * give a naive model whose intervals stay undefined until it has seen its own errors.
+     */
+    public static VolumeForecaster train(double[] history, Config config) {
+        boolean nonNegative = true;
+        for (double v : history) {
+            if (v < 0) {
+                nonNegative = false;
+                break;
+            }
+        }
+        Transform scale = nonNegative ? Transform.LOG1P : Transform.IDENTITY;
+        int fitLen = (int) Math.floor(history.length * FIT_SHARE);
+        double[] fitPart = Arrays.copyOfRange(history, 0, fitLen);
+        double[] valPart = Arrays.copyOfRange(history, fitLen, history.length);
+        List<Run> runs = new ArrayList<>();
+        if (valPart.length >= 2) {
+            for (Candidate cand : candidates(config, nonNegative)) {
+                if (fitLen < cand.minHistory()) {
+                    continue;
+                }
+                double[] z = new double[fitLen];
+                for (int i = 0; i < fitLen; i++) {
+                    z[i] = cand.transform().forward(fitPart[i]);
+                }
+                Run run = new Run(cand.transform(), cand.fit().apply(z));
+                run.replay(valPart, config.horizon());
+                runs.add(run);
+            }
+        }
+        if (runs.isEmpty()) {
+            Forecaster naive = SeasonalNaive.naive();
+            VolumeForecaster v = new VolumeForecaster(config, scale, new Transform[] {Transform.IDENTITY},
+                    new Forecaster[] {naive}, single(config.horizon()),
+                    new IntervalCalibrator(config.horizon(), config.window()), 0);
+            for (double y : history) {
+                v.observe(y);
+            }
+            return v;
+        }
+        // Per band, the TOP runs by validation error, averaged: combining a few good forecasts
+        // is far less sensitive to the noise of a short validation split than picking one.
+        int[][] topPerBand = new int[BANDS.length][];
+        for (int k = 0; k < BANDS.length; k++) {
+            final int band = k;
+            List<Integer> order = new ArrayList<>();
+            for (int r = 0; r < runs.size(); r++) {
+                if (!Double.isNaN(runs.get(r).mae[k])) {
+                    order.add(r);
+                }
+            }
+            order.sort((a, b) -> Double.compare(runs.get(a).mae[band], runs.get(b).mae[band]));
+            if (order.isEmpty()) {
+                topPerBand[k] = k > 0 ? topPerBand[k - 1] : new int[] {0};
+            } else {
+                topPerBand[k] = order.subList(0, Math.min(TOP, order.size())).stream().mapToInt(i -> i).toArray();
+            }
+        }
+        Map<Integer, Integer> used = new LinkedHashMap<>();
+        int[][] assign = new int[config.horizon()][];
+        for (int h = 1; h <= config.horizon(); h++) {
+            int[] top = topPerBand[band(h)];
+            assign[h - 1] = new int[top.length];
+            for (int i = 0; i < top.length; i++) {
+                assign[h - 1][i] = used.computeIfAbsent(top[i], x -> used.size());
+            }
+        }
+        Transform[] transforms = new Transform[used.size()];
+        Forecaster[] models = new Forecaster[used.size()];
+        for (Map.Entry<Integer, Integer> e : used.entrySet()) {
+            transforms[e.getValue()] = runs.get(e.getKey()).transform;
+            models[e.getValue()] = runs.get(e.getKey()).model;
+        }
+        IntervalCalibrator cal = new IntervalCalibrator(config.horizon(), config.window());
+        // Seed the intervals with the combined path's out-of-sample validation errors.
+        for (int t = 0; t < valPart.length; t++) {
+            if (Double.isNaN(valPart[t])) {
+                continue;
+            }
+            for (int h = 1; h <= config.horizon() && h <= t + 1; h++) {
+                double z = 0;
+                int[] top = topPerBand[band(h)];
+                for (int r : top) {
+                    z += scale.forward(runs.get(r).paths.get(t - h + 1)[h - 1]) / top.length;
+                }
+                cal.record(h, scale.forward(valPart[t]) - z);
+            }
+        }
+        return new VolumeForecaster(config, scale, transforms, models, assign, cal, history.length);
+    }
+
+    /** Consumes the next value (NaN = missing), recording the errors of earlier forecasts. */
+    public void observe(double y) {
+        double z = intervalScale.forward(y);
+        if (!Double.isNaN(z)) {
+            for (int h = 1; h <= config.horizon(); h++) {
+                double[] path = pending[(int) Math.floorMod(steps - h, (long) pending.length)];
+                if (path != null && steps - h >= -1) {
+                    calibrator.record(h, z - path[h - 1]);
+                }
+            }
+        }
+        for (int i = 0; i < models.length; i++) {
+            models[i].observe(transforms[i].forward(y));
+        }
+        steps++;
+        remember();
+    }
+
+    private void remember() {
+        double[] p = pointPath(config.horizon());
+        for (int i = 0; i < p.length; i++) {
+            p[i] = intervalScale.forward(p[i]);
+        }
+        pending[(int) Math.floorMod(steps - 1, (long) pending.length)] = p;
+    }
+
+    /** Point forecasts on the original scale for 1..horizon steps ahead (NaN before any data). */
+    public double[] pointPath(int horizon) {
+        double[] out = new double[horizon];
+        if (models[0].observed() == 0) {
+            Arrays.fill(out, Double.NaN);
+            return out;
+        }
+        double[][] paths = new double[models.length][];
+        for (int i = 0; i < models.length; i++) {
+            paths[i] = models[i].forecast(horizon);
+        }
+        for (int h = 1; h <= horizon; h++) {
+            int[] ms = assign[Math.min(h, config.horizon()) - 1];
+            double z = 0;
+            for (int m : ms) {
+                z += intervalScale.forward(transforms[m].inverse(paths[m][h - 1])) / ms.length;
+            }
+            out[h - 1] = intervalScale.inverse(z);
+        }
+        return out;
+    }
+
+    private static int[][] single(int horizon) {
+        int[][] a = new int[horizon][];
+        for (int h = 0; h < horizon; h++) {
+            a[h] = new int[] {0};
+        }
+        return a;
+    }
+
+    /** Forecast for 1..{@code horizon} steps with the configured interval level. */
+    public Forecast forecast(int horizon) {
+        if (horizon < 1) {
+            throw new IllegalArgumentException("horizon must be >= 1");
+        }
+        double[] point = pointPath(horizon);
+        double[] lo = new double[horizon];
+        double[] hi = new double[horizon];
+        for (int h = 1; h <= horizon; h++) {
+            double[] off = offsets(h);
+            double z = intervalScale.forward(point[h - 1]);
+            lo[h - 1] = intervalScale.inverse(z + off[0]);
+            hi[h - 1] = intervalScale.inverse(z + off[1]);
+        }
+        return new Forecast(point, lo, hi, config.level());
+    }
+
+    private double[] offsets(int h) {
+        int h0 = Math.min(h, config.horizon());
+        double[] off = calibrator.offsets(h0, config.level());
+        if (h > h0 && !Double.isNaN(off[0])) {
+            // Beyond the calibrated horizon, widen like a random walk: a stated assumption.
+            double s = Math.sqrt((double) h / h0);
+            off = new double[] {off[0] * s, off[1] * s};
+        }
+        return off;
+    }
+
+    /**
+     * Probability that the value {@code h} steps ahead is at least {@code value}, from the same
+     * empirical errors as the intervals; NaN while they are not calibrated.
+     */
+    public double probabilityAtLeast(double value, int h) {
+        double point = pointPath(h)[h - 1];
+        if (Double.isNaN(point)) {
+            return Double.NaN;
+        }
+        int h0 = Math.min(h, config.horizon());
+        double need = intervalScale.forward(value) - intervalScale.forward(point);
+        double scale = h > h0 ? Math.sqrt((double) h / h0) : 1;
+        return calibrator.fractionAtLeast(h0, need / scale);
+    }
+
+    /** Names of the averaged models by horizon range, e.g. {@code 1-3:ses@log+naive 4-48:hw-48}. */
+    public String modelName() {
+        StringBuilder sb = new StringBuilder();
+        int start = 1;
+        for (int h = 2; h <= config.horizon() + 1; h++) {
+            if (h > config.horizon() || !Arrays.equals(assign[h - 1], assign[start - 1])) {
+                if (sb.length() > 0) {
+                    sb.append(' ');
+                }
+                if (start > 1 || h <= config.horizon()) {
+                    sb.append(start).append('-').append(h - 1).append(':');
+                }
+                int[] ms = assign[start - 1];
+                for (int i = 0; i < ms.length; i++) {
+                    sb.append(i > 0 ? "+" : "").append(models[ms[i]].name())
+                            .append(transforms[ms[i]] == Transform.LOG1P ? "@log" : "");
+                }
+                start = h;
+            }
+        }
+        return sb.toString();
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public long observed() {
+        return steps;
+    }
+
+    IntervalCalibrator calibrator() {
+        return calibrator;
+    }
+
+    public VolumeForecaster copy() {
+        Forecaster[] m = new Forecaster[models.length];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = models[i].copy();
+        }
+        int[][] a = new int[assign.length][];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = assign[i].clone();
+        }
+        VolumeForecaster c = new VolumeForecaster(config, intervalScale, transforms.clone(), m, a,
+                calibrator.copy(), steps);
+        for (int i = 0; i < pending.length; i++) {
+            c.pending[i] = pending[i] == null ? null : pending[i].clone();
+        }
+        return c;
+    }
+
+    void writeState(DataOutput out) throws IOException {
+        out.writeInt(config.season());
+        out.writeInt(config.weekly());
+        out.writeInt(config.horizon());
+        out.writeInt(config.window());
+        out.writeDouble(config.level());
+        out.writeByte(intervalScale.ordinal());
+        out.writeLong(steps);
+        out.writeByte(models.length);
+        for (int i = 0; i < models.length; i++) {
+            out.writeByte(transforms[i].ordinal());
+            ForecasterCodec.writeForecaster(models[i], out);
+        }
+        for (int[] a : assign) {
+            out.writeByte(a.length);
+            for (int m : a) {
+                out.writeByte(m);
+            }
+        }
+        calibrator.writeState(out);
+    }
+
+    private static Transform transform(int ordinal) throws ModelStateException {
+        if (ordinal < 0 || ordinal >= Transform.values().length) {
+            throw new ModelStateException("unknown transform " + ordinal);
+        }
+        return Transform.values()[ordinal];
+    }
+
+    static VolumeForecaster readState(DataInput in) throws IOException {
+        Config c;
+        try {
+            c = new Config(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readDouble());
+        } catch (IllegalArgumentException e) {
+            throw new ModelStateException("corrupt forecaster config");
+        }
+        if (c.horizon() > 100_000) {
+            throw new ModelStateException("corrupt forecaster horizon " + c.horizon());
+        }
+        Transform scale = transform(in.readByte());
+        long steps = in.readLong();
+        int n = in.readByte();
+        if (n < 1) {
+            throw new ModelStateException("forecaster state without models");
+        }
+        Transform[] transforms = new Transform[n];
+        Forecaster[] models = new Forecaster[n];
+        for (int i = 0; i < n; i++) {
+            transforms[i] = transform(in.readByte());
+            models[i] = ForecasterCodec.readForecaster(in);
+        }
+        int[][] assign = new int[c.horizon()][];
+        for (int h = 0; h < assign.length; h++) {
+            int k = in.readByte();
+            if (k < 1) {
+                throw new ModelStateException("horizon without models");
+            }
+            assign[h] = new int[k];
+            for (int i = 0; i < k; i++) {
+                assign[h][i] = in.readByte();
+                if (assign[h][i] < 0 || assign[h][i] >= n) {
+                    throw new ModelStateException("horizon assigned to unknown model " + assign[h][i]);
+                }
+            }
+        }
+        IntervalCalibrator cal = IntervalCalibrator.readState(in);
+        if (cal.horizon() != c.horizon()) {
+            throw new ModelStateException("calibrator horizon does not match config");
+        }
+        // Pending paths are not stored: errors of forecasts made before a restart are not
+        // recorded, a bounded loss of at most one horizon of calibration samples.
+        return new VolumeForecaster(c, scale, transforms, models, assign, cal, steps);
+    }
+}

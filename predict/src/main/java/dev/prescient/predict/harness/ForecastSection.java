@@ -1,0 +1,310 @@
+package dev.prescient.predict.harness;
+
+import dev.prescient.predict.forecast.Forecast;
+import dev.prescient.predict.forecast.SeasonalNaive;
+import dev.prescient.predict.forecast.VolumeForecaster;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Harness section "Forecasting": replays CloudPhysics half-hour feature snapshots
+ * ({@code cloudphysics_features/snapshots/*.csv}) on a time split and compares the selected
+ * {@link VolumeForecaster} with naive and seasonal-naive forecasts.
+ *
+ * <p>Run alone: {@code java -cp predict/target/classes dev.prescient.predict.harness.ForecastSection
+ * [dataDir | file.csv ...]}.
+ */
+public final class ForecastSection {
+
+    /** Series evaluated: column name and the label printed. */
+    static final Map<String, String> SERIES = new LinkedHashMap<>();
+
+    static {
+        SERIES.put("page_working_set_size", "working set");
+        SERIES.put("read_io_request_size_sum", "bytes read");
+        SERIES.put("write_io_request_size_sum", "bytes written");
+    }
+
+    /** Share of each series used as history; the rest is the test period. */
+    static final double HISTORY_SHARE = 0.6;
+    static final int DAY = 48;
+    static final int[] HORIZONS = {1, 12, 48};
+    static final String[] HORIZON_LABELS = {"30 min", "6 h", "24 h"};
+    static final long WINDOW_MICROS = 30L * 60 * 1_000_000;
+
+    private ForecastSection() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 1 && Files.isDirectory(Path.of(args[0]))) {
+            run(Path.of(args[0]), System.out);
+        } else if (args.length > 0) {
+            List<Path> files = new ArrayList<>();
+            for (String a : args) {
+                files.add(Path.of(a));
+            }
+            runFiles(files, System.out);
+        } else {
+            run(Path.of("..", "shared", "data"), System.out);
+        }
+    }
+
+    public static void run(Path dataDir, PrintStream out) {
+        Path dir = dataDir.resolve("cloudphysics_features").resolve("snapshots");
+        out.println("== Forecasting (CloudPhysics half-hour features) ==");
+        if (!Files.isDirectory(dir)) {
+            out.println("SKIPPED: " + dir + " not found (expected cloudphysics_features/snapshots/*.csv)");
+            return;
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.toString().endsWith(".csv")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (files.isEmpty()) {
+            out.println("SKIPPED: no .csv files in " + dir);
+            return;
+        }
+        runFiles(files, out);
+    }
+
+    /** Per-method accumulators for one series type and horizon. */
+    static final class Acc {
+        final List<Double> mase = new ArrayList<>();
+        final List<Double> mape = new ArrayList<>();
+        long covered;
+        long intervals;
+    }
+
+    public static void runFiles(List<Path> files, PrintStream out) {
+        out.printf(Locale.ROOT, "time split: first %.0f%% of each series is history (model selection inside it),"
+                + " last %.0f%% is test; forecasts from every test origin; MASE scaled by the in-sample"
+                + " seasonal-naive (m=%d) MAE; 90%% intervals%n", HISTORY_SHARE * 100, (1 - HISTORY_SHARE) * 100, DAY);
+        // type -> method -> horizon -> acc
+        Map<String, Map<String, Acc[]>> acc = new LinkedHashMap<>();
+        out.printf(Locale.ROOT, "%-22s %-14s %6s %6s  %-22s %s%n", "workload", "series", "hist", "test", "chosen model",
+                "MASE prescient/snaive at 30m 6h 24h");
+        for (Path f : files) {
+            Table t;
+            try {
+                t = Table.read(f);
+            } catch (IOException | RuntimeException e) {
+                out.println("  " + f.getFileName() + ": unreadable (" + e.getMessage() + "), skipped");
+                continue;
+            }
+            for (Map.Entry<String, String> s : SERIES.entrySet()) {
+                double[] y = t.regularSeries(s.getKey());
+                if (y == null) {
+                    out.println("  " + f.getFileName() + ": no column " + s.getKey());
+                    continue;
+                }
+                evaluate(f.getFileName().toString(), s.getValue(), y, acc, out);
+            }
+        }
+        out.println();
+        for (Map.Entry<String, Map<String, Acc[]>> e : acc.entrySet()) {
+            out.println("-- " + e.getKey() + " (mean over " + e.getValue().get("prescient")[0].mase.size()
+                    + " workloads) --");
+            out.printf(Locale.ROOT, "%-8s %-11s %8s %8s %9s%n", "horizon", "method", "MASE", "MAPE%", "cover90");
+            for (int k = 0; k < HORIZONS.length; k++) {
+                for (String m : new String[] {"naive", "snaive", "prescient"}) {
+                    Acc a = e.getValue().get(m)[k];
+                    out.printf(Locale.ROOT, "%-8s %-11s %8.3f %8.1f %9s%n", HORIZON_LABELS[k], m, mean(a.mase),
+                            mean(a.mape) * 100, a.intervals == 0 ? "-"
+                                    : String.format(Locale.ROOT, "%.1f%%", 100.0 * a.covered / a.intervals));
+                }
+                double ratio = mean(e.getValue().get("prescient")[k].mase) / mean(e.getValue().get("snaive")[k].mase);
+                Acc p = e.getValue().get("prescient")[k];
+                double cover = p.intervals == 0 ? Double.NaN : (double) p.covered / p.intervals;
+                String maseTarget = k < 2 ? (ratio <= 0.75 ? "MET" : "MISSED") : "(no target)";
+                String coverTarget = cover >= 0.85 && cover <= 0.95 ? "MET" : "MISSED";
+                out.printf(Locale.ROOT, "         MASE vs snaive: %+.1f%% [target <= -25%%: %s]; coverage %.1f%%"
+                        + " [target 85-95%%: %s]%n", (ratio - 1) * 100, maseTarget, cover * 100, coverTarget);
+            }
+        }
+    }
+
+    private static void evaluate(String workload, String type, double[] y, Map<String, Map<String, Acc[]>> acc,
+            PrintStream out) {
+        int hist = (int) Math.floor(y.length * HISTORY_SHARE);
+        int maxH = HORIZONS[HORIZONS.length - 1];
+        if (hist < 2 * DAY || y.length - hist <= maxH) {
+            out.printf(Locale.ROOT, "%-22s %-14s too short (%d windows), skipped%n", workload, type, y.length);
+            return;
+        }
+        double[] history = java.util.Arrays.copyOf(y, hist);
+        VolumeForecaster model = VolumeForecaster.train(history, VolumeForecaster.Config.halfHourly());
+        SeasonalNaive naive = SeasonalNaive.naive();
+        SeasonalNaive snaive = new SeasonalNaive(DAY, false);
+        for (double v : history) {
+            naive.observe(v);
+            snaive.observe(v);
+        }
+        double scale = 0;
+        int n = 0;
+        for (int t = DAY; t < hist; t++) {
+            if (!Double.isNaN(y[t]) && !Double.isNaN(y[t - DAY])) {
+                scale += Math.abs(y[t] - y[t - DAY]);
+                n++;
+            }
+        }
+        scale = n == 0 ? Double.NaN : scale / n;
+        int k = HORIZONS.length;
+        double[][] absErr = new double[3][k];
+        double[][] apeSum = new double[3][k];
+        int[][] cnt = new int[3][k];
+        int[][] apeCnt = new int[3][k];
+        long[] covered = new long[k];
+        long[] intervals = new long[k];
+        for (int origin = hist; origin < y.length; origin++) {
+            // Forecasts made after observing y[0..origin-1].
+            Forecast f = model.forecast(maxH);
+            double[][] paths = {naive.forecast(maxH), snaive.forecast(maxH), f.point()};
+            for (int j = 0; j < k; j++) {
+                int target = origin + HORIZONS[j] - 1;
+                if (target >= y.length || Double.isNaN(y[target])) {
+                    continue;
+                }
+                double actual = y[target];
+                for (int m = 0; m < 3; m++) {
+                    double e = Math.abs(actual - paths[m][HORIZONS[j] - 1]);
+                    absErr[m][j] += e;
+                    cnt[m][j]++;
+                    if (actual != 0) {
+                        apeSum[m][j] += e / Math.abs(actual);
+                        apeCnt[m][j]++;
+                    }
+                }
+                double lo = f.lower(HORIZONS[j]);
+                double hi = f.upper(HORIZONS[j]);
+                if (!Double.isNaN(lo)) {
+                    intervals[j]++;
+                    if (actual >= lo && actual <= hi) {
+                        covered[j]++;
+                    }
+                }
+            }
+            model.observe(y[origin]);
+            naive.observe(y[origin]);
+            snaive.observe(y[origin]);
+        }
+        StringBuilder detail = new StringBuilder();
+        for (int j = 0; j < k; j++) {
+            detail.append(String.format(Locale.ROOT, " %.2f/%.2f", absErr[2][j] / cnt[2][j] / scale,
+                    absErr[1][j] / cnt[1][j] / scale));
+        }
+        out.printf(Locale.ROOT, "%-22s %-14s %6d %6d  %-22s%s%n", workload, type, hist, y.length - hist,
+                model.modelName(), detail);
+        Map<String, Acc[]> byMethod = acc.computeIfAbsent(type, x -> new LinkedHashMap<>());
+        String[] names = {"naive", "snaive", "prescient"};
+        for (int m = 0; m < 3; m++) {
+            Acc[] a = byMethod.computeIfAbsent(names[m], x -> {
+                Acc[] arr = new Acc[HORIZONS.length];
+                for (int i = 0; i < arr.length; i++) {
+                    arr[i] = new Acc();
+                }
+                return arr;
+            });
+            for (int j = 0; j < k; j++) {
+                if (cnt[m][j] > 0 && scale > 0) {
+                    a[j].mase.add(absErr[m][j] / cnt[m][j] / scale);
+                }
+                if (apeCnt[m][j] > 0) {
+                    a[j].mape.add(apeSum[m][j] / apeCnt[m][j]);
+                }
+                if (m == 2) {
+                    a[j].covered += covered[j];
+                    a[j].intervals += intervals[j];
+                }
+            }
+        }
+    }
+
+    static double mean(List<Double> v) {
+        double s = 0;
+        for (double d : v) {
+            s += d;
+        }
+        return v.isEmpty() ? Double.NaN : s / v.size();
+    }
+
+    /** A CloudPhysics snapshot CSV: header row, numeric cells, {@code ts} in microseconds. */
+    static final class Table {
+        final List<String> header;
+        final List<double[]> rows;
+
+        private Table(List<String> header, List<double[]> rows) {
+            this.header = header;
+            this.rows = rows;
+        }
+
+        static Table read(Path file) throws IOException {
+            List<String> lines = Files.readAllLines(file);
+            if (lines.isEmpty()) {
+                throw new IOException("empty file");
+            }
+            List<String> header = List.of(lines.get(0).split(",", -1));
+            List<double[]> rows = new ArrayList<>();
+            for (int i = 1; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (line.isBlank()) {
+                    continue;
+                }
+                String[] cells = line.split(",", -1);
+                double[] r = new double[header.size()];
+                for (int c = 0; c < r.length; c++) {
+                    r[c] = c < cells.length ? parse(cells[c]) : Double.NaN;
+                }
+                rows.add(r);
+            }
+            return new Table(header, rows);
+        }
+
+        private static double parse(String s) {
+            if (s.isEmpty()) {
+                return Double.NaN;
+            }
+            try {
+                return Double.parseDouble(s);
+            } catch (NumberFormatException e) {
+                return Double.NaN;
+            }
+        }
+
+        /**
+         * The column as a series on a 30-minute grid by {@code ts}; missing windows become NaN.
+         * Null when the column is absent.
+         */
+        double[] regularSeries(String column) {
+            int c = header.indexOf(column);
+            int ts = header.indexOf("ts");
+            if (c < 0) {
+                return null;
+            }
+            if (ts < 0 || rows.isEmpty()) {
+                return rows.stream().mapToDouble(r -> r[c]).toArray();
+            }
+            List<double[]> sorted = new ArrayList<>(rows);
+            sorted.sort((a, b) -> Double.compare(a[ts], b[ts]));
+            double t0 = sorted.get(0)[ts];
+            int last = (int) Math.round((sorted.get(sorted.size() - 1)[ts] - t0) / WINDOW_MICROS);
+            double[] y = new double[last + 1];
+            java.util.Arrays.fill(y, Double.NaN);
+            for (double[] r : sorted) {
+                int i = (int) Math.round((r[ts] - t0) / WINDOW_MICROS);
+                y[i] = r[c];
+            }
+            return y;
+        }
+    }
+}
