@@ -1,6 +1,7 @@
 package dev.prescient.engine.replication;
 
 import dev.prescient.engine.NoSpaceException;
+import dev.prescient.engine.OutOfRangeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -229,8 +230,8 @@ final class ClientConnection implements Closeable {
             case Frame.OK -> {
             }
             case Frame.ERR_NO_SPACE -> throw new NoSpaceException("replica " + name + ": " + c.message, null);
-            case Frame.ERR_RANGE -> throw new ReplicationException(ReplicationException.Reason.OUT_OF_RANGE,
-                    "replica " + name + ": " + Frame.typeName(c.type) + " at " + c.arg0 + " outside the replica");
+            case Frame.ERR_RANGE -> throw new OutOfRangeException(c.arg0,
+                    c.payload != null && c.type == Frame.WRITE ? c.payload.remaining() : c.arg1, size);
             case Frame.ERR_CHECKSUM -> throw new ReplicationException(ReplicationException.Reason.CHECKSUM,
                     "replica " + name + ": " + Frame.typeName(c.type) + " kept failing its checksum");
             case Frame.ERR_NO_REPLICA -> throw new ReplicationException(ReplicationException.Reason.NO_SUCH_REPLICA,

@@ -33,6 +33,8 @@ final class RemoteBlockSink implements BlockSink {
     private final ArrayDeque<Batch> free = new ArrayDeque<>();
     private final ArrayDeque<Batch> inflight = new ArrayDeque<>();
     private final List<ClientConnection.Call> zeroCalls = new ArrayList<>();
+    /** Heap copy of one block for hashing: the hash library cannot read direct buffers on Java 17 without --add-exports. */
+    private final byte[] hashScratch;
     private Batch current;
     private long zeroStart = -1;
     private long zeroCount;
@@ -87,6 +89,7 @@ final class RemoteBlockSink implements BlockSink {
         this.size = conn.size();
         this.batchBlocks = Math.max(1, settings.batchBytes() / blockSize);
         this.startBytes = conn.bytesSent();
+        this.hashScratch = new byte[blockSize];
         for (int i = 0; i < settings.window(); i++) {
             free.add(new Batch());
         }
@@ -221,7 +224,8 @@ final class RemoteBlockSink implements BlockSink {
             if (settings.dedup()) {
                 ByteBuffer o = b.offer.clear().order(ByteOrder.BIG_ENDIAN);
                 for (int i = 0; i < b.count; i++) {
-                    o.putLong(b.indices[i]).putLong(XXH3.hashBytes(b.raw, i * blockSize, b.lengths[i]));
+                    b.raw.get(i * blockSize, hashScratch, 0, b.lengths[i]);
+                    o.putLong(b.indices[i]).putLong(XXH3.hashBytes(hashScratch, 0, b.lengths[i]));
                 }
                 o.flip();
                 b.offered = true;

@@ -16,8 +16,6 @@ public class ReplicationException extends IOException {
         CONNECTION_LOST,
         /** The remote node has no replica with this id. */
         NO_SUCH_REPLICA,
-        /** The request is outside the replica. */
-        OUT_OF_RANGE,
         /** The remote replica failed the I/O. */
         REMOTE_IO
     }

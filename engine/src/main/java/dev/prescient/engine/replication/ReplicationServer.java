@@ -2,6 +2,7 @@ package dev.prescient.engine.replication;
 
 import dev.prescient.engine.BlockTarget;
 import dev.prescient.engine.NoSpaceException;
+import dev.prescient.engine.OutOfRangeException;
 import dev.prescient.engine.ReplicaProvider;
 import net.openhft.hashing.LongHashFunction;
 import org.slf4j.Logger;
@@ -21,6 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -41,6 +46,13 @@ public final class ReplicationServer implements Closeable {
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong checksumNacks = new AtomicLong();
     private final AtomicLong protocolCloses = new AtomicLong();
+    /** A peer must complete TLS and HELLO within this time, so idle half-open sockets cannot pile up. */
+    private static final long HELLO_TIMEOUT_MS = 10_000;
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "repl-server-timer");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closed;
 
     public ReplicationServer(ReplicaProvider provider, InetSocketAddress bind, TlsConfig tlsOrNull) throws IOException {
@@ -91,8 +103,19 @@ public final class ReplicationServer implements Closeable {
 
     private void serve(Socket s) {
         String peer = String.valueOf(s.getRemoteSocketAddress());
-        try (Wire wire = Wire.of(s)) {
-            new Connection(wire, peer).run();
+        Connection conn = null;
+        ScheduledFuture<?> helloTimer = TIMER.schedule(() -> {
+            LOG.warn("replication peer {}: no HELLO within {} ms, closing", peer, HELLO_TIMEOUT_MS);
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }, HELLO_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        try {
+            // The socket is closed in finally, after the outcome is counted.
+            conn = new Connection(Wire.of(s), peer, helloTimer);
+            conn.run();
         } catch (ReplicationException e) {
             protocolCloses.incrementAndGet();
             LOG.warn("replication peer {}: closing connection: {}", peer, e.getMessage());
@@ -101,6 +124,10 @@ public final class ReplicationServer implements Closeable {
         } catch (IOException | RuntimeException e) {
             LOG.warn("replication peer {}: connection failed: {}", peer, e.toString());
         } finally {
+            helloTimer.cancel(false);
+            if (conn != null) {
+                conn.release();
+            }
             connections.remove(s);
             try {
                 s.close();
@@ -129,13 +156,29 @@ public final class ReplicationServer implements Closeable {
         private final ByteBuffer respHeader = ByteBuffer.allocateDirect(Frame.HEADER_SIZE);
         private ByteBuffer payload = ByteBuffer.allocateDirect(1024 * 1024);
         private ByteBuffer scratch = ByteBuffer.allocateDirect(1024 * 1024);
+        private byte[] hashScratch = new byte[4096];
         private BlockTarget target;
         private String replicaId;
         private long size;
 
-        Connection(Wire wire, String peer) {
+        private final ScheduledFuture<?> helloTimer;
+
+        Connection(Wire wire, String peer, ScheduledFuture<?> helloTimer) {
             this.wire = wire;
             this.peer = peer;
+            this.helloTimer = helloTimer;
+        }
+
+        /** Drops this connection's reference to its replica (the store counts references). */
+        void release() {
+            if (target != null) {
+                try {
+                    target.close();
+                } catch (IOException e) {
+                    LOG.warn("replica {}: close after peer {} left failed: {}", replicaId, peer, e.toString());
+                }
+                target = null;
+            }
         }
 
         void run() throws IOException {
@@ -172,6 +215,8 @@ public final class ReplicationServer implements Closeable {
                     handle();
                 } catch (NoSpaceException e) {
                     respondError(Frame.ERR_NO_SPACE, e);
+                } catch (OutOfRangeException e) {
+                    respondRange();
                 } catch (ReplicationException e) {
                     throw e;
                 } catch (IOException e) {
@@ -206,6 +251,7 @@ public final class ReplicationServer implements Closeable {
             }
             replicaId = rid;
             size = target.size();
+            helloTimer.cancel(false);
             respond(Frame.OK, size, null);
             LOG.debug("replication peer {} attached to replica {} ({} bytes)", peer, rid, size);
         }
@@ -276,6 +322,9 @@ public final class ReplicationServer implements Closeable {
                 bitmap.put(i, (byte) 0);
             }
             ByteBuffer block = scratch.duplicate();
+            if (hashScratch.length < bs) {
+                hashScratch = new byte[bs];
+            }
             int cap = (scratch.capacity() - bitmapLen) / bs;
             int i = 0;
             while (i < n) {
@@ -292,7 +341,9 @@ public final class ReplicationServer implements Closeable {
                 for (int k = 0; k < run; k++) {
                     int boff = bitmapLen + k * bs;
                     int blen = Math.min(bs, bitmapLen + len - boff);
-                    long have = XXH3.hashBytes(scratch, boff, blen);
+                    // Hashed from a heap copy: the hash library cannot read direct buffers on Java 17.
+                    scratch.get(boff, hashScratch, 0, blen);
+                    long have = XXH3.hashBytes(hashScratch, 0, blen);
                     if (have != p.getLong((i + k) * 16 + 8)) {
                         int bit = i + k;
                         bitmap.put(bit >>> 3, (byte) (bitmap.get(bit >>> 3) | (1 << (bit & 7))));
