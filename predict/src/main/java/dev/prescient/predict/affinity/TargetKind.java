@@ -1,0 +1,7 @@
+package dev.prescient.predict.affinity;
+
+/** What a subject (volume or extent) has affinity to. */
+public enum TargetKind {
+    NODE,
+    APPLICATION
+}

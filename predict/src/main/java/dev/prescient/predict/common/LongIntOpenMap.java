@@ -1,0 +1,112 @@
+package dev.prescient.predict.common;
+
+import java.util.Arrays;
+
+/**
+ * Open-addressing map from long keys to dense int slots (0, 1, 2, ... in insertion order), with
+ * linear probing and no boxing. The probe table holds only int slot numbers (key checks go
+ * through the dense key array), so a key costs 8 bytes plus about 6 bytes of table. Models keep
+ * their per-key state in parallel primitive arrays indexed by the slot. Keys are never removed
+ * (models forget by decay, not by deletion).
+ */
+public final class LongIntOpenMap {
+    private int[] table; // slot + 1; 0 = empty
+    private int mask;
+    private int size;
+    private long[] slotKeys;
+
+    public LongIntOpenMap(int expected) {
+        int cap = tableCapacity(Math.max(4, expected));
+        table = new int[cap];
+        mask = cap - 1;
+        slotKeys = new long[Math.max(4, expected)];
+    }
+
+    private static int tableCapacity(int n) {
+        long want = (long) Math.ceil(n / 0.7) + 1;
+        long cap = Long.highestOneBit(want - 1) << 1;
+        if (cap > 1 << 30) {
+            throw new IllegalArgumentException("too many keys: " + n);
+        }
+        return (int) Math.max(8, cap);
+    }
+
+    private static int mix(long k) {
+        long h = k * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ (h >>> 29));
+    }
+
+    /** Slot of the key, or -1. */
+    public int get(long key) {
+        int i = mix(key) & mask;
+        while (true) {
+            int s = table[i];
+            if (s == 0) {
+                return -1;
+            }
+            if (slotKeys[s - 1] == key) {
+                return s - 1;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /** Slot of the key, adding it with the next free slot when absent. */
+    public int intern(long key) {
+        int i = mix(key) & mask;
+        while (true) {
+            int s = table[i];
+            if (s == 0) {
+                int slot = size++;
+                if (slot >= slotKeys.length) {
+                    slotKeys = Arrays.copyOf(slotKeys, slotKeys.length * 2);
+                }
+                slotKeys[slot] = key;
+                table[i] = slot + 1;
+                if (size > (mask + 1) * 0.7) {
+                    grow();
+                }
+                return slot;
+            }
+            if (slotKeys[s - 1] == key) {
+                return s - 1;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Capacity of the dense slot arrays (callers size their parallel arrays to this). */
+    public int slotCapacity() {
+        return slotKeys.length;
+    }
+
+    /** The key stored at a slot. */
+    public long keyAt(int slot) {
+        if (slot < 0 || slot >= size) {
+            throw new IndexOutOfBoundsException(slot);
+        }
+        return slotKeys[slot];
+    }
+
+    /** Bytes held by the map's arrays (for the cost report). */
+    public long bytes() {
+        return table.length * 4L + slotKeys.length * 8L;
+    }
+
+    private void grow() {
+        int cap = table.length * 2;
+        table = new int[cap];
+        mask = cap - 1;
+        for (int slot = 0; slot < size; slot++) {
+            int i = mix(slotKeys[slot]) & mask;
+            while (table[i] != 0) {
+                i = (i + 1) & mask;
+            }
+            table[i] = slot + 1;
+        }
+    }
+}

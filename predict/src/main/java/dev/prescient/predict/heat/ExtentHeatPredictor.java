@@ -1,0 +1,473 @@
+package dev.prescient.predict.heat;
+
+import dev.prescient.predict.common.LongIntOpenMap;
+import dev.prescient.predict.common.ModelFormatException;
+import dev.prescient.predict.common.ModelIO;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Predicts how many accesses each extent will get in the next window (which extents will be
+ * hot), from access events (extent, time).
+ *
+ * <p>Statistics kept per tracked extent, all O(1) per event: decayed counts at three half-lives
+ * (window/4, window, 8 windows) stored against a shared landmark (one {@code exp} per event,
+ * no per-tick work), the last access time, the total count and the Markov successor (the extent
+ * that last followed it). A small table of sequential streams proposes extents nobody has read
+ * yet (the frontier ahead of a stream).
+ *
+ * <p>These are combined by an {@link OnlinePoissonRegression} trained at every window end on a
+ * uniform sample of extents, labelled with the accesses they actually got; it starts from a
+ * heat-like prior so its first windows are sensible. Frontier extents get an expected count
+ * calibrated online per distance band (how many accesses such proposals really got).
+ * All rankings are in the same unit, expected accesses next window, so tracked and frontier
+ * extents compete fairly for fast-tier space.
+ */
+public final class ExtentHeatPredictor {
+    static final int MAGIC = 0x48454154; // "HEAT"
+    static final int VERSION = 1;
+    /** bias, log1p(short), log1p(mid), log1p(long), recency, log1p(co-access in), log1p(total). */
+    static final int FEATURES = 7;
+    private static final double[] PRIOR = {-2.0, 0.2, 1.0, 0.2, 0.5, 0.3, 0.0};
+    private static final double MAX_LANDMARK_EXPONENT = 60; // floats hold up to e^88
+    private static final int SAMPLE = 1 << 15;
+    private static final int STREAMS = 32;
+    private static final int STREAM_GAP = 4;
+    private static final int FRONTIER_BANDS = 4;
+    private static final double BAND_DECAY = 0.8;
+
+    private final double window;
+    private final double lambdaLong; // half-life 8 windows; mid = 8x, short = 32x this
+    private long landmark;
+
+    private final LongIntOpenMap index;
+    private float[] shortSum;
+    private float[] midSum;
+    private float[] longSum;
+    private long[] last;
+    private int[] count;
+    private int[] succ;
+    private int prevSlot = -1;
+
+    private final OnlinePoissonRegression model;
+
+    // training sample taken at the previous window end
+    private int[] sampleSlot = new int[0];
+    private int[] sampleCount = new int[0];
+    private double[] sampleX = new double[0];
+    private int sampleSize;
+    private long rng = 0x9E3779B97F4A7C15L;
+
+    // sequential streams
+    private final long[] streamLast = new long[STREAMS];
+    private final long[] streamMark = new long[STREAMS];
+    private final long[] streamTouch = new long[STREAMS];
+    private final double[] streamAdvance = new double[STREAMS];
+    private int streamCount;
+    private int streamHint;
+
+    // frontier proposals of the previous window end, and their calibration per band
+    private long[] frontierKey = new long[0];
+    private byte[] frontierBand = new byte[0];
+    private int frontierSize;
+    private final double[] bandHits = new double[FRONTIER_BANDS];
+    private final double[] bandCount = new double[FRONTIER_BANDS];
+
+    private final double[] x = new double[FEATURES];
+
+    /**
+     * @param window length of the prediction window in the caller's time unit (must be > 0)
+     * @param expectedExtents initial capacity
+     */
+    public ExtentHeatPredictor(double window, int expectedExtents) {
+        if (!(window > 0) || Double.isInfinite(window)) {
+            throw new IllegalArgumentException("window must be positive, got " + window);
+        }
+        this.window = window;
+        this.lambdaLong = Math.log(2) / (8 * window);
+        this.index = new LongIntOpenMap(Math.max(16, expectedExtents));
+        int cap = index.slotCapacity();
+        shortSum = new float[cap];
+        midSum = new float[cap];
+        longSum = new float[cap];
+        last = new long[cap];
+        count = new int[cap];
+        succ = new int[cap];
+        this.model = new OnlinePoissonRegression(FEATURES, 0.05);
+        setPrior(model);
+        Arrays.fill(bandHits, 0.2);
+        Arrays.fill(bandCount, 1.0);
+    }
+
+    private static void setPrior(OnlinePoissonRegression m) {
+        // AdaGrad from zero weights would rank everything equal for the first windows
+        m.setWeights(PRIOR);
+    }
+
+    public double window() {
+        return window;
+    }
+
+    public int tracked() {
+        return index.size();
+    }
+
+    public long extentAt(int slot) {
+        return index.keyAt(slot);
+    }
+
+    /** Slot of an extent, or -1 when not tracked. */
+    public int slotOf(long extent) {
+        return index.get(extent);
+    }
+
+    /** Total accesses recorded for an extent. */
+    public int count(long extent) {
+        int s = index.get(extent);
+        return s < 0 ? 0 : count[s];
+    }
+
+    public double[] weights() {
+        return model.weights();
+    }
+
+    /** Records one access; O(1) amortised. Times must not go backwards by more than a window. */
+    public void record(long extent, long time) {
+        int s = index.intern(extent);
+        if (s >= count.length) {
+            growSlots(index.slotCapacity());
+        }
+        if (lambdaLong * 32 * (time - landmark) > MAX_LANDMARK_EXPONENT) {
+            rebase(time);
+        }
+        double wl = Math.exp(lambdaLong * (time - landmark));
+        double wm = wl * wl;
+        wm *= wm;
+        wm *= wm; // wl^8: mid half-life is 1/8 of the long one
+        double ws = wm * wm;
+        ws *= ws; // wm^4
+        shortSum[s] += (float) ws;
+        midSum[s] += (float) wm;
+        longSum[s] += (float) wl;
+        last[s] = time;
+        if (count[s] < Integer.MAX_VALUE) {
+            count[s]++;
+        }
+        if (prevSlot >= 0 && prevSlot != s) {
+            succ[prevSlot] = s + 1;
+        }
+        prevSlot = s;
+        observeStream(extent, time);
+    }
+
+    private void rebase(long now) {
+        double fl = Math.exp(-lambdaLong * (now - landmark));
+        double fm = Math.pow(fl, 8);
+        double fs = Math.pow(fl, 32);
+        int n = index.size();
+        for (int i = 0; i < n; i++) {
+            shortSum[i] *= (float) fs;
+            midSum[i] *= (float) fm;
+            longSum[i] *= (float) fl;
+        }
+        landmark = now;
+    }
+
+    private void growSlots(int cap) {
+        shortSum = Arrays.copyOf(shortSum, cap);
+        midSum = Arrays.copyOf(midSum, cap);
+        longSum = Arrays.copyOf(longSum, cap);
+        last = Arrays.copyOf(last, cap);
+        count = Arrays.copyOf(count, cap);
+        succ = Arrays.copyOf(succ, cap);
+    }
+
+    private void observeStream(long e, long t) {
+        int h = streamHint;
+        if (h < streamCount && e > streamLast[h] && e <= streamLast[h] + STREAM_GAP) {
+            streamLast[h] = e;
+            streamTouch[h] = t;
+            return;
+        }
+        int victim = 0;
+        for (int j = 0; j < streamCount; j++) {
+            long l = streamLast[j];
+            if (e > l && e <= l + STREAM_GAP) {
+                streamLast[j] = e;
+                streamTouch[j] = t;
+                streamHint = j;
+                return;
+            }
+            if (e <= l && e > l - STREAM_GAP) {
+                streamTouch[j] = t; // a re-read inside the stream's tail: no advance
+                streamHint = j;
+                return;
+            }
+            if (streamTouch[j] < streamTouch[victim]) {
+                victim = j;
+            }
+        }
+        int j = streamCount < STREAMS ? streamCount++ : victim;
+        streamLast[j] = e;
+        streamMark[j] = e;
+        streamTouch[j] = t;
+        streamAdvance[j] = 0;
+        streamHint = j;
+    }
+
+    /** Fills the feature vector of a slot at time now; {@code coIn} is its decayed co-access inflow. */
+    private void features(int s, double fs, double fm, double fl, long now, double coIn, double[] out) {
+        out[0] = 1;
+        out[1] = Math.log1p(shortSum[s] * fs);
+        out[2] = Math.log1p(midSum[s] * fm);
+        out[3] = Math.log1p(longSum[s] * fl);
+        out[4] = Math.exp(-(now - last[s]) / window);
+        out[5] = Math.log1p(coIn);
+        out[6] = Math.log1p(count[s]) / 4;
+    }
+
+    /**
+     * Expected accesses of every tracked extent in the next window, written to out[slot]
+     * (out must hold {@link #tracked()} values). One pass over the primitive arrays.
+     */
+    public void predictAll(long now, double[] out) {
+        int n = index.size();
+        double fl = Math.exp(-lambdaLong * (now - landmark));
+        double fm = Math.pow(fl, 8);
+        double fs = Math.pow(fl, 32);
+        coAccessInflow(n, fm, out);
+        for (int s = 0; s < n; s++) {
+            features(s, fs, fm, fl, now, out[s], x);
+            out[s] = model.predict(x);
+        }
+    }
+
+    /** Co-access (first-order Markov): each extent passes its mid-term heat to its successor. */
+    private void coAccessInflow(int n, double fm, double[] out) {
+        Arrays.fill(out, 0, n, 0.0);
+        for (int p = 0; p < n; p++) {
+            int q = succ[p] - 1;
+            if (q >= 0) {
+                out[q] += midSum[p] * fm;
+            }
+        }
+    }
+
+    /** Expected accesses of one extent in the next window (0 if never seen). */
+    public double predict(long extent, long now) {
+        int s = index.get(extent);
+        if (s < 0) {
+            return 0;
+        }
+        double fl = Math.exp(-lambdaLong * (now - landmark));
+        double fm = Math.pow(fl, 8);
+        double fs = Math.pow(fl, 32);
+        double coIn = 0;
+        int n = index.size();
+        for (int p = 0; p < n; p++) {
+            if (succ[p] - 1 == s) {
+                coIn += midSum[p] * fm;
+            }
+        }
+        features(s, fs, fm, fl, now, coIn, x);
+        return model.predict(x);
+    }
+
+    /**
+     * Closes a window at time now: learns from what the previous window's sample and frontier
+     * proposals actually got, advances the streams, and takes a new sample. Call once per window,
+     * before reading predictions for the next one.
+     */
+    public void endWindow(long now) {
+        for (int i = 0; i < sampleSize; i++) {
+            int s = sampleSlot[i];
+            System.arraycopy(sampleX, i * FEATURES, x, 0, FEATURES);
+            model.update(x, count[s] - sampleCount[i]);
+        }
+        for (int b = 0; b < FRONTIER_BANDS; b++) {
+            bandHits[b] *= BAND_DECAY;
+            bandCount[b] *= BAND_DECAY;
+        }
+        for (int i = 0; i < frontierSize; i++) {
+            int b = frontierBand[i];
+            bandHits[b] += count(frontierKey[i]);
+            bandCount[b] += 1;
+        }
+        frontierSize = 0;
+        for (int j = 0; j < streamCount; j++) {
+            double a = streamLast[j] - streamMark[j];
+            streamAdvance[j] = streamAdvance[j] == 0 ? a : 0.5 * streamAdvance[j] + 0.5 * a;
+            streamMark[j] = streamLast[j];
+        }
+        takeSample(now);
+    }
+
+    private void takeSample(long now) {
+        int n = index.size();
+        int m = Math.min(n, SAMPLE);
+        if (sampleSlot.length < m) {
+            sampleSlot = new int[m];
+            sampleCount = new int[m];
+            sampleX = new double[m * FEATURES];
+        }
+        double fl = Math.exp(-lambdaLong * (now - landmark));
+        double fm = Math.pow(fl, 8);
+        double fs = Math.pow(fl, 32);
+        for (int i = 0; i < m; i++) {
+            int s = n == m ? i : (int) Long.remainderUnsigned(nextRandom(), n);
+            sampleSlot[i] = s;
+            sampleCount[i] = count[s];
+            // co-access inflow is too costly per sampled slot; learn its weight from slots whose
+            // predecessor is known cheaply: the previous extent in key order, a sequential proxy
+            int pred = index.get(index.keyAt(s) - 1);
+            double coIn = pred >= 0 && succ[pred] - 1 == s ? midSum[pred] * fm : 0;
+            features(s, fs, fm, fl, now, coIn, x);
+            System.arraycopy(x, 0, sampleX, i * FEATURES, FEATURES);
+        }
+        sampleSize = m;
+    }
+
+    private long nextRandom() {
+        long z = rng += 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Sink for frontier proposals. */
+    public interface FrontierSink {
+        void accept(long extent, double expectedAccesses);
+    }
+
+    /**
+     * Proposes untracked extents just ahead of streams active in the last window, up to twice
+     * the stream's per-window advance, each with its calibrated expected access count. The
+     * proposals are remembered, so the next {@link #endWindow} can calibrate against them.
+     */
+    public void frontier(long now, int maxProposals, FrontierSink sink) {
+        frontierSize = 0;
+        for (int j = 0; j < streamCount && frontierSize < maxProposals; j++) {
+            if (now - streamTouch[j] > window) {
+                continue;
+            }
+            double adv = streamAdvance[j];
+            if (adv < 1) {
+                continue;
+            }
+            long reach = (long) Math.ceil(2 * adv);
+            for (long d = 1; d <= reach && frontierSize < maxProposals; d++) {
+                long key = streamLast[j] + d;
+                if (index.get(key) >= 0) {
+                    continue;
+                }
+                double r = d / adv;
+                int b = r <= 0.25 ? 0 : r <= 0.5 ? 1 : r <= 1 ? 2 : 3;
+                if (frontierSize == frontierKey.length) {
+                    int cap = Math.max(64, frontierSize * 2);
+                    frontierKey = Arrays.copyOf(frontierKey, cap);
+                    frontierBand = Arrays.copyOf(frontierBand, cap);
+                }
+                frontierKey[frontierSize] = key;
+                frontierBand[frontierSize++] = (byte) b;
+                sink.accept(key, bandHits[b] / bandCount[b]);
+            }
+        }
+    }
+
+    /** Bytes of the per-extent arrays and index (for the cost report). */
+    public long stateBytes() {
+        return index.bytes() + (long) shortSum.length * (4 + 4 + 4 + 8 + 4 + 4);
+    }
+
+    // ---- serialisation ----
+
+    public void write(DataOutputStream out) throws IOException {
+        ModelIO.writeHeader(out, MAGIC, VERSION);
+        out.writeDouble(window);
+        out.writeLong(landmark);
+        int n = index.size();
+        out.writeInt(n);
+        for (int s = 0; s < n; s++) {
+            out.writeLong(index.keyAt(s));
+            out.writeFloat(shortSum[s]);
+            out.writeFloat(midSum[s]);
+            out.writeFloat(longSum[s]);
+            out.writeLong(last[s]);
+            out.writeInt(count[s]);
+            out.writeInt(succ[s]);
+        }
+        out.writeInt(prevSlot);
+        model.write(out);
+        out.writeInt(streamCount);
+        for (int j = 0; j < streamCount; j++) {
+            out.writeLong(streamLast[j]);
+            out.writeLong(streamMark[j]);
+            out.writeLong(streamTouch[j]);
+            out.writeDouble(streamAdvance[j]);
+        }
+        for (int b = 0; b < FRONTIER_BANDS; b++) {
+            out.writeDouble(bandHits[b]);
+            out.writeDouble(bandCount[b]);
+        }
+    }
+
+    /**
+     * Restores a predictor. The pending training sample is not saved: learning resumes from the
+     * first full window after the restart.
+     */
+    public static ExtentHeatPredictor read(DataInputStream in) throws IOException {
+        ModelIO.readHeader(in, MAGIC, VERSION);
+        double window = in.readDouble();
+        if (!(window > 0) || Double.isInfinite(window)) {
+            throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "window " + window);
+        }
+        long landmark = in.readLong();
+        int n = ModelIO.checkedCount(in.readInt(), Integer.MAX_VALUE - 8, "extent");
+        ExtentHeatPredictor p = new ExtentHeatPredictor(window, Math.max(16, n));
+        p.landmark = landmark;
+        for (int i = 0; i < n; i++) {
+            int s = p.index.intern(in.readLong());
+            if (s != i) {
+                throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "duplicate extent at " + i);
+            }
+            if (s >= p.count.length) {
+                p.growSlots(p.index.slotCapacity());
+            }
+            p.shortSum[s] = in.readFloat();
+            p.midSum[s] = in.readFloat();
+            p.longSum[s] = in.readFloat();
+            p.last[s] = in.readLong();
+            p.count[s] = in.readInt();
+            int sc = in.readInt();
+            if (sc < 0 || sc > n) {
+                throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "successor " + sc);
+            }
+            p.succ[s] = sc;
+        }
+        int prev = in.readInt();
+        if (prev < -1 || prev >= n) {
+            throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "previous slot " + prev);
+        }
+        p.prevSlot = prev;
+        OnlinePoissonRegression m = OnlinePoissonRegression.read(in);
+        if (m.features() != FEATURES) {
+            throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "features " + m.features());
+        }
+        p.model.copyFrom(m);
+        p.streamCount = ModelIO.checkedCount(in.readInt(), STREAMS, "stream");
+        for (int j = 0; j < p.streamCount; j++) {
+            p.streamLast[j] = in.readLong();
+            p.streamMark[j] = in.readLong();
+            p.streamTouch[j] = in.readLong();
+            p.streamAdvance[j] = in.readDouble();
+        }
+        for (int b = 0; b < FRONTIER_BANDS; b++) {
+            p.bandHits[b] = in.readDouble();
+            p.bandCount[b] = in.readDouble();
+        }
+        return p;
+    }
+}

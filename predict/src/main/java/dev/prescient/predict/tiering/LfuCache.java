@@ -1,0 +1,38 @@
+package dev.prescient.predict.tiering;
+
+/**
+ * Least frequently used with in-cache counts (a page's count restarts when it is re-admitted),
+ * ties broken by recency: the textbook LFU of the ARC paper's comparison.
+ */
+public final class LfuCache implements CachePolicy {
+    private final int capacity;
+    private final IndexedMinHeap heap;
+    private final int[] count;
+
+    public LfuCache(int capacity, int universe) {
+        this.capacity = capacity;
+        this.heap = new IndexedMinHeap(universe, capacity + 1);
+        this.count = new int[universe];
+    }
+
+    @Override
+    public String name() {
+        return "LFU";
+    }
+
+    @Override
+    public boolean access(int id, int t) {
+        boolean hit = heap.contains(id);
+        if (hit) {
+            count[id]++;
+        } else {
+            if (heap.size() >= capacity) {
+                heap.poll();
+            }
+            count[id] = 1;
+        }
+        // count dominates; the fraction orders equal counts by recency
+        heap.insertOrUpdate(id, count[id] + t / 4294967296.0);
+        return hit;
+    }
+}
