@@ -1,0 +1,86 @@
+package dev.prescient.predict.failure;
+
+import java.util.Arrays;
+
+/** Ranking metrics for a binary scorer: ROC AUC and recall at a false-positive rate. */
+public final class ClassifierMetrics {
+
+    private ClassifierMetrics() {
+    }
+
+    /** ROC AUC with ties counted half (Mann-Whitney); NaN if one class is absent. */
+    public static double rocAuc(double[] score, int[] label) {
+        Integer[] idx = order(score);
+        long pos = Arrays.stream(label).filter(l -> l == 1).count();
+        long neg = label.length - pos;
+        if (pos == 0 || neg == 0) {
+            return Double.NaN;
+        }
+        double rankSum = 0;
+        int i = 0;
+        while (i < idx.length) {
+            int j = i;
+            while (j + 1 < idx.length && score[idx[j + 1]] == score[idx[i]]) {
+                j++;
+            }
+            double avgRank = (i + j) / 2.0 + 1;
+            for (int k = i; k <= j; k++) {
+                if (label[idx[k]] == 1) {
+                    rankSum += avgRank;
+                }
+            }
+            i = j + 1;
+        }
+        return (rankSum - pos * (pos + 1) / 2.0) / ((double) pos * neg);
+    }
+
+    /**
+     * Recall when alerting on scores strictly above the threshold that lets at most {@code fpr}
+     * of the negatives through (ties at the threshold are not alerted, the conservative choice).
+     */
+    public static double recallAtFpr(double[] score, int[] label, double fpr) {
+        double[] neg = java.util.stream.IntStream.range(0, score.length).filter(i -> label[i] != 1)
+                .mapToDouble(i -> score[i]).sorted().toArray();
+        long pos = Arrays.stream(label).filter(l -> l == 1).count();
+        if (pos == 0 || neg.length == 0) {
+            return Double.NaN;
+        }
+        int allowed = (int) Math.floor(fpr * neg.length);
+        // Threshold: the (allowed+1)-th highest negative score; alert strictly above it.
+        double thr = neg[neg.length - 1 - Math.min(allowed, neg.length - 1)];
+        long hit = 0;
+        for (int i = 0; i < score.length; i++) {
+            if (label[i] == 1 && score[i] > thr) {
+                hit++;
+            }
+        }
+        return (double) hit / pos;
+    }
+
+    /** False-positive rate and recall of a fixed yes/no rule. */
+    public static double[] fprAndRecall(boolean[] flagged, int[] label) {
+        long tp = 0;
+        long fp = 0;
+        long pos = 0;
+        long neg = 0;
+        for (int i = 0; i < label.length; i++) {
+            if (label[i] == 1) {
+                pos++;
+                tp += flagged[i] ? 1 : 0;
+            } else {
+                neg++;
+                fp += flagged[i] ? 1 : 0;
+            }
+        }
+        return new double[] {neg == 0 ? Double.NaN : (double) fp / neg, pos == 0 ? Double.NaN : (double) tp / pos};
+    }
+
+    private static Integer[] order(double[] score) {
+        Integer[] idx = new Integer[score.length];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        Arrays.sort(idx, (a, b) -> Double.compare(score[a], score[b]));
+        return idx;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.prescient.predict.failure;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Anomaly score for one engine health signal of one node or device (read latency, error rate):
+ * a robust z-score of each new value against the node's own recent history,
+ * {@code (x - median) / (1.4826 * MAD)}. Median and MAD ignore the few spikes that a mean and
+ * standard deviation would chase, and comparing a node with itself avoids flagging a node that
+ * is simply slower hardware than its neighbours.
+ */
+public final class HealthSignalTracker {
+
+    /** Samples needed before a z-score means anything. */
+    public static final int MIN_HISTORY = 8;
+
+    private final double[] ring;
+    private long count;
+
+    public HealthSignalTracker(int window) {
+        if (window < MIN_HISTORY) {
+            throw new IllegalArgumentException("window must be >= " + MIN_HISTORY);
+        }
+        this.ring = new double[window];
+    }
+
+    /** Adds a sample to the history; NaN (signal not reported) is ignored. */
+    public void observe(double x) {
+        if (Double.isNaN(x)) {
+            return;
+        }
+        ring[(int) (count % ring.length)] = x;
+        count++;
+    }
+
+    public int history() {
+        return (int) Math.min(count, ring.length);
+    }
+
+    /**
+     * Robust z of {@code x} against the history (positive = above normal); NaN with fewer than
+     * {@link #MIN_HISTORY} samples or for NaN input. A constant history has MAD 0; the scale then
+     * falls back to 1% of the median magnitude (or 1e-9), so a change from a flat line is large
+     * but finite.
+     */
+    public double zScore(double x) {
+        int n = history();
+        if (n < MIN_HISTORY || Double.isNaN(x)) {
+            return Double.NaN;
+        }
+        double[] v = Arrays.copyOf(ring, n);
+        Arrays.sort(v);
+        double med = median(v);
+        for (int i = 0; i < n; i++) {
+            v[i] = Math.abs(v[i] - med);
+        }
+        Arrays.sort(v);
+        double mad = median(v);
+        double scale = Math.max(1.4826 * mad, Math.max(1e-9, 0.01 * Math.abs(med)));
+        return (x - med) / scale;
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /**
+     * Probability contribution of upward anomalies in latency and error rate. This is a prior,
+     * not fitted (no public data labels engine anomalies with failures): a logistic in the
+     * larger z with midpoint {@code z = 6} and unit slope, so z = 3.5 gives ~8% and z = 8 ~88%.
+     * Downward deviations (faster, fewer errors) never raise it.
+     */
+    public static double anomalyProbability(double latencyZ, double errorZ) {
+        double z = Math.max(Double.isNaN(latencyZ) ? Double.NEGATIVE_INFINITY : latencyZ,
+                Double.isNaN(errorZ) ? Double.NEGATIVE_INFINITY : errorZ);
+        if (z == Double.NEGATIVE_INFINITY || z <= 0) {
+            return 0;
+        }
+        return 1 / (1 + Math.exp(-(z - 6)));
+    }
+
+    void writeState(DataOutput out) throws IOException {
+        out.writeInt(ring.length);
+        int n = history();
+        out.writeInt(n);
+        for (long k = count - n; k < count; k++) {
+            out.writeDouble(ring[(int) (k % ring.length)]);
+        }
+    }
+
+    static HealthSignalTracker readState(DataInput in) throws IOException {
+        int window = in.readInt();
+        int n = in.readInt();
+        if (window < MIN_HISTORY || window > 10_000_000 || n < 0 || n > window) {
+            throw new FailureModelException("corrupt health tracker state");
+        }
+        HealthSignalTracker t = new HealthSignalTracker(window);
+        for (int i = 0; i < n; i++) {
+            t.observe(in.readDouble());
+        }
+        return t;
+    }
+}

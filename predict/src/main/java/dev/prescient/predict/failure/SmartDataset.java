@@ -1,0 +1,93 @@
+package dev.prescient.predict.failure;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Drive records: SMART columns ({@code smart_<id>_raw|normalized}), a 0/1 failure label and the
+ * serial number, which is kept only to split by drive. Backblaze Drive Stats CSV layout;
+ * {@code date}, {@code model} and {@code capacity_bytes} are dropped on read: the date leaks the
+ * label in the last-day files, and model/capacity are constant per file.
+ */
+public record SmartDataset(List<String> columns, double[][] rows, int[] labels, String[] serials) {
+
+    public int size() {
+        return rows.length;
+    }
+
+    public int failures() {
+        int n = 0;
+        for (int l : labels) {
+            n += l;
+        }
+        return n;
+    }
+
+    public static SmartDataset readBackblazeCsv(Path file) throws IOException {
+        try (BufferedReader r = Files.newBufferedReader(file)) {
+            String head = r.readLine();
+            if (head == null) {
+                throw new IOException(file + ": empty file");
+            }
+            String[] h = head.split(",", -1);
+            int failure = -1;
+            int serial = -1;
+            List<Integer> smart = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < h.length; i++) {
+                String c = h[i].trim();
+                if (c.equals("failure")) {
+                    failure = i;
+                } else if (c.equals("serial_number")) {
+                    serial = i;
+                } else if (c.matches("smart_\\d+_(raw|normalized)")) {
+                    smart.add(i);
+                    names.add(c);
+                }
+            }
+            if (failure < 0 || smart.isEmpty()) {
+                throw new IOException(file + ": not a Backblaze SMART file (needs failure and smart_* columns)");
+            }
+            List<double[]> rows = new ArrayList<>();
+            List<Integer> labels = new ArrayList<>();
+            List<String> serials = new ArrayList<>();
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                String[] cells = line.split(",", -1);
+                double[] row = new double[smart.size()];
+                for (int k = 0; k < row.length; k++) {
+                    int c = smart.get(k);
+                    row[k] = c < cells.length ? parse(cells[c]) : Double.NaN;
+                }
+                String lab = failure < cells.length ? cells[failure].trim() : "";
+                if (!lab.equals("0") && !lab.equals("1")) {
+                    continue; // unlabelled rows cannot be used for training or scoring
+                }
+                rows.add(row);
+                labels.add(lab.equals("1") ? 1 : 0);
+                serials.add(serial >= 0 && serial < cells.length ? cells[serial] : "row" + rows.size());
+            }
+            return new SmartDataset(List.copyOf(names), rows.toArray(new double[0][]),
+                    labels.stream().mapToInt(Integer::intValue).toArray(), serials.toArray(new String[0]));
+        }
+    }
+
+    private static double parse(String s) {
+        s = s.trim();
+        if (s.isEmpty() || s.equalsIgnoreCase("nan") || s.equalsIgnoreCase("null")) {
+            return Double.NaN;
+        }
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+}
