@@ -1,0 +1,5 @@
+package dev.prescient.api.v1alpha1.volume;
+
+public enum VolumeMode {
+    Block, Filesystem
+}
