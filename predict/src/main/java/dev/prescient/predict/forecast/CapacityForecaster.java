@@ -7,8 +7,10 @@ import java.io.IOException;
 /**
  * Forecast of a capacity series (used bytes, or working-set bytes) with the time until it reaches
  * a threshold, so that pre-mirroring to a node with room can start before the growth arrives.
- * One instance per series and volume; the model is the one {@link VolumeForecaster} selects
- * (damped trend and seasonal candidates), so a daily working-set peak counts, not just the trend.
+ * One instance per series and volume; the models are the growth candidates of
+ * {@link VolumeForecaster.Kind#CAPACITY} (drift, linear and damped trend, linear trend with a
+ * daily season, so a daily working-set peak counts, not just the trend), chosen by validation
+ * error.
  */
 public final class CapacityForecaster {
 
@@ -32,7 +34,7 @@ public final class CapacityForecaster {
     }
 
     public static CapacityForecaster train(double[] history, VolumeForecaster.Config config) {
-        return new CapacityForecaster(VolumeForecaster.train(history, config));
+        return new CapacityForecaster(VolumeForecaster.train(history, config, VolumeForecaster.Kind.CAPACITY));
     }
 
     public void observe(double bytes) {

@@ -21,6 +21,7 @@ public final class ForecasterCodec {
 
     private static final byte SEASONAL_NAIVE = 1;
     private static final byte HOLT_WINTERS = 2;
+    private static final byte DRIFT = 3;
     private static final byte VOLUME = 10;
     private static final byte CAPACITY = 11;
 
@@ -56,6 +57,8 @@ public final class ForecasterCodec {
             out.writeByte(SEASONAL_NAIVE);
         } else if (f instanceof HoltWinters) {
             out.writeByte(HOLT_WINTERS);
+        } else if (f instanceof Drift) {
+            out.writeByte(DRIFT);
         } else {
             throw new IllegalArgumentException("no codec for " + f.getClass().getName());
         }
@@ -67,6 +70,7 @@ public final class ForecasterCodec {
         return switch (kind) {
             case SEASONAL_NAIVE -> SeasonalNaive.readState(in);
             case HOLT_WINTERS -> HoltWinters.readState(in);
+            case DRIFT -> Drift.readState(in);
             default -> throw new ModelStateException("unknown forecaster kind " + kind);
         };
     }

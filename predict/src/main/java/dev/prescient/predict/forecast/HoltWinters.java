@@ -52,13 +52,19 @@ public final class HoltWinters implements Forecaster {
      * has consumed all of it. Throws if the history is shorter than {@link #minHistory}.
      */
     public static HoltWinters fit(double[] train, int season, boolean trend) {
+        return fit(train, season, trend, true);
+    }
+
+    /** As {@link #fit(double[], int, boolean)}; {@code damped = false} fixes phi = 1 (linear growth). */
+    public static HoltWinters fit(double[] train, int season, boolean trend, boolean damped) {
         if (train.length < minHistory(season)) {
             throw new IllegalArgumentException("need " + minHistory(season) + " points, got " + train.length);
         }
-        int dims = 1 + (trend ? 2 : 0) + (season > 0 ? 1 : 0);
+        boolean fitPhi = trend && damped;
+        int dims = 1 + (trend ? 1 : 0) + (fitPhi ? 1 : 0) + (season > 0 ? 1 : 0);
         // Unconstrained search over logits; bounds keep the filter away from degenerate corners.
         java.util.function.ToDoubleFunction<double[]> objective = x -> {
-            HoltWinters m = fromLogits(x, season, trend);
+            HoltWinters m = fromLogits(x, season, trend, fitPhi);
             return m.oneStepSse(train);
         };
         double[] start = new double[dims];
@@ -66,24 +72,28 @@ public final class HoltWinters implements Forecaster {
         int k = 1;
         if (trend) {
             start[k++] = logit(0.05);
+        }
+        if (fitPhi) {
             start[k++] = logit(0.9);
         }
         if (season > 0) {
             start[k] = logit(0.1);
         }
         double[] best = NelderMead.minimise(objective, start, 1.0, 400);
-        HoltWinters m = fromLogits(best, season, trend);
+        HoltWinters m = fromLogits(best, season, trend, fitPhi);
         m.prime(train);
         return m;
     }
 
-    private static HoltWinters fromLogits(double[] x, int season, boolean trend) {
+    private static HoltWinters fromLogits(double[] x, int season, boolean trend, boolean fitPhi) {
         double a = bound(sigmoid(x[0]), 0.01, 0.99);
         double b = 0;
-        double p = 0;
+        double p = trend ? 1 : 0;
         int k = 1;
         if (trend) {
             b = bound(sigmoid(x[k++]), 0.0, 0.5);
+        }
+        if (fitPhi) {
             p = bound(sigmoid(x[k++]), 0.8, 0.98);
         }
         double g = season > 0 ? bound(sigmoid(x[k]), 0.0, 0.9) : 0;
@@ -182,11 +192,8 @@ public final class HoltWinters implements Forecaster {
 
     @Override
     public String name() {
-        String base = trend ? "holt-damped" : "ses";
-        if (season > 0) {
-            base = (trend ? "hw-damped-" : "hw-") + season;
-        }
-        return base;
+        String t = !trend ? "" : phi < 1 ? "damped-" : "linear-";
+        return season > 0 ? "hw-" + t + season : trend ? "holt-" + t.substring(0, t.length() - 1) : "ses";
     }
 
     @Override

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * y(t+h) = y(t+h-k*m), optionally plus the average per-step drift of the last season. With
+ * y(t+h) = y(t+h-k*m), optionally plus the last season's growth once per season ahead. With
  * {@code m = 1} and no drift this is the naive (last value) forecast.
  */
 public final class SeasonalNaive implements Forecaster {
@@ -68,9 +68,10 @@ public final class SeasonalNaive implements Forecaster {
             Arrays.fill(f, Double.NaN);
             return f;
         }
-        double slope = 0;
+        double growth = 0;
         if (drift && count > season) {
-            slope = (at(0) - at(season)) / season;
+            // Growth over the last season, added once per season ahead.
+            growth = at(0) - at(season);
         }
         for (int h = 1; h <= horizon; h++) {
             int back;
@@ -84,7 +85,7 @@ public final class SeasonalNaive implements Forecaster {
             if (Double.isNaN(base)) {
                 base = at(0);
             }
-            f[h - 1] = base + slope * h;
+            f[h - 1] = base + growth * ((h + season - 1) / season);
         }
         return f;
     }

@@ -52,8 +52,6 @@ public final class VolumeForecaster {
     static final double FIT_SHARE = 0.6;
     /** Horizon bands (steps) at which candidates are compared; each h uses the nearest band. */
     static final int[] BANDS = {1, 2, 4, 12, 24, 48};
-    /** Forecasts averaged per band. */
-    static final int TOP = 3;
 
     private final Config config;
     /** Scale of the interval errors: log1p for non-negative series (errors multiplicative). */
@@ -82,9 +80,37 @@ public final class VolumeForecaster {
         }
     }
 
+    /** What the series is, which decides the candidates and how many are averaged. */
+    public enum Kind {
+        /** Access and load: level, seasonal and smoothing candidates, top 3 averaged. */
+        LOAD(3),
+        /** Used bytes and working set: candidates that extrapolate growth, top 2 averaged. */
+        CAPACITY(2);
+
+        final int top;
+
+        Kind(int top) {
+            this.top = top;
+        }
+    }
+
     /** Candidates for the configuration, on both scales when the series is non-negative. */
-    static List<Candidate> candidates(Config c, boolean nonNegative) {
+    static List<Candidate> candidates(Config c, boolean nonNegative, Kind kind) {
         List<Candidate> list = new ArrayList<>();
+        if (kind == Kind.CAPACITY) {
+            // Growth is additive in bytes for a filling volume: identity scale only.
+            list.add(new Candidate("drift", Transform.IDENTITY, 2, y -> primed(new Drift(), y)));
+            list.add(new Candidate("holt-linear", Transform.IDENTITY, HoltWinters.minHistory(0),
+                    y -> HoltWinters.fit(y, 0, true, false)));
+            list.add(new Candidate("holt-damped", Transform.IDENTITY, HoltWinters.minHistory(0),
+                    y -> HoltWinters.fit(y, 0, true)));
+            if (c.season() >= 2) {
+                int m = c.season();
+                list.add(new Candidate("hw-linear-" + m, Transform.IDENTITY, HoltWinters.minHistory(m),
+                        y -> HoltWinters.fit(y, m, true, false)));
+            }
+            return list;
+        }
         for (Transform t : nonNegative ? Transform.values() : new Transform[] {Transform.IDENTITY}) {
             list.add(new Candidate("naive", t, 1, y -> primed(SeasonalNaive.naive(), y)));
             list.add(new Candidate("ses", t, HoltWinters.minHistory(0), y -> HoltWinters.fit(y, 0, false)));
@@ -169,6 +195,11 @@ public final class VolumeForecaster {
      * give a naive model whose intervals stay undefined until it has seen its own errors.
      */
     public static VolumeForecaster train(double[] history, Config config) {
+        return train(history, config, Kind.LOAD);
+    }
+
+    /** As {@link #train(double[], Config)} for a series of the given kind. */
+    public static VolumeForecaster train(double[] history, Config config, Kind kind) {
         boolean nonNegative = true;
         for (double v : history) {
             if (v < 0) {
@@ -182,7 +213,7 @@ public final class VolumeForecaster {
         double[] valPart = Arrays.copyOfRange(history, fitLen, history.length);
         List<Run> runs = new ArrayList<>();
         if (valPart.length >= 2) {
-            for (Candidate cand : candidates(config, nonNegative)) {
+            for (Candidate cand : candidates(config, nonNegative, kind)) {
                 if (fitLen < cand.minHistory()) {
                     continue;
                 }
@@ -220,7 +251,7 @@ public final class VolumeForecaster {
             if (order.isEmpty()) {
                 topPerBand[k] = k > 0 ? topPerBand[k - 1] : new int[] {0};
             } else {
-                topPerBand[k] = order.subList(0, Math.min(TOP, order.size())).stream().mapToInt(i -> i).toArray();
+                topPerBand[k] = order.subList(0, Math.min(kind.top, order.size())).stream().mapToInt(i -> i).toArray();
             }
         }
         Map<Integer, Integer> used = new LinkedHashMap<>();
@@ -295,6 +326,10 @@ public final class VolumeForecaster {
         }
         for (int h = 1; h <= horizon; h++) {
             int[] ms = assign[Math.min(h, config.horizon()) - 1];
+            if (ms.length == 1) {
+                out[h - 1] = transforms[ms[0]].inverse(paths[ms[0]][h - 1]);
+                continue;
+            }
             double z = 0;
             for (int m : ms) {
                 z += intervalScale.forward(transforms[m].inverse(paths[m][h - 1])) / ms.length;
