@@ -1,0 +1,88 @@
+package dev.prescient.csi;
+
+import dev.prescient.csi.agent.AgentTls;
+import dev.prescient.csi.controller.ControllerService;
+import dev.prescient.csi.controller.InMemoryVolumeRegistry;
+import dev.prescient.csi.controller.KubeVolumeRegistry;
+import dev.prescient.csi.controller.StaticNodeAgents;
+import dev.prescient.csi.controller.VolumeRegistry;
+import dev.prescient.csi.controller.VolumeSizing;
+import dev.prescient.csi.identity.IdentityService;
+import dev.prescient.csi.node.NodeMode;
+import dev.prescient.csi.server.UnixSocketServers;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.grpc.Server;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point of both modes.
+ *
+ * <pre>
+ * controller: --mode controller --endpoint unix:///csi/csi.sock --node-agents n1=10.0.0.5:7443@zone-a
+ *             [--registry kube|memory] [--namespace prescient-system] [--max-volume-bytes N]
+ *             [--tls-cert c.pem --tls-key k.pem --tls-ca ca.pem | --agent-insecure]
+ * node:       --mode node --endpoint unix:///csi/csi.sock --node-id n1 --zone zone-a
+ *             --state-dir /var/lib/prescient --tier default=/var/lib/prescient/tiers/default
+ *             [--agent-listen 0.0.0.0:7443] [--kubelet-dir /var/lib/kubelet] [--max-volumes 64]
+ *             [--tls-cert ... | --agent-insecure]
+ * </pre>
+ */
+public final class CsiDriverMain {
+    private static final Logger LOG = LoggerFactory.getLogger(CsiDriverMain.class);
+
+    private CsiDriverMain() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        DriverArgs args = new DriverArgs(argv);
+        String mode = args.require("mode");
+        Path socket = UnixSocketServers.socketPath(args.require("endpoint"));
+        AgentTls tls = tls(args);
+        Server server;
+        Runnable onStop;
+        switch (mode) {
+            case "controller" -> {
+                VolumeRegistry registry = switch (args.get("registry", "kube")) {
+                    case "memory" -> new InMemoryVolumeRegistry();
+                    case "kube" -> new KubeVolumeRegistry(new KubernetesClientBuilder().build(),
+                            args.get("namespace", "prescient-system"));
+                    default -> throw new IllegalArgumentException("--registry must be kube or memory");
+                };
+                StaticNodeAgents agents = new StaticNodeAgents(StaticNodeAgents.parse(args.get("node-agents", "")), tls,
+                        args.getLong("agent-deadline-ms", 30_000));
+                ControllerService controller = new ControllerService(registry, agents,
+                        new VolumeSizing(args.getLong("max-volume-bytes", 1L << 40)));
+                IdentityService identity = new IdentityService(true, List.of(registry::notReadyReason));
+                server = UnixSocketServers.start(socket, List.of(identity, controller));
+                onStop = agents::close;
+            }
+            case "node" -> {
+                NodeMode node = NodeMode.start(args, tls);
+                server = UnixSocketServers.start(socket, List.of(node.identity(), node.nodeService()));
+                onStop = node::close;
+            }
+            default -> throw new IllegalArgumentException("--mode must be controller or node");
+        }
+        LOG.info("{} serving CSI on {}", mode, socket);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.shutdown();
+            onStop.run();
+        }));
+        server.awaitTermination();
+    }
+
+    static AgentTls tls(DriverArgs args) {
+        if (args.flag("agent-insecure")) {
+            return AgentTls.insecurePlaintext();
+        }
+        String cert = args.get("tls-cert", "");
+        if (cert.isEmpty()) {
+            throw new IllegalArgumentException("the node agent needs mutual TLS: --tls-cert, --tls-key, --tls-ca"
+                    + " (or --agent-insecure for local tests)");
+        }
+        return new AgentTls(Path.of(cert), Path.of(args.require("tls-key")), Path.of(args.require("tls-ca")), false);
+    }
+}

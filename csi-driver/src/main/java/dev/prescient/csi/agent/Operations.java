@@ -1,0 +1,134 @@
+package dev.prescient.csi.agent;
+
+import dev.prescient.api.nodeagent.v1.Operation;
+import dev.prescient.api.nodeagent.v1.OperationPhase;
+import dev.prescient.csi.CsiException;
+import io.grpc.Status;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Long operations by operation id: started once (a repeated id returns the same operation),
+ * observable while running, cancellable (the worker is interrupted and must stop), and their
+ * final state kept for later GetOperation calls.
+ */
+public final class Operations {
+    private final Map<String, Operation> state = new ConcurrentHashMap<>();
+    private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
+    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "node-agent-op");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Progress reporting handed to a worker. */
+    public interface Progress {
+        void update(long done, long total);
+
+        boolean cancelled();
+    }
+
+    /** A worker: does the job, reporting progress; throws to fail with a reason. */
+    public interface Work {
+        void run(Progress progress) throws Exception;
+    }
+
+    public synchronized Operation start(String id, String kind, Work work) {
+        if (id.isEmpty()) {
+            throw CsiException.invalid("operation_id is required");
+        }
+        Operation existing = state.get(id);
+        if (existing != null) {
+            if (!existing.getKind().equals(kind)) {
+                throw new CsiException(Status.Code.ALREADY_EXISTS, "OperationIdReused",
+                        "operation " + id + " is a " + existing.getKind());
+            }
+            return existing;
+        }
+        Operation op = Operation.newBuilder().setOperationId(id).setKind(kind)
+                .setPhase(OperationPhase.OPERATION_PHASE_RUNNING).setStartedUnixMillis(System.currentTimeMillis()).build();
+        state.put(id, op);
+        running.put(id, pool.submit(() -> {
+            Progress p = new Progress() {
+                @Override
+                public void update(long done, long total) {
+                    edit(id, b -> b.setBytesDone(done).setBytesTotal(total));
+                }
+
+                @Override
+                public boolean cancelled() {
+                    return Thread.currentThread().isInterrupted()
+                            || state.get(id).getPhase() == OperationPhase.OPERATION_PHASE_CANCELLED;
+                }
+            };
+            try {
+                work.run(p);
+                edit(id, b -> {
+                    if (b.getPhase() == OperationPhase.OPERATION_PHASE_RUNNING) {
+                        b.setPhase(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+                    }
+                });
+            } catch (Exception e) {
+                String reason = e instanceof CsiException c ? c.reason() : e.getClass().getSimpleName();
+                edit(id, b -> {
+                    if (b.getPhase() == OperationPhase.OPERATION_PHASE_RUNNING) {
+                        b.setPhase(OperationPhase.OPERATION_PHASE_FAILED).setReason(reason)
+                                .setMessage(String.valueOf(e.getMessage()));
+                    }
+                });
+            } finally {
+                edit(id, b -> b.setFinishedUnixMillis(System.currentTimeMillis()));
+                running.remove(id);
+            }
+        }));
+        return op;
+    }
+
+    private synchronized void edit(String id, Consumer<Operation.Builder> f) {
+        Operation.Builder b = state.get(id).toBuilder();
+        f.accept(b);
+        state.put(id, b.build());
+        notifyAll();
+    }
+
+    public Operation get(String id) {
+        Operation op = state.get(id);
+        if (op == null) {
+            throw CsiException.notFound("operation " + id + " not found");
+        }
+        return op;
+    }
+
+    public Operation cancel(String id) {
+        Operation op = get(id);
+        if (op.getPhase() == OperationPhase.OPERATION_PHASE_RUNNING) {
+            edit(id, b -> b.setPhase(OperationPhase.OPERATION_PHASE_CANCELLED).setReason("Cancelled"));
+            Future<?> f = running.get(id);
+            if (f != null) {
+                f.cancel(true);
+            }
+        }
+        return get(id);
+    }
+
+    /** Waits until the operation differs from {@code seen} or is done; returns the current state. */
+    public synchronized Operation awaitChange(String id, Operation seen, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (get(id).equals(seen) && System.currentTimeMillis() < deadline) {
+            wait(Math.max(1, deadline - System.currentTimeMillis()));
+        }
+        return get(id);
+    }
+
+    public static boolean done(Operation op) {
+        return op.getPhase() != OperationPhase.OPERATION_PHASE_RUNNING;
+    }
+
+    public void shutdown() {
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,16 @@
+package dev.prescient.csi.controller;
+
+import dev.prescient.api.nodeagent.v1.NodeAgentGrpc;
+import java.util.List;
+
+/** The node agents the controller can reach, and where they are in the topology. */
+public interface NodeAgents {
+
+    record AgentNode(String nodeId, String zone, String address) {
+    }
+
+    List<AgentNode> nodes();
+
+    /** A stub with a deadline set; throws NOT_FOUND for an unknown node. */
+    NodeAgentGrpc.NodeAgentBlockingStub stub(String nodeId);
+}

@@ -1,0 +1,141 @@
+package dev.prescient.csi.node;
+
+import dev.prescient.csi.CsiException;
+import io.grpc.Status;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns an NBD export into a local block device. Where the kernel NBD driver exists
+ * ({@code /dev/nbd*}) that is {@code nbd-client}; otherwise {@code nbdfuse} presents the export
+ * as a file and a loop device makes it a block device (the case on machines without the nbd
+ * module). The helper processes are started detached so they survive a node-plugin restart.
+ */
+public final class Attacher {
+    private final Path runDir;
+
+    /** What was attached, enough to find and detach it again after a restart. */
+    public record Attachment(String device, String method, Path fuseDir, long helperPid) {
+    }
+
+    public Attacher(Path runDir) throws IOException {
+        this.runDir = runDir;
+        Files.createDirectories(runDir);
+    }
+
+    public static boolean kernelNbd() {
+        try (var s = Files.list(Path.of("/dev"))) {
+            return s.anyMatch(p -> p.getFileName().toString().matches("nbd\\d+")) && Exec.onPath("nbd-client");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public Attachment attach(String volumeId, String nbdUri) throws IOException {
+        if (kernelNbd()) {
+            // nbd-client picks a free /dev/nbdN and prints it with -N/-b defaults.
+            var hostPort = nbdUri.replaceFirst("^nbd://", "").split("[:/]");
+            String dev = firstFreeNbd();
+            Exec.check(List.of("nbd-client", hostPort[0], hostPort[1], dev));
+            return new Attachment(dev, "nbd-client", null, 0);
+        }
+        Path dir = runDir.resolve(volumeId);
+        Files.createDirectories(dir);
+        Path pidFile = runDir.resolve(volumeId + ".fuse.pid");
+        Files.deleteIfExists(pidFile);
+        new ProcessBuilder("setsid", "nbdfuse", "-P", pidFile.toString(), dir.toString(), nbdUri)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve(volumeId + ".fuse.log").toFile()))
+                .start();
+        long deadline = System.currentTimeMillis() + 15_000;
+        Path file = dir.resolve("nbd");
+        while (!(Files.exists(pidFile) && Files.exists(file))) {
+            if (System.currentTimeMillis() > deadline) {
+                String log = Files.readString(runDir.resolve(volumeId + ".fuse.log"));
+                throw new CsiException(Status.Code.UNAVAILABLE, "NbdAttachFailed",
+                        "nbdfuse did not come up for " + nbdUri + ": " + log.strip());
+            }
+            sleep(50);
+        }
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        String loop = Exec.check(List.of("losetup", "--find", "--show", file.toString())).strip();
+        return new Attachment(loop, "nbdfuse", dir, pid);
+    }
+
+    private static String firstFreeNbd() throws IOException {
+        for (int i = 0; i < 128; i++) {
+            Path pid = Path.of("/sys/block/nbd" + i + "/pid");
+            if (Files.exists(Path.of("/dev/nbd" + i)) && !Files.exists(pid)) {
+                return "/dev/nbd" + i;
+            }
+        }
+        throw new CsiException(Status.Code.RESOURCE_EXHAUSTED, "NoFreeNbdDevice", "every /dev/nbd* is in use");
+    }
+
+    /** Idempotent: a missing device or dead helper is already detached. */
+    public void detach(Attachment a) throws IOException {
+        if (a.method().equals("nbd-client")) {
+            Exec.run(List.of("nbd-client", "-d", a.device()), 30);
+            return;
+        }
+        if (a.device() != null && loopBackedBy(a.device(), a.fuseDir())) {
+            Exec.run(List.of("losetup", "-d", a.device()), 30);
+        }
+        if (a.fuseDir() != null && Mounts.at(a.fuseDir()).isPresent()) {
+            Exec.run(List.of("fusermount3", "-u", a.fuseDir().toString()), 30);
+        }
+        Optional<ProcessHandle> h = a.helperPid() > 0 ? ProcessHandle.of(a.helperPid()) : Optional.empty();
+        if (h.isPresent() && isNbdfuse(a.helperPid())) {
+            h.get().destroy();
+            try {
+                h.get().onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                h.get().destroyForcibly();
+            }
+        }
+        if (a.fuseDir() != null) {
+            Files.deleteIfExists(a.fuseDir());
+        }
+    }
+
+    /** Whether the attachment is still whole: helper alive and loop device pointing at its file. */
+    public boolean healthy(Attachment a) throws IOException {
+        if (a.method().equals("nbd-client")) {
+            return Files.exists(Path.of("/sys/block", Path.of(a.device()).getFileName().toString(), "pid"));
+        }
+        return isNbdfuse(a.helperPid()) && loopBackedBy(a.device(), a.fuseDir());
+    }
+
+    static boolean loopBackedBy(String loop, Path fuseDir) {
+        if (loop == null || fuseDir == null) {
+            return false;
+        }
+        Path backing = Path.of("/sys/block", Path.of(loop).getFileName().toString(), "loop", "backing_file");
+        try {
+            return Files.readString(backing).strip().equals(fuseDir.resolve("nbd").toString());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static boolean isNbdfuse(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+                    .startsWith("nbdfuse");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.prescient.csi.node;
+
+import dev.prescient.csi.DriverArgs;
+import dev.prescient.csi.agent.AgentTls;
+import dev.prescient.csi.agent.FileReplicaStore;
+import dev.prescient.csi.agent.NbdExports;
+import dev.prescient.csi.agent.NodeAgentService;
+import dev.prescient.csi.identity.IdentityService;
+import io.grpc.Server;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wires a node process: replica store, NBD exports, node agent on TCP (mTLS), CSI node service. */
+public final class NodeMode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeMode.class);
+    private final IdentityService identity;
+    private final NodeService nodeService;
+    private final NodeAgentService agent;
+    private final Server agentServer;
+
+    private NodeMode(IdentityService identity, NodeService nodeService, NodeAgentService agent, Server agentServer) {
+        this.identity = identity;
+        this.nodeService = nodeService;
+        this.agent = agent;
+        this.agentServer = agentServer;
+    }
+
+    public static NodeMode start(DriverArgs args, AgentTls tls) throws IOException {
+        String nodeId = args.require("node-id");
+        String zone = args.get("zone", "default");
+        Path state = Path.of(args.get("state-dir", "/var/lib/prescient"));
+        Map<String, Path> tiers = new LinkedHashMap<>();
+        for (String t : args.get("tier", "default=" + state.resolve("tiers/default")).split(",")) {
+            int eq = t.indexOf('=');
+            tiers.put(t.substring(0, eq), Path.of(t.substring(eq + 1)));
+        }
+        List<Path> roots = new ArrayList<>();
+        for (String r : args.get("kubelet-dir", "/var/lib/kubelet").split(",")) {
+            roots.add(Path.of(r));
+        }
+        FileReplicaStore store = new FileReplicaStore(tiers);
+        NbdExports exports = new NbdExports(state.resolve("run/nbd"), args.get("nbd-bind", "127.0.0.1"));
+        NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
+        agent.resumeExports();
+        String listen = args.get("agent-listen", "127.0.0.1:7443");
+        int colon = listen.lastIndexOf(':');
+        Server agentServer = tls.serverBuilder(new InetSocketAddress(listen.substring(0, colon),
+                Integer.parseInt(listen.substring(colon + 1)))).addService(agent).build().start();
+        LOG.info("node agent {} listening on {} ({})", nodeId, listen, tls.insecure() ? "PLAINTEXT" : "mTLS");
+        Attacher attacher = new Attacher(state.resolve("run/attach"));
+        NodeService node = new NodeService(nodeId, zone, args.getLong("max-volumes", 64), new PathPolicy(roots),
+                attacher, new StagedVolumes(state), agent);
+        node.recover();
+        IdentityService identity = new IdentityService(false, List.of(
+                () -> agentServer.isShutdown() ? Optional.of("node agent stopped") : Optional.empty(),
+                () -> Attacher.kernelNbd() || (has("nbdfuse") && has("losetup")) ? Optional.empty()
+                        : Optional.of("neither nbd-client with /dev/nbd* nor nbdfuse+losetup is available"),
+                () -> NbdExports.available() ? Optional.empty() : Optional.of("nbdkit missing"),
+                () -> tiers.values().stream().allMatch(Files::isWritable) ? Optional.empty()
+                        : Optional.of("a tier directory is not writable")));
+        return new NodeMode(identity, node, agent, agentServer);
+    }
+
+    private static boolean has(String tool) {
+        return Exec.onPath(tool);
+    }
+
+    public IdentityService identity() {
+        return identity;
+    }
+
+    public NodeService nodeService() {
+        return nodeService;
+    }
+
+    public int agentPort() {
+        return agentServer.getPort();
+    }
+
+    @Override
+    public void close() {
+        agentServer.shutdownNow();
+        agent.close();
+    }
+}
