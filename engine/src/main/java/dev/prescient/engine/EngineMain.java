@@ -1,0 +1,95 @@
+package dev.prescient.engine;
+
+import dev.prescient.engine.nbd.NbdExport;
+import dev.prescient.engine.nbd.NbdServer;
+import dev.prescient.engine.store.LocalReplica;
+import dev.prescient.engine.store.ReplicaStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the engine as a process: a replica store on tier directories and one NBD export per
+ * replica. Used by the fault tests (kill -9) and the benchmarks, and for trying it by hand:
+ *
+ * <pre>
+ * java -cp ... dev.prescient.engine.EngineMain --tier fast=/var/lib/prescient/fast \
+ *      --replica vol1-r0:vol1:fast:1G --unix /run/prescient/vol1.sock [--tcp 127.0.0.1:10809]
+ * </pre>
+ * A replica that exists is opened (its size argument ignored); otherwise it is created.
+ * The export name is the replica id.
+ */
+public final class EngineMain {
+    private EngineMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Path> tiers = new LinkedHashMap<>();
+        List<String[]> replicas = new ArrayList<>();
+        List<Path> unix = new ArrayList<>();
+        List<InetSocketAddress> tcp = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--tier" -> {
+                    String[] kv = v.split("=", 2);
+                    tiers.put(kv[0], Path.of(kv[1]));
+                }
+                case "--replica" -> replicas.add(v.split(":"));
+                case "--unix" -> unix.add(Path.of(v));
+                case "--tcp" -> {
+                    int c = v.lastIndexOf(':');
+                    tcp.add(new InetSocketAddress(v.substring(0, c), Integer.parseInt(v.substring(c + 1))));
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+            i++;
+        }
+        ReplicaStore store = new ReplicaStore(tiers);
+        NbdServer server = new NbdServer();
+        for (String[] r : replicas) {
+            LocalReplica rep;
+            try {
+                rep = store.openReplica(r[0]);
+            } catch (NoSuchFileException e) {
+                rep = store.create(r[0], r[1], r[2], parseSize(r[3]));
+            }
+            server.addExport(NbdExport.of(r[0], rep));
+        }
+        for (Path p : unix) {
+            server.listenUnix(p);
+        }
+        for (InetSocketAddress a : tcp) {
+            InetSocketAddress bound = server.listenTcp(a);
+            System.out.println("tcp " + bound.getPort());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+                store.close();
+            } catch (IOException e) {
+                System.err.println("shutdown: " + e);
+            }
+        }));
+        System.out.println("ready");
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+
+    static long parseSize(String s) {
+        char u = Character.toUpperCase(s.charAt(s.length() - 1));
+        long m = switch (u) {
+            case 'K' -> 1L << 10;
+            case 'M' -> 1L << 20;
+            case 'G' -> 1L << 30;
+            case 'T' -> 1L << 40;
+            default -> 1;
+        };
+        return Long.parseLong(m == 1 ? s : s.substring(0, s.length() - 1)) * m;
+    }
+}
