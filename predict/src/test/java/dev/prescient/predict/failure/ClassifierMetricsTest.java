@@ -1,0 +1,44 @@
+package dev.prescient.predict.failure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+class ClassifierMetricsTest {
+
+    @Test
+    void aucOfPerfectInvertedAndTiedScores() {
+        int[] y = {0, 0, 1, 1};
+        assertThat(ClassifierMetrics.rocAuc(new double[] {1, 2, 3, 4}, y)).isEqualTo(1.0);
+        assertThat(ClassifierMetrics.rocAuc(new double[] {4, 3, 2, 1}, y)).isEqualTo(0.0);
+        assertThat(ClassifierMetrics.rocAuc(new double[] {1, 1, 1, 1}, y)).isEqualTo(0.5);
+        assertThat(ClassifierMetrics.rocAuc(new double[] {1, 3, 2, 4}, y)).isCloseTo(0.75, within(1e-12));
+        assertThat(ClassifierMetrics.rocAuc(new double[] {1, 2}, new int[] {0, 0})).isNaN();
+    }
+
+    @Test
+    void recallAtFprCountsOnlyStrictlyHigherThanTheAllowedNegatives() {
+        // 100 negatives scored 0..99, positives at 98.5 and 50.
+        double[] s = new double[102];
+        int[] y = new int[102];
+        for (int i = 0; i < 100; i++) {
+            s[i] = i;
+        }
+        s[100] = 98.5;
+        s[101] = 50;
+        y[100] = 1;
+        y[101] = 1;
+        // 1% of 100 negatives = 1 allowed false positive (score 99): threshold 98.
+        assertThat(ClassifierMetrics.recallAtFpr(s, y, 0.01)).isEqualTo(0.5);
+        assertThat(ClassifierMetrics.recallAtFpr(s, y, 0.6)).isEqualTo(1.0);
+        assertThat(ClassifierMetrics.recallAtFpr(s, y, 0.0)).isEqualTo(0.0);
+    }
+
+    @Test
+    void ruleFprAndRecall() {
+        double[] fr = ClassifierMetrics.fprAndRecall(new boolean[] {true, false, true, false},
+                new int[] {1, 1, 0, 0});
+        assertThat(fr).containsExactly(0.5, 0.5);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.prescient.predict.failure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+class HealthSignalTrackerTest {
+
+    @Test
+    void emptyAndShortHistoriesGiveNaN() {
+        HealthSignalTracker t = new HealthSignalTracker(64);
+        assertThat(t.zScore(5)).isNaN();
+        t.observe(1);
+        assertThat(t.zScore(5)).isNaN();
+    }
+
+    @Test
+    void robustZIgnoresPastSpikes() {
+        HealthSignalTracker t = new HealthSignalTracker(64);
+        for (int i = 0; i < 60; i++) {
+            t.observe(9 + i % 3); // 9, 10, 11: median 10, MAD 1
+        }
+        t.observe(10_000); // one spike does not move median or MAD much
+        assertThat(t.zScore(10)).isCloseTo(0, within(1e-9));
+        assertThat(t.zScore(10 + 1.4826 * 6)).isCloseTo(6, within(1e-9));
+        assertThat(t.zScore(5)).isNegative();
+    }
+
+    @Test
+    void constantHistoryHasAFiniteScale() {
+        HealthSignalTracker t = new HealthSignalTracker(16);
+        for (int i = 0; i < 16; i++) {
+            t.observe(2.0);
+        }
+        assertThat(t.zScore(2.0)).isZero();
+        assertThat(t.zScore(3.0)).isFinite().isGreaterThan(10);
+        HealthSignalTracker zero = new HealthSignalTracker(16);
+        for (int i = 0; i < 16; i++) {
+            zero.observe(0.0);
+        }
+        assertThat(zero.zScore(0.01)).isFinite().isPositive();
+    }
+
+    @Test
+    void missingSamplesAreIgnored() {
+        HealthSignalTracker t = new HealthSignalTracker(16);
+        for (int i = 0; i < 20; i++) {
+            t.observe(Double.NaN);
+        }
+        assertThat(t.history()).isZero();
+        assertThat(t.zScore(Double.NaN)).isNaN();
+    }
+
+    @Test
+    void anomalyProbabilityOnlyRisesWithUpwardDeviations() {
+        assertThat(HealthSignalTracker.anomalyProbability(Double.NaN, Double.NaN)).isZero();
+        assertThat(HealthSignalTracker.anomalyProbability(-20, -20)).isZero();
+        assertThat(HealthSignalTracker.anomalyProbability(6, Double.NaN)).isCloseTo(0.5, within(1e-12));
+        assertThat(HealthSignalTracker.anomalyProbability(1, 9)).isGreaterThan(0.9);
+        assertThat(HealthSignalTracker.anomalyProbability(2, 1)).isLessThan(0.05);
+    }
+}

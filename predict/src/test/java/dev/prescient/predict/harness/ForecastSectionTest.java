@@ -1,0 +1,58 @@
+package dev.prescient.predict.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ForecastSectionTest {
+
+    private static String capture(java.util.function.Consumer<PrintStream> body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            body.accept(out);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void absentDataPrintsAClearSkip(@TempDir Path empty) {
+        String out = capture(o -> ForecastSection.run(empty, o));
+        assertThat(out).contains("SKIPPED").contains("cloudphysics_features");
+    }
+
+    @Test
+    void parsesTheSnapshotGridAndFindsGaps(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("w.csv");
+        long w = ForecastSection.WINDOW_MICROS;
+        Files.writeString(f, "index,ts,page_working_set_size\n0," + w + ",10\n1," + 2 * w + ",20\n2," + 4 * w
+                + ",40\n");
+        double[] y = ForecastSection.Table.read(f).regularSeries("page_working_set_size");
+        assertThat(y).hasSize(4);
+        assertThat(y[0]).isEqualTo(10);
+        assertThat(y[2]).isNaN();
+        assertThat(y[3]).isEqualTo(40);
+        assertThat(ForecastSection.Table.read(f).regularSeries("absent")).isNull();
+    }
+
+    @Test
+    void realCloudPhysicsSnapshotsProduceTheTables() {
+        Optional<Path> data = PredictDataDir.find("cloudphysics_features/snapshots");
+        assumeTrue(data.isPresent(), "shared data absent: ../shared/data/cloudphysics_features/snapshots not found,"
+                + " skipping the real-data forecasting check");
+        Path w01 = data.get().resolve("cloudphysics_features/snapshots/block_snap_w01.csv");
+        assumeTrue(Files.exists(w01), "block_snap_w01.csv absent");
+        String out = capture(o -> ForecastSection.runFiles(List.of(w01), o));
+        assertThat(out).contains("-- working set (mean over 1 workloads) --", "-- bytes read", "-- bytes written",
+                "30 min", "6 h", "24 h", "cover90");
+        assertThat(out).doesNotContain("NaN");
+    }
+}
