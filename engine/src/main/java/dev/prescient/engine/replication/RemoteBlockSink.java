@@ -39,6 +39,9 @@ final class RemoteBlockSink implements BlockSink {
     private long zeroStart = -1;
     private long zeroCount;
     private boolean failed;
+    /** Chunks left to send raw without trying the codec, after data proved incompressible. */
+    private int skipCompression;
+    private int poorStreak;
 
     // Figures for benchmarks and the replica set's progress reports.
     private long blocksPut;
@@ -315,8 +318,23 @@ final class RemoteBlockSink implements BlockSink {
         }
         chunk.putInt(0, n);
         int dataOff = chunk.position();
-        int clen = settings.compression().compress(b.raw, 0, rawLen, chunk, dataOff);
         Compression codec = settings.compression();
+        int clen = -1;
+        if (codec != Compression.NONE && skipCompression > 0) {
+            skipCompression--;
+        } else {
+            clen = codec.compress(b.raw, 0, rawLen, chunk, dataOff);
+            // Incompressible data (random, encrypted, already compressed) only burns CPU: after two
+            // chunks that shrink by less than 10%, send the next 16 raw, then try again.
+            if (clen < 0 || clen > rawLen - rawLen / 10) {
+                if (++poorStreak >= 2) {
+                    skipCompression = 16;
+                    poorStreak = 0;
+                }
+            } else {
+                poorStreak = 0;
+            }
+        }
         if (clen < 0) {
             codec = Compression.NONE;
             chunk.put(dataOff, b.raw, 0, rawLen);
