@@ -1,0 +1,76 @@
+package dev.prescient.engine.volume;
+
+import dev.prescient.engine.BlockTarget;
+import dev.prescient.engine.store.AtomicBitmap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+
+/** One replica in a set: its target, placement, replication mode and dirty bitmap. */
+public final class Member {
+    final String id;
+    final BlockTarget target;
+    final boolean local;
+    final boolean sync;
+    final AtomicBitmap dirty;
+    volatile ReplicaMode mode;
+    volatile String lastError;
+    // Async replicas: writes are queued in order on one thread; the semaphore bounds the lag in bytes.
+    final ExecutorService asyncQueue;
+    final Semaphore lag;
+    final int maxLagBytes;
+
+    Member(String id, BlockTarget target, boolean local, boolean sync, long blocks, int maxLagBytes) {
+        this.id = id;
+        this.target = target;
+        this.local = local;
+        this.sync = sync;
+        this.dirty = new AtomicBitmap(blocks);
+        this.mode = ReplicaMode.WO;
+        this.maxLagBytes = maxLagBytes;
+        if (sync) {
+            this.asyncQueue = null;
+            this.lag = null;
+        } else {
+            this.asyncQueue = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "async-replica " + id);
+                t.setDaemon(true);
+                return t;
+            });
+            this.lag = new Semaphore(maxLagBytes);
+        }
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public ReplicaMode mode() {
+        return mode;
+    }
+
+    public boolean isSync() {
+        return sync;
+    }
+
+    public boolean isLocal() {
+        return local;
+    }
+
+    public BlockTarget target() {
+        return target;
+    }
+
+    public long dirtyBlocks() {
+        return dirty.cardinality();
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    /** Bytes queued to an async replica and not yet written there. */
+    public long lagBytes() {
+        return lag == null ? 0 : maxLagBytes - lag.availablePermits();
+    }
+}

@@ -1,0 +1,479 @@
+package dev.prescient.engine.volume;
+
+import dev.prescient.engine.BlockTarget;
+import dev.prescient.engine.NoSpaceException;
+import dev.prescient.engine.OutOfRangeException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A volume's replicas behind one BlockTarget. Writes fan out in parallel to every RW replica and
+ * are acknowledged when every sync RW replica has them; async replicas get them in order on their
+ * own queue, lagging at most their byte bound. Reads come from the first healthy sync replica
+ * (local ones first). A replica that fails goes ERR and records what it misses in its dirty
+ * bitmap; I/O continues while one sync RW replica remains, and fails otherwise: never stale data.
+ *
+ * <p>WO replicas (catching up) do not receive writes: a write only marks their blocks dirty,
+ * after it reached the RW replicas. Catch-up copies dirty blocks from an RW replica in rounds and
+ * the last round runs under the I/O gate, so a block copied early and written later is copied
+ * again; this keeps the copy correct even when the target's sink reorders or batches blocks.
+ */
+public final class ReplicaSet implements BlockTarget {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaSet.class);
+
+    private final String volumeId;
+    private final long size;
+    private final int blockSize;
+    private final IoGate gate = new IoGate();
+    private final ExecutorService fanout;
+    private final List<CowSnapshot> snapshots = new CopyOnWriteArrayList<>();
+    private volatile Member[] members = new Member[0];
+
+    /** @param blockSize dirty-tracking granularity (4096 matches the NBD preferred block size) */
+    public ReplicaSet(String volumeId, long size, int blockSize) {
+        if (Integer.bitCount(blockSize) != 1) {
+            throw new IllegalArgumentException("block size must be a power of two");
+        }
+        this.volumeId = volumeId;
+        this.size = size;
+        this.blockSize = blockSize;
+        this.fanout = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fanout " + volumeId);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public String volumeId() {
+        return volumeId;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public long blocks() {
+        return (size + blockSize - 1) / blockSize;
+    }
+
+    public IoGate gate() {
+        return gate;
+    }
+
+    public List<Member> members() {
+        return List.of(members);
+    }
+
+    public Member member(String id) {
+        for (Member m : members) {
+            if (m.id.equals(id)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Adds a replica that is known to hold the volume's current data (the first replica of a new
+     * volume, or one reopened after a clean shutdown): it starts RW.
+     */
+    public synchronized Member addInSync(String id, BlockTarget target, boolean local) {
+        Member m = newMember(id, target, local, true, 0);
+        m.mode = ReplicaMode.RW;
+        publish(m);
+        return m;
+    }
+
+    /**
+     * Adds a brand-new replica in WO mode; every block the current data may occupy is dirty, so
+     * catch-up copies only allocated data (holes are skipped).
+     */
+    public synchronized Member addNew(String id, BlockTarget target, boolean local, boolean sync, int maxLagBytes)
+            throws IOException {
+        Member m = newMember(id, target, local, sync, maxLagBytes);
+        Member src = readSource();
+        // Published with I/O paused: every write admitted later marks the new replica dirty, and
+        // every write admitted earlier has finished, so the allocation scan below sees its blocks.
+        try {
+            gate.pause(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+            throw new IOException("could not pause volume " + volumeId + " to add replica " + id, e);
+        }
+        try {
+            publish(m);
+        } finally {
+            gate.resume();
+        }
+        for (long off = src.target.nextAllocated(0); off >= 0 && off < size; ) {
+            long end = Math.min(size, src.target.nextHole(off));
+            m.dirty.setRange(off / blockSize, (end + blockSize - 1) / blockSize);
+            off = end >= size ? -1 : src.target.nextAllocated(end);
+        }
+        return m;
+    }
+
+    private Member newMember(String id, BlockTarget target, boolean local, boolean sync, int maxLagBytes) {
+        if (member(id) != null) {
+            throw new IllegalArgumentException("replica " + id + " already in volume " + volumeId);
+        }
+        if (target.size() < size) {
+            throw new IllegalArgumentException("replica " + id + " smaller than volume " + volumeId);
+        }
+        return new Member(id, target, local, sync, blocks(), Math.max(maxLagBytes, 32 << 20));
+    }
+
+    private void publish(Member m) {
+        Member[] next = Arrays.copyOf(members, members.length + 1);
+        next[next.length - 1] = m;
+        Arrays.sort(next, (a, b) -> Boolean.compare(b.local, a.local)); // local first for reads
+        members = next;
+    }
+
+    /** Removes a replica from the set (its target is not closed). */
+    public synchronized void remove(String id) {
+        members = Arrays.stream(members).filter(m -> !m.id.equals(id)).toArray(Member[]::new);
+    }
+
+    /** Replaces the whole member list at once; only under the paused gate (switchover). */
+    synchronized void swapMembersPausedGate(Member[] next) {
+        if (!gate.isPaused()) {
+            throw new IllegalStateException("swap needs the paused gate");
+        }
+        Member[] copy = next.clone();
+        Arrays.sort(copy, (a, b) -> Boolean.compare(b.local, a.local));
+        members = copy;
+    }
+
+    /** Marks a replica failed: it takes no more I/O; what it misses is tracked as dirty. */
+    public void fail(String id, String reason) {
+        Member m = member(id);
+        if (m != null) {
+            setErr(m, reason);
+        }
+    }
+
+    private void setErr(Member m, String reason) {
+        if (m.mode != ReplicaMode.ERR) {
+            LOG.warn("volume {}: replica {} -> ERR: {}", volumeId, m.id, reason);
+        }
+        m.lastError = reason;
+        m.mode = ReplicaMode.ERR;
+    }
+
+    void registerSnapshot(CowSnapshot s) {
+        snapshots.add(s);
+    }
+
+    void unregisterSnapshot(CowSnapshot s) {
+        snapshots.remove(s);
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    /** The replica reads come from: first sync RW (local first). */
+    Member readSource() throws IOException {
+        for (Member m : members) {
+            if (m.mode == ReplicaMode.RW && m.sync) {
+                return m;
+            }
+        }
+        throw new NoHealthyReplicaException(volumeId);
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        checkRange(offset, dst.remaining());
+        gate.enter();
+        try {
+            readUngated(offset, dst);
+        } finally {
+            gate.exit();
+        }
+    }
+
+    /** Reads without entering the gate: for callers that hold it or paused it. */
+    void readUngated(long offset, ByteBuffer dst) throws IOException {
+        int pos = dst.position();
+        while (true) {
+            Member m = readSource();
+            try {
+                m.target.read(offset, dst);
+                return;
+            } catch (OutOfRangeException e) {
+                throw e;
+            } catch (IOException e) {
+                setErr(m, "read failed: " + e.getMessage());
+                dst.position(pos);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface Op {
+        void apply(BlockTarget t, ByteBuffer data) throws IOException;
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
+        int len = src.remaining();
+        checkRange(offset, len);
+        mutate(offset, len, src, (t, d) -> t.write(offset, d, fua));
+    }
+
+    @Override
+    public void unmap(long offset, long length) throws IOException {
+        checkRange(offset, length);
+        mutate(offset, length, null, (t, d) -> t.unmap(offset, length));
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length, boolean fua) throws IOException {
+        checkRange(offset, length);
+        mutate(offset, length, null, (t, d) -> t.writeZeroes(offset, length, fua));
+    }
+
+    private void mutate(long offset, long length, ByteBuffer data, Op op) throws IOException {
+        if (length == 0) {
+            return;
+        }
+        gate.enter();
+        try {
+            for (CowSnapshot s : snapshots) {
+                s.preserveBeforeWrite(offset, length);
+            }
+            fanOut(offset, length, data, op);
+        } finally {
+            gate.exit();
+        }
+    }
+
+    private void fanOut(long offset, long length, ByteBuffer data, Op op) throws IOException {
+        Member[] ms = members;
+        long firstBlock = offset / blockSize;
+        long endBlock = (offset + length + blockSize - 1) / blockSize;
+        Member inline = null;
+        List<Member> parallel = null;
+        for (Member m : ms) {
+            if (m.mode != ReplicaMode.RW) {
+                continue;
+            }
+            if (!m.sync) {
+                submitAsync(m, offset, length, data, op, firstBlock, endBlock);
+            } else if (inline == null) {
+                inline = m;
+            } else {
+                if (parallel == null) {
+                    parallel = new ArrayList<>(ms.length);
+                }
+                parallel.add(m);
+            }
+        }
+        if (inline == null) {
+            throw new NoHealthyReplicaException(volumeId);
+        }
+        CompletableFuture<?>[] futures = null;
+        if (parallel != null) {
+            futures = new CompletableFuture<?>[parallel.size()];
+            for (int i = 0; i < futures.length; i++) {
+                Member m = parallel.get(i);
+                ByteBuffer d = data == null ? null : data.duplicate();
+                futures[i] = CompletableFuture.runAsync(() -> {
+                    try {
+                        op.apply(m.target, d);
+                    } catch (IOException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                }, fanout);
+            }
+        }
+        IOException inlineErr = null;
+        try {
+            op.apply(inline.target, data == null ? null : data.duplicate());
+        } catch (IOException e) {
+            inlineErr = e;
+        }
+        int ok = inlineErr == null ? 1 : 0;
+        boolean allNoSpace = inlineErr == null || inlineErr instanceof NoSpaceException;
+        IOException firstErr = inlineErr;
+        List<Member> failed = new ArrayList<>(0);
+        if (inlineErr != null) {
+            failed.add(inline);
+        }
+        if (futures != null) {
+            for (int i = 0; i < futures.length; i++) {
+                try {
+                    futures[i].get();
+                    ok++;
+                } catch (ExecutionException e) {
+                    IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
+                    allNoSpace &= io instanceof NoSpaceException;
+                    firstErr = firstErr == null ? io : firstErr;
+                    failed.add(parallel.get(i));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for replicas", e);
+                }
+            }
+        }
+        if (ok == 0) {
+            if (allNoSpace) {
+                // Every replica is full: the client gets ENOSPC, nobody diverged from anybody.
+                throw (NoSpaceException) firstErr;
+            }
+            for (Member m : failed) {
+                setErr(m, firstErr.getMessage());
+                m.dirty.setRange(firstBlock, endBlock);
+            }
+            throw new NoHealthyReplicaException(volumeId, firstErr);
+        }
+        for (Member m : failed) {
+            m.dirty.setRange(firstBlock, endBlock);
+            setErr(m, "write failed: " + m.id);
+        }
+        // Marked after the RW replicas have the data, so a concurrent catch-up never clears a bit
+        // and then copies the old contents (see class comment).
+        for (Member m : ms) {
+            if (m.mode != ReplicaMode.RW) {
+                m.dirty.setRange(firstBlock, endBlock);
+            }
+        }
+    }
+
+    private void submitAsync(Member m, long offset, long length, ByteBuffer data, Op op, long firstBlock,
+                             long endBlock) throws IOException {
+        // The caller reuses its buffer after we return, so an async replica gets a copy.
+        ByteBuffer copy = null;
+        int permits = (int) Math.min(length, m.maxLagBytes);
+        if (data != null) {
+            copy = ByteBuffer.allocateDirect(data.remaining());
+            copy.put(data.duplicate()).flip();
+        }
+        try {
+            m.lag.acquire(permits);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted waiting for async replica " + m.id, e);
+        }
+        ByteBuffer d = copy;
+        m.asyncQueue.execute(() -> {
+            try {
+                if (m.mode == ReplicaMode.RW) {
+                    op.apply(m.target, d);
+                } else {
+                    m.dirty.setRange(firstBlock, endBlock);
+                }
+            } catch (IOException e) {
+                m.dirty.setRange(firstBlock, endBlock);
+                setErr(m, "async write failed: " + e.getMessage());
+            } finally {
+                m.lag.release(permits);
+            }
+        });
+    }
+
+    @Override
+    public void flush() throws IOException {
+        gate.enter();
+        try {
+            flushUngated();
+        } finally {
+            gate.exit();
+        }
+    }
+
+    void flushUngated() throws IOException {
+        Member[] ms = members;
+        int ok = 0;
+        IOException first = null;
+        for (Member m : ms) {
+            if (m.mode != ReplicaMode.RW) {
+                continue;
+            }
+            if (!m.sync) {
+                m.asyncQueue.execute(() -> {
+                    try {
+                        m.target.flush();
+                    } catch (IOException e) {
+                        setErr(m, "async flush failed: " + e.getMessage());
+                    }
+                });
+                continue;
+            }
+            try {
+                m.target.flush();
+                ok++;
+            } catch (IOException e) {
+                // Its unflushed writes are unknown now: it must be resynced in full from what we track.
+                m.dirty.setRange(0, blocks());
+                setErr(m, "flush failed: " + e.getMessage());
+                first = first == null ? e : first;
+            }
+        }
+        if (ok == 0) {
+            throw first != null ? first : new NoHealthyReplicaException(volumeId);
+        }
+    }
+
+    /** Waits until every async replica has applied what was queued so far. */
+    public void drainAsync() throws IOException {
+        for (Member m : members) {
+            if (!m.sync) {
+                try {
+                    m.asyncQueue.submit(() -> { }).get();
+                } catch (InterruptedException | ExecutionException e) {
+                    throw new IOException("async queue of " + m.id, e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public long nextAllocated(long offset) throws IOException {
+        return readSource().target.nextAllocated(offset);
+    }
+
+    @Override
+    public long nextHole(long offset) throws IOException {
+        return readSource().target.nextHole(offset);
+    }
+
+    private void checkRange(long offset, long length) throws OutOfRangeException {
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new OutOfRangeException(offset, length, size);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Member m : members) {
+            if (m.asyncQueue != null) {
+                m.asyncQueue.shutdown();
+            }
+        }
+        fanout.shutdown();
+    }
+
+    /** No replica can serve the volume: the client gets EIO rather than stale data. */
+    public static final class NoHealthyReplicaException extends IOException {
+        public NoHealthyReplicaException(String volumeId) {
+            super("volume " + volumeId + " has no healthy in-sync replica");
+        }
+
+        public NoHealthyReplicaException(String volumeId, Throwable cause) {
+            super("volume " + volumeId + " has no healthy in-sync replica", cause);
+        }
+    }
+}
