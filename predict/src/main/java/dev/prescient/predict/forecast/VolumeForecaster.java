@@ -49,7 +49,7 @@ public final class VolumeForecaster {
     }
 
     /** Share of the history used to fit candidates; the rest scores them. */
-    static final double FIT_SHARE = 0.6;
+    static final double FIT_SHARE = 0.5;
     /** Horizon bands (steps) at which candidates are compared; each h uses the nearest band. */
     static final int[] BANDS = {1, 2, 4, 12, 24, 48};
 
@@ -63,10 +63,23 @@ public final class VolumeForecaster {
     private final IntervalCalibrator calibrator;
     /** Combined paths (interval scale) made after each of the last {@code horizon} observations. */
     private final double[][] pending;
+    /** Volatility at the time each pending path was made. */
+    private final double[] pendingVol;
+    /**
+     * Recent volatility: exponentially weighted mean of the absolute one-step error (interval
+     * scale). Errors are stored divided by the volatility at their origin and intervals are
+     * scaled by the current one, so intervals widen in a turbulent period and narrow in a calm
+     * one instead of assuming the calibration period's noise level forever.
+     */
+    private double vol;
     private long steps;
 
+    /** Weight of the newest one-step error in {@link #vol}: ~14 steps (7 h) half-life at 30 min. */
+    static final double VOL_WEIGHT = 0.05;
+    static final double VOL_FLOOR = 1e-9;
+
     private VolumeForecaster(Config config, Transform intervalScale, Transform[] transforms, Forecaster[] models,
-            int[][] assign, IntervalCalibrator calibrator, long steps) {
+            int[][] assign, IntervalCalibrator calibrator, double vol, long steps) {
         this.config = config;
         this.intervalScale = intervalScale;
         this.transforms = transforms;
@@ -74,6 +87,8 @@ public final class VolumeForecaster {
         this.assign = assign;
         this.calibrator = calibrator;
         this.pending = new double[config.horizon()][];
+        this.pendingVol = new double[config.horizon()];
+        this.vol = Math.max(VOL_FLOOR, vol);
         this.steps = steps;
         if (models[0].observed() > 0) {
             remember();
@@ -230,7 +245,7 @@ public final class VolumeForecaster {
             Forecaster naive = SeasonalNaive.naive();
             VolumeForecaster v = new VolumeForecaster(config, scale, new Transform[] {Transform.IDENTITY},
                     new Forecaster[] {naive}, single(config.horizon()),
-                    new IntervalCalibrator(config.horizon(), config.window()), 0);
+                    new IntervalCalibrator(config.horizon(), config.window()), VOL_FLOOR, 0);
             for (double y : history) {
                 v.observe(y);
             }
@@ -270,32 +285,76 @@ public final class VolumeForecaster {
             models[e.getValue()] = runs.get(e.getKey()).model;
         }
         IntervalCalibrator cal = new IntervalCalibrator(config.horizon(), config.window());
-        // Seed the intervals with the combined path's out-of-sample validation errors.
+        // Seed the intervals with the combined path's out-of-sample validation errors, each
+        // divided by the volatility known when its forecast was made.
+        double[] volAt = new double[valPart.length + 1];
+        volAt[0] = initialVolatility(fitPart, scale);
         for (int t = 0; t < valPart.length; t++) {
+            volAt[t + 1] = volAt[t];
             if (Double.isNaN(valPart[t])) {
                 continue;
             }
+            double zt = scale.forward(valPart[t]);
             for (int h = 1; h <= config.horizon() && h <= t + 1; h++) {
                 double z = 0;
                 int[] top = topPerBand[band(h)];
                 for (int r : top) {
                     z += scale.forward(runs.get(r).paths.get(t - h + 1)[h - 1]) / top.length;
                 }
-                cal.record(h, scale.forward(valPart[t]) - z);
+                cal.record(h, (zt - z) / volScale(volAt[t - h + 1], h));
+                if (h == 1) {
+                    volAt[t + 1] = nextVolatility(volAt[t], zt - z);
+                }
             }
         }
-        return new VolumeForecaster(config, scale, transforms, models, assign, cal, history.length);
+        return new VolumeForecaster(config, scale, transforms, models, assign, cal, volAt[valPart.length],
+                history.length);
+    }
+
+    /** Mean absolute step of the series (interval scale): the volatility before any forecast. */
+    private static double initialVolatility(double[] y, Transform scale) {
+        double s = 0;
+        int n = 0;
+        for (int i = 1; i < y.length; i++) {
+            double d = scale.forward(y[i]) - scale.forward(y[i - 1]);
+            if (!Double.isNaN(d)) {
+                s += Math.abs(d);
+                n++;
+            }
+        }
+        return Math.max(VOL_FLOOR, n == 0 ? VOL_FLOOR : s / n);
+    }
+
+    /**
+     * How much of the recent volatility carries to horizon h: fully one step ahead, fading as
+     * 1/sqrt(h), because errors a day ahead depend on the day's pattern more than on the last
+     * hour's noise.
+     */
+    static double volScale(double vol, int h) {
+        return Math.pow(vol, 1 / Math.sqrt(h));
+    }
+
+    private static double nextVolatility(double vol, double oneStepError) {
+        return Math.max(VOL_FLOOR, (1 - VOL_WEIGHT) * vol + VOL_WEIGHT * Math.abs(oneStepError));
     }
 
     /** Consumes the next value (NaN = missing), recording the errors of earlier forecasts. */
     public void observe(double y) {
         double z = intervalScale.forward(y);
         if (!Double.isNaN(z)) {
+            double oneStep = Double.NaN;
             for (int h = 1; h <= config.horizon(); h++) {
-                double[] path = pending[(int) Math.floorMod(steps - h, (long) pending.length)];
+                int idx = (int) Math.floorMod(steps - h, (long) pending.length);
+                double[] path = pending[idx];
                 if (path != null && steps - h >= -1) {
-                    calibrator.record(h, z - path[h - 1]);
+                    calibrator.record(h, (z - path[h - 1]) / volScale(pendingVol[idx], h));
+                    if (h == 1) {
+                        oneStep = z - path[0];
+                    }
                 }
+            }
+            if (!Double.isNaN(oneStep)) {
+                vol = nextVolatility(vol, oneStep);
             }
         }
         for (int i = 0; i < models.length; i++) {
@@ -310,7 +369,9 @@ public final class VolumeForecaster {
         for (int i = 0; i < p.length; i++) {
             p[i] = intervalScale.forward(p[i]);
         }
-        pending[(int) Math.floorMod(steps - 1, (long) pending.length)] = p;
+        int idx = (int) Math.floorMod(steps - 1, (long) pending.length);
+        pending[idx] = p;
+        pendingVol[idx] = vol;
     }
 
     /** Point forecasts on the original scale for 1..horizon steps ahead (NaN before any data). */
@@ -367,12 +428,9 @@ public final class VolumeForecaster {
     private double[] offsets(int h) {
         int h0 = Math.min(h, config.horizon());
         double[] off = calibrator.offsets(h0, config.level());
-        if (h > h0 && !Double.isNaN(off[0])) {
-            // Beyond the calibrated horizon, widen like a random walk: a stated assumption.
-            double s = Math.sqrt((double) h / h0);
-            off = new double[] {off[0] * s, off[1] * s};
-        }
-        return off;
+        // Beyond the calibrated horizon, widen like a random walk: a stated assumption.
+        double s = volScale(vol, h0) * (h > h0 ? Math.sqrt((double) h / h0) : 1);
+        return new double[] {off[0] * s, off[1] * s};
     }
 
     /**
@@ -386,7 +444,7 @@ public final class VolumeForecaster {
         }
         int h0 = Math.min(h, config.horizon());
         double need = intervalScale.forward(value) - intervalScale.forward(point);
-        double scale = h > h0 ? Math.sqrt((double) h / h0) : 1;
+        double scale = volScale(vol, h0) * (h > h0 ? Math.sqrt((double) h / h0) : 1);
         return calibrator.fractionAtLeast(h0, need / scale);
     }
 
@@ -435,9 +493,10 @@ public final class VolumeForecaster {
             a[i] = assign[i].clone();
         }
         VolumeForecaster c = new VolumeForecaster(config, intervalScale, transforms.clone(), m, a,
-                calibrator.copy(), steps);
+                calibrator.copy(), vol, steps);
         for (int i = 0; i < pending.length; i++) {
             c.pending[i] = pending[i] == null ? null : pending[i].clone();
+            c.pendingVol[i] = pendingVol[i];
         }
         return c;
     }
@@ -450,6 +509,7 @@ public final class VolumeForecaster {
         out.writeDouble(config.level());
         out.writeByte(intervalScale.ordinal());
         out.writeLong(steps);
+        out.writeDouble(vol);
         out.writeByte(models.length);
         for (int i = 0; i < models.length; i++) {
             out.writeByte(transforms[i].ordinal());
@@ -483,6 +543,10 @@ public final class VolumeForecaster {
         }
         Transform scale = transform(in.readByte());
         long steps = in.readLong();
+        double vol = in.readDouble();
+        if (!(vol > 0) || Double.isInfinite(vol)) {
+            throw new ModelStateException("corrupt forecaster volatility " + vol);
+        }
         int n = in.readByte();
         if (n < 1) {
             throw new ModelStateException("forecaster state without models");
@@ -513,6 +577,6 @@ public final class VolumeForecaster {
         }
         // Pending paths are not stored: errors of forecasts made before a restart are not
         // recorded, a bounded loss of at most one horizon of calibration samples.
-        return new VolumeForecaster(c, scale, transforms, models, assign, cal, steps);
+        return new VolumeForecaster(c, scale, transforms, models, assign, cal, vol, steps);
     }
 }
