@@ -30,13 +30,22 @@ public final class ExtentHeatPredictor {
     static final int MAGIC = 0x48454154; // "HEAT"
     static final int VERSION = 1;
     /** bias, log1p(short), log1p(mid), log1p(long), recency, log1p(co-access in), log1p(total). */
-    static final int FEATURES = 7;
-    private static final double[] PRIOR = {-2.0, 0.2, 1.0, 0.2, 0.5, 0.3, 0.0};
+    static final int CONTINUOUS = 7;
+    /** Six one-hot bins each for the short, mid and long counts and the age: shapes a line can't. */
+    static final int BINS = 6;
+    static final int FEATURES = CONTINUOUS + 4 * BINS;
+    private static final double[] PRIOR = new double[FEATURES];
+
+    static {
+        double[] linear = {-2.0, 0.2, 1.0, 0.2, 0.5, 0.3, 0.0};
+        System.arraycopy(linear, 0, PRIOR, 0, linear.length);
+    }
     private static final double MAX_LANDMARK_EXPONENT = 60; // floats hold up to e^88
     private static final int SAMPLE = 1 << 15;
-    private static final int STREAMS = 32;
+    private static final int STREAMS = 128;
     private static final int STREAM_GAP = 4;
-    private static final int FRONTIER_BANDS = 4;
+    /** Four distance bands each for: sequential unseen, sequential seen, Markov chain. */
+    private static final int FRONTIER_BANDS = 12;
     private static final double BAND_DECAY = 0.8;
 
     private final double window;
@@ -72,6 +81,7 @@ public final class ExtentHeatPredictor {
     // frontier proposals of the previous window end, and their calibration per band
     private long[] frontierKey = new long[0];
     private byte[] frontierBand = new byte[0];
+    private int[] frontierCount = new int[0];
     private int frontierSize;
     private final double[] bandHits = new double[FRONTIER_BANDS];
     private final double[] bandCount = new double[FRONTIER_BANDS];
@@ -96,7 +106,7 @@ public final class ExtentHeatPredictor {
         last = new long[cap];
         count = new int[cap];
         succ = new int[cap];
-        this.model = new OnlinePoissonRegression(FEATURES, 0.05);
+        this.model = new OnlinePoissonRegression(FEATURES, 0.1);
         setPrior(model);
         Arrays.fill(bandHits, 0.2);
         Arrays.fill(bandCount, 1.0);
@@ -227,6 +237,19 @@ public final class ExtentHeatPredictor {
         out[4] = Math.exp(-(now - last[s]) / window);
         out[5] = Math.log1p(coIn);
         out[6] = Math.log1p(count[s]) / 4;
+        Arrays.fill(out, CONTINUOUS, FEATURES, 0.0);
+        out[CONTINUOUS + countBin(out[1])] = 1;
+        out[CONTINUOUS + BINS + countBin(out[2])] = 1;
+        out[CONTINUOUS + 2 * BINS + countBin(out[3])] = 1;
+        out[CONTINUOUS + 3 * BINS + ageBin((now - last[s]) / window)] = 1;
+    }
+
+    private static int countBin(double logCount) {
+        return logCount < 0.1 ? 0 : logCount < 0.5 ? 1 : logCount < 1 ? 2 : logCount < 2 ? 3 : logCount < 3 ? 4 : 5;
+    }
+
+    private static int ageBin(double windows) {
+        return windows < 0.25 ? 0 : windows < 1 ? 1 : windows < 4 ? 2 : windows < 16 ? 3 : windows < 64 ? 4 : 5;
     }
 
     /**
@@ -293,7 +316,7 @@ public final class ExtentHeatPredictor {
         }
         for (int i = 0; i < frontierSize; i++) {
             int b = frontierBand[i];
-            bandHits[b] += count(frontierKey[i]);
+            bandHits[b] += count(frontierKey[i]) - frontierCount[i];
             bandCount[b] += 1;
         }
         frontierSize = 0;
@@ -343,12 +366,16 @@ public final class ExtentHeatPredictor {
     }
 
     /**
-     * Proposes untracked extents just ahead of streams active in the last window, up to twice
-     * the stream's per-window advance, each with its calibrated expected access count. The
-     * proposals are remembered, so the next {@link #endWindow} can calibrate against them.
+     * Proposes the extents the active streams will reach next window: from each stream's head,
+     * follow the Markov successor chain (the order the extents were read last time), falling back
+     * to the next extent number where no successor is known, up to twice the stream's advance per
+     * window. Each proposal comes with its expected accesses, calibrated online per band of
+     * distance and by whether the extent was seen before. Proposals are remembered, so the next
+     * {@link #endWindow} calibrates against what they actually got.
      */
     public void frontier(long now, int maxProposals, FrontierSink sink) {
         frontierSize = 0;
+        LongIntOpenMap proposed = new LongIntOpenMap(256);
         for (int j = 0; j < streamCount && frontierSize < maxProposals; j++) {
             if (now - streamTouch[j] > window) {
                 continue;
@@ -358,23 +385,48 @@ public final class ExtentHeatPredictor {
                 continue;
             }
             long reach = (long) Math.ceil(2 * adv);
+            // sequential walk: the next extent numbers, read before or not
+            long key = streamLast[j];
             for (long d = 1; d <= reach && frontierSize < maxProposals; d++) {
-                long key = streamLast[j] + d;
-                if (index.get(key) >= 0) {
-                    continue;
+                key++;
+                int slot = index.get(key);
+                if (!propose(proposed, key, slot, band(d, adv) + (slot >= 0 ? 4 : 0), sink)) {
+                    break;
                 }
-                double r = d / adv;
-                int b = r <= 0.25 ? 0 : r <= 0.5 ? 1 : r <= 1 ? 2 : 3;
-                if (frontierSize == frontierKey.length) {
-                    int cap = Math.max(64, frontierSize * 2);
-                    frontierKey = Arrays.copyOf(frontierKey, cap);
-                    frontierBand = Arrays.copyOf(frontierBand, cap);
+            }
+            // Markov walk: the order in which the extents after the head were read last time
+            int slot = index.get(streamLast[j]);
+            for (long d = 1; d <= reach && frontierSize < maxProposals && slot >= 0; d++) {
+                slot = succ[slot] - 1;
+                if (slot < 0 || !propose(proposed, index.keyAt(slot), slot, 8 + band(d, adv), sink)) {
+                    break;
                 }
-                frontierKey[frontierSize] = key;
-                frontierBand[frontierSize++] = (byte) b;
-                sink.accept(key, bandHits[b] / bandCount[b]);
             }
         }
+    }
+
+    private static int band(long d, double adv) {
+        double r = d / adv;
+        return r <= 0.25 ? 0 : r <= 0.5 ? 1 : r <= 1 ? 2 : 3;
+    }
+
+    private boolean propose(LongIntOpenMap proposed, long key, int slot, int b, FrontierSink sink) {
+        int before = proposed.size();
+        proposed.intern(key);
+        if (proposed.size() == before) {
+            return false; // a cycle, or another walk's ground
+        }
+        if (frontierSize == frontierKey.length) {
+            int cap = Math.max(64, frontierSize * 2);
+            frontierKey = Arrays.copyOf(frontierKey, cap);
+            frontierBand = Arrays.copyOf(frontierBand, cap);
+            frontierCount = Arrays.copyOf(frontierCount, cap);
+        }
+        frontierKey[frontierSize] = key;
+        frontierCount[frontierSize] = slot >= 0 ? count[slot] : 0;
+        frontierBand[frontierSize++] = (byte) b;
+        sink.accept(key, bandHits[b] / bandCount[b]);
+        return true;
     }
 
     /** Bytes of the per-extent arrays and index (for the cost report). */

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The evaluation harness of the predict module (issue 5): tiering, forecast, failure and cost.
+# Usage: bench/predict-harness.sh [--data DIR] [--section tiering|forecast|failure|cost|all]
+#                                 [--trace FILE]... [--epochs N] [--budget FRACTION]
+# Data defaults to ../shared/data next to the repository. Full run: a few minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -q -o -f predict/pom.xml package -DskipTests
+./mvnw -q -o -f predict/pom.xml dependency:build-classpath -Dmdep.outputFile=target/harness.classpath >/dev/null
+CP="predict/target/classes:$(cat predict/target/harness.classpath)"
+# 10 million tracked extents in the cost section need ~1 GB of heap
+exec java -Xmx3g -XX:+UseParallelGC -cp "$CP" dev.prescient.predict.harness.Harness "$@"
