@@ -104,6 +104,43 @@ class VolumeForecasterTest {
     }
 
     @Test
+    void intervalsWidenWhenTheSeriesTurnsTurbulent() {
+        double[] calm = SeriesFixtures.seasonal(300, 48, 0.05, 21);
+        VolumeForecaster v = VolumeForecaster.train(calm, CFG);
+        Forecast before = v.forecast(1);
+        double[] rough = SeriesFixtures.seasonal(60, 48, 0.6, 22);
+        for (double y : rough) {
+            v.observe(y);
+        }
+        Forecast after = v.forecast(1);
+        double wBefore = Math.log(before.upper(1) / before.lower(1));
+        double wAfter = Math.log(after.upper(1) / after.lower(1));
+        assertThat(wAfter).isGreaterThan(2 * wBefore);
+    }
+
+    @Test
+    void weeklyPatternIsLearnedWhenTheHistoryHoldsEnoughWeeks() {
+        // Weekdays busy, weekends (days 5 and 6 of each week) at a tenth, plus a daily cycle.
+        int week = 336;
+        double[] y = new double[week * 5 + 48 * 5];
+        java.util.Random r = new java.util.Random(3);
+        for (int t = 0; t < y.length; t++) {
+            int day = (t / 48) % 7;
+            double level = day >= 5 ? 1e8 : 1e9;
+            y[t] = level * (1 + 0.5 * Math.sin(2 * Math.PI * t / 48)) * Math.exp(0.05 * r.nextGaussian());
+        }
+        // History ends at the end of a Friday (day 4): the next 24 h are a weekend day.
+        VolumeForecaster v = VolumeForecaster.train(y, CFG);
+        assertThat(v.modelName()).contains("336");
+        Forecast f = v.forecast(48);
+        double mean = 0;
+        for (int h = 1; h <= 48; h++) {
+            mean += f.point(h) / 48;
+        }
+        assertThat(mean).isLessThan(3e8);
+    }
+
+    @Test
     void bandsMapHorizonsToTheNearestScoredHorizon() {
         assertThat(VolumeForecaster.BANDS[VolumeForecaster.band(1)]).isEqualTo(1);
         assertThat(VolumeForecaster.BANDS[VolumeForecaster.band(12)]).isEqualTo(12);
