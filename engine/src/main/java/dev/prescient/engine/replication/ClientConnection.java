@@ -263,7 +263,7 @@ final class ClientConnection implements Closeable {
                 }
                 Call c = pending.remove(f.id);
                 int len = f.payloadLength;
-                boolean intoDst = c != null && c.dst != null && f.flags == Frame.OK && len <= c.dst.remaining();
+                boolean intoDst = c != null && c.dst != null && f.flags == Frame.OK && len == c.dst.remaining();
                 int crc;
                 String message = null;
                 if (intoDst) {
@@ -298,7 +298,7 @@ final class ClientConnection implements Closeable {
                     c.status = Frame.ERR_CHECKSUM;
                 } else if (f.flags == Frame.OK && c.dst != null && !intoDst) {
                     c.status = Frame.ERR_PROTOCOL;
-                    c.message = "answer of " + len + " bytes does not fit the request";
+                    c.message = "answer of " + len + " bytes where " + c.dst.remaining() + " were asked for";
                 } else {
                     c.status = f.flags;
                     c.resultArg = f.arg0;

@@ -232,7 +232,8 @@ final class RemoteBlockSink implements BlockSink {
                 }
                 o.flip();
                 b.offered = true;
-                b.call = conn.send(new ClientConnection.Call(Frame.OFFER, 0, blockSize, 0, o, b.bitmap.clear()));
+                b.call = conn.send(new ClientConnection.Call(Frame.OFFER, 0, blockSize, 0, o,
+                        b.bitmap.clear().limit((b.count + 7) / 8)));
             } else {
                 sendChunk(b, null);
             }

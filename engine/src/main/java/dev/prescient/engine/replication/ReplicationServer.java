@@ -191,6 +191,11 @@ public final class ReplicationServer implements Closeable {
                 wire.readFully(header);
                 header.flip();
                 req.decode(header);
+                if (target == null && req.payloadLength > 1024) {
+                    // Before HELLO a peer is unknown: it gets no large buffers.
+                    throw new ReplicationException(ReplicationException.Reason.PROTOCOL,
+                            "first frame carries " + req.payloadLength + " bytes");
+                }
                 payload = ensure(payload, req.payloadLength);
                 payload.clear().limit(req.payloadLength);
                 wire.readFully(payload);

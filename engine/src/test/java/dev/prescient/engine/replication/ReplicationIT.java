@@ -239,6 +239,37 @@ class ReplicationIT {
     }
 
     @Test
+    void oddSizesPartialBatchesAndASmallWindowAllArrive() throws Exception {
+        long odd = 5L * 1024 * 1024 + 1000;
+        LocalReplica target = store.create("odd", "vol2", "ssd", odd);
+        ByteBuffer src = randomBytes((int) odd, 14);
+        // Some blocks already match (dedup), some are zero, the last block is short.
+        target.write(0, src.duplicate().limit(64 * BS), false);
+        src.put(100 * BS, new byte[10 * BS]);
+        for (ReplicationSettings s : List.of(ReplicationSettings.defaults(),
+                ReplicationSettings.defaults().withBatch(16 * 1024, 2).withCompression(Compression.ZSTD))) {
+            try (RemoteReplica r = RemoteReplica.connect(server.address(), "odd", null, s)) {
+                RemoteBlockSink sink = (RemoteBlockSink) r.openSink(BS);
+                long blocks = (odd + BS - 1) / BS;
+                for (long i = 0; i < blocks; i++) {
+                    int from = (int) (i * BS);
+                    sink.put(i, src.duplicate().position(from).limit((int) Math.min(from + BS, odd)));
+                }
+                sink.finish();
+                assertThat(readAll(target)).isEqualTo(src);
+                assertThat(sink.zeroBlocks()).isEqualTo(10);
+                assertThat(sink.blocksDeduplicated()).isGreaterThanOrEqualTo(64);
+            }
+        }
+        assertThatThrownBy(() -> {
+            try (RemoteReplica r = RemoteReplica.connect(server.address(), "odd", null, ReplicationSettings.defaults())) {
+                r.openSink(BS).put((odd - 1) / BS, ByteBuffer.allocate(BS));
+            }
+        }).isInstanceOf(IllegalArgumentException.class);
+        target.close();
+    }
+
+    @Test
     void flippedBytesInAChunkAreDetectedResentAndNeverWritten() throws Exception {
         try (FaultProxy proxy = new FaultProxy(server.address())) {
             RemoteReplica r = connect(proxy.address(), ReplicationSettings.defaults().withDedup(false)

@@ -38,8 +38,9 @@ import java.util.stream.Stream;
  *   <li>sequential 1 MiB writes through RemoteReplica vs writes into a local replica and a plain file.</li>
  * </ol>
  * Options: --dir DIR (scratch, emptied), --size-mib N (volume, default 2048), --changed-percent P (1),
- * --fill-percent P (share of the volume filled with real file data, 60), --codec-mib N (4) per codec
- * run, default 512), --throughput-mib N (1024), --codec LZ4|ZSTD|NONE (for the delta run).
+ * --fill-percent P (share of the volume filled with real file data, 60), --codec-mib N per codec
+ * run, default 512), --throughput-mib N (1024), --codec LZ4|ZSTD|NONE (for the delta run),
+ * --parts a,b,c (which parts to run).
  */
 public final class ReplicationBench {
     private static final int BS = 4096;
@@ -52,6 +53,7 @@ public final class ReplicationBench {
     private final long codecBytes;
     private final long throughputBytes;
     private final Compression codec;
+    private final String parts;
     private ReplicaStore store;
     private ReplicationServer server;
     private long filled;
@@ -64,6 +66,7 @@ public final class ReplicationBench {
         codecBytes = Long.parseLong(o.getOrDefault("codec-mib", "512")) * MIB;
         throughputBytes = Long.parseLong(o.getOrDefault("throughput-mib", "1024")) * MIB;
         codec = Compression.valueOf(o.getOrDefault("codec", "LZ4"));
+        parts = o.getOrDefault("parts", "a,b,c");
     }
 
     public static void main(String[] args) throws Exception {
@@ -81,9 +84,14 @@ public final class ReplicationBench {
         try {
             System.out.printf("replication benchmark: volume %d MiB, %d cores, scratch %s%n",
                     size / MIB, Runtime.getRuntime().availableProcessors(), dir);
-            delta();
-            codecs();
-            throughput();
+            // The codec run (c) reads the volume that (a) fills.
+            delta(parts.contains("a"));
+            if (parts.contains("c")) {
+                codecs();
+            }
+            if (parts.contains("b")) {
+                throughput();
+            }
         } finally {
             server.close();
             store.close();
@@ -93,11 +101,16 @@ public final class ReplicationBench {
 
     // ---------------------------------------------------------------- (a) delta resync vs rsync
 
-    private void delta() throws Exception {
+    private void delta(boolean measure) throws Exception {
         LocalReplica src = store.create("src", "vol", "a", size);
         store.create("dst", "vol", "b", size).close();
         fillWithRealData(src, (long) (size * fillPercent / 100));
         src.flush();
+        if (!measure) {
+            src.close();
+            store.delete("dst");
+            return;
+        }
 
         ReplicationSettings settings = ReplicationSettings.defaults().withCompression(codec);
         try (RemoteReplica dst = RemoteReplica.connect(server.address(), "dst", null, settings)) {
