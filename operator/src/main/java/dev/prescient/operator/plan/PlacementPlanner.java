@@ -1,0 +1,446 @@
+package dev.prescient.operator.plan;
+
+import dev.prescient.api.v1alpha1.migration.MigrationReason;
+import dev.prescient.operator.plan.ClusterView.InFlight;
+import dev.prescient.operator.plan.ClusterView.NodeView;
+import dev.prescient.operator.plan.ClusterView.ReplicaView;
+import dev.prescient.operator.plan.ClusterView.Role;
+import dev.prescient.operator.plan.ClusterView.VolumeView;
+import dev.prescient.operator.plan.Plan.Deferred;
+import dev.prescient.operator.plan.Plan.DesiredPlacement;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns scores and forecasts into a desired placement per volume and the actions that get there.
+ *
+ * <p>Order of concern: protect data first (evacuate nodes predicted to fail), then make room ahead of growth,
+ * then follow heat (tier and replica count), then follow readers (migrate, pre-stage). At most one data-moving
+ * action per volume per pass, so every move is observed before the next is decided. Pure: same view, same plan.
+ */
+public final class PlacementPlanner {
+
+    private final PlannerSettings settings;
+
+    public PlacementPlanner(PlannerSettings settings) {
+        this.settings = settings;
+    }
+
+    public PlannerSettings settings() {
+        return settings;
+    }
+
+    public Plan plan(ClusterView view) {
+        Map<String, NodeView> nodes = new HashMap<>();
+        // Room is booked as actions are chosen so one pass does not pour ten volumes into the same free space.
+        Map<String, Map<String, Long>> room = new HashMap<>();
+        for (NodeView n : view.nodes()) {
+            nodes.put(n.name(), n);
+            room.put(n.name(), new HashMap<>(n.availableBytesByTier()));
+        }
+        Set<String> busyVolumes = new HashSet<>();
+        for (InFlight f : view.inFlight()) {
+            busyVolumes.add(f.volume());
+        }
+        Map<String, DesiredPlacement> desired = new LinkedHashMap<>();
+        List<PlannedAction> removals = new ArrayList<>();
+        List<PlannedAction> candidates = new ArrayList<>();
+        List<Deferred> deferred = new ArrayList<>();
+
+        for (VolumeView v : view.volumes()) {
+            HeatLevel heat = classify(v.heatScore(), v.currentHeat());
+            PlannerSettings.HeatTier ht = settings.heatTier(heat);
+            int replicas = Math.max(v.baseReplicas(), ht.replicas());
+            if (settings.excludedVolumes().contains(v.name())) {
+                desired.put(v.name(), new DesiredPlacement(v.name(), heat, ht.tier(), replicas,
+                        "volume is excluded by the policy: placement left as it is"));
+                continue;
+            }
+            desired.put(v.name(), new DesiredPlacement(v.name(), heat, ht.tier(), replicas,
+                    String.format(Locale.ROOT, "heat score %.2f -> %s (tier %s, %d replicas)", v.heatScore(), heat,
+                            ht.tier(), replicas)));
+            removals.addAll(removals(v, nodes, view.now(), replicas));
+            PlannedAction a = firstMove(v, nodes, room, heat, ht, replicas);
+            if (a == null) {
+                continue;
+            }
+            if (busyVolumes.contains(v.name())) {
+                deferred.add(new Deferred(a, "a migration of this volume is already in flight"));
+            } else if (!a.urgent() && v.lastMoveAt() != null
+                    && v.lastMoveAt().plus(settings.coolDown()).isAfter(view.now())) {
+                deferred.add(new Deferred(a, "cool-down: last move at " + v.lastMoveAt() + ", cool-down "
+                        + settings.coolDown()));
+            } else {
+                candidates.add(a);
+            }
+        }
+        List<PlannedAction> admitted = new ArrayList<>(removals);
+        admit(view, candidates, admitted, deferred);
+        return new Plan(desired, admitted, deferred);
+    }
+
+    /** Heat class with hysteresis: leaving the current class needs the score to clear the boundary by a margin. */
+    HeatLevel classify(double score, HeatLevel current) {
+        HeatLevel raw = score >= settings.hot().minScore() ? HeatLevel.Hot
+                : score >= settings.warm().minScore() ? HeatLevel.Warm : HeatLevel.Cold;
+        if (current == null || raw == current) {
+            return raw;
+        }
+        double h = settings.hysteresis();
+        if (raw.ordinal() < current.ordinal()) {
+            // Hotter: the score must reach the new class's floor plus the margin.
+            return score >= settings.heatTier(raw).minScore() + h ? raw : current;
+        }
+        // Colder: the score must fall below the current class's floor minus the margin.
+        return score < settings.heatTier(current).minScore() - h ? raw : current;
+    }
+
+    private boolean failing(NodeView n) {
+        return n != null && settings.evacuationEnabled() && n.ready() && n.failureProbability() >= settings.failureThreshold()
+                && n.failureConfidence() >= settings.minConfidence();
+    }
+
+    private boolean recovered(NodeView n) {
+        return n != null && n.ready() && n.failureProbability() < settings.failureThreshold() - settings.hysteresis();
+    }
+
+    private List<PlannedAction> removals(VolumeView v, Map<String, NodeView> nodes, Instant now, int desiredReplicas) {
+        List<PlannedAction> out = new ArrayList<>();
+        ReplicaView primary = v.primary();
+        for (ReplicaView r : v.replicas()) {
+            if (r.role() == Role.Evacuation) {
+                Duration age = Duration.between(r.createdAt(), now);
+                boolean othersRecovered = true;
+                for (ReplicaView o : v.replicas()) {
+                    if (o != r && o.role() != Role.Evacuation && !recovered(nodes.get(o.node()))) {
+                        othersRecovered = false;
+                    }
+                }
+                if (othersRecovered && age.compareTo(settings.rollbackAfter()) >= 0) {
+                    out.add(remove(v, r, MigrationReason.PredictedFailure, String.format(Locale.ROOT,
+                            "false alarm: evacuation replica on %s is %s old (rollbackAfter %s) and every node it "
+                                    + "protected is healthy again (failure probability below %.2f); freeing its space",
+                            r.node(), age, settings.rollbackAfter(),
+                            settings.failureThreshold() - settings.hysteresis())));
+                }
+            } else if (r.role() == Role.PreStaged) {
+                Instant last = r.lastReadAt() != null ? r.lastReadAt() : r.createdAt();
+                Duration idle = Duration.between(last, now);
+                if (idle.compareTo(settings.preStageExpireAfter()) >= 0) {
+                    out.add(remove(v, r, MigrationReason.Affinity, String.format(Locale.ROOT,
+                            "pre-staged replica on %s %s for %s (expireAfter %s); removing it",
+                            r.node(), r.lastReadAt() == null ? "never read" : "not read", idle,
+                            settings.preStageExpireAfter())));
+                }
+            }
+        }
+        List<ReplicaView> lasting = new ArrayList<>();
+        for (ReplicaView r : v.replicas()) {
+            if ((r.role() == Role.Mirror || r.role() == Role.Primary) && r.healthy()) {
+                lasting.add(r);
+            }
+        }
+        if (lasting.size() > desiredReplicas) {
+            // The surplus mirror read least locally goes first; the primary is never dropped here.
+            lasting.sort(Comparator.comparingDouble(r -> v.affinityNow().getOrDefault(r.node(), 0d)));
+            int surplus = lasting.size() - desiredReplicas;
+            for (ReplicaView r : lasting) {
+                if (surplus == 0) {
+                    break;
+                }
+                if (r != primary && r.role() == Role.Mirror) {
+                    out.add(remove(v, r, MigrationReason.Tiering, String.format(Locale.ROOT,
+                            "heat class asks for %d lasting replicas, volume has %d; dropping the mirror on %s "
+                                    + "(affinity %.2f)", desiredReplicas, lasting.size(), r.node(),
+                            v.affinityNow().getOrDefault(r.node(), 0d))));
+                    surplus--;
+                }
+            }
+        }
+        return out;
+    }
+
+    private PlannedAction remove(VolumeView v, ReplicaView r, MigrationReason reason, String why) {
+        return new PlannedAction(ActionKind.RemoveReplica, v.name(), r.node(), r.tier(), r.node(), r.tier(), reason,
+                false, null, r.id(), 0, "volume " + v.name() + ": " + why);
+    }
+
+    /** The most important data-moving action for the volume, or null. */
+    private PlannedAction firstMove(VolumeView v, Map<String, NodeView> nodes, Map<String, Map<String, Long>> room,
+                                    HeatLevel heat, PlannerSettings.HeatTier ht, int desiredReplicas) {
+        ReplicaView primary = v.primary();
+        if (primary == null) {
+            return null;
+        }
+        long need = Math.max(v.usedBytes(), 1);
+        boolean hasEvacuation = v.replicas().stream().anyMatch(r -> r.role() == Role.Evacuation);
+
+        // 1. Evacuation ahead of a predicted failure.
+        if (!hasEvacuation) {
+            for (ReplicaView r : v.replicas()) {
+                NodeView n = nodes.get(r.node());
+                if (r.role() != Role.Evacuation && failing(n)) {
+                    Target t = chooseTarget(v, nodes, room, r.tier(), need, Set.of(r.node()));
+                    if (t == null) {
+                        continue;
+                    }
+                    return book(room, t, need, new PlannedAction(ActionKind.Evacuate, v.name(), r.node(), r.tier(),
+                            t.node, t.tier, MigrationReason.PredictedFailure, true, settings.rollbackAfter(), null,
+                            n.failureProbability(), String.format(Locale.ROOT,
+                            "volume %s: node %s failure probability %.2f (confidence %.2f) >= threshold %.2f; adding a "
+                                    + "replica on %s/%s (%s); undone after %s if the failure does not come",
+                            v.name(), r.node(), n.failureProbability(), n.failureConfidence(),
+                            settings.failureThreshold(), t.node, t.tier, t.why, settings.rollbackAfter())));
+                }
+            }
+        }
+
+        // 2. Room for growth: the forecast size (upper bound plus buffer) no longer fits where the primary is.
+        long forecastNeed = (long) (v.forecastUsedUpperBytes() * (1 + settings.capacityBufferPercent() / 100.0));
+        long growth = forecastNeed - v.usedBytes();
+        long roomHere = room.getOrDefault(primary.node(), Map.of()).getOrDefault(primary.tier(), 0L);
+        if (growth > 0 && growth > roomHere) {
+            Target t = chooseTarget(v, nodes, room, primary.tier(), forecastNeed, Set.of());
+            if (t != null) {
+                double benefit = (double) (growth - roomHere) / Math.max(growth, 1);
+                if (benefit >= settings.benefitThreshold()) {
+                    return book(room, t, forecastNeed, new PlannedAction(ActionKind.PreMirror, v.name(),
+                            primary.node(), primary.tier(), t.node, t.tier, MigrationReason.Capacity, false, null, null,
+                            benefit, String.format(Locale.ROOT,
+                            "volume %s: used %d B forecast to reach %d B within %s (upper bound, +%d%% buffer = %d B) "
+                                    + "but %s/%s has %d B free; pre-mirroring to %s/%s (%s) and switching there",
+                            v.name(), v.usedBytes(), v.forecastUsedUpperBytes(), settings.capacityHorizon(),
+                            settings.capacityBufferPercent(), forecastNeed, primary.node(), primary.tier(), roomHere,
+                            t.node, t.tier, t.why)));
+                }
+            }
+        }
+
+        // 3. Tiered placement: the primary belongs on its heat class's tier.
+        if (!primary.tier().equals(ht.tier())) {
+            long free = room.getOrDefault(primary.node(), Map.of()).getOrDefault(ht.tier(), -1L);
+            NodeView pn = nodes.get(primary.node());
+            if (free >= need && pn != null && pn.ready() && !settings.excludedNodes().contains(primary.node())) {
+                return book(room, new Target(primary.node(), ht.tier(), "same node"), need,
+                        new PlannedAction(ActionKind.Retier, v.name(), primary.node(), primary.tier(),
+                                primary.node(), ht.tier(), MigrationReason.Tiering, false, null, null, 1.0,
+                                String.format(Locale.ROOT, "volume %s: heat score %.2f puts it in class %s (tier %s); "
+                                                + "primary is on %s; moving it on node %s", v.name(), v.heatScore(),
+                                        heat, ht.tier(), primary.tier(), primary.node())));
+            }
+        }
+
+        // 4. Tiered mirroring: as many lasting copies as the heat class asks for.
+        long lasting = v.replicas().stream()
+                .filter(r -> (r.role() == Role.Primary || r.role() == Role.Mirror) && r.healthy()).count();
+        if (lasting < desiredReplicas) {
+            Target t = chooseTarget(v, nodes, room, ht.tier(), need, Set.of());
+            if (t != null) {
+                return book(room, t, need, new PlannedAction(ActionKind.AddMirror, v.name(), primary.node(),
+                        primary.tier(), t.node, t.tier, MigrationReason.Tiering, true, null, null, 1.0,
+                        String.format(Locale.ROOT, "volume %s: heat class %s keeps %d replicas, volume has %d; adding "
+                                + "a mirror on %s/%s (%s)", v.name(), heat, desiredReplicas, lasting, t.node, t.tier, t.why)));
+            }
+        }
+
+        // 5. Follow the reader: move the primary where it is read, but only if the forecast says the tie lasts.
+        double here = v.affinityNow().getOrDefault(primary.node(), 0d);
+        String best = null;
+        double bestNow = 0;
+        for (Map.Entry<String, Double> e : v.affinityNow().entrySet()) {
+            if (!v.hasReplicaOn(e.getKey()) && e.getValue() > bestNow) {
+                best = e.getKey();
+                bestNow = e.getValue();
+            }
+        }
+        if (best != null) {
+            double ahead = v.affinityForecast().getOrDefault(best, 0d);
+            double gain = Math.min(bestNow, ahead) - here;
+            double bar = settings.migrateScore() + settings.hysteresis();
+            if (bestNow >= bar && ahead >= bar && gain >= settings.benefitThreshold() + settings.hysteresis()) {
+                Target t = chooseTarget(v, nodes, room, primary.tier(), need, Set.of(), best);
+                if (t != null) {
+                    return book(room, t, need, new PlannedAction(ActionKind.Migrate, v.name(), primary.node(),
+                            primary.tier(), t.node, t.tier, MigrationReason.Affinity, false, null, null, gain,
+                            String.format(Locale.ROOT, "volume %s: affinity to %s %.2f now and %.2f forecast (>= %.2f "
+                                            + "migrate threshold + hysteresis), %.2f on current node %s; gain %.2f >= "
+                                            + "benefit threshold %.2f + hysteresis; moving primary to %s/%s",
+                                    v.name(), best, bestNow, ahead, bar, here, primary.node(), gain,
+                                    settings.benefitThreshold(), t.node, t.tier)));
+                }
+            }
+        }
+
+        // 6. Pre-stage where the data is forecast to be read, before it is read.
+        if (settings.preStagingEnabled()) {
+            long staged = v.replicas().stream().filter(r -> r.role() == Role.PreStaged).count();
+            if (staged < settings.maxPreStagedPerVolume()) {
+                String target = null;
+                double forecast = 0;
+                for (Map.Entry<String, Double> e : v.affinityForecast().entrySet()) {
+                    if (!v.hasReplicaOn(e.getKey()) && e.getValue() > forecast) {
+                        target = e.getKey();
+                        forecast = e.getValue();
+                    }
+                }
+                double benefit = forecast - v.affinityNow().getOrDefault(target == null ? "" : target, 0d);
+                if (target != null && forecast >= settings.preStageScore() + settings.hysteresis()
+                        && forecast >= benefit && benefit >= settings.benefitThreshold()) {
+                    Target t = chooseTarget(v, nodes, room, primary.tier(), need, Set.of(), target);
+                    if (t != null) {
+                        return book(room, t, need, new PlannedAction(ActionKind.PreStage, v.name(), primary.node(),
+                                primary.tier(), t.node, t.tier, MigrationReason.Affinity, true,
+                                settings.preStageExpireAfter(), null, benefit, String.format(Locale.ROOT,
+                                "volume %s: node %s forecast to read it (affinity forecast %.2f, now %.2f, pre-stage "
+                                        + "threshold %.2f + hysteresis); pre-staging a replica on %s/%s, expires after "
+                                        + "%s unread", v.name(), target, forecast,
+                                v.affinityNow().getOrDefault(target, 0d), settings.preStageScore(), t.node, t.tier,
+                                settings.preStageExpireAfter())));
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private record Target(String node, String tier, String why) {
+    }
+
+    private PlannedAction book(Map<String, Map<String, Long>> room, Target t, long bytes, PlannedAction a) {
+        room.computeIfAbsent(t.node, k -> new HashMap<>()).merge(t.tier, -bytes, Long::sum);
+        return a;
+    }
+
+    private Target chooseTarget(VolumeView v, Map<String, NodeView> nodes, Map<String, Map<String, Long>> room,
+                                String tier, long need, Set<String> leaving) {
+        return chooseTarget(v, nodes, room, tier, need, leaving, null);
+    }
+
+    /**
+     * Best node for a new replica: placeable, not predicted to fail, room on the tier, spread honoured. With
+     * {@code only} set, that node or nothing. Otherwise the node the volume is read from most, then the emptiest.
+     */
+    private Target chooseTarget(VolumeView v, Map<String, NodeView> nodes, Map<String, Map<String, Long>> room,
+                                String tier, long need, Set<String> leaving, String only) {
+        Set<String> usedZones = new HashSet<>();
+        if (settings.spreadByZone()) {
+            for (ReplicaView r : v.replicas()) {
+                NodeView n = nodes.get(r.node());
+                if (n != null && !leaving.contains(r.node()) && n.zone() != null) {
+                    usedZones.add(n.zone());
+                }
+            }
+        }
+        NodeView best = null;
+        double bestScore = -1;
+        long bestFree = -1;
+        Iterable<NodeView> pool = only != null
+                ? (nodes.containsKey(only) ? List.of(nodes.get(only)) : List.of()) : nodes.values();
+        for (NodeView n : pool) {
+            if (!n.ready() || n.cordoned() || settings.excludedNodes().contains(n.name()) || v.hasReplicaOn(n.name())
+                    || n.failureProbability() >= settings.failureThreshold()) {
+                continue;
+            }
+            if (!v.requiredNodes().isEmpty() && !v.requiredNodes().contains(n.name())) {
+                continue;
+            }
+            if (!v.requiredZones().isEmpty() && (n.zone() == null || !v.requiredZones().contains(n.zone()))) {
+                continue;
+            }
+            if (settings.spreadByZone() && n.zone() != null && usedZones.contains(n.zone())) {
+                continue;
+            }
+            long free = room.getOrDefault(n.name(), Map.of()).getOrDefault(tier, -1L);
+            if (free < need) {
+                continue;
+            }
+            double score = v.affinityNow().getOrDefault(n.name(), 0d);
+            if (best == null || score > bestScore || (score == bestScore && (free > bestFree
+                    || (free == bestFree && n.name().compareTo(best.name()) < 0)))) {
+                best = n;
+                bestScore = score;
+                bestFree = free;
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        return new Target(best.name(), tier, String.format(Locale.ROOT, "affinity %.2f, %d B free%s", bestScore,
+                bestFree, settings.spreadByZone() ? ", zone " + best.zone() : ""));
+    }
+
+    private static int priority(ActionKind k) {
+        return k.ordinal();
+    }
+
+    /** Admits the candidates in priority order within the concurrency and bandwidth limits. */
+    private void admit(ClusterView view, List<PlannedAction> candidates, List<PlannedAction> admitted,
+                       List<Deferred> deferred) {
+        candidates.sort(Comparator.comparingInt((PlannedAction a) -> priority(a.kind()))
+                .thenComparing(Comparator.comparingDouble(PlannedAction::benefit).reversed())
+                .thenComparing(PlannedAction::volume));
+        Map<String, Integer> perNode = new HashMap<>();
+        Map<String, Long> nodeBandwidth = new HashMap<>();
+        Map<String, Long> nodeBandwidthLimit = new HashMap<>();
+        for (NodeView n : view.nodes()) {
+            nodeBandwidthLimit.put(n.name(), n.bandwidthBytesPerSecond());
+        }
+        int cluster = 0;
+        long clusterBandwidth = 0;
+        for (InFlight f : view.inFlight()) {
+            cluster++;
+            clusterBandwidth += f.bandwidthBytesPerSecond();
+            for (String node : ends(f.fromNode(), f.toNode())) {
+                perNode.merge(node, 1, Integer::sum);
+                nodeBandwidth.merge(node, f.bandwidthBytesPerSecond(), Long::sum);
+            }
+        }
+        long bw = settings.bandwidthPerMigration();
+        for (PlannedAction a : candidates) {
+            String why = null;
+            if (cluster >= settings.maxConcurrentPerCluster()) {
+                why = "cluster-wide concurrency limit " + settings.maxConcurrentPerCluster() + " reached";
+            } else if (view.clusterBandwidthBytesPerSecond() > 0
+                    && clusterBandwidth + bw > view.clusterBandwidthBytesPerSecond()) {
+                why = "cluster-wide bandwidth limit " + view.clusterBandwidthBytesPerSecond() + " B/s reached";
+            } else {
+                for (String node : ends(a.fromNode(), a.toNode())) {
+                    if (perNode.getOrDefault(node, 0) >= settings.maxConcurrentPerNode()) {
+                        why = "per-node concurrency limit " + settings.maxConcurrentPerNode() + " reached on " + node;
+                        break;
+                    }
+                    long limit = nodeBandwidthLimit.getOrDefault(node, 0L);
+                    if (limit > 0 && nodeBandwidth.getOrDefault(node, 0L) + bw > limit) {
+                        why = "bandwidth limit " + limit + " B/s reached on " + node;
+                        break;
+                    }
+                }
+            }
+            if (why != null) {
+                deferred.add(new Deferred(a, why));
+                continue;
+            }
+            admitted.add(a);
+            cluster++;
+            clusterBandwidth += bw;
+            for (String node : ends(a.fromNode(), a.toNode())) {
+                perNode.merge(node, 1, Integer::sum);
+                nodeBandwidth.merge(node, bw, Long::sum);
+            }
+        }
+    }
+
+    private static List<String> ends(String from, String to) {
+        return from.equals(to) ? List.of(from) : List.of(from, to);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.prescient.operator.plan;
+
+import dev.prescient.api.v1alpha1.migration.MigrationReason;
+
+import java.time.Duration;
+
+/**
+ * One decision. {@code explanation} carries the scores and forecasts behind it so that the VolumeMigration's
+ * status can say why it exists.
+ */
+public record PlannedAction(ActionKind kind, String volume, String fromNode, String fromTier, String toNode,
+                            String toTier, MigrationReason reason, boolean keepSource, Duration expireAfter,
+                            String replicaId, double benefit, String explanation) {
+
+    /** Whether the action moves data (and therefore holds concurrency and bandwidth). */
+    public boolean movesData() {
+        return kind != ActionKind.RemoveReplica;
+    }
+
+    /** Urgent actions protect data and may bypass cool-down. */
+    public boolean urgent() {
+        return kind == ActionKind.Evacuate;
+    }
+}

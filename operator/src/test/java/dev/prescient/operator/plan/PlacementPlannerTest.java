@@ -1,0 +1,352 @@
+package dev.prescient.operator.plan;
+
+import dev.prescient.api.v1alpha1.migration.MigrationReason;
+import dev.prescient.operator.plan.ClusterView.InFlight;
+import dev.prescient.operator.plan.ClusterView.NodeView;
+import dev.prescient.operator.plan.ClusterView.ReplicaView;
+import dev.prescient.operator.plan.ClusterView.Role;
+import dev.prescient.operator.plan.ClusterView.VolumeView;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Scenario tables for the planner: time steps in, decisions out, each checked against what should happen. */
+class PlacementPlannerTest {
+
+    static final long GIB = 1L << 30;
+    static final Instant T0 = Instant.parse("2026-11-20T00:00:00Z");
+
+    static NodeView node(String name, String zone, double p) {
+        return new NodeView(name, zone, true, false, p, 0.9, Map.of("ssd", 500 * GIB, "nvme", 200 * GIB,
+                "hdd", 2000 * GIB), 0);
+    }
+
+    static ReplicaView primary(String node, String tier) {
+        return new ReplicaView("r-" + node, node, tier, Role.Primary, true, T0, null);
+    }
+
+    static VolumeView volume(String name, List<ReplicaView> replicas, double heat, HeatLevel current,
+                             Map<String, Double> now, Map<String, Double> ahead) {
+        return new VolumeView(name, 20 * GIB, 10 * GIB, 1, replicas, heat, current, now, ahead, 10 * GIB, null,
+                Set.of(), Set.of());
+    }
+
+    static VolumeView warmVolume(String name, String node) {
+        return volume(name, List.of(primary(node, "ssd")), 0.3, HeatLevel.Warm, Map.of(node, 0.5), Map.of(node, 0.5));
+    }
+
+    static List<PlannedAction> of(Plan plan, ActionKind kind) {
+        return plan.actions().stream().filter(a -> a.kind() == kind).toList();
+    }
+
+    final PlacementPlanner planner = new PlacementPlanner(PlannerSettings.defaults());
+
+    @Test
+    void dailyHotSpotIsPreStagedBeforeTheReaderMoves() {
+        // The reader is on node a from 00:00 to 12:00 and on b from 12:00 to 24:00, every day. The forecast for
+        // each node is yesterday's affinity at the same time of day plus the lead time (a seasonal-naive forecast).
+        Duration lead = Duration.ofMinutes(30);
+        Duration step = Duration.ofMinutes(15);
+        List<NodeView> nodes = List.of(node("a", "z1", 0.01), node("b", "z2", 0.01), node("c", "z3", 0.01));
+        List<ReplicaView> replicas = new ArrayList<>(List.of(primary("a", "ssd")));
+        Instant day2 = T0.plus(Duration.ofDays(1));
+        Instant firstPreStage = null;
+        String stagedOn = null;
+        for (Instant t = day2; t.isBefore(day2.plus(Duration.ofHours(13))); t = t.plus(step)) {
+            Instant at = t;
+            Map<String, Double> now = affinityAt(at);
+            Map<String, Double> ahead = affinityAt(at.plus(lead).minus(Duration.ofDays(1)));
+            VolumeView v = volume("db", List.copyOf(replicas), 0.3, HeatLevel.Warm, now, ahead);
+            Plan plan = planner.plan(new ClusterView(at, nodes, List.of(v), List.of(), 0));
+            assertThat(of(plan, ActionKind.Migrate)).as("no migration while a replica is already where it is read")
+                    .allMatch(a -> !a.toNode().equals("a"));
+            for (PlannedAction a : of(plan, ActionKind.PreStage)) {
+                if (firstPreStage == null) {
+                    firstPreStage = at;
+                    stagedOn = a.toNode();
+                    assertThat(a.keepSource()).isTrue();
+                    assertThat(a.expireAfter()).isEqualTo(Duration.ofHours(24));
+                    assertThat(a.explanation()).contains("forecast").contains("b");
+                    replicas.add(new ReplicaView("r-b", "b", "ssd", Role.PreStaged, true, at, null));
+                }
+            }
+        }
+        Instant move = day2.plus(Duration.ofHours(12));
+        assertThat(firstPreStage).as("pre-staged at all").isNotNull();
+        assertThat(stagedOn).isEqualTo("b");
+        assertThat(firstPreStage).isBefore(move).isAfterOrEqualTo(move.minus(lead));
+    }
+
+    static Map<String, Double> affinityAt(Instant t) {
+        int hour = t.atZone(java.time.ZoneOffset.UTC).getHour();
+        boolean morning = hour < 12;
+        return Map.of("a", morning ? 0.9 : 0.05, "b", morning ? 0.05 : 0.9, "c", 0.01);
+    }
+
+    @Test
+    void degradingNodeIsEvacuatedBeforeItFailsAndRolledBackWhenItRecovers() {
+        // Failure probability of node a per hour; the real failure would happen at hour 6.
+        double[] probability = {0.05, 0.1, 0.2, 0.35, 0.55, 0.7, 0.9};
+        List<ReplicaView> replicas = new ArrayList<>(List.of(primary("a", "ssd")));
+        Integer evacuatedAt = null;
+        for (int h = 0; h < probability.length; h++) {
+            Instant at = T0.plus(Duration.ofHours(h));
+            List<NodeView> nodes = List.of(node("a", "z1", probability[h]), node("b", "z2", 0.02),
+                    node("c", "z3", 0.03));
+            VolumeView v = volume("db", List.copyOf(replicas), 0.3, HeatLevel.Warm, Map.of("a", 0.6, "c", 0.2),
+                    Map.of("a", 0.6, "c", 0.2));
+            Plan plan = planner.plan(new ClusterView(at, nodes, List.of(v), List.of(), 0));
+            List<PlannedAction> evac = of(plan, ActionKind.Evacuate);
+            if (!evac.isEmpty() && evacuatedAt == null) {
+                evacuatedAt = h;
+                PlannedAction a = evac.get(0);
+                assertThat(a.fromNode()).isEqualTo("a");
+                assertThat(a.toNode()).isEqualTo("c"); // the node that reads it, among healthy ones
+                assertThat(a.reason()).isEqualTo(MigrationReason.PredictedFailure);
+                assertThat(a.keepSource()).isTrue();
+                assertThat(a.expireAfter()).isEqualTo(Duration.ofHours(168));
+                assertThat(a.explanation()).contains("0.55").contains("threshold 0.50");
+                replicas.add(new ReplicaView("r-c", "c", "ssd", Role.Evacuation, true, at, null));
+            } else if (evacuatedAt != null) {
+                assertThat(evac).as("one evacuation is enough").isEmpty();
+            }
+        }
+        assertThat(evacuatedAt).isEqualTo(4).isLessThan(6);
+
+        // The node recovers. Before rollbackAfter nothing is undone; after it, the evacuation replica goes.
+        List<NodeView> healthy = List.of(node("a", "z1", 0.05), node("b", "z2", 0.02), node("c", "z3", 0.03));
+        VolumeView v = volume("db", List.copyOf(replicas), 0.3, HeatLevel.Warm, Map.of("a", 0.6), Map.of("a", 0.6));
+        Instant early = T0.plus(Duration.ofHours(100));
+        assertThat(of(planner.plan(new ClusterView(early, healthy, List.of(v), List.of(), 0)),
+                ActionKind.RemoveReplica)).isEmpty();
+        Instant late = T0.plus(Duration.ofHours(4 + 168));
+        List<PlannedAction> undo = of(planner.plan(new ClusterView(late, healthy, List.of(v), List.of(), 0)),
+                ActionKind.RemoveReplica);
+        assertThat(undo).singleElement().satisfies(a -> {
+            assertThat(a.replicaId()).isEqualTo("r-c");
+            assertThat(a.explanation()).contains("false alarm");
+        });
+        // Still degraded after the window: keep the copy.
+        List<NodeView> stillBad = List.of(node("a", "z1", 0.6), node("b", "z2", 0.02), node("c", "z3", 0.03));
+        assertThat(of(planner.plan(new ClusterView(late, stillBad, List.of(v), List.of(), 0)),
+                ActionKind.RemoveReplica)).isEmpty();
+    }
+
+    @Test
+    void lowConfidencePredictionIsNotActedUpon() {
+        NodeView unsure = new NodeView("a", "z1", true, false, 0.9, 0.3, Map.of("ssd", 500 * GIB), 0);
+        Plan plan = planner.plan(new ClusterView(T0, List.of(unsure, node("b", "z2", 0)),
+                List.of(warmVolume("v", "a")), List.of(), 0));
+        assertThat(of(plan, ActionKind.Evacuate)).isEmpty();
+    }
+
+    @Test
+    void growingVolumeIsPreMirroredBeforeItRunsOutOfRoom() {
+        // Node a has 60 GiB free on ssd; the volume grows 4 GiB an hour; the forecast is 24 h ahead.
+        long free = 60 * GIB;
+        Integer preMirroredAt = null;
+        int fullAt = 16; // 4 GiB an hour fills the 60 GiB that were free after 15 hours
+        for (int h = 0; h < 40; h++) {
+            long used = (10 + 4L * h) * GIB;
+            long upper = used + 24 * 4 * GIB + 10 * GIB; // linear trend plus an interval margin
+            NodeView a = new NodeView("a", "z1", true, false, 0.01, 0.9, Map.of("ssd", free - (used - 10 * GIB)), 0);
+            NodeView b = new NodeView("b", "z2", true, false, 0.01, 0.9, Map.of("ssd", 400 * GIB), 0);
+            NodeView c = new NodeView("c", "z3", true, false, 0.01, 0.9, Map.of("ssd", 50 * GIB), 0);
+            VolumeView v = new VolumeView("grow", 500 * GIB, used, 1, List.of(primary("a", "ssd")), 0.3,
+                    HeatLevel.Warm, Map.of("a", 0.6), Map.of("a", 0.6), upper, null, Set.of(), Set.of());
+            Plan plan = planner.plan(new ClusterView(T0.plus(Duration.ofHours(h)), List.of(a, b, c), List.of(v),
+                    List.of(), 0));
+            List<PlannedAction> pm = of(plan, ActionKind.PreMirror);
+            if (!pm.isEmpty()) {
+                preMirroredAt = h;
+                assertThat(pm.get(0).toNode()).as("only b has room for the forecast size").isEqualTo("b");
+                assertThat(pm.get(0).reason()).isEqualTo(MigrationReason.Capacity);
+                assertThat(pm.get(0).explanation()).contains("forecast");
+                break;
+            }
+        }
+        assertThat(preMirroredAt).isNotNull().isLessThan(fullAt);
+    }
+
+    @Test
+    void burstDoesNotTriggerAMove() {
+        // One pass with a spike of reads from c: the forecast says it does not last.
+        VolumeView v = volume("db", List.of(primary("a", "ssd")), 0.62, HeatLevel.Warm,
+                Map.of("a", 0.2, "c", 0.95), Map.of("a", 0.6, "c", 0.05));
+        Plan plan = planner.plan(new ClusterView(T0, List.of(node("a", "z1", 0), node("c", "z3", 0)), List.of(v),
+                List.of(), 0));
+        assertThat(plan.actions()).isEmpty();
+        // Heat 0.62 is above the hot floor 0.6 but not by the hysteresis margin: the volume stays Warm.
+        assertThat(plan.desired().get("db").heat()).isEqualTo(HeatLevel.Warm);
+        // A lasting shift (now and forecast agree) does move it.
+        VolumeView lasting = volume("db", List.of(primary("a", "ssd")), 0.3, HeatLevel.Warm,
+                Map.of("a", 0.1, "c", 0.9), Map.of("a", 0.1, "c", 0.9));
+        Plan moved = planner.plan(new ClusterView(T0, List.of(node("a", "z1", 0), node("c", "z3", 0)),
+                List.of(lasting), List.of(), 0));
+        assertThat(of(moved, ActionKind.Migrate)).singleElement()
+                .satisfies(a -> assertThat(a.toNode()).isEqualTo("c"));
+    }
+
+    @Test
+    void heatClassHysteresisBothWays() {
+        assertThat(planner.classify(0.66, HeatLevel.Warm)).isEqualTo(HeatLevel.Hot);
+        assertThat(planner.classify(0.64, HeatLevel.Warm)).isEqualTo(HeatLevel.Warm);
+        assertThat(planner.classify(0.56, HeatLevel.Hot)).isEqualTo(HeatLevel.Hot);
+        assertThat(planner.classify(0.54, HeatLevel.Hot)).isEqualTo(HeatLevel.Warm);
+        assertThat(planner.classify(0.54, null)).isEqualTo(HeatLevel.Warm);
+    }
+
+    @Test
+    void hotVolumeIsRetieredThenMirrored() {
+        VolumeView hot = volume("h", List.of(primary("a", "ssd")), 0.9, HeatLevel.Hot, Map.of("a", 0.8, "b", 0.3),
+                Map.of("a", 0.8));
+        List<NodeView> nodes = List.of(node("a", "z1", 0), node("b", "z2", 0), node("c", "z3", 0));
+        Plan p1 = planner.plan(new ClusterView(T0, nodes, List.of(hot), List.of(), 0));
+        assertThat(p1.actions()).singleElement().satisfies(a -> {
+            assertThat(a.kind()).isEqualTo(ActionKind.Retier);
+            assertThat(a.toNode()).isEqualTo("a");
+            assertThat(a.toTier()).isEqualTo("nvme");
+        });
+        VolumeView retiered = volume("h", List.of(primary("a", "nvme")), 0.9, HeatLevel.Hot,
+                Map.of("a", 0.8, "b", 0.3), Map.of("a", 0.8));
+        Plan p2 = planner.plan(new ClusterView(T0, nodes, List.of(retiered), List.of(), 0));
+        assertThat(p2.actions()).singleElement().satisfies(a -> {
+            assertThat(a.kind()).isEqualTo(ActionKind.AddMirror);
+            assertThat(a.toNode()).isEqualTo("b");
+            assertThat(a.toTier()).isEqualTo("nvme");
+        });
+        assertThat(p2.desired().get("h").replicas()).isEqualTo(2);
+        // Cooled down to Cold: the surplus mirror goes.
+        VolumeView cold = volume("h", List.of(primary("a", "hdd"),
+                        new ReplicaView("r-b", "b", "hdd", Role.Mirror, true, T0, null)), 0.05, HeatLevel.Cold,
+                Map.of("a", 0.8, "b", 0.1), Map.of("a", 0.8));
+        Plan p3 = planner.plan(new ClusterView(T0, nodes, List.of(cold), List.of(), 0));
+        assertThat(of(p3, ActionKind.RemoveReplica)).singleElement()
+                .satisfies(a -> assertThat(a.replicaId()).isEqualTo("r-b"));
+    }
+
+    @Test
+    void exclusionsAreHonoured() {
+            PlacementPlanner excluding = new PlacementPlanner(PlannerSettings.defaults()
+                    .withExclusions(Set.of("pinned"), Set.of("b")));
+            List<NodeView> nodes = List.of(node("a", "z1", 0.9), node("b", "z2", 0), node("c", "z3", 0));
+            Plan plan = excluding.plan(new ClusterView(T0, nodes,
+                    List.of(warmVolume("pinned", "a"), warmVolume("free", "a")), List.of(), 0));
+            assertThat(plan.actions()).singleElement().satisfies(a -> {
+                assertThat(a.volume()).isEqualTo("free");
+                assertThat(a.toNode()).as("b is excluded").isEqualTo("c");
+            });
+            assertThat(plan.desired().get("pinned").explanation()).contains("excluded");
+    }
+
+    @Test
+    void cordonedNodesAndRequiredZonesAreNotTargets() {
+        NodeView cordoned = new NodeView("b", "z2", true, true, 0, 0.9, Map.of("ssd", 900 * GIB), 0);
+        VolumeView v = new VolumeView("v", 20 * GIB, 10 * GIB, 1, List.of(primary("a", "ssd")), 0.3, HeatLevel.Warm,
+                Map.of(), Map.of(), 10 * GIB, null, Set.of(), Set.of("z1", "z4"));
+        Plan plan = planner.plan(new ClusterView(T0, List.of(node("a", "z1", 0.9), cordoned, node("c", "z3", 0),
+                node("d", "z4", 0)), List.of(v), List.of(), 0));
+        assertThat(of(plan, ActionKind.Evacuate)).singleElement()
+                .satisfies(a -> assertThat(a.toNode()).isEqualTo("d"));
+    }
+
+    @Test
+    void spreadByZoneKeepsCopiesInDifferentZones() {
+        PlacementPlanner zoned = new PlacementPlanner(PlannerSettings.defaults().withSpreadByZone(true));
+        VolumeView hot = volume("h", List.of(primary("a", "nvme")), 0.9, HeatLevel.Hot, Map.of("a2", 0.9),
+                Map.of());
+        Plan plan = zoned.plan(new ClusterView(T0, List.of(node("a", "z1", 0), node("a2", "z1", 0),
+                node("b", "z2", 0)), List.of(hot), List.of(), 0));
+        assertThat(of(plan, ActionKind.AddMirror)).singleElement()
+                .satisfies(a -> assertThat(a.toNode()).isEqualTo("b"));
+    }
+
+    @Test
+    void concurrencyAndBandwidthLimitsDeferTheRest() {
+        List<VolumeView> vols = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            vols.add(warmVolume("v" + i, "a"));
+        }
+        List<NodeView> nodes = new ArrayList<>(List.of(node("a", "z1", 0.9)));
+        for (int i = 0; i < 10; i++) {
+            nodes.add(node("n" + i, "z2", 0));
+        }
+        PlacementPlanner limited = new PlacementPlanner(PlannerSettings.defaults().withLimits(3, 10));
+        Plan plan = limited.plan(new ClusterView(T0, nodes, vols, List.of(), 0));
+        assertThat(of(plan, ActionKind.Evacuate)).hasSize(3);
+        assertThat(plan.deferred()).hasSize(7).allMatch(d -> d.why().contains("per-node concurrency limit 3"));
+
+        // One already in flight from a: only two more.
+        Plan busy = limited.plan(new ClusterView(T0, nodes, vols,
+                List.of(new InFlight("other", "a", "n9", 200L << 20)), 0));
+        assertThat(of(busy, ActionKind.Evacuate)).hasSize(2);
+
+        // Cluster-wide limit.
+        PlacementPlanner tight = new PlacementPlanner(PlannerSettings.defaults().withLimits(10, 4));
+        assertThat(of(tight.plan(new ClusterView(T0, nodes, vols, List.of(), 0)), ActionKind.Evacuate)).hasSize(4);
+
+        // Cluster bandwidth: 1 GiB/s admits five 200 MiB/s migrations.
+        PlacementPlanner wide = new PlacementPlanner(PlannerSettings.defaults().withLimits(10, 10));
+        Plan bw = wide.plan(new ClusterView(T0, nodes, vols, List.of(), GIB));
+        assertThat(of(bw, ActionKind.Evacuate)).hasSize(5);
+        assertThat(bw.deferred()).allMatch(d -> d.why().contains("bandwidth"));
+
+        // Per-node bandwidth on the source node.
+        List<NodeView> slow = new ArrayList<>(nodes);
+        slow.set(0, new NodeView("a", "z1", true, false, 0.9, 0.9, Map.of("ssd", 500 * GIB), 450L << 20));
+        assertThat(of(wide.plan(new ClusterView(T0, slow, vols, List.of(), 0)), ActionKind.Evacuate)).hasSize(2);
+    }
+
+    @Test
+    void coolDownDefersOrdinaryMovesButNotEvacuations() {
+        Instant justMoved = T0.minus(Duration.ofMinutes(3));
+        VolumeView v = new VolumeView("v", 20 * GIB, 10 * GIB, 1, List.of(primary("a", "ssd")), 0.3, HeatLevel.Warm,
+                Map.of("a", 0.1, "c", 0.9), Map.of("a", 0.1, "c", 0.9), 10 * GIB, justMoved, Set.of(), Set.of());
+        Plan plan = planner.plan(new ClusterView(T0, List.of(node("a", "z1", 0), node("c", "z3", 0)), List.of(v),
+                List.of(), 0));
+        assertThat(plan.actions()).isEmpty();
+        assertThat(plan.deferred()).singleElement().satisfies(d -> assertThat(d.why()).contains("cool-down"));
+        Plan failing = planner.plan(new ClusterView(T0, List.of(node("a", "z1", 0.8), node("c", "z3", 0)),
+                List.of(v), List.of(), 0));
+        assertThat(of(failing, ActionKind.Evacuate)).hasSize(1);
+    }
+
+    @Test
+    void preStagedReplicaNeverReadExpires() {
+        ReplicaView staged = new ReplicaView("r-b", "b", "ssd", Role.PreStaged, true, T0, null);
+        VolumeView v = volume("v", List.of(primary("a", "ssd"), staged), 0.3, HeatLevel.Warm, Map.of("a", 0.5),
+                Map.of("a", 0.5));
+        List<NodeView> nodes = List.of(node("a", "z1", 0), node("b", "z2", 0));
+        assertThat(planner.plan(new ClusterView(T0.plus(Duration.ofHours(23)), nodes, List.of(v), List.of(), 0))
+                .actions()).isEmpty();
+        assertThat(of(planner.plan(new ClusterView(T0.plus(Duration.ofHours(24)), nodes, List.of(v), List.of(), 0)),
+                ActionKind.RemoveReplica)).singleElement()
+                .satisfies(a -> assertThat(a.explanation()).contains("never read"));
+        // A replica that is read stays.
+        ReplicaView read = new ReplicaView("r-b", "b", "ssd", Role.PreStaged, true, T0, T0.plus(Duration.ofHours(20)));
+        VolumeView used = volume("v", List.of(primary("a", "ssd"), read), 0.3, HeatLevel.Warm, Map.of("a", 0.5),
+                Map.of("a", 0.5));
+        assertThat(planner.plan(new ClusterView(T0.plus(Duration.ofHours(30)), nodes, List.of(used), List.of(), 0))
+                .actions()).isEmpty();
+    }
+
+    @Test
+    void samePlanForSameView() {
+        List<VolumeView> vols = new ArrayList<>();
+        Map<String, Double> aff = new HashMap<>();
+        aff.put("b", 0.9);
+        for (int i = 0; i < 20; i++) {
+            vols.add(volume("v" + i, List.of(primary("a", "ssd")), 0.3, HeatLevel.Warm, aff, aff));
+        }
+        ClusterView view = new ClusterView(T0, List.of(node("a", "z1", 0), node("b", "z2", 0)), vols, List.of(), 0);
+        assertThat(planner.plan(view)).isEqualTo(planner.plan(view));
+    }
+}
