@@ -1,9 +1,11 @@
 package dev.prescient.engine;
 
+import dev.prescient.engine.heat.HeatTracker;
 import dev.prescient.engine.nbd.NbdExport;
 import dev.prescient.engine.nbd.NbdServer;
 import dev.prescient.engine.store.LocalReplica;
 import dev.prescient.engine.store.ReplicaStore;
+import dev.prescient.engine.volume.ReplicaSet;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.NoSuchFileException;
@@ -21,7 +23,8 @@ import java.util.Map;
  * java -cp ... dev.prescient.engine.EngineMain --tier fast=/var/lib/prescient/fast \
  *      --replica vol1-r0:vol1:fast:1G --unix /run/prescient/vol1.sock [--tcp 127.0.0.1:10809]
  * </pre>
- * A replica that exists is opened (its size argument ignored); otherwise it is created.
+ * A replica that exists is opened (its size argument ignored); otherwise it is created. After an
+ * unclean stop (kill -9) the replica's allocation map is rebuilt on open.
  * The export name is the replica id.
  */
 public final class EngineMain {
@@ -59,7 +62,11 @@ public final class EngineMain {
             } catch (NoSuchFileException e) {
                 rep = store.create(r[0], r[1], r[2], parseSize(r[3]));
             }
-            server.addExport(NbdExport.of(r[0], rep));
+            // Served through a replica set (one local replica) with heat telemetry, as on a node.
+            ReplicaSet set = new ReplicaSet(rep.volumeId(), rep.size(), 4096);
+            set.addInSync(rep.replicaId(), rep, true);
+            HeatTracker heat = new HeatTracker(rep.size(), 64 << 20, 300);
+            server.addExport(NbdExport.of(r[0], set).withListener("engine-main", heat));
         }
         for (Path p : unix) {
             server.listenUnix(p);

@@ -81,23 +81,39 @@ public record ReplicaMetadata(String replicaId, String volumeId, long size, int 
         return new String(s, StandardCharsets.UTF_8);
     }
 
-    /** Write new, fsync, rename, fsync directory. */
+    /**
+     * Write new, fsync, rename, fsync directory. The "new" file is recycled: the previous
+     * version's inode is kept (hard link) and overwritten in place next time, so a metadata update
+     * needs no free space. A full tier can thus still flush and acknowledge overwrites.
+     */
     void writeTo(Path file) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ByteBuffer buf = ByteBuffer.wrap(encode());
+        Path spare = file.resolveSibling(file.getFileName() + ".spare");
+        byte[] bytes = encode();
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            long pos = 0;
             while (buf.hasRemaining()) {
-                ch.write(buf);
+                pos += ch.write(buf, pos);
+            }
+            if (ch.size() > bytes.length) {
+                ch.truncate(bytes.length);
             }
             ch.force(true);
         } catch (IOException e) {
             throw LocalReplica.mapNoSpace(e, "writing metadata " + tmp);
         }
+        Files.deleteIfExists(spare);
+        if (Files.exists(file)) {
+            Files.createLink(spare, file); // keeps the old version's blocks for the next update
+        }
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("tier file system cannot rename atomically: " + file, e);
+        }
+        if (Files.exists(spare)) {
+            Files.move(spare, tmp, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         fsyncDirectory(file.getParent());
     }

@@ -93,6 +93,7 @@ public final class ReplicaStore implements ReplicaProvider, Closeable {
         }
         Files.deleteIfExists(dir.resolve(replicaId + ".meta"));
         Files.deleteIfExists(dir.resolve(replicaId + ".meta.tmp"));
+        Files.deleteIfExists(dir.resolve(replicaId + ".meta.spare"));
         Files.deleteIfExists(dir.resolve(replicaId + ".img"));
         ReplicaMetadata.fsyncDirectory(dir);
     }
