@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * crds/ must be exactly what the Java classes generate. The fabric8 generator writes the raw CRDs
+ * crds/ (and the Helm chart's copy in helm/prescient/crds/) must be exactly what the Java classes generate. The fabric8 generator writes the raw CRDs
  * into target/classes/META-INF/fabric8 during the build; this test post-processes them and compares.
  * To refresh crds/ after changing the classes: {@code ./mvnw -pl api verify -Dprescient.crds.write=true}.
  */
@@ -45,9 +45,15 @@ class CrdDriftTest {
             expectedFiles.add(file);
             String generated = render(type);
             Path target = dir.resolve(file);
+            Path chartCopy = RepoFiles.root().resolve("helm/prescient/crds").resolve(file);
             if (write) {
                 Files.writeString(target, generated);
+                Files.createDirectories(chartCopy.getParent());
+                Files.writeString(chartCopy, generated);
             }
+            // Helm installs CRDs from the chart's own crds/ folder: it must hold the same files.
+            assertThat(chartCopy).as("helm/prescient/crds/%s exists; generate it with %s", file, HOW_TO_REFRESH).exists();
+            assertThat(Files.readString(chartCopy)).as("helm/prescient/crds/%s matches the classes", file).isEqualTo(generated);
             assertThat(target).as("crds/%s exists; generate it with %s", file, HOW_TO_REFRESH).exists();
             assertThat(Files.readString(target))
                     .as("crds/%s is out of date with %s; regenerate with %s", file, type.getSimpleName(), HOW_TO_REFRESH)

@@ -1,0 +1,118 @@
+package dev.prescient.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import dev.prescient.api.testing.CrdSchema;
+import dev.prescient.api.testing.RepoFiles;
+import dev.prescient.api.v1alpha1.ApiGroup;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The chart, linted and rendered by real Helm (helm-java embeds Helm 3), checked object by object. */
+class ChartTest {
+
+    static final Path CHART = RepoFiles.root().resolve("helm/prescient");
+
+    static List<JsonNode> render(Map<String, Object> values) throws Exception {
+        var cmd = new Helm(CHART).template().withName("prescient").withNamespace("prescient-system")
+                .withKubeVersion("1.30.0");
+        values.forEach(cmd::set);
+        String out = cmd.call();
+        List<JsonNode> docs = new ArrayList<>();
+        for (JsonNode n : RepoFiles.YAML.readerFor(JsonNode.class).readValues(out).readAll().stream()
+                .map(JsonNode.class::cast).toList()) {
+            if (n != null && !n.isNull() && n.has("kind")) {
+                docs.add(n);
+            }
+        }
+        return docs;
+    }
+
+    static JsonNode one(List<JsonNode> docs, String kind, String name) {
+        List<JsonNode> found = docs.stream()
+                .filter(d -> d.path("kind").asText().equals(kind) && d.at("/metadata/name").asText().equals(name)).toList();
+        assertThat(found).as("%s/%s rendered once", kind, name).hasSize(1);
+        return found.get(0);
+    }
+
+    static List<String> containers(JsonNode workload) {
+        List<String> names = new ArrayList<>();
+        workload.at("/spec/template/spec/containers").forEach(c -> names.add(c.path("name").asText()));
+        return names;
+    }
+
+    @Test
+    void lintsCleanly() {
+        LintResult r = new Helm(CHART).lint().strict().call();
+        assertThat(r.isFailed()).as("helm lint --strict: %s", r.getMessages()).isFalse();
+    }
+
+    @Test
+    void rendersTheDriverWithEverySidecar() throws Exception {
+        List<JsonNode> docs = render(Map.of());
+        JsonNode driver = one(docs, "CSIDriver", ApiGroup.DRIVER_NAME);
+        assertThat(driver.at("/spec/podInfoOnMount").asBoolean()).as("pod identity reaches the engine").isTrue();
+        assertThat(driver.at("/spec/attachRequired").asBoolean()).isTrue();
+
+        JsonNode controller = one(docs, "Deployment", "prescient-csi-controller");
+        assertThat(containers(controller)).containsExactlyInAnyOrder(
+                "csi-driver", "csi-provisioner", "csi-attacher", "csi-resizer", "csi-snapshotter", "liveness-probe");
+        assertThat(controller.at("/spec/template/spec/containers/0/args").toString()).contains("--mode=controller");
+
+        JsonNode node = one(docs, "DaemonSet", "prescient-csi-node");
+        assertThat(containers(node)).containsExactlyInAnyOrder("csi-driver", "node-driver-registrar", "liveness-probe");
+        JsonNode plugin = node.at("/spec/template/spec/containers/0");
+        assertThat(plugin.at("/securityContext/privileged").asBoolean()).isTrue();
+        assertThat(plugin.path("args").toString())
+                .contains("--mode=node", "--tier=nvme=/var/lib/prescient/nvme", "--tier=hdd=/var/lib/prescient/hdd");
+        assertThat(plugin.path("volumeMounts").toString()).contains("Bidirectional");
+        assertThat(node.at("/spec/template/spec/containers/1/args").toString())
+                .contains("/var/lib/kubelet/plugins/csi.prescient.dev/csi.sock");
+
+        JsonNode operator = one(docs, "Deployment", "prescient-operator");
+        assertThat(operator.at("/spec/replicas").asInt()).as("a standby for leader election").isEqualTo(2);
+        assertThat(operator.at("/spec/template/spec/containers/0/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
+
+        JsonNode sc = one(docs, "StorageClass", "prescient");
+        assertThat(sc.path("provisioner").asText()).isEqualTo(ApiGroup.DRIVER_NAME);
+        assertThat(sc.at("/parameters/mirrorPolicy").asText()).isEqualTo("default");
+        // The generated certificate is a pre-install hook, which `helm template` leaves out; every
+        // component must mount it under the name the hook creates.
+        for (JsonNode w : List.of(controller, node, operator)) {
+            assertThat(w.at("/spec/template/spec/volumes").toString()).contains("\"secretName\":\"prescient-tls\"");
+        }
+        one(docs, "ClusterRole", "prescient-operator");
+    }
+
+    @Test
+    void defaultTiersAndPolicyPassTheCrdSchema() throws Exception {
+        Map<String, CrdSchema> schemas = CrdSchema.all();
+        List<JsonNode> prescient = render(Map.of()).stream()
+                .filter(d -> d.path("apiVersion").asText().startsWith(ApiGroup.GROUP)).toList();
+        assertThat(prescient.stream().map(d -> d.path("kind").asText()).collect(Collectors.toList()))
+                .containsExactlyInAnyOrder("StorageTier", "StorageTier", "StorageTier", "MirrorPolicy");
+        for (JsonNode d : prescient) {
+            assertThat(schemas.get(d.path("kind").asText()).validateCreate(d)).as(d.toString()).isEmpty();
+        }
+    }
+
+    @Test
+    void valuesSwitchPartsOnAndOff() throws Exception {
+        List<JsonNode> docs = render(Map.of("storageClass.create", false, "tls.existingSecret", "my-certs",
+                "metrics.serviceMonitor.enabled", true, "metrics.prometheusRule.enabled", true,
+                "defaults.createTiers", false, "defaults.createPolicy", false));
+        assertThat(docs).noneMatch(d -> d.path("kind").asText().equals("StorageClass"));
+        assertThat(docs).noneMatch(d -> d.path("kind").asText().equals("Secret"));
+        assertThat(docs).noneMatch(d -> d.path("apiVersion").asText().startsWith(ApiGroup.GROUP));
+        one(docs, "ServiceMonitor", "prescient-operator");
+        one(docs, "PrometheusRule", "prescient");
+        assertThat(one(docs, "DaemonSet", "prescient-csi-node").toString()).contains("my-certs");
+    }
+}
