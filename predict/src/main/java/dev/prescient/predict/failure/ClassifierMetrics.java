@@ -75,6 +75,39 @@ public final class ClassifierMetrics {
         return new double[] {neg == 0 ? Double.NaN : (double) fp / neg, pos == 0 ? Double.NaN : (double) tp / pos};
     }
 
+    /**
+     * Percentile bootstrap interval of the ROC AUC, resampling positives and negatives
+     * separately (so every resample has both classes). With a few dozen failures the AUC is
+     * uncertain by several points; printing the interval keeps that visible.
+     */
+    public static double[] rocAucInterval(double[] score, int[] label, int resamples, double level, long seed) {
+        int[] pos = java.util.stream.IntStream.range(0, label.length).filter(i -> label[i] == 1).toArray();
+        int[] neg = java.util.stream.IntStream.range(0, label.length).filter(i -> label[i] != 1).toArray();
+        if (pos.length == 0 || neg.length == 0 || resamples < 1) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        java.util.Random r = new java.util.Random(seed);
+        double[] aucs = new double[resamples];
+        double[] s = new double[label.length];
+        int[] y = new int[label.length];
+        for (int b = 0; b < resamples; b++) {
+            int k = 0;
+            for (int i = 0; i < pos.length; i++) {
+                s[k] = score[pos[r.nextInt(pos.length)]];
+                y[k++] = 1;
+            }
+            for (int i = 0; i < neg.length; i++) {
+                s[k] = score[neg[r.nextInt(neg.length)]];
+                y[k++] = 0;
+            }
+            aucs[b] = rocAuc(s, y);
+        }
+        Arrays.sort(aucs);
+        double tail = (1 - level) / 2;
+        return new double[] {aucs[(int) Math.floor(tail * (resamples - 1))],
+            aucs[(int) Math.ceil((1 - tail) * (resamples - 1))]};
+    }
+
     private static Integer[] order(double[] score) {
         Integer[] idx = new Integer[score.length];
         for (int i = 0; i < idx.length; i++) {

@@ -123,9 +123,11 @@ public final class FailureSection {
             int[] y = d.labels();
             double auc = ClassifierMetrics.rocAuc(score, y);
             double r1 = ClassifierMetrics.recallAtFpr(score, y, 0.01);
-            out.printf(Locale.ROOT, "prescient: ROC AUC %.3f [target >= 0.9: %s]; recall at 1%% FPR %.1f%%"
-                    + " (training+scoring %.1f s for %d folds)%n", auc, auc >= 0.9 ? "MET" : "MISSED", r1 * 100, secs,
-                    FOLDS);
+            double[] ci = ClassifierMetrics.rocAucInterval(score, y, 200, 0.95, 5);
+            out.printf(Locale.ROOT, "prescient: ROC AUC %.3f (95%% bootstrap %.3f-%.3f) [target >= 0.9: %s];"
+                    + " recall at 1%% FPR %.1f%% (%d of %d failures; training+scoring %.1f s for %d folds)%n", auc,
+                    ci[0], ci[1], auc >= 0.9 ? "MET" : "MISSED", r1 * 100, Math.round(r1 * d.failures()),
+                    d.failures(), secs, FOLDS);
             BackblazeRule rule = new BackblazeRule(d.columns());
             if (rule.defined()) {
                 compareWithRule("Backblaze rule (raw 5/187/188/197/198 > 0; " + rule.rawColumns()

@@ -36,6 +36,23 @@ class ClassifierMetricsTest {
     }
 
     @Test
+    void bootstrapIntervalBracketsTheAuc() {
+        java.util.Random r = new java.util.Random(2);
+        int n = 400;
+        double[] s = new double[n];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 10 == 0 ? 1 : 0;
+            s[i] = r.nextGaussian() + (y[i] == 1 ? 1.5 : 0);
+        }
+        double auc = ClassifierMetrics.rocAuc(s, y);
+        double[] ci = ClassifierMetrics.rocAucInterval(s, y, 300, 0.95, 1);
+        assertThat(ci[0]).isLessThan(auc).isGreaterThan(auc - 0.15);
+        assertThat(ci[1]).isGreaterThan(auc).isLessThan(auc + 0.15);
+        assertThat(ClassifierMetrics.rocAucInterval(s, new int[n], 10, 0.95, 1)).containsOnly(Double.NaN);
+    }
+
+    @Test
     void ruleFprAndRecall() {
         double[] fr = ClassifierMetrics.fprAndRecall(new boolean[] {true, false, true, false},
                 new int[] {1, 1, 0, 0});
