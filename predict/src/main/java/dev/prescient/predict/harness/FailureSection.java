@@ -128,6 +128,19 @@ public final class FailureSection {
                     + " recall at 1%% FPR %.1f%% (%d of %d failures; training+scoring %.1f s for %d folds)%n", auc,
                     ci[0], ci[1], auc >= 0.9 ? "MET" : "MISSED", r1 * 100, Math.round(r1 * d.failures()),
                     d.failures(), secs, FOLDS);
+            double brier = 0;
+            double base = (double) d.failures() / d.size();
+            double brierBase = 0;
+            for (int i = 0; i < y.length; i++) {
+                brier += (score[i] - y[i]) * (score[i] - y[i]) / y.length;
+                brierBase += (base - y[i]) * (base - y[i]) / y.length;
+            }
+            out.printf(Locale.ROOT, "probabilities: Brier %.5f vs %.5f for the constant base rate (skill %.1f%%)%n",
+                    brier, brierBase, (1 - brier / brierBase) * 100);
+            FailurePredictor full = FailurePredictor.train(new FeatureSchema(d.columns()), d.rows(), d.labels(),
+                    FailurePredictor.DEFAULT_BAGS, GradientBoostedTrees.Params.defaults(), 1);
+            out.printf(Locale.ROOT, "model state (all drives, %s): %d bytes serialised%n", full,
+                    dev.prescient.predict.failure.FailureCodec.toBytes(full).length);
             BackblazeRule rule = new BackblazeRule(d.columns());
             if (rule.defined()) {
                 compareWithRule("Backblaze rule (raw 5/187/188/197/198 > 0; " + rule.rawColumns()
