@@ -140,9 +140,9 @@ public final class FileReplicaStore {
     }
 
     public long allocatedBytes(Path file) throws IOException {
-        // st_blocks * 512: what the sparse file really occupies.
-        Object blocks = Files.getAttribute(file, "unix:blocks");
-        return blocks instanceof Number n ? n.longValue() * 512 : Files.size(file);
+        // st_blocks * block unit: what the sparse file really occupies (the JDK does not expose st_blocks).
+        String[] f = Exec.check(List.of("stat", "-c", "%b %B", file.toString())).strip().split(" ");
+        return Long.parseLong(f[0]) * Long.parseLong(f[1]);
     }
 
     // ------------------------------------------------------------ snapshots

@@ -49,12 +49,17 @@ public final class NbdExports {
             return uri(port);
         }
         Files.deleteIfExists(pidFile);
-        // -f keeps nbdkit in the foreground of its own process so the pid file names it; we do not
-        // wait for it (it serves until stopped). setsid detaches it from our process group.
-        List<String> cmd = List.of("setsid", "nbdkit", "-f", "-P", pidFile.toString(), "-i", bindAddress, "-p",
+        // nbdkit daemonizes itself (no -f): a foreground nbdkit exits with the process that started
+        // it, and the export must outlive a crashed node plugin. The pid file names the daemon.
+        List<String> cmd = List.of("nbdkit", "-P", pidFile.toString(), "-i", bindAddress, "-p",
                 Integer.toString(port), "file", "file=" + file);
-        new ProcessBuilder(cmd).redirectErrorStream(true)
+        Process launcher = new ProcessBuilder(cmd).redirectInput(new java.io.File("/dev/null")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve(replicaId + ".log").toFile())).start();
+        try {
+            launcher.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline) {
             if (livePid(pidFile, file).isPresent() && accepts(port)) {

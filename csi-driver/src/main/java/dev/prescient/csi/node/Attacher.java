@@ -48,7 +48,7 @@ public final class Attacher {
         Path pidFile = runDir.resolve(volumeId + ".fuse.pid");
         Files.deleteIfExists(pidFile);
         new ProcessBuilder("setsid", "nbdfuse", "-P", pidFile.toString(), dir.toString(), nbdUri)
-                .redirectErrorStream(true)
+                .redirectInput(new java.io.File("/dev/null")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve(volumeId + ".fuse.log").toFile()))
                 .start();
         long deadline = System.currentTimeMillis() + 15_000;
@@ -86,7 +86,9 @@ public final class Attacher {
             Exec.run(List.of("losetup", "-d", a.device()), 30);
         }
         if (a.fuseDir() != null && Mounts.at(a.fuseDir()).isPresent()) {
-            Exec.run(List.of("fusermount3", "-u", a.fuseDir().toString()), 30);
+            // fusermount3 (package fuse3) is the unprivileged way; the node plugin runs as root, so umount works too.
+            Exec.check(Exec.onPath("fusermount3") ? List.of("fusermount3", "-u", a.fuseDir().toString())
+                    : List.of("umount", a.fuseDir().toString()));
         }
         Optional<ProcessHandle> h = a.helperPid() > 0 ? ProcessHandle.of(a.helperPid()) : Optional.empty();
         if (h.isPresent() && isNbdfuse(a.helperPid())) {
