@@ -1,0 +1,156 @@
+package dev.prescient.local.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Answers API discovery (/api, /apis, /api/v1, /apis/GROUP/VERSION) the way a real API server does, with short
+ * names and categories, and passes everything else to the CRUD dispatcher. kubectl resolves {@code stier} or
+ * {@code storageclass} only through discovery, which the mock server does not answer in full.
+ */
+public final class DiscoveryDispatcher extends Dispatcher {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch",
+            "update", "watch");
+
+    /** One resource type as discovery lists it. */
+    public record Kind(String group, String version, String plural, String singular, String kind, boolean namespaced,
+            List<String> shortNames, List<String> categories) {
+    }
+
+    private final Dispatcher delegate;
+    private final List<Kind> kinds = new CopyOnWriteArrayList<>(builtIns());
+
+    public DiscoveryDispatcher(Dispatcher delegate) {
+        this.delegate = delegate;
+    }
+
+    static List<Kind> builtIns() {
+        return List.of(
+                new Kind("", "v1", "namespaces", "namespace", "Namespace", false, List.of("ns"), List.of()),
+                new Kind("", "v1", "nodes", "node", "Node", false, List.of("no"), List.of()),
+                new Kind("", "v1", "pods", "pod", "Pod", true, List.of("po"), List.of("all")),
+                new Kind("", "v1", "events", "event", "Event", true, List.of("ev"), List.of()),
+                new Kind("", "v1", "configmaps", "configmap", "ConfigMap", true, List.of("cm"), List.of()),
+                new Kind("", "v1", "secrets", "secret", "Secret", true, List.of(), List.of()),
+                new Kind("", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", false, List.of("pv"),
+                        List.of()),
+                new Kind("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true,
+                        List.of("pvc"), List.of()),
+                new Kind("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false,
+                        List.of("sc"), List.of()),
+                new Kind("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, List.of(), List.of()),
+                new Kind("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",
+                        "CustomResourceDefinition", false, List.of("crd", "crds"), List.of()));
+    }
+
+    /** Adds the served versions of a CRD to discovery. */
+    public void register(CustomResourceDefinition crd) {
+        var spec = crd.getSpec();
+        var names = spec.getNames();
+        for (var v : spec.getVersions()) {
+            if (Boolean.TRUE.equals(v.getServed())) {
+                kinds.removeIf(k -> k.group().equals(spec.getGroup()) && k.version().equals(v.getName())
+                        && k.plural().equals(names.getPlural()));
+                kinds.add(new Kind(spec.getGroup(), v.getName(), names.getPlural(), names.getSingular(),
+                        names.getKind(), "Namespaced".equals(spec.getScope()),
+                        names.getShortNames() == null ? List.of() : names.getShortNames(),
+                        names.getCategories() == null ? List.of() : names.getCategories()));
+            }
+        }
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        if ("GET".equalsIgnoreCase(request.getMethod())) {
+            String path = request.getPath();
+            int q = path.indexOf('?');
+            if (q >= 0) {
+                path = path.substring(0, q);
+            }
+            Object body = discovery(path);
+            if (body != null) {
+                try {
+                    return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+                            .setBody(JSON.writeValueAsString(body));
+                } catch (Exception e) {
+                    return new MockResponse().setResponseCode(500).setBody(e.toString());
+                }
+            }
+        }
+        return delegate.dispatch(request);
+    }
+
+    /** The discovery document for {@code path}, or null when the path is not a discovery path. */
+    Object discovery(String path) {
+        if (path.equals("/api")) {
+            return Map.of("kind", "APIVersions", "versions", List.of("v1"),
+                    "serverAddressByClientCIDRs", List.of(Map.of("clientCIDR", "0.0.0.0/0",
+                            "serverAddress", "127.0.0.1")));
+        }
+        if (path.equals("/apis")) {
+            Map<String, List<String>> groups = new LinkedHashMap<>();
+            for (Kind k : kinds) {
+                if (!k.group().isEmpty()) {
+                    List<String> vs = groups.computeIfAbsent(k.group(), g -> new ArrayList<>());
+                    if (!vs.contains(k.version())) {
+                        vs.add(k.version());
+                    }
+                }
+            }
+            List<Object> list = new ArrayList<>();
+            groups.forEach((g, vs) -> {
+                List<Object> versions = vs.stream().<Object>map(v -> Map.of("groupVersion", g + "/" + v, "version", v))
+                        .toList();
+                list.add(Map.of("name", g, "versions", versions, "preferredVersion", versions.get(0)));
+            });
+            return Map.of("kind", "APIGroupList", "apiVersion", "v1", "groups", list);
+        }
+        String group;
+        String version;
+        String[] parts = path.split("/");
+        if (parts.length == 3 && parts[1].equals("api")) {
+            group = "";
+            version = parts[2];
+        } else if (parts.length == 4 && parts[1].equals("apis")) {
+            group = parts[2];
+            version = parts[3];
+        } else {
+            return null;
+        }
+        List<Object> resources = new ArrayList<>();
+        for (Kind k : kinds) {
+            if (k.group().equals(group) && k.version().equals(version)) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("name", k.plural());
+                r.put("singularName", k.singular());
+                r.put("namespaced", k.namespaced());
+                r.put("kind", k.kind());
+                r.put("verbs", VERBS);
+                r.put("shortNames", k.shortNames());
+                r.put("categories", k.categories());
+                resources.add(r);
+                resources.add(Map.of("name", k.plural() + "/status", "singularName", "", "namespaced",
+                        k.namespaced(), "kind", k.kind(), "verbs", List.of("get", "patch", "update")));
+            }
+        }
+        if (resources.isEmpty()) {
+            return null;
+        }
+        return Map.of("kind", "APIResourceList", "apiVersion", "v1",
+                "groupVersion", group.isEmpty() ? version : group + "/" + version, "resources", resources);
+    }
+
+    @Override
+    public void shutdown() {
+        delegate.shutdown();
+    }
+}
