@@ -21,7 +21,7 @@ import java.util.List;
  *
  * <p>Used by one thread. Buffers are allocated once per sink (direct), nothing per block.
  */
-final class RemoteBlockSink implements BlockSink {
+public final class RemoteBlockSink implements BlockSink {
     private static final LongHashFunction XXH3 = LongHashFunction.xx3();
 
     private final ClientConnection conn;
@@ -49,6 +49,7 @@ final class RemoteBlockSink implements BlockSink {
     private long zeroBlocks;
     private long rawBytesSent;
     private long resends;
+    private long flushNanos;
 
     /** One batch of blocks and the buffers that carry it through OFFER and CHUNK. */
     private final class Batch {
@@ -171,7 +172,9 @@ final class RemoteBlockSink implements BlockSink {
                 conn.complete(conn.await(z), settings.maxRetries());
             }
             zeroCalls.clear();
+            long t0 = System.nanoTime();
             conn.call(new ClientConnection.Call(Frame.FLUSH, 0, 0, 0, null, null));
+            flushNanos = System.nanoTime() - t0;
         } catch (IOException | RuntimeException e) {
             failed = true;
             throw e;
@@ -199,6 +202,11 @@ final class RemoteBlockSink implements BlockSink {
     /** Uncompressed bytes of the block data that had to travel. */
     public long rawBytesSent() {
         return rawBytesSent;
+    }
+
+    /** Time the final FLUSH of {@link #finish()} took (the target's fsync). */
+    public long flushNanos() {
+        return flushNanos;
     }
 
     /** Requests sent again after a checksum NACK. */

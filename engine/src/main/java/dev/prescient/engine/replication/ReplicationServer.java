@@ -44,6 +44,7 @@ public final class ReplicationServer implements Closeable {
     private final boolean tls;
     private final Thread acceptor;
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     private final AtomicLong checksumNacks = new AtomicLong();
     private final AtomicLong protocolCloses = new AtomicLong();
     /** A peer must complete TLS and HELLO within this time, so idle half-open sockets cannot pile up. */
@@ -90,8 +91,15 @@ public final class ReplicationServer implements Closeable {
                 Socket s = listener.accept();
                 s.setTcpNoDelay(true);
                 connections.add(s);
-                Thread t = new Thread(() -> serve(s), "repl-conn-" + s.getRemoteSocketAddress());
+                Thread t = new Thread(() -> {
+                    try {
+                        serve(s);
+                    } finally {
+                        workers.remove(Thread.currentThread());
+                    }
+                }, "repl-conn-" + s.getRemoteSocketAddress());
                 t.setDaemon(true);
+                workers.add(t);
                 t.start();
             } catch (IOException e) {
                 if (!closed) {
@@ -137,12 +145,22 @@ public final class ReplicationServer implements Closeable {
         }
     }
 
+    /** Stops accepting, closes every connection and waits (up to 10 s) until none touches a replica. */
     @Override
     public void close() throws IOException {
         closed = true;
         listener.close();
         for (Socket s : connections) {
             s.close();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            acceptor.join(1000);
+            for (Thread t : workers) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -263,6 +281,8 @@ public final class ReplicationServer implements Closeable {
 
         private void handle() throws IOException {
             boolean fua = (req.flags & Frame.FLAG_FUA) != 0;
+            // Absolute bulk get/put check against the limit: every request starts from a clear scratch.
+            scratch.clear();
             switch (req.type) {
                 case Frame.READ -> {
                     if (!inRange(req.arg0, req.arg1) || req.arg1 > Frame.MAX_IO) {
@@ -321,7 +341,7 @@ public final class ReplicationServer implements Closeable {
                 }
             }
             int bitmapLen = (n + 7) / 8;
-            scratch = ensure(scratch, Math.max(bitmapLen + bs, 1024 * 1024));
+            scratch = ensure(scratch, Math.max(bitmapLen + bs, 1024 * 1024)).clear();
             ByteBuffer bitmap = scratch.duplicate().clear().limit(bitmapLen);
             for (int i = 0; i < bitmapLen; i++) {
                 bitmap.put(i, (byte) 0);
@@ -385,7 +405,7 @@ public final class ReplicationServer implements Closeable {
                 throw new ReplicationException(ReplicationException.Reason.PROTOCOL,
                         "CHUNK raw length " + req.arg1 + " does not match its blocks (" + raw + ")");
             }
-            scratch = ensure(scratch, (int) raw);
+            scratch = ensure(scratch, (int) raw).clear();
             codec.decompress(p, (int) dataOff, req.payloadLength - (int) dataOff, scratch, 0, (int) raw);
             int pos = 0;
             int i = 0;

@@ -249,6 +249,8 @@ class ReplicationIT {
         for (ReplicationSettings s : List.of(ReplicationSettings.defaults(),
                 ReplicationSettings.defaults().withBatch(16 * 1024, 2).withCompression(Compression.ZSTD))) {
             try (RemoteReplica r = RemoteReplica.connect(server.address(), "odd", null, s)) {
+                // A small read first leaves the server's scratch buffer with a short limit.
+                r.read(0, ByteBuffer.allocate(100));
                 RemoteBlockSink sink = (RemoteBlockSink) r.openSink(BS);
                 long blocks = (odd + BS - 1) / BS;
                 for (long i = 0; i < blocks; i++) {
