@@ -5,6 +5,7 @@ import dev.prescient.predict.failure.ClassifierMetrics;
 import dev.prescient.predict.failure.FailurePredictor;
 import dev.prescient.predict.failure.FeatureSchema;
 import dev.prescient.predict.failure.GradientBoostedTrees;
+import dev.prescient.predict.failure.LogisticBaseline;
 import dev.prescient.predict.failure.SmartDataset;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -97,6 +98,34 @@ public final class FailureSection {
         return score;
     }
 
+    /** Out-of-fold scores of the logistic baseline, same folds. */
+    static double[] outOfFoldLogistic(SmartDataset d) {
+        FeatureSchema schema = new FeatureSchema(d.columns());
+        double[][] x = new double[d.size()][];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = schema.features(d.rows()[i]);
+        }
+        double[] score = new double[d.size()];
+        for (int k = 0; k < FOLDS; k++) {
+            List<double[]> tx = new ArrayList<>();
+            List<Integer> ty = new ArrayList<>();
+            for (int i = 0; i < d.size(); i++) {
+                if (fold(d.serials()[i]) != k) {
+                    tx.add(x[i]);
+                    ty.add(d.labels()[i]);
+                }
+            }
+            LogisticBaseline m = LogisticBaseline.fit(tx.toArray(new double[0][]),
+                    ty.stream().mapToInt(Integer::intValue).toArray(), 1.0);
+            for (int i = 0; i < d.size(); i++) {
+                if (fold(d.serials()[i]) == k) {
+                    score[i] = m.probability(x[i]);
+                }
+            }
+        }
+        return score;
+    }
+
     public static void runFiles(List<Path> files, PrintStream out) {
         out.printf(Locale.ROOT, "date, serial_number, model, capacity dropped; %d-fold split by CRC32(serial),"
                 + " every drive scored by the model that did not see it; model: %d bagged boosted-tree models%n",
@@ -128,6 +157,9 @@ public final class FailureSection {
                     + " recall at 1%% FPR %.1f%% (%d of %d failures; training+scoring %.1f s for %d folds)%n", auc,
                     ci[0], ci[1], auc >= 0.9 ? "MET" : "MISSED", r1 * 100, Math.round(r1 * d.failures()),
                     d.failures(), secs, FOLDS);
+            double[] logit = outOfFoldLogistic(d);
+            out.printf(Locale.ROOT, "logistic baseline (log1p + presence flags, L2): ROC AUC %.3f; recall at 1%% FPR"
+                    + " %.1f%%%n", ClassifierMetrics.rocAuc(logit, y), ClassifierMetrics.recallAtFpr(logit, y, 0.01) * 100);
             double brier = 0;
             double base = (double) d.failures() / d.size();
             double brierBase = 0;
