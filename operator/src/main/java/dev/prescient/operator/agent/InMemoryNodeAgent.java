@@ -56,6 +56,7 @@ public final class InMemoryNodeAgent implements NodeAgentClient {
     private final Map<String, Runnable> completions = new ConcurrentHashMap<>();
     private final Map<String, Integer> failNext = new ConcurrentHashMap<>();
     private final Set<String> failingKinds = ConcurrentHashMap.newKeySet();
+    private final Set<String> blocked = ConcurrentHashMap.newKeySet();
     private final Map<String, VolumeTelemetry> telemetry = new ConcurrentHashMap<>();
     private volatile boolean down;
     private volatile boolean corruptTransfers;
@@ -88,6 +89,15 @@ public final class InMemoryNodeAgent implements NodeAgentClient {
             failingKinds.add(kind);
         } else {
             failingKinds.remove(kind);
+        }
+    }
+
+    /** Calls of the RPC fail as Unavailable (retryable) until unblocked: freezes a migration in its phase. */
+    public void block(String rpc, boolean block) {
+        if (block) {
+            blocked.add(rpc);
+        } else {
+            blocked.remove(rpc);
         }
     }
 
@@ -141,6 +151,9 @@ public final class InMemoryNodeAgent implements NodeAgentClient {
         calls++;
         if (down) {
             throw new NodeAgentException(Reason.Unavailable, node, rpc + ": agent down");
+        }
+        if (blocked.contains(rpc)) {
+            throw new NodeAgentException(Reason.Unavailable, node, rpc + ": blocked");
         }
         Integer left = failNext.get(rpc);
         if (left != null && left > 0) {
