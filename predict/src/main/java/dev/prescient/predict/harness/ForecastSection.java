@@ -87,7 +87,11 @@ public final class ForecastSection {
         long intervals;
     }
 
+    /** Largest serialised model state seen, for the report. */
+    private static int maxStateBytes;
+
     public static void runFiles(List<Path> files, PrintStream out) {
+        maxStateBytes = 0;
         out.printf(Locale.ROOT, "time split: first %.0f%% of each series is history (model selection inside it),"
                 + " last %.0f%% is test; forecasts from every test origin; MASE scaled by the in-sample"
                 + " seasonal-naive (m=%d) MAE; 90%% intervals%n", HISTORY_SHARE * 100, (1 - HISTORY_SHARE) * 100, DAY);
@@ -133,6 +137,8 @@ public final class ForecastSection {
                         + " [target 85-95%%: %s]%n", (ratio - 1) * 100, maseTarget, cover * 100, coverTarget);
             }
         }
+        out.printf(Locale.ROOT, "model state: at most %d bytes per series (ForecasterCodec, incl. %d-error"
+                + " calibration windows per horizon)%n", maxStateBytes, VolumeForecaster.Config.halfHourly().window());
         out.println("prescient = VolumeForecaster (load candidates); capacity = CapacityForecaster (growth"
                 + " candidates), shown for the working set it is meant for.");
         out.println("MAPE is printed as asked but is dominated by windows with near-zero actuals (idle writes,"
@@ -221,6 +227,7 @@ public final class ForecastSection {
             naive.observe(y[origin]);
             snaive.observe(y[origin]);
         }
+        maxStateBytes = Math.max(maxStateBytes, dev.prescient.predict.forecast.ForecasterCodec.toBytes(model).length);
         StringBuilder detail = new StringBuilder();
         for (int j = 0; j < k; j++) {
             detail.append(String.format(Locale.ROOT, " %.2f/%.2f", absErr[2][j] / cnt[2][j] / scale,
