@@ -4,6 +4,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
+/*
+ * Contract change (engine core): added finish(boolean durable). Catch-up rounds before a
+ * switchover only need the blocks applied, not fsynced (one flush follows at the end); the default
+ * keeps the old meaning (durable), so existing sinks need no change.
+ */
+
 /**
  * Receives whole blocks during a copy or delta sync. The sender decides which blocks to send
  * (dirty or allocated ones); the sink decides how to move them (direct write, or compressed,
@@ -25,6 +31,14 @@ public interface BlockSink extends Closeable {
 
     /** Waits until every block put is durable on the target. */
     void finish() throws IOException;
+
+    /**
+     * Waits until every block put is applied on the target (readable there); with
+     * {@code durable} also durable. Sinks that cannot tell the two apart finish durably.
+     */
+    default void finish(boolean durable) throws IOException {
+        finish();
+    }
 
     /** Bytes this sink actually sent or wrote so far (after compression and dedup). */
     long bytesTransferred();

@@ -39,6 +39,13 @@ final class DirectBlockSink implements BlockSink {
     }
 
     @Override
+    public void finish(boolean durable) throws IOException {
+        if (durable) {
+            target.flush();
+        }
+    }
+
+    @Override
     public long bytesTransferred() {
         return bytes;
     }
