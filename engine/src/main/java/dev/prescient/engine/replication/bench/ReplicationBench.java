@@ -6,6 +6,7 @@ import dev.prescient.engine.replication.RemoteBlockSink;
 import dev.prescient.engine.replication.RemoteReplica;
 import dev.prescient.engine.replication.ReplicationServer;
 import dev.prescient.engine.replication.ReplicationSettings;
+import dev.prescient.engine.replication.TlsConfig;
 import dev.prescient.engine.store.LocalReplica;
 import dev.prescient.engine.store.ReplicaStore;
 
@@ -36,7 +37,8 @@ import java.util.stream.Stream;
  *   <li>delta resync of a volume after 1% of its 4 KiB blocks changed at random: bytes on the wire
  *       vs changed bytes, and time vs {@code rsync --inplace --no-whole-file} between the same files;</li>
  *   <li>bulk full sync per codec (NONE, LZ4, ZSTD) of real data, to choose the default codec;</li>
- *   <li>sequential 1 MiB writes through RemoteReplica vs writes into a local replica and a plain file.</li>
+ *   <li>sequential 1 MiB writes through RemoteReplica (plain and mutual TLS) vs writes into a local
+ *       replica and a plain file.</li>
  * </ol>
  * Options: --dir DIR (scratch, emptied), --size-mib N (volume, default 2048), --changed-percent P (1),
  * --fill-percent P (share of the volume filled with real file data, 60), --codec-mib N per codec
@@ -314,6 +316,42 @@ public final class ReplicationBench {
                 report("RemoteReplica over loopback, " + qd + " writer" + (qd > 1 ? "s" : ""), bytes, sec, fileSec);
             }
             store.delete("remote");
+        }
+
+        // The same over mutual TLS, with throwaway certificates from the openssl command line.
+        Path pki = dir.resolve("pki");
+        Files.createDirectories(pki);
+        openssl(pki, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=bench-ca");
+        for (String n : new String[] {"server", "client"}) {
+            openssl(pki, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", n + ".key", "-out", n + ".csr", "-subj", "/CN=" + n);
+            openssl(pki, "x509", "-req", "-in", n + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                    "-CAcreateserial", "-out", n + ".pem", "-days", "1");
+        }
+        TlsConfig serverTls = TlsConfig.fromPem(pki.resolve("server.pem"), pki.resolve("server.key"), pki.resolve("ca.pem"));
+        TlsConfig clientTls = TlsConfig.fromPem(pki.resolve("client.pem"), pki.resolve("client.key"), pki.resolve("ca.pem"));
+        store.create("remote", "vol", "b", bytes).close();
+        try (ReplicationServer tlsServer = new ReplicationServer(store,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), serverTls);
+             RemoteReplica remote = RemoteReplica.connect(tlsServer.address(), "remote", clientTls,
+                     ReplicationSettings.defaults())) {
+            // Warm up the JIT on the TLS code path first: the plain runs never touched it.
+            sequential(remote::write, remote::flush, Math.min(bytes, 128L * MIB), data, 1);
+            double sec = sequential(remote::write, remote::flush, bytes, data, 1);
+            report("RemoteReplica over loopback, mTLS 1.3", bytes, sec, fileSec);
+        }
+        store.delete("remote");
+    }
+
+    private static void openssl(Path cwd, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("openssl");
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException(cmd + " failed: " + out);
         }
     }
 
