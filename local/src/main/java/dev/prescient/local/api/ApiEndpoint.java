@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  * that kubectl and the child processes find it the same way.
  */
 public final class ApiEndpoint implements AutoCloseable {
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
     private final KubernetesMockServer server;
     private final DiscoveryDispatcher discovery;
     private final KubernetesClient client;
@@ -42,6 +43,8 @@ public final class ApiEndpoint implements AutoCloseable {
 
     /** Starts the embedded server on {@code port} (0 = any free port) and writes {@code kubeconfig}. */
     public static ApiEndpoint embedded(int port, Path kubeconfig) throws IOException {
+        // The mock server logs every request at INFO through java.util.logging; a busy scenario drowns the console.
+        QUIET.setLevel(java.util.logging.Level.WARNING);
         DiscoveryDispatcher discovery = new DiscoveryDispatcher(new KubernetesCrudDispatcher(List.of()));
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 discovery, false);

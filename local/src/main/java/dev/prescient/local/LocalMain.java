@@ -1,0 +1,84 @@
+package dev.prescient.local;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./prescient local}: the whole system on this machine.
+ *
+ * <pre>
+ * --root DIR        the repository (default .)
+ * --work DIR        where nodes keep their tiers, logs, sockets (default work/local)
+ * --scenario FILE   default local/scenarios/default.yaml
+ * --kubeconfig FILE use that cluster instead of the embedded API endpoint
+ * --view-port N     live view port (default 8089; 0 = any)
+ * --api-port N      embedded API port (default 0 = any)
+ * --duration S      seconds to run (default: the scenario's; -1 = until Ctrl-C)
+ * --headless        print a summary every 10 s instead of every 2 s
+ * --no-operator     do not start the operator process
+ * </pre>
+ */
+public final class LocalMain {
+    private LocalMain() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> a = parse(argv);
+        Path root = Path.of(a.getOrDefault("root", ".")).toAbsolutePath().normalize();
+        String kc = a.getOrDefault("kubeconfig", "");
+        LocalMode.Options o = new LocalMode.Options(root, root.resolve(a.getOrDefault("work", "work/local")),
+                root.resolve(a.getOrDefault("scenario", "local/scenarios/default.yaml")),
+                kc.isEmpty() ? null : Path.of(kc), Integer.parseInt(a.getOrDefault("view-port", "8089")),
+                Integer.parseInt(a.getOrDefault("api-port", "0")), !a.containsKey("no-operator"), System.out);
+        if (!Files.isDirectory(root.resolve("crds"))) {
+            throw new IllegalArgumentException("--root " + root + " is not the Prescient repository (no crds/)");
+        }
+        LocalMode mode = new LocalMode(o);
+        // Ctrl-C: stop the scenario, the processes and the daemons, unmount, and only then let the JVM go.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                mode.stop();
+            } catch (Exception e) {
+                System.err.println("[prescient] teardown failed: " + e);
+            }
+        }, "teardown"));
+        int exit = 0;
+        try {
+            mode.start();
+            mode.run(Integer.parseInt(a.getOrDefault("duration", "0")), a.containsKey("headless"));
+            List<LocalMode.Verification> checks = mode.verify();
+            for (LocalMode.Verification v : checks) {
+                System.out.printf("[prescient] verify %-10s %-7s %-5s %s: %s%n", v.volume(), v.node(), v.tier(),
+                        v.replicaId(), v.badBlocks() == 0 ? "all acknowledged writes present" : v.badBlocks()
+                                + " BLOCKS DIFFER");
+                if (v.badBlocks() != 0) {
+                    exit = 1;
+                }
+            }
+        } catch (Exception e) {
+            System.err.println("[prescient] " + e);
+            exit = 2;
+        }
+        mode.stop();
+        System.exit(exit);
+    }
+
+    static Map<String, String> parse(String[] argv) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < argv.length; i++) {
+            if (!argv[i].startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + argv[i]);
+            }
+            String k = argv[i].substring(2);
+            if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) {
+                m.put(k, argv[++i]);
+            } else {
+                m.put(k, "true");
+            }
+        }
+        return m;
+    }
+}

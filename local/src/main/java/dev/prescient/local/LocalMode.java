@@ -1,0 +1,322 @@
+package dev.prescient.local;
+
+import dev.prescient.csi.controller.ControllerService;
+import dev.prescient.local.api.ApiEndpoint;
+import dev.prescient.local.api.ApiPublisher;
+import dev.prescient.local.csi.CsiClient;
+import dev.prescient.local.proc.Children;
+import dev.prescient.local.proc.HostSweep;
+import dev.prescient.local.runtime.LocalVolume;
+import dev.prescient.local.runtime.Mover;
+import dev.prescient.local.runtime.NodeAgentClients;
+import dev.prescient.local.runtime.Replica;
+import dev.prescient.local.runtime.ScenarioRunner;
+import dev.prescient.local.scenario.Scenario;
+import dev.prescient.local.view.LiveView;
+import dev.prescient.local.view.StateSnapshot;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The whole system on one machine: API endpoint, node processes (csi-driver node mode with nvme/ssd/hdd tier
+ * directories), the CSI controller, the operator when it is built, volumes created through CSI, the scenario's
+ * workload, the live view. {@link #close()} leaves nothing running or mounted under the work folder.
+ */
+public final class LocalMode implements AutoCloseable {
+    /** Everything the launcher needs to know. */
+    public record Options(Path root, Path work, Path scenario, Path kubeconfig, int viewPort, int apiPort,
+            boolean startOperator, PrintStream out) {
+    }
+
+    /** The outcome of the final check of every replica against the workload's reference. */
+    public record Verification(String volume, String replicaId, String node, String tier, int badBlocks) {
+    }
+
+    private static final String NAMESPACE = "prescient-system";
+    private final Options o;
+    private final Children children = new Children();
+    private ApiEndpoint api;
+    private NodeAgentClients agents;
+    private CsiClient controller;
+    private LiveView view;
+    private volatile ScenarioRunner runner;
+    private ApiPublisher publisher;
+    private final Map<String, String> agentAddresses = new LinkedHashMap<>();
+    private final Map<String, Path> nodeSockets = new LinkedHashMap<>();
+    private Scenario scenario;
+    private boolean closed;
+
+    public LocalMode(Options o) {
+        this.o = o;
+    }
+
+    private void step(String what) {
+        o.out().println("[prescient] " + what);
+    }
+
+    public LocalMode start() throws Exception {
+        scenario = Scenario.load(o.scenario());
+        step("scenario " + scenario.name + " from " + o.scenario());
+        Path work = o.work().toAbsolutePath();
+        HostSweep.Leftovers left = new HostSweep(work).sweep();
+        if (!left.clean()) {
+            throw new IllegalStateException("a previous run left " + left + " under " + work);
+        }
+        deleteTree(work);
+        Files.createDirectories(work);
+
+        view = new LiveView(o.viewPort(), () -> runner);
+        step("live view: " + view.url());
+
+        if (o.kubeconfig() != null) {
+            api = ApiEndpoint.external(o.kubeconfig());
+            step("using the cluster of " + o.kubeconfig() + " (" + api.url() + ")");
+        } else {
+            api = ApiEndpoint.embedded(o.apiPort(), work.resolve("kubeconfig"));
+            step("embedded Kubernetes API (fabric8 mock, CRUD) on " + api.url());
+        }
+        step("CRDs installed: " + api.installCrds(o.root().resolve("crds")));
+        api.ensureNamespace(NAMESPACE);
+        for (String sample : List.of("tiers.yaml", "mirror-policy.yaml", "storageclass.yaml")) {
+            api.apply(o.root().resolve("samples").resolve(sample));
+        }
+        step("samples applied (tiers, policy, StorageClass); kubectl: KUBECONFIG=" + api.kubeconfig()
+                + " kubectl get stier,mpol,rvol,vmig,snode");
+
+        String csiCp = o.root().resolve("csi-driver/target/classes") + ":"
+                + Files.readString(o.root().resolve("csi-driver/target/runtime-classpath.txt")).strip();
+        for (String node : scenario.nodes) {
+            Path nodeDir = work.resolve("nodes").resolve(node);
+            String tiers = String.join(",", Stream.of("nvme", "ssd", "hdd").map(t -> {
+                Path d = nodeDir.resolve("tiers").resolve(t);
+                try {
+                    Files.createDirectories(d);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                return t + "=" + d;
+            }).toList());
+            int port = freePort();
+            Path socket = nodeDir.resolve("csi.sock");
+            Files.createDirectories(nodeDir.resolve("kubelet"));
+            children.start("node " + node, List.of(Children.javaBin(), "-Xmx192m", "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC", "-cp", csiCp, "dev.prescient.csi.CsiDriverMain", "--mode", "node",
+                    "--endpoint", "unix://" + socket, "--node-id", node, "--zone", "zone-" + node,
+                    "--state-dir", nodeDir.resolve("state").toString(), "--tier", tiers,
+                    "--agent-listen", "127.0.0.1:" + port, "--kubelet-dir", nodeDir.resolve("kubelet").toString(),
+                    "--agent-insecure"), nodeDir.resolve("node.log"));
+            agentAddresses.put(node, "127.0.0.1:" + port);
+            nodeSockets.put(node, socket);
+            step("node " + node + " starting (tiers nvme, ssd, hdd under " + nodeDir.resolve("tiers") + ")");
+        }
+        for (var e : nodeSockets.entrySet()) {
+            awaitReady("node " + e.getKey(), e.getValue(), work.resolve("nodes").resolve(e.getKey()).resolve("node.log"));
+        }
+
+        Path ctrlSocket = work.resolve("controller/csi.sock");
+        Files.createDirectories(ctrlSocket.getParent());
+        String agentsSpec = String.join(",", agentAddresses.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue() + "@zone-" + e.getKey()).toList());
+        List<String> ctrlCmd = new ArrayList<>(List.of(Children.javaBin(), "-Xmx192m", "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-Dkubeconfig=" + api.kubeconfig(), "-cp", csiCp,
+                "dev.prescient.csi.CsiDriverMain", "--mode", "controller", "--endpoint", "unix://" + ctrlSocket,
+                "--node-agents", agentsSpec, "--registry", "kube", "--namespace", NAMESPACE, "--agent-insecure"));
+        children.start("csi controller", ctrlCmd, work.resolve("controller/controller.log"));
+        controller = awaitReady("CSI controller", ctrlSocket, work.resolve("controller/controller.log"));
+
+        Path operatorJar = o.root().resolve("operator/target/quarkus-app/quarkus-run.jar");
+        if (o.startOperator() && Files.exists(operatorJar) && api.embedded()) {
+            children.start("operator", List.of(Children.javaBin(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                    "-Dquarkus.kubernetes-client.api-server-url=" + api.url(),
+                    "-Dquarkus.kubernetes-client.namespace=" + NAMESPACE,
+                    "-Dquarkus.operator-sdk.enable-ssa=false", "-Dquarkus.http.port=0",
+                    "-Dquarkus.http.host=127.0.0.1", "-jar", operatorJar.toString()), work.resolve("operator.log"));
+            step("operator started (" + operatorJar + "), log " + work.resolve("operator.log"));
+        } else {
+            step("operator not started (" + (Files.exists(operatorJar) ? "disabled" : "not built: " + operatorJar)
+                    + ")");
+        }
+
+        agents = new NodeAgentClients(agentAddresses);
+        Map<String, LocalVolume> volumes = new LinkedHashMap<>();
+        for (Scenario.VolumeSpec vs : scenario.volumes) {
+            long bytes = (long) vs.sizeMiB << 20;
+            var vol = controller.createVolume("pvc-" + vs.name, bytes,
+                    Map.of("mirrorPolicy", "databases", "tier", vs.tier, "replicas", "1"), vs.node);
+            Map<String, String> ctx = controller.publish(vol.getVolumeId(), vs.node);
+            String uri = require(ctx, ControllerService.CTX_NBD_URI);
+            String replicaNode = require(ctx, ControllerService.CTX_REPLICA_NODE);
+            String replicaId = require(ctx, ControllerService.CTX_REPLICA_ID);
+            LocalVolume v = new LocalVolume(vs.name, vol.getVolumeId(), vol.getCapacityBytes(), scenario.blockSize,
+                    scenario.extentSize, scenario.policy.heatHalfLifeTicks);
+            Replica r = new Replica(replicaNode, vs.tier, replicaId, uri, Replica.State.Healthy);
+            r.makeInitialPrimary();
+            v.addReplica(r);
+            volumes.put(vs.name, v);
+            step("volume " + vs.name + " (" + vol.getVolumeId() + ", " + vs.sizeMiB + " MiB) on " + replicaNode + "/"
+                    + vs.tier + ", NBD " + uri);
+        }
+        publisher = new ApiPublisher(api.client(), agentAddresses);
+        runner = new ScenarioRunner(scenario, volumes, new Mover(agents));
+        return this;
+    }
+
+    private static String require(Map<String, String> ctx, String key) {
+        String v = ctx.get(key);
+        if (v == null || v.isEmpty()) {
+            throw new IllegalStateException("publish context without " + key + ": " + ctx);
+        }
+        return v;
+    }
+
+    /** Runs the scenario for {@code seconds} (0 = the scenario's duration; negative = until interrupted). */
+    public void run(int seconds, boolean headless) throws InterruptedException {
+        int total = seconds == 0 ? scenario.durationSeconds : seconds;
+        long start = System.nanoTime();
+        long next = start;
+        long lastPrint = 0;
+        long lastPublish = 0;
+        while (!closed && (total < 0 || runner.seconds() < total)) {
+            runner.tick();
+            long now = System.nanoTime();
+            if (now - lastPublish > 2_000_000_000L) {
+                publisher.publish(runner);
+                lastPublish = now;
+            }
+            if (now - lastPrint > (headless ? 10_000_000_000L : 2_000_000_000L)) {
+                o.out().print(StateSnapshot.summary(runner));
+                o.out().flush();
+                lastPrint = now;
+            }
+            next += scenario.tickMillis * 1_000_000L;
+            long sleep = (next - System.nanoTime()) / 1_000_000L;
+            if (sleep > 0) {
+                Thread.sleep(sleep);
+            }
+        }
+        publisher.publish(runner);
+    }
+
+    /** Waits for running actions, then reads every replica back and compares it with acknowledged writes. */
+    public List<Verification> verify() throws IOException {
+        runner.close();
+        publisher.publish(runner);
+        List<Verification> out = new ArrayList<>();
+        for (LocalVolume v : runner.volumes().values()) {
+            for (Replica r : v.replicas()) {
+                if (r.state() == Replica.State.Healthy) {
+                    out.add(new Verification(v.name, r.replicaId, r.node, r.tier, v.verify(r).size()));
+                }
+            }
+        }
+        return out;
+    }
+
+    public ScenarioRunner runner() {
+        return runner;
+    }
+
+    public ApiEndpoint api() {
+        return api;
+    }
+
+    public String viewUrl() {
+        return view.url();
+    }
+
+    public Children children() {
+        return children;
+    }
+
+    private CsiClient awaitReady(String what, Path socket, Path log) throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (Children.Child c : children.all()) {
+                if (!c.process().isAlive() && c.log().equals(log)) {
+                    throw new IllegalStateException(what + " exited: " + tail(log));
+                }
+            }
+            if (Files.exists(socket)) {
+                CsiClient c = new CsiClient(socket);
+                if (c.ready()) {
+                    step(what + " ready");
+                    if (what.startsWith("node")) {
+                        c.close();
+                    }
+                    return c;
+                }
+                c.close();
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException(what + " not ready after 120 s: " + tail(log));
+    }
+
+    private static String tail(Path log) throws IOException {
+        if (!Files.exists(log)) {
+            return "(no log)";
+        }
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Stops everything in reverse order and sweeps the work folder; returns what could not be removed. */
+    public HostSweep.Leftovers stop() throws IOException {
+        if (closed) {
+            return new HostSweep(o.work()).find();
+        }
+        closed = true;
+        if (runner != null) {
+            runner.close();
+            runner.volumes().values().forEach(LocalVolume::closeConnections);
+        }
+        if (controller != null) {
+            controller.close();
+        }
+        if (agents != null) {
+            agents.close();
+        }
+        children.close();
+        HostSweep.Leftovers left = new HostSweep(o.work()).sweep();
+        if (view != null) {
+            view.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+        step(left.clean() ? "stopped; nothing left running or mounted under " + o.work()
+                : "stopped, but left behind: " + left);
+        return left;
+    }
+
+    @Override
+    public void close() throws IOException {
+        stop();
+    }
+}

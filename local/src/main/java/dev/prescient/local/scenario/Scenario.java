@@ -1,0 +1,159 @@
+package dev.prescient.local.scenario;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A workload scenario as written in local/scenarios/*.yaml. Plain data, validated on load. */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public final class Scenario {
+    public String name = "unnamed";
+    public int tickMillis = 500;
+    public int dayLengthSeconds = 60;
+    public int durationSeconds = 240;
+    public int blockSize = 65536;
+    public int extentSize = 1 << 20;
+    public List<String> nodes = new ArrayList<>();
+    public List<VolumeSpec> volumes = new ArrayList<>();
+    public List<Hotspot> hotspots = new ArrayList<>();
+    public List<Background> background = new ArrayList<>();
+    public DegradingNode degradingNode;
+    public List<Growth> growth = new ArrayList<>();
+    public Policy policy = new Policy();
+
+    public static final class VolumeSpec {
+        public String name;
+        public int sizeMiB = 32;
+        public String node;
+        public String tier = "ssd";
+    }
+
+    public static final class Hotspot {
+        public String volume;
+        public int firstExtent;
+        public int extents = 4;
+        public int opsPerTick = 10;
+        public List<Slot> schedule = new ArrayList<>();
+    }
+
+    public static final class Slot {
+        public double at;
+        public String node;
+    }
+
+    public static final class Background {
+        public String volume;
+        public int opsPerTick = 1;
+        public double writeFraction = 0.5;
+    }
+
+    public static final class DegradingNode {
+        public String node;
+        public int startSeconds;
+        public double latencyGrowthPerSecond = 0.05;
+        public double errorsPerSecond = 0.2;
+    }
+
+    public static final class Growth {
+        public String volume;
+        public double fromFraction = 0.2;
+        public double toFraction = 1.0;
+        public int overSeconds = 120;
+    }
+
+    public static final class Policy {
+        public double preStageLeadFraction = 0.15;
+        public double failureProbabilityThreshold = 0.6;
+        public double hotOpsPerExtent = 3.0;
+        public double coldOpsPerExtent = 0.05;
+        public int heatHalfLifeTicks = 10;
+    }
+
+    /** The scenario's problem in words; thrown on load. */
+    public static final class InvalidScenarioException extends IllegalArgumentException {
+        public InvalidScenarioException(String message) {
+            super(message);
+        }
+    }
+
+    public static Scenario load(Path file) throws IOException {
+        Scenario s = new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Scenario.class);
+        s.validate();
+        return s;
+    }
+
+    public static Scenario parse(String yaml) throws IOException {
+        Scenario s = new ObjectMapper(new YAMLFactory()).readValue(yaml, Scenario.class);
+        s.validate();
+        return s;
+    }
+
+    public VolumeSpec volume(String name) {
+        return volumes.stream().filter(v -> v.name.equals(name)).findFirst()
+                .orElseThrow(() -> new InvalidScenarioException("no volume named " + name));
+    }
+
+    /** Fraction of the simulated day at {@code seconds} since the start. */
+    public double timeOfDay(double seconds) {
+        double d = seconds / dayLengthSeconds;
+        return d - Math.floor(d);
+    }
+
+    /** Which node reads the hot spot at a time of day: the last slot that started at or before it. */
+    public static String readerAt(Hotspot h, double timeOfDay) {
+        String node = h.schedule.get(h.schedule.size() - 1).node;
+        for (Slot s : h.schedule) {
+            if (s.at <= timeOfDay) {
+                node = s.node;
+            }
+        }
+        return node;
+    }
+
+    void validate() {
+        if (nodes.size() < 2) {
+            throw new InvalidScenarioException("at least two nodes are needed to move anything");
+        }
+        if (tickMillis < 50 || dayLengthSeconds < 5) {
+            throw new InvalidScenarioException("tickMillis >= 50 and dayLengthSeconds >= 5");
+        }
+        if (blockSize <= 0 || extentSize % blockSize != 0) {
+            throw new InvalidScenarioException("extentSize must be a multiple of blockSize");
+        }
+        for (VolumeSpec v : volumes) {
+            if (!nodes.contains(v.node)) {
+                throw new InvalidScenarioException("volume " + v.name + " on unknown node " + v.node);
+            }
+            if ((long) v.sizeMiB * (1 << 20) % extentSize != 0) {
+                throw new InvalidScenarioException("volume " + v.name + " size is not a whole number of extents");
+            }
+        }
+        for (Hotspot h : hotspots) {
+            VolumeSpec v = volume(h.volume);
+            if (h.schedule.isEmpty()) {
+                throw new InvalidScenarioException("hot spot on " + h.volume + " has no schedule");
+            }
+            for (Slot s : h.schedule) {
+                if (!nodes.contains(s.node) || s.at < 0 || s.at >= 1) {
+                    throw new InvalidScenarioException("bad slot " + s.node + "@" + s.at + " for " + h.volume);
+                }
+            }
+            if ((long) (h.firstExtent + h.extents) * extentSize > (long) v.sizeMiB << 20) {
+                throw new InvalidScenarioException("hot spot extends past the end of " + h.volume);
+            }
+        }
+        for (Background b : background) {
+            volume(b.volume);
+        }
+        for (Growth g : growth) {
+            volume(g.volume);
+        }
+        if (degradingNode != null && !nodes.contains(degradingNode.node)) {
+            throw new InvalidScenarioException("degrading node " + degradingNode.node + " is not in nodes");
+        }
+    }
+}
