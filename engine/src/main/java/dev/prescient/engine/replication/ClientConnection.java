@@ -123,8 +123,7 @@ final class ClientConnection implements Closeable {
         Socket s = tls == null ? SocketChannel.open().socket() : new Socket();
         try {
             s.connect(address, timeoutMs);
-            // After connect: on an unconnected java.net.Socket the option does not reach the socket, and
-            // Nagle plus delayed ACKs then cost ~40 ms per request.
+            // Requests are written whole and answered at once: Nagle would only delay the tail segment.
             s.setTcpNoDelay(true);
             if (tls != null) {
                 // The handshake is bounded by the socket timeout; after it the watchdog takes over.
