@@ -95,6 +95,29 @@ class VolumeForecasterTest {
     }
 
     @Test
+    void allMissingHistoryDoesNotThrowAndRecoversWithData() {
+        double[] y = new double[200];
+        Arrays.fill(y, Double.NaN);
+        VolumeForecaster v = VolumeForecaster.train(y, CFG);
+        v.forecast(48);
+        for (int i = 0; i < 100; i++) {
+            v.observe(7e6);
+        }
+        assertThat(v.forecast(1).point(1)).isCloseTo(7e6, within(7e6 * 0.05));
+    }
+
+    @Test
+    void exceedanceProbabilityFallsWithTheValue() {
+        VolumeForecaster v = VolumeForecaster.train(SeriesFixtures.seasonal(300, 48, 0.2, 13), CFG);
+        double median = v.forecast(6).point(6);
+        double low = v.probabilityAtLeast(median * 0.5, 6);
+        double mid = v.probabilityAtLeast(median, 6);
+        double high = v.probabilityAtLeast(median * 2, 6);
+        assertThat(low).isGreaterThan(mid);
+        assertThat(mid).isGreaterThan(high).isBetween(0.2, 0.8);
+    }
+
+    @Test
     void forecastBeyondTheCalibratedHorizonWidens() {
         VolumeForecaster v = VolumeForecaster.train(SeriesFixtures.seasonal(300, 48, 0.2, 9), CFG);
         Forecast f = v.forecast(96);
