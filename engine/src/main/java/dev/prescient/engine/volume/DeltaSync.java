@@ -32,9 +32,16 @@ public final class DeltaSync {
      * either under the gate (entered) or with it paused, because it reads through the set.
      */
     long copy(AtomicBitmap blocks, Member m) throws IOException {
+        return copy(blocks, m, false);
+    }
+
+    /** As {@link #copy(AtomicBitmap, Member)}; {@code durable} also fsyncs the target. */
+    long copy(AtomicBitmap blocks, Member m, boolean durable) throws IOException {
         int bs = set.blockSize();
         int runMax = Math.max(1, RUN_BLOCKS_MAX_BYTES / bs);
         ByteBuffer buf = ByteBuffer.allocateDirect(runMax * bs);
+        m.copyCursor = 0;
+        m.copying = blocks; // published before any read of this round (see ReplicaSet)
         try (BlockSink sink = m.target.openSink(bs)) {
             long b = blocks.nextSetBit(0);
             while (b >= 0) {
@@ -42,6 +49,7 @@ public final class DeltaSync {
                 long off = b * bs;
                 int len = (int) Math.min((end - b) * bs, set.size() - off);
                 buf.clear().limit(len);
+                m.copyCursor = end; // before the read: writes below it may race the read
                 set.readUngated(off, buf);
                 long zeroFrom = -1;
                 for (long i = b; i < end; i++) {
@@ -64,15 +72,20 @@ public final class DeltaSync {
                 }
                 b = blocks.nextSetBit(end);
             }
-            sink.finish();
+            sink.finish(durable);
+            // Writes that raced this round must finish their dirty check against it first.
+            set.quiesceMutations();
             return sink.bytesTransferred();
+        } finally {
+            m.copying = null;
         }
     }
 
     /**
      * Brings a WO or ERR replica to RW: rounds of copying its dirty blocks while I/O runs, until
      * at most {@code finalThreshold} remain (or {@code maxRounds}), then a last round with I/O
-     * paused, a hash check of the blocks copied in it, and promotion to RW. On failure the
+     * paused, a hash check of the blocks copied in it, promotion to RW, and a flush of the
+     * replica after I/O resumed (so the pause holds no fsync). On failure the
      * replica keeps its dirty bits (nothing is lost) and stays out of the read path.
      */
     public Result catchUp(String memberId, int maxRounds, long finalThreshold) throws IOException {
@@ -123,6 +136,14 @@ public final class DeltaSync {
             set.gate().resume();
         }
         long pause = System.nanoTime() - t0;
+        // Rounds were applied but not fsynced (keeps the pause short); make them durable now.
+        try {
+            m.target.flush();
+        } catch (IOException e) {
+            m.dirty.setRange(0, set.blocks()); // unknown what reached the disk: copy it all again
+            set.fail(m.id, "flush after catch-up failed: " + e.getMessage());
+            throw e;
+        }
         return new Result(rounds + 1, copied + last.cardinality(), sent, last.cardinality(), pause);
     }
 

@@ -14,6 +14,10 @@ public final class Member {
     final boolean sync;
     final AtomicBitmap dirty;
     volatile ReplicaMode mode;
+    /** The blocks a catch-up round is copying right now (see ReplicaSet class comment), or null. */
+    volatile AtomicBitmap copying;
+    /** Blocks below this index may already have been read by the running round. */
+    volatile long copyCursor;
     volatile String lastError;
     // Async replicas: writes are queued in order on one thread; the semaphore bounds the lag in bytes.
     final ExecutorService asyncQueue;

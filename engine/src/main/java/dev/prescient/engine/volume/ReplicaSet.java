@@ -3,6 +3,7 @@ package dev.prescient.engine.volume;
 import dev.prescient.engine.BlockTarget;
 import dev.prescient.engine.NoSpaceException;
 import dev.prescient.engine.OutOfRangeException;
+import dev.prescient.engine.store.AtomicBitmap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -23,10 +24,13 @@ import org.slf4j.LoggerFactory;
  * (local ones first). A replica that fails goes ERR and records what it misses in its dirty
  * bitmap; I/O continues while one sync RW replica remains, and fails otherwise: never stale data.
  *
- * <p>WO replicas (catching up) do not receive writes: a write only marks their blocks dirty,
- * after it reached the RW replicas. Catch-up copies dirty blocks from an RW replica in rounds and
- * the last round runs under the I/O gate, so a block copied early and written later is copied
- * again; this keeps the copy correct even when the target's sink reorders or batches blocks.
+ * <p>WO replicas (catching up) receive writes directly too, but a catch-up round may copy an
+ * older version of a block after such a write (the source read and the sink's delivery are not
+ * ordered with it; a remote sink batches). So after a write has reached every replica, it checks
+ * the blocks the WO replica's current round is copying ({@link Member#copying}, published before
+ * the round reads anything) below the round's read cursor: a write to one of those marks it dirty
+ * again, to be copied in the next round. A write that finished before the round was published, or
+ * before the cursor reached its block, is already in what the round reads. The last round runs with I/O paused, so it converges to an exact copy.
  */
 public final class ReplicaSet implements BlockTarget {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaSet.class);
@@ -38,6 +42,11 @@ public final class ReplicaSet implements BlockTarget {
     private final ExecutorService fanout;
     private final List<CowSnapshot> snapshots = new CopyOnWriteArrayList<>();
     private volatile Member[] members = new Member[0];
+    // Two-epoch count of mutations in flight: lets a catch-up round wait until every write that
+    // might have raced it has done its dirty check (see quiesceMutations).
+    private final java.util.concurrent.atomic.AtomicLong[] inFlight = {
+            new java.util.concurrent.atomic.AtomicLong(), new java.util.concurrent.atomic.AtomicLong()};
+    private volatile int epoch;
 
     /** @param blockSize dirty-tracking granularity (4096 matches the NBD preferred block size) */
     public ReplicaSet(String volumeId, long size, int blockSize) {
@@ -144,16 +153,6 @@ public final class ReplicaSet implements BlockTarget {
         members = Arrays.stream(members).filter(m -> !m.id.equals(id)).toArray(Member[]::new);
     }
 
-    /** Replaces the whole member list at once; only under the paused gate (switchover). */
-    synchronized void swapMembersPausedGate(Member[] next) {
-        if (!gate.isPaused()) {
-            throw new IllegalStateException("swap needs the paused gate");
-        }
-        Member[] copy = next.clone();
-        Arrays.sort(copy, (a, b) -> Boolean.compare(b.local, a.local));
-        members = copy;
-    }
-
     /** Marks a replica failed: it takes no more I/O; what it misses is tracked as dirty. */
     public void fail(String id, String reason) {
         Member m = member(id);
@@ -250,12 +249,15 @@ public final class ReplicaSet implements BlockTarget {
             return;
         }
         gate.enter();
+        java.util.concurrent.atomic.AtomicLong counter = inFlight[epoch & 1];
+        counter.incrementAndGet();
         try {
             for (CowSnapshot s : snapshots) {
                 s.preserveBeforeWrite(offset, length);
             }
             fanOut(offset, length, data, op);
         } finally {
+            counter.decrementAndGet();
             gate.exit();
         }
     }
@@ -267,12 +269,12 @@ public final class ReplicaSet implements BlockTarget {
         Member inline = null;
         List<Member> parallel = null;
         for (Member m : ms) {
-            if (m.mode != ReplicaMode.RW) {
+            if (m.mode == ReplicaMode.ERR) {
                 continue;
             }
-            if (!m.sync) {
+            if (!m.sync && m.mode == ReplicaMode.RW) {
                 submitAsync(m, offset, length, data, op, firstBlock, endBlock);
-            } else if (inline == null) {
+            } else if (inline == null && m.mode == ReplicaMode.RW) {
                 inline = m;
             } else {
                 if (parallel == null) {
@@ -314,14 +316,23 @@ public final class ReplicaSet implements BlockTarget {
         }
         if (futures != null) {
             for (int i = 0; i < futures.length; i++) {
+                Member m = parallel.get(i);
                 try {
                     futures[i].get();
-                    ok++;
+                    if (m.mode == ReplicaMode.RW) {
+                        ok++;
+                    }
                 } catch (ExecutionException e) {
                     IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
-                    allNoSpace &= io instanceof NoSpaceException;
-                    firstErr = firstErr == null ? io : firstErr;
-                    failed.add(parallel.get(i));
+                    if (m.mode == ReplicaMode.RW) {
+                        allNoSpace &= io instanceof NoSpaceException;
+                        firstErr = firstErr == null ? io : firstErr;
+                        failed.add(m);
+                    } else {
+                        // A catching-up replica failing never fails the client's write.
+                        m.dirty.setRange(firstBlock, endBlock);
+                        setErr(m, "write failed while catching up: " + io.getMessage());
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted while waiting for replicas", e);
@@ -343,11 +354,23 @@ public final class ReplicaSet implements BlockTarget {
             m.dirty.setRange(firstBlock, endBlock);
             setErr(m, "write failed: " + m.id);
         }
-        // Marked after the RW replicas have the data, so a concurrent catch-up never clears a bit
-        // and then copies the old contents (see class comment).
+        // After every replica has the data (see class comment): ERR replicas record the miss,
+        // WO replicas re-mark blocks their running catch-up round may overwrite with old data.
         for (Member m : ms) {
-            if (m.mode != ReplicaMode.RW) {
+            if (m.mode == ReplicaMode.ERR) {
                 m.dirty.setRange(firstBlock, endBlock);
+            } else if (m.mode == ReplicaMode.WO) {
+                AtomicBitmap c = m.copying;
+                if (c == null) {
+                    continue;
+                }
+                // Only blocks the round may already have read can get an old copy after this
+                // write; the round reads blocks not yet reached after this write's source write.
+                long limit = Math.min(endBlock, m.copyCursor);
+                long hit = c.nextSetBit(firstBlock);
+                if (hit >= 0 && hit < limit) {
+                    m.dirty.setRange(firstBlock, endBlock);
+                }
             }
         }
     }
@@ -424,6 +447,21 @@ public final class ReplicaSet implements BlockTarget {
         }
         if (ok == 0) {
             throw first != null ? first : new NoHealthyReplicaException(volumeId);
+        }
+    }
+
+    /**
+     * Waits until every mutation that started before this call has finished, without pausing
+     * new ones (they count in the other epoch). Mutations that start later see the state the
+     * caller established before calling.
+     */
+    synchronized void quiesceMutations() {
+        int old = epoch;
+        epoch = old + 1;
+        java.util.concurrent.atomic.AtomicLong c = inFlight[old & 1];
+        while (c.get() != 0) {
+            Thread.onSpinWait();
+            Thread.yield();
         }
     }
 

@@ -11,9 +11,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Live switchover of a volume to a new replica set while the workload runs: add the new replicas
- * (WO), pre-copy in rounds, pause I/O, copy the last dirty blocks, verify them, swap the member
- * list, resume. Until the swap the old set is authoritative; any failure before it removes the new
- * replicas again and leaves the volume exactly as it was.
+ * (WO), pre-copy in rounds, pause I/O, copy the last dirty blocks, verify them, promote the new
+ * replicas to RW, resume; then fsync the new replicas and drop the old ones (the swap). Until the
+ * drop, the old replicas stay RW and complete; any failure before it removes the new replicas
+ * again and leaves the volume as it was. The pause holds no fsync: copy rounds apply blocks
+ * without syncing and a single flush follows with I/O running.
  */
 public final class Switchover {
     private final ReplicaSet set;
@@ -66,6 +68,7 @@ public final class Switchover {
                 throw new IOException("could not pause I/O of volume " + set.volumeId(), e);
             }
             long finalBlocks = 0;
+            long pause;
             try {
                 for (Member m : added) {
                     AtomicBitmap last = m.dirty.drain();
@@ -73,22 +76,30 @@ public final class Switchover {
                     sent += sync.copy(last, m);
                     sync.verify(last, m);
                 }
-                // The swap: new members RW, dropped ones gone, in one publication.
-                List<Member> next = new ArrayList<>();
-                for (Member m : set.members()) {
-                    if (!dropIds.contains(m.id)) {
-                        next.add(m);
-                    }
-                }
+                // Promotion: from here writes are acknowledged only when the new replicas have them.
                 for (Member m : added) {
                     m.mode = ReplicaMode.RW;
                 }
-                set.swapMembersPausedGate(next.toArray(new Member[0]));
-                added.clear(); // committed: nothing to roll back
+            } catch (IOException | RuntimeException e) {
+                for (Member m : added) {
+                    m.mode = ReplicaMode.ERR; // out of the write path before I/O resumes
+                }
+                throw e;
             } finally {
                 set.gate().resume();
+                pause = System.nanoTime() - t0;
             }
-            return new Report(rounds + 1, sent, finalBlocks, System.nanoTime() - t0);
+            // The fsync of the copied data runs with I/O flowing: old and new replicas are both
+            // RW meanwhile, so the old set stays a complete, durable copy until this succeeds.
+            for (Member m : added) {
+                m.target.flush();
+            }
+            // The swap: dropped replicas leave the set; no pause needed to stop writing to them.
+            for (String id : dropIds) {
+                set.remove(id);
+            }
+            added.clear(); // committed: nothing to roll back
+            return new Report(rounds + 1, sent, finalBlocks, pause);
         } finally {
             for (Member m : added) { // rollback: the old set never stopped being authoritative
                 set.remove(m.id);

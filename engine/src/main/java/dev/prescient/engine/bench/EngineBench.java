@@ -1,0 +1,298 @@
+package dev.prescient.engine.bench;
+
+import dev.prescient.engine.BlockTarget;
+import dev.prescient.engine.replication.RemoteReplica;
+import dev.prescient.engine.replication.ReplicationServer;
+import dev.prescient.engine.replication.ReplicationSettings;
+import dev.prescient.engine.store.LocalReplica;
+import dev.prescient.engine.store.ReplicaStore;
+import dev.prescient.engine.volume.DeltaSync;
+import dev.prescient.engine.volume.ReplicaSet;
+import dev.prescient.engine.volume.Switchover;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Engine benchmarks that need no NBD client (bench/engine-bench.sh runs the NBD ones with fio):
+ * <ol>
+ *   <li>live switchover pause over N switchovers under continuous 4 KiB random writes, and a
+ *       check that no acknowledged write was lost;</li>
+ *   <li>two replicas, one remote over loopback (replication transport): sequential 1 MiB write
+ *       throughput as a ratio to one local replica;</li>
+ *   <li>delta resync of a volume after 1% of its 4 KiB blocks changed, through the replica set's
+ *       catch-up into a remote replica: bytes sent vs changed bytes, time vs rsync.</li>
+ * </ol>
+ * Arguments: --dir DIR (default /tmp) --switchovers 20 --switch-mib 512 --seq-mib 1024
+ * --resync-mib 2048 --only switch|two|resync
+ */
+public final class EngineBench {
+    private static final int BS = 4096;
+
+    private EngineBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        Path base = Files.createTempDirectory(Path.of(a.getOrDefault("dir", "/tmp")), "engine-bench");
+        String only = a.getOrDefault("only", "all");
+        try {
+            if (only.equals("all") || only.equals("switch")) {
+                switchover(base, Integer.parseInt(a.getOrDefault("switchovers", "20")),
+                        Long.parseLong(a.getOrDefault("switch-mib", "512")) << 20);
+            }
+            if (only.equals("all") || only.equals("two")) {
+                twoReplicas(base, Long.parseLong(a.getOrDefault("seq-mib", "1024")) << 20);
+            }
+            if (only.equals("all") || only.equals("resync")) {
+                resync(base, Long.parseLong(a.getOrDefault("resync-mib", "2048")) << 20);
+            }
+        } finally {
+            new ProcessBuilder("rm", "-rf", base.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    static ByteBuffer block(long seed, ByteBuffer into) {
+        into.clear();
+        SplittableRandom r = new SplittableRandom(seed);
+        while (into.hasRemaining()) {
+            into.putLong(r.nextLong());
+        }
+        return into.flip();
+    }
+
+    // ------------------------------------------------------------------ switchover
+
+    static void switchover(Path base, int count, long size) throws Exception {
+        ReplicaStore store = new ReplicaStore(Map.of("nvme", base.resolve("nvme"), "ssd", base.resolve("ssd")));
+        LocalReplica first = store.create("sw-0", "vol", "nvme", size);
+        ReplicaSet set = new ReplicaSet("vol", size, BS);
+        set.addInSync("sw-0", first, true);
+        long blocks = size / BS;
+        int threads = 4;
+        AtomicLongArray model = new AtomicLongArray((int) blocks); // last acknowledged seed per block
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong writes = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        Thread[] ws = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int tid = t;
+            ws[t] = new Thread(() -> {
+                ByteBuffer buf = ByteBuffer.allocateDirect(BS);
+                Random rnd = new Random(tid);
+                long seq = ((long) tid << 40) + 1;
+                while (!stop.get()) {
+                    long blk = rnd.nextInt((int) (blocks / threads)) * (long) threads + tid; // own blocks
+                    long seed = ++seq;
+                    try {
+                        set.write(blk * BS, block(seed, buf), false);
+                        model.set((int) blk, seed);
+                        writes.incrementAndGet();
+                    } catch (IOException e) {
+                        errors.incrementAndGet();
+                    }
+                }
+            });
+            ws[t].start();
+        }
+        Thread.sleep(500);
+        long[] pauses = new long[count];
+        long sent = 0;
+        String current = "sw-0";
+        long t0 = System.nanoTime();
+        long w0 = writes.get();
+        for (int i = 1; i <= count; i++) {
+            String next = "sw-" + i;
+            LocalReplica target = store.create(next, "vol", i % 2 == 1 ? "ssd" : "nvme", size);
+            Switchover.Report r = new Switchover(set).run(List.of(new Switchover.Target(next, target, true)),
+                    Set.of(current), 8, 256);
+            pauses[i - 1] = r.pauseNanos();
+            if (System.getenv("BENCH_VERBOSE") != null) {
+                System.out.println("  " + r);
+            }
+            sent += r.bytesSent();
+            store.delete(current);
+            current = next;
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long w1 = writes.get();
+        stop.set(true);
+        for (Thread t : ws) {
+            t.join();
+        }
+        // verify every acknowledged write against the final replica
+        BlockTarget fin = set.member(current).target();
+        ByteBuffer got = ByteBuffer.allocateDirect(BS);
+        ByteBuffer exp = ByteBuffer.allocateDirect(BS);
+        long lost = 0;
+        long checked = 0;
+        for (int b = 0; b < blocks; b++) {
+            long seed = model.get(b);
+            if (seed == 0) {
+                continue;
+            }
+            got.clear();
+            fin.read((long) b * BS, got);
+            checked++;
+            if (!got.flip().equals(block(seed, exp))) {
+                lost++;
+            }
+        }
+        Arrays.sort(pauses);
+        System.out.printf("switchover: %d switchovers of a %d MiB volume under 4 KiB random writes (%d threads, %.0f writes/s during)%n",
+                count, size >> 20, threads, (w1 - w0) / secs);
+        System.out.printf("switchover: pause p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 < 50 ms, aim < 10 ms)%n",
+                pct(pauses, 0.5) / 1e6, pct(pauses, 0.99) / 1e6, pauses[pauses.length - 1] / 1e6);
+        System.out.printf("switchover: %d MiB copied in total, write errors %d, acknowledged blocks checked %d, lost %d%n",
+                sent >> 20, errors.get(), checked, lost);
+        set.close();
+        store.close();
+    }
+
+    static long pct(long[] sorted, double p) {
+        int i = (int) Math.ceil(p * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    // ------------------------------------------------------------------ two replicas
+
+    static void twoReplicas(Path base, long size) throws Exception {
+        ReplicaStore local = new ReplicaStore(Map.of("nvme", base.resolve("two-local")));
+        ReplicaStore remoteNode = new ReplicaStore(Map.of("nvme", base.resolve("two-remote")));
+        ReplicationServer server = new ReplicationServer(remoteNode,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null);
+        try {
+            double one = seqWrite(local, null, "one", size, server);
+            double two = seqWrite(local, remoteNode, "two", size, server);
+            System.out.printf("two replicas: sequential 1 MiB writes, %d MiB: one local %.0f MiB/s, local+remote(loopback) %.0f MiB/s, ratio %.2f (target >= 0.6)%n",
+                    size >> 20, one, two, two / one);
+        } finally {
+            server.close();
+            local.close();
+            remoteNode.close();
+        }
+    }
+
+    static double seqWrite(ReplicaStore local, ReplicaStore remoteNode, String name, long size,
+                           ReplicationServer server) throws Exception {
+        LocalReplica l = local.create(name + "-l", name, "nvme", size);
+        ReplicaSet set = new ReplicaSet(name, size, BS);
+        set.addInSync(l.replicaId(), l, true);
+        RemoteReplica rr = null;
+        if (remoteNode != null) {
+            remoteNode.create(name + "-r", name, "nvme", size).close();
+            rr = RemoteReplica.connect(server.address(), name + "-r", null, ReplicationSettings.defaults());
+            set.addInSync(rr.replicaId(), rr, false);
+        }
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+        byte[] rnd = new byte[1 << 20];
+        new Random(7).nextBytes(rnd);
+        buf.put(rnd).flip();
+        long t0 = System.nanoTime();
+        for (long off = 0; off < size; off += 1 << 20) {
+            set.write(off, buf.duplicate(), false);
+        }
+        set.flush();
+        double mibs = (size >> 20) / ((System.nanoTime() - t0) / 1e9);
+        set.close();
+        if (rr != null) {
+            rr.close();
+        }
+        local.delete(l.replicaId());
+        if (remoteNode != null) {
+            remoteNode.delete(name + "-r");
+        }
+        return mibs;
+    }
+
+    // ------------------------------------------------------------------ delta resync
+
+    static void resync(Path base, long size) throws Exception {
+        ReplicaStore local = new ReplicaStore(Map.of("nvme", base.resolve("rs-local")));
+        ReplicaStore remoteNode = new ReplicaStore(Map.of("nvme", base.resolve("rs-remote")));
+        ReplicationServer server = new ReplicationServer(remoteNode,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null);
+        try {
+            LocalReplica a = local.create("a", "vol", "nvme", size);
+            remoteNode.create("b", "vol", "nvme", size).close();
+            RemoteReplica b = RemoteReplica.connect(server.address(), "b", null, ReplicationSettings.defaults());
+            ReplicaSet set = new ReplicaSet("vol", size, BS);
+            set.addInSync("a", a, true);
+            set.addInSync("b", b, false);
+            // Fill both with incompressible data through the set (both replicas identical).
+            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+            byte[] chunk = new byte[1 << 20];
+            Random rnd = new Random(11);
+            for (long off = 0; off < size; off += 1 << 20) {
+                rnd.nextBytes(chunk);
+                buf.clear();
+                buf.put(chunk).flip();
+                set.write(off, buf, false);
+            }
+            set.flush();
+            // The rsync baseline works on two plain files with the same old contents.
+            Path oldCopy = base.resolve("rsync-old.img");
+            new ProcessBuilder("cp", "--sparse=never", a.dataFile().toString(), oldCopy.toString()).inheritIO()
+                    .start().waitFor();
+            // The remote replica drops out; 1% of 4 KiB blocks change meanwhile.
+            set.fail("b", "benchmark: replica taken offline");
+            long blocks = size / BS;
+            long changes = blocks / 100;
+            ByteBuffer blk = ByteBuffer.allocateDirect(BS);
+            SplittableRandom r = new SplittableRandom(5);
+            for (long i = 0; i < changes; i++) {
+                set.write(r.nextLong(blocks) * BS, block(r.nextLong(), blk), false);
+            }
+            set.flush();
+            long dirty = set.member("b").dirtyBlocks();
+            long changedBytes = dirty * BS;
+            long t0 = System.nanoTime();
+            DeltaSync.Result res = new DeltaSync(set).catchUp("b", 3, 0);
+            double ours = (System.nanoTime() - t0) / 1e9;
+            a.flush();
+            long t1 = System.nanoTime();
+            Process p = new ProcessBuilder("rsync", "--inplace", "--no-whole-file", a.dataFile().toString(),
+                    oldCopy.toString()).inheritIO().start();
+            int rc = p.waitFor();
+            double rsync = (System.nanoTime() - t1) / 1e9;
+            // Check the result: remote equals local.
+            ByteBuffer x = ByteBuffer.allocateDirect(1 << 20);
+            ByteBuffer y = ByteBuffer.allocateDirect(1 << 20);
+            boolean same = true;
+            for (long off = 0; off < size && same; off += 1 << 20) {
+                x.clear();
+                y.clear();
+                a.read(off, x);
+                b.read(off, y);
+                same = x.flip().equals(y.flip());
+            }
+            System.out.printf("delta resync: %d MiB volume, %d of %d blocks changed (%.2f%%), %d distinct dirty blocks%n",
+                    size >> 20, changes, blocks, 100.0 * changes / blocks, dirty);
+            System.out.printf("delta resync: bytes sent %d for %d changed bytes, ratio %.3f (target <= 1.2); replicas equal: %s%n",
+                    res.bytesSent(), changedBytes, (double) res.bytesSent() / changedBytes, same);
+            System.out.printf("delta resync: ours %.2f s (pause %.2f ms), rsync --inplace --no-whole-file %.2f s (exit %d), speed-up %.1fx (target >= 5x)%n",
+                    ours, res.pauseNanos() / 1e6, rsync, rc, rsync / ours);
+            set.close();
+            b.close();
+        } finally {
+            server.close();
+            local.close();
+            remoteNode.close();
+        }
+    }
+}
