@@ -1,0 +1,83 @@
+package dev.prescient.operator.app;
+
+import dev.prescient.operator.agent.ClusterNodeAgents;
+import dev.prescient.operator.agent.GrpcNodeAgentClient;
+import dev.prescient.operator.agent.NodeAgents;
+import dev.prescient.operator.metrics.OperatorMetrics;
+import dev.prescient.operator.migration.MigrationExecutor;
+import dev.prescient.operator.migration.MigrationStateMachine;
+import dev.prescient.operator.reconcile.KubeEvents;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.arc.DefaultBean;
+import io.quarkus.arc.properties.IfBuildProperty;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Wires the plain classes into CDI; every knob has a default in application.properties. */
+public class OperatorBeans {
+
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Produces
+    @Singleton
+    OperatorMetrics metrics(MeterRegistry registry) {
+        return new OperatorMetrics(registry);
+    }
+
+    @Produces
+    @Singleton
+    KubeEvents events(KubernetesClient client, Clock clock,
+                      @ConfigProperty(name = "prescient.operator.namespace") String namespace) {
+        return new KubeEvents(client, namespace, clock);
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    NodeAgents nodeAgents(KubernetesClient client,
+                          @ConfigProperty(name = "prescient.agent.tls.certificate") Optional<String> cert,
+                          @ConfigProperty(name = "prescient.agent.tls.key") Optional<String> key,
+                          @ConfigProperty(name = "prescient.agent.tls.ca") Optional<String> ca,
+                          @ConfigProperty(name = "prescient.agent.deadline") Duration deadline) {
+        GrpcNodeAgentClient.Tls tls = cert.isPresent() && key.isPresent() && ca.isPresent()
+                ? new GrpcNodeAgentClient.Tls(Path.of(cert.get()), Path.of(key.get()), Path.of(ca.get())) : null;
+        return new ClusterNodeAgents(client, tls, deadline);
+    }
+
+    void close(@Disposes NodeAgents agents) throws Exception {
+        if (agents instanceof AutoCloseable c) {
+            c.close();
+        }
+    }
+
+    @Produces
+    @Singleton
+    MigrationExecutor executor(NodeAgents agents, Clock clock,
+                               @ConfigProperty(name = "prescient.migration.max-attempts") int maxAttempts,
+                               @ConfigProperty(name = "prescient.migration.poll-interval") Duration poll) {
+        return new MigrationExecutor(agents, new MigrationStateMachine(maxAttempts), clock, poll);
+    }
+
+    /** One active operator at a time; the others wait on the Lease and take over where the leader stopped. */
+    @Produces
+    @Singleton
+    @IfBuildProperty(name = "prescient.leader-election.enabled", stringValue = "true", enableIfMissing = true)
+    LeaderElectionConfiguration leaderElection(
+            @ConfigProperty(name = "prescient.leader-election.lease-name") String lease,
+            @ConfigProperty(name = "prescient.operator.namespace") String namespace) {
+        return new LeaderElectionConfiguration(lease, namespace);
+    }
+}
