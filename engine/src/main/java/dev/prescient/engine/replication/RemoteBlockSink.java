@@ -41,7 +41,7 @@ public final class RemoteBlockSink implements BlockSink {
     private boolean failed;
     /** Chunks left to send raw without trying the codec, after data proved incompressible. */
     private int skipCompression;
-    private int poorStreak;
+    private int backoff = 1;
 
     // Figures for benchmarks and the replica set's progress reports.
     private long blocksPut;
@@ -333,15 +333,14 @@ public final class RemoteBlockSink implements BlockSink {
             skipCompression--;
         } else {
             clen = codec.compress(b.raw, 0, rawLen, chunk, dataOff);
-            // Incompressible data (random, encrypted, already compressed) only burns CPU: after two
-            // chunks that shrink by less than 10%, send the next 16 raw, then try again.
+            // Incompressible data (random, encrypted, already compressed) only burns CPU: a chunk that
+            // shrinks by less than 10% makes the next 1, 2, 4 ... 32 chunks go raw untried; a chunk
+            // that compresses well resets the back-off.
             if (clen < 0 || clen > rawLen - rawLen / 10) {
-                if (++poorStreak >= 2) {
-                    skipCompression = 16;
-                    poorStreak = 0;
-                }
+                skipCompression = backoff;
+                backoff = Math.min(32, backoff * 2);
             } else {
-                poorStreak = 0;
+                backoff = 1;
             }
         }
         if (clen < 0) {
