@@ -25,8 +25,8 @@ public final class FailurePredictor {
     private final FeatureSchema schema;
     private final GradientBoostedTrees.Params params;
     private final List<GradientBoostedTrees> bags;
-    private final List<double[]> bufferX = new ArrayList<>();
-    private final List<Integer> bufferY = new ArrayList<>();
+    private final java.util.ArrayDeque<double[]> bufferX = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<Integer> bufferY = new java.util.ArrayDeque<>();
     private long updates;
 
     FailurePredictor(FeatureSchema schema, GradientBoostedTrees.Params params, List<GradientBoostedTrees> bags,
@@ -131,8 +131,8 @@ public final class FailurePredictor {
         bufferX.add(schema.features(row));
         bufferY.add(failed ? 1 : 0);
         if (bufferX.size() > BUFFER) {
-            bufferX.remove(0);
-            bufferY.remove(0);
+            bufferX.removeFirst();
+            bufferY.removeFirst();
         }
     }
 
