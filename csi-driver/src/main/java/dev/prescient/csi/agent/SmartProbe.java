@@ -19,7 +19,26 @@ public final class SmartProbe {
     private SmartProbe() {
     }
 
+    private static final long CACHE_MILLIS = 60_000;
+    private static volatile List<DeviceHealth> cached;
+    private static volatile long cachedAt;
+
+    /**
+     * SMART changes slowly and smartctl wakes disks: the controller asks for node health on every
+     * placement, so results are reused for a minute.
+     */
     public static List<DeviceHealth> probe() {
+        long now = System.currentTimeMillis();
+        List<DeviceHealth> c = cached;
+        if (c != null && now - cachedAt < CACHE_MILLIS) {
+            return c;
+        }
+        cached = probeNow();
+        cachedAt = now;
+        return cached;
+    }
+
+    static List<DeviceHealth> probeNow() {
         List<DeviceHealth> out = new ArrayList<>();
         if (!Exec.onPath("smartctl")) {
             return out;

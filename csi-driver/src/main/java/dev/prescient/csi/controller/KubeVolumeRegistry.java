@@ -22,7 +22,7 @@ import java.util.Set;
  * snapshot resource and a snapshot must outlive its source volume).
  *
  * <p>Written against the generic resource API so it does not wait for the typed api classes;
- * field names follow DESIGN.md (size, volumeMode-free, mirrorPolicy, initialTier, replicas). The
+ * field names follow the api module's ReplicatedVolumeSpec. The
  * CSI-only bookkeeping (name, parameters, source, attachment) lives in annotations so it cannot
  * collide with fields the operator owns.
  */
@@ -32,6 +32,8 @@ public final class KubeVolumeRegistry implements VolumeRegistry {
             .withPlural("replicatedvolumes").withNamespaced(false).build();
     private static final String A = "csi.prescient.dev/";
     private static final String SNAP_LABEL = "csi.prescient.dev/snapshot";
+    /** MirrorPolicy used when the StorageClass names none (the api requires spec.policy). */
+    public static final String DEFAULT_POLICY = "default";
 
     private final KubernetesClient client;
     private final String namespace;
@@ -57,16 +59,23 @@ public final class KubeVolumeRegistry implements VolumeRegistry {
         ann.put(A + "parameters", encode(v.parameters()));
         ann.put(A + "source", v.sourceKind() + ":" + v.sourceId());
         ann.put(A + "zone", v.zone());
+        ann.put(A + "node", v.nodeId());
         ann.put(A + "phase", v.phase());
         ann.put(A + "published", String.join(",", v.publishedNodes()));
         ann.put(A + "readonly", String.join(",", v.readonlyNodes()));
         r.setMetadata(new ObjectMetaBuilder().withName(v.id()).withAnnotations(ann).build());
+        // Field names and rules of the api module's ReplicatedVolumeSpec (policy and initialTier are
+        // required there; a real API server prunes fields its schema does not know).
         Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("size", v.sizeBytes());
-        spec.put("mirrorPolicy", v.mirrorPolicy());
+        spec.put("capacityBytes", v.sizeBytes());
+        spec.put("policy", v.mirrorPolicy().isEmpty() ? DEFAULT_POLICY : v.mirrorPolicy());
         spec.put("initialTier", v.tier());
         spec.put("replicas", v.replicas());
-        spec.put("primaryNode", v.nodeId());
+        spec.put("persistentVolumeName", v.name());
+        if (!v.sourceKind().isEmpty()) {
+            spec.put("source", Map.of(v.sourceKind(), v.sourceId()));
+        }
+        spec.put("placement", Map.of("preferredNodes", List.of(v.nodeId())));
         r.setAdditionalProperty("spec", spec);
         GenericKubernetesResource current = client.genericKubernetesResources(RVOL).withName(v.id()).get();
         if (current == null) {
@@ -109,11 +118,13 @@ public final class KubeVolumeRegistry implements VolumeRegistry {
         Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().getOrDefault("spec", Map.of());
         String source = ann.getOrDefault(A + "source", ":");
         int colon = source.indexOf(':');
+        Map<String, String> params = decode(ann.getOrDefault(A + "parameters", ""));
         return new VolumeRecord(r.getMetadata().getName(), ann.getOrDefault(A + "name", ""),
-                ((Number) spec.getOrDefault("size", 0)).longValue(), decode(ann.getOrDefault(A + "parameters", "")),
-                source.substring(0, colon), source.substring(colon + 1), String.valueOf(spec.getOrDefault("primaryNode", "")),
+                ((Number) spec.getOrDefault("capacityBytes", 0)).longValue(), params,
+                source.substring(0, colon), source.substring(colon + 1), ann.getOrDefault(A + "node", ""),
                 ann.getOrDefault(A + "zone", ""), String.valueOf(spec.getOrDefault("initialTier", "default")),
-                ((Number) spec.getOrDefault("replicas", 1)).intValue(), String.valueOf(spec.getOrDefault("mirrorPolicy", "")),
+                ((Number) spec.getOrDefault("replicas", 1)).intValue(),
+                params.getOrDefault(ControllerService.PARAM_POLICY, ""),
                 ann.getOrDefault(A + "phase", "Pending"), split(ann.get(A + "published")), split(ann.get(A + "readonly")));
     }
 

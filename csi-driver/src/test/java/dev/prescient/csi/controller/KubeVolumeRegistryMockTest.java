@@ -32,8 +32,10 @@ class KubeVolumeRegistryMockTest {
         assertThat(raw.getKind()).isEqualTo("ReplicatedVolume");
         @SuppressWarnings("unchecked")
         Map<String, Object> spec = (Map<String, Object>) raw.getAdditionalProperties().get("spec");
-        assertThat(spec).containsEntry("initialTier", "nvme").containsEntry("mirrorPolicy", "hot")
-                .containsEntry("replicas", 2);
+        assertThat(spec).containsEntry("initialTier", "nvme").containsEntry("policy", "hot")
+                .containsEntry("replicas", 2).containsEntry("capacityBytes", 1 << 30)
+                .containsEntry("source", Map.of("snapshot", "snap-1"))
+                .containsEntry("placement", Map.of("preferredNodes", java.util.List.of("node-a")));
 
         // An update keeps what someone else wrote (the operator's status and annotations).
         raw.getMetadata().getAnnotations().put("operator.prescient.dev/note", "keep");
