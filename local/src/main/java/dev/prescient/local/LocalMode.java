@@ -92,7 +92,9 @@ public final class LocalMode implements AutoCloseable {
         step("samples applied (tiers, policy, StorageClass); kubectl: KUBECONFIG=" + api.kubeconfig()
                 + " kubectl get stier,mpol,rvol,vmig,snode");
 
+        // csi-driver's freshly compiled classes first (a full build makes them), its packaged jar as the fallback.
         String csiCp = o.root().resolve("csi-driver/target/classes") + ":"
+                + o.root().resolve("local/target/node-lib/prescient-csi-driver.jar") + ":"
                 + Files.readString(o.root().resolve("csi-driver/target/runtime-classpath.txt")).strip();
         for (String node : scenario.nodes) {
             Path nodeDir = work.resolve("nodes").resolve(node);

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The embedded API endpoint answers the real kubectl, with the CRDs and samples applied. */
-class KubectlIT {
+public class KubectlIT {
     static final Path ROOT = Path.of(System.getProperty("prescient.root", ".."));
 
     @Test
