@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Block engine benchmarks (issue 3). Prints figures and ratios; not a test.
+#  1. NBD frontend vs `nbdkit file` on the same kind of sparse file in the same directory, same
+#     client (fio's nbd engine): sequential 1 MiB write and read throughput, 4 KiB random read and
+#     write IOPS at QD 8 on 4 connections. Runs alternate engine/nbdkit, REPEAT times each; the
+#     ratio is engine / nbdkit of the means.
+#  2. EngineBench (Java): live switchover pause over 20 switchovers under 4 KiB random writes and
+#     lost-write check; two replicas (one remote over loopback) vs one; delta resync vs rsync.
+# Needs: fio (with its nbd engine, Debian's fio), nbdkit, rsync, a JDK 17.
+# Usage: bench/engine-bench.sh [--skip-nbd] [EngineBench args, e.g. --switchovers 20 --resync-mib 2048]
+# Env: BENCH_DIR (default /tmp), SIZE_MIB (default 1024), RUNTIME seconds per fio run (default 10),
+#      REPEAT (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BENCH_DIR=${BENCH_DIR:-/tmp}
+SIZE_MIB=${SIZE_MIB:-1024}
+RUNTIME=${RUNTIME:-10}
+REPEAT=${REPEAT:-2}
+SKIP_NBD=0
+if [[ "${1:-}" == "--skip-nbd" ]]; then SKIP_NBD=1; shift; fi
+JAVA_ARGS=("$@")
+
+./mvnw -q -o -f engine/pom.xml compile
+./mvnw -q -o -f engine/pom.xml dependency:build-classpath \
+  -Dmdep.outputFile="$PWD/engine/target/engine-bench.classpath" -Dmdep.includeScope=runtime
+CP="engine/target/classes:$(cat engine/target/engine-bench.classpath)"
+
+W=$(mktemp -d "$BENCH_DIR/engine-bench.XXXXXX")
+ENGINE_PID=""; KIT_PID=""
+cleanup() {
+  [[ -n "$ENGINE_PID" ]] && kill "$ENGINE_PID" 2>/dev/null || true
+  [[ -n "$KIT_PID" ]] && kill "$KIT_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$W"
+}
+trap cleanup EXIT
+
+# fio terse (v3) fields: 7 read KiB/s, 8 read IOPS, 48 write KiB/s, 49 write IOPS
+fio_run() { # uri rw bs iodepth numjobs -> prints "KiB/s IOPS"
+  local uri=$1 rw=$2 bs=$3 qd=$4 jobs=$5
+  fio --name=b --ioengine=nbd --uri="$uri" --rw="$rw" --bs="$bs" --iodepth="$qd" --numjobs="$jobs" \
+      --size="${SIZE_MIB}M" --time_based --runtime="$RUNTIME" --group_reporting --minimal 2>/dev/null |
+    awk -F';' -v rw="$rw" '/^3;/ { if (rw ~ /read/) print $7, $8; else print $48, $49 }'
+}
+
+if [[ $SKIP_NBD == 0 ]]; then
+  java -cp "$CP" dev.prescient.engine.EngineMain --tier "t=$W/engine" --replica "r0:bench:t:${SIZE_MIB}M" \
+    --unix "$W/engine.sock" > "$W/engine.log" 2>&1 &
+  ENGINE_PID=$!
+  truncate -s "${SIZE_MIB}M" "$W/kit.img"
+  nbdkit -f -U "$W/kit.sock" file "$W/kit.img" &
+  KIT_PID=$!
+  for _ in $(seq 100); do grep -q '^ready' "$W/engine.log" 2>/dev/null && [[ -S "$W/kit.sock" ]] && break; sleep 0.1; done
+  ENGINE_URI="nbd+unix:///r0?socket=$W/engine.sock"
+  KIT_URI="nbd+unix:///?socket=$W/kit.sock"
+  # Fill both files once so reads hit data, not holes.
+  for u in "$ENGINE_URI" "$KIT_URI"; do
+    fio --name=fill --ioengine=nbd --uri="$u" --rw=write --bs=1M --iodepth=4 --size="${SIZE_MIB}M" >/dev/null 2>&1
+  done
+  echo "NBD frontend vs nbdkit file: ${SIZE_MIB} MiB files in $BENCH_DIR, fio nbd engine, ${RUNTIME}s x $REPEAT runs each"
+  printf '%-34s %14s %14s %7s %s\n' test engine nbdkit ratio target
+  for t in "seq-write write 1M 4 1 MiB/s 0.9" "seq-read read 1M 4 1 MiB/s 0.9" \
+           "rand-read-4k randread 4k 8 4 IOPS 0.8" "rand-write-4k randwrite 4k 8 4 IOPS 0.8"; do
+    read -r name rw bs qd jobs unit target <<< "$t"
+    e_sum=0; k_sum=0
+    for _ in $(seq "$REPEAT"); do
+      read -r e_bw e_iops < <(fio_run "$ENGINE_URI" "$rw" "$bs" "$qd" "$jobs")
+      read -r k_bw k_iops < <(fio_run "$KIT_URI" "$rw" "$bs" "$qd" "$jobs")
+      if [[ $unit == IOPS ]]; then e_sum=$((e_sum + e_iops)); k_sum=$((k_sum + k_iops));
+      else e_sum=$((e_sum + e_bw / 1024)); k_sum=$((k_sum + k_bw / 1024)); fi
+    done
+    e=$((e_sum / REPEAT)); k=$((k_sum / REPEAT))
+    ratio=$(awk -v e="$e" -v k="$k" 'BEGIN { printf "%.2f", (k > 0 ? e / k : 0) }')
+    printf '%-34s %14s %14s %7s >= %s\n' "$name (QD$qd x$jobs, $unit)" "$e" "$k" "$ratio" "$target"
+  done
+  kill "$ENGINE_PID" "$KIT_PID"; wait "$ENGINE_PID" "$KIT_PID" 2>/dev/null || true
+  ENGINE_PID=""; KIT_PID=""
+fi
+
+java -Xmx2g -cp "$CP" dev.prescient.engine.bench.EngineBench --dir "$W" "${JAVA_ARGS[@]}" 2>&1 | grep -v '^SLF4J'
