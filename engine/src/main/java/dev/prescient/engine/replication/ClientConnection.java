@@ -99,11 +99,12 @@ final class ClientConnection implements Closeable {
         this.socket = socket;
         this.wire = Wire.of(socket);
         this.timeoutNanos = timeoutNanos;
+        // The watchdog exists before the reader runs: a reader failing at once cancels it.
+        long period = Math.max(50, TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 10);
+        this.watchdog = WATCHDOG.scheduleAtFixedRate(this::checkTimeouts, period, period, TimeUnit.MILLISECONDS);
         this.reader = new Thread(this::readLoop, "repl-reader-" + name);
         reader.setDaemon(true);
         reader.start();
-        long period = Math.max(50, TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 10);
-        this.watchdog = WATCHDOG.scheduleAtFixedRate(this::checkTimeouts, period, period, TimeUnit.MILLISECONDS);
         long s;
         try {
             byte[] rid = name.getBytes(StandardCharsets.UTF_8);
@@ -167,13 +168,13 @@ final class ClientConnection implements Closeable {
             throw dead(failure);
         }
         int plen = c.payload == null ? 0 : c.payload.remaining();
+        // Checksummed before taking the lock, so concurrent senders overlap this work.
+        int crc = plen > 0 ? Frame.crc(c.payload) : 0;
         sendLock.lock();
         try {
             sendFrame.set(c.type, c.flags, id, c.arg0, c.arg1);
-            if (plen > 0) {
-                sendFrame.payloadLength = plen;
-                sendFrame.payloadCrc = Frame.crc(c.payload);
-            }
+            sendFrame.payloadLength = plen;
+            sendFrame.payloadCrc = crc;
             sendHeader.clear();
             sendFrame.encode(sendHeader);
             sendHeader.flip();
@@ -339,7 +340,10 @@ final class ClientConnection implements Closeable {
         if (!closing) {
             LOG.warn("replica {}: replication connection failed: {}", name, e.getMessage());
         }
-        watchdog.cancel(false);
+        ScheduledFuture<?> w = watchdog; // null if the watchdog fires before the constructor finished
+        if (w != null) {
+            w.cancel(false);
+        }
         try {
             socket.close();
         } catch (IOException ignored) {

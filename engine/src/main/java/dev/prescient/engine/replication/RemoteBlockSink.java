@@ -39,9 +39,8 @@ public final class RemoteBlockSink implements BlockSink {
     private long zeroStart = -1;
     private long zeroCount;
     private boolean failed;
-    /** Chunks left to send raw without trying the codec, after data proved incompressible. */
-    private int skipCompression;
-    private int backoff = 1;
+    /** Bytes compressed as a probe before a whole chunk is: 1/16 of a 1 MiB chunk. */
+    private static final int PROBE = 64 * 1024;
 
     // Figures for benchmarks and the replica set's progress reports.
     private long blocksPut;
@@ -50,6 +49,7 @@ public final class RemoteBlockSink implements BlockSink {
     private long rawBytesSent;
     private long resends;
     private long flushNanos;
+    private long probesSkipped;
 
     /** One batch of blocks and the buffers that carry it through OFFER and CHUNK. */
     private final class Batch {
@@ -329,19 +329,8 @@ public final class RemoteBlockSink implements BlockSink {
         int dataOff = chunk.position();
         Compression codec = settings.compression();
         int clen = -1;
-        if (codec != Compression.NONE && skipCompression > 0) {
-            skipCompression--;
-        } else {
+        if (codec != Compression.NONE && worthCompressing(codec, b.raw, rawLen, chunk, dataOff)) {
             clen = codec.compress(b.raw, 0, rawLen, chunk, dataOff);
-            // Incompressible data (random, encrypted, already compressed) only burns CPU: a chunk that
-            // shrinks by less than 10% makes the next 1, 2, 4 ... 32 chunks go raw untried; a chunk
-            // that compresses well resets the back-off.
-            if (clen < 0 || clen > rawLen - rawLen / 10) {
-                skipCompression = backoff;
-                backoff = Math.min(32, backoff * 2);
-            } else {
-                backoff = 1;
-            }
         }
         if (clen < 0) {
             codec = Compression.NONE;
@@ -352,6 +341,28 @@ public final class RemoteBlockSink implements BlockSink {
         rawBytesSent += rawLen;
         b.rawLen = rawLen;
         b.call = conn.send(new ClientConnection.Call(Frame.CHUNK, codec.id(), blockSize, rawLen, chunk, null));
+    }
+
+    /**
+     * Incompressible data (random, encrypted, already compressed) only burns CPU: a 64 KiB probe
+     * from the middle of a large chunk must shrink by 10% before the whole chunk is compressed.
+     * The probe's output lands where the real output will go, so it needs no buffer of its own.
+     */
+    private boolean worthCompressing(Compression codec, ByteBuffer raw, int rawLen, ByteBuffer out, int outOff) {
+        if (rawLen < 4 * PROBE) {
+            return true;
+        }
+        int n = codec.compress(raw, rawLen / 2 - PROBE / 2, PROBE, out, outOff);
+        boolean worth = n >= 0 && n <= PROBE - PROBE / 10;
+        if (!worth) {
+            probesSkipped++;
+        }
+        return worth;
+    }
+
+    /** Chunks sent uncompressed because their probe showed the data does not compress. */
+    public long chunksNotCompressed() {
+        return probesSkipped;
     }
 
     private void flushZeroRun() throws IOException {

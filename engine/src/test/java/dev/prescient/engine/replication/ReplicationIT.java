@@ -212,6 +212,7 @@ class ReplicationIT {
         } else {
             // Half the volume is repetitive text: the wire carries well under the raw data.
             assertThat(sink.bytesTransferred()).isLessThan((long) ((SIZE - zeroBlocks * BS) * 0.6));
+            assertThat(sink.chunksNotCompressed()).isZero();
         }
     }
 
@@ -261,6 +262,10 @@ class ReplicationIT {
                 assertThat(readAll(target)).isEqualTo(src);
                 assertThat(sink.zeroBlocks()).isEqualTo(10);
                 assertThat(sink.blocksDeduplicated()).isGreaterThanOrEqualTo(64);
+                if (s.batchBytes() >= 1 << 20) {
+                    // Random data: the probe says it does not compress, so whole chunks are not tried.
+                    assertThat(sink.chunksNotCompressed()).isPositive();
+                }
             }
         }
         assertThatThrownBy(() -> {
