@@ -7,6 +7,7 @@ import dev.prescient.operator.metrics.OperatorMetrics;
 import dev.prescient.operator.migration.MigrationExecutor;
 import dev.prescient.operator.migration.MigrationStateMachine;
 import dev.prescient.operator.reconcile.KubeEvents;
+import dev.prescient.operator.telemetry.NodeHealthModel;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -69,6 +70,12 @@ public class OperatorBeans {
                                @ConfigProperty(name = "prescient.migration.max-attempts") int maxAttempts,
                                @ConfigProperty(name = "prescient.migration.poll-interval") Duration poll) {
         return new MigrationExecutor(agents, new MigrationStateMachine(maxAttempts), clock, poll);
+    }
+
+    @Produces
+    @Singleton
+    NodeHealthModel nodeHealthModel(@ConfigProperty(name = "prescient.failure.threshold") double threshold) {
+        return new NodeHealthModel(threshold);
     }
 
     /** One active operator at a time; the others wait on the Lease and take over where the leader stopped. */

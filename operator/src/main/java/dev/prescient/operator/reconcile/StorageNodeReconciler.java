@@ -1,0 +1,79 @@
+package dev.prescient.operator.reconcile;
+
+import dev.prescient.api.nodeagent.v1.NodeHealth;
+import dev.prescient.api.v1alpha1.common.Condition;
+import dev.prescient.api.v1alpha1.node.StorageNode;
+import dev.prescient.api.v1alpha1.node.StorageNodeStatus;
+import dev.prescient.operator.agent.NodeAgentException;
+import dev.prescient.operator.agent.NodeAgents;
+import dev.prescient.operator.metrics.OperatorMetrics;
+import dev.prescient.operator.status.NodeStatusAggregator;
+import dev.prescient.operator.telemetry.NodeHealthModel;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/** Keeps a StorageNode current: the agent's health report, the failure model's verdict, Events on changes. */
+@ControllerConfiguration(name = "storagenode")
+public class StorageNodeReconciler implements Reconciler<StorageNode> {
+
+    private final NodeAgents agents;
+    private final NodeHealthModel model;
+    private final KubeEvents events;
+    private final OperatorMetrics metrics;
+    private final Clock clock;
+    private final Duration interval;
+
+    @Inject
+    public StorageNodeReconciler(NodeAgents agents, NodeHealthModel model, KubeEvents events, OperatorMetrics metrics,
+                                 Clock clock, @ConfigProperty(name = "prescient.node.interval") Duration interval) {
+        this.agents = agents;
+        this.model = model;
+        this.events = events;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.interval = interval;
+    }
+
+    @Override
+    public UpdateControl<StorageNode> reconcile(StorageNode sn, Context<StorageNode> context) {
+        String name = sn.getMetadata().getName();
+        long gen = sn.getMetadata().getGeneration() == null ? 0 : sn.getMetadata().getGeneration();
+        StorageNodeStatus prev = sn.getStatus();
+        boolean wasAlert = isTrue(prev, "EvacuationRecommended");
+        StorageNodeStatus next;
+        try {
+            NodeHealth h = agents.forNode(name).getNodeHealth();
+            NodeHealthModel.Risk risk = model.assess(name, h, clock.millis());
+            next = NodeStatusAggregator.reachable(prev, h, risk, Boolean.TRUE.equals(sn.getSpec().getCordoned()),
+                    gen, clock.instant());
+            metrics.gauge("prescient.node.failure.probability", "node", name, risk.probability());
+            metrics.gauge("prescient.node.health.score", "node", name, risk.healthScore());
+            if (risk.alert() && !wasAlert) {
+                events.warning(sn, "FailurePredicted", next.getConditions().stream()
+                        .filter(c -> c.getType().equals("Healthy")).findFirst().map(Condition::getMessage).orElse(""));
+            } else if (!risk.alert() && wasAlert) {
+                events.normal(sn, "Recovered", "failure probability back under the threshold");
+            }
+        } catch (NodeAgentException e) {
+            metrics.reconcileError("StorageNode", e.reason().name());
+            if (isTrue(prev, "Ready") || prev == null) {
+                events.warning(sn, "AgentUnreachable", e.getMessage());
+            }
+            next = NodeStatusAggregator.unreachable(prev, e.getMessage(), gen, clock.instant());
+        }
+        sn.setStatus(next);
+        return UpdateControl.patchStatus(sn).rescheduleAfter(interval);
+    }
+
+    private static boolean isTrue(StorageNodeStatus s, String type) {
+        return s != null && s.getConditions() != null && s.getConditions().stream()
+                .anyMatch(c -> c.getType().equals(type) && c.getStatus().name().equals("True"));
+    }
+}

@@ -1,0 +1,103 @@
+package dev.prescient.operator.telemetry;
+
+import dev.prescient.api.nodeagent.v1.NodeHealth;
+import dev.prescient.predict.failure.AdaptiveThreshold;
+import dev.prescient.predict.failure.DeviceRiskAssessor;
+import dev.prescient.predict.failure.FailureCodec;
+import dev.prescient.predict.failure.FailureModelException;
+import dev.prescient.predict.failure.HealthSignalTracker;
+
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Failure risk per node from the agents' health reports, through predict's DeviceRiskAssessor (engine latency
+ * and error anomalies against the node's own history, adaptive threshold). The per-node histories and the
+ * threshold are exported and imported as strings so they survive an operator restart (ModelStateStore).
+ */
+public final class NodeHealthModel {
+
+    /** The result for one node: probability, confidence, health score, whether it crossed the threshold, why. */
+    public record Risk(double probability, double confidence, double healthScore, boolean alert, double threshold,
+                       List<String> reasons) {
+    }
+
+    private static final int WINDOW = 64;
+
+    private final Map<String, HealthSignalTracker> latency = new ConcurrentHashMap<>();
+    private final Map<String, HealthSignalTracker> errors = new ConcurrentHashMap<>();
+    private volatile AdaptiveThreshold threshold;
+
+    public NodeHealthModel(double baseThreshold) {
+        AdaptiveThreshold.Config d = AdaptiveThreshold.Config.defaults();
+        this.threshold = new AdaptiveThreshold(new AdaptiveThreshold.Config(baseThreshold,
+                Math.min(d.min(), baseThreshold), Math.max(d.max(), baseThreshold), d.tighten(), d.relax(),
+                d.halfLifeMs()));
+    }
+
+    public synchronized Risk assess(String node, NodeHealth h, long nowMs) {
+        DeviceRiskAssessor a = new DeviceRiskAssessor(null,
+                latency.computeIfAbsent(node, k -> new HealthSignalTracker(WINDOW)),
+                errors.computeIfAbsent(node, k -> new HealthSignalTracker(WINDOW)), threshold);
+        DeviceRiskAssessor.Assessment r = a.assess(null, h.getReadLatencyP99Micros() / 1000.0,
+                h.getIoErrorsPerSecond(), nowMs);
+        double p = r.prediction().probability();
+        return new Risk(p, r.prediction().confidence(), 1 - p, r.alert(), r.threshold(),
+                r.reasons().stream().map(Enum::name).toList());
+    }
+
+    public double currentThreshold(long nowMs) {
+        return threshold.current(nowMs);
+    }
+
+    /** An evacuation was undone because the failure never came: relax. */
+    public void falseAlarm(long nowMs) {
+        threshold.onFalseAlarm(nowMs);
+    }
+
+    /** A node did fail: tighten. */
+    public void failure(long nowMs) {
+        threshold.onFailure(nowMs);
+    }
+
+    public synchronized Map<String, String> export() {
+        Map<String, String> out = new HashMap<>();
+        Base64.Encoder b64 = Base64.getEncoder();
+        out.put("threshold", b64.encodeToString(FailureCodec.toBytes(threshold)));
+        latency.forEach((n, t) -> out.put("latency." + n, b64.encodeToString(FailureCodec.toBytes(t))));
+        errors.forEach((n, t) -> out.put("errors." + n, b64.encodeToString(FailureCodec.toBytes(t))));
+        return out;
+    }
+
+    /** Restores what {@link #export} wrote; unreadable entries are skipped (the model then relearns them). */
+    public synchronized int restore(Map<String, String> state) {
+        Base64.Decoder b64 = Base64.getDecoder();
+        int n = 0;
+        for (Map.Entry<String, String> e : state.entrySet()) {
+            try {
+                byte[] bytes = b64.decode(e.getValue());
+                if (e.getKey().equals("threshold")) {
+                    threshold = FailureCodec.thresholdFromBytes(bytes);
+                } else if (e.getKey().startsWith("latency.")) {
+                    latency.put(e.getKey().substring(8), FailureCodec.healthFromBytes(bytes));
+                } else if (e.getKey().startsWith("errors.")) {
+                    errors.put(e.getKey().substring(7), FailureCodec.healthFromBytes(bytes));
+                } else {
+                    continue;
+                }
+                n++;
+            } catch (RuntimeException | FailureModelException ex) {
+                // A corrupt entry costs that node's history, not the operator.
+            }
+        }
+        return n;
+    }
+
+    public int history(String node) {
+        HealthSignalTracker t = latency.get(node);
+        return t == null ? 0 : t.history();
+    }
+}
