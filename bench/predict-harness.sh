@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -o -f predict/pom.xml package -DskipTests
 ./mvnw -q -o -f predict/pom.xml dependency:build-classpath -Dmdep.outputFile=target/harness.classpath >/dev/null
-CP="predict/target/classes:$(cat predict/target/harness.classpath)"
+# run from a private copy of the jar: other builds in this working tree rewrite target/classes
+JAR=$(mktemp --suffix=.jar)
+trap 'rm -f "$JAR"' EXIT
+cp predict/target/prescient-predict-*.jar "$JAR"
+CP="$JAR:$(cat predict/target/harness.classpath)"
 # 10 million tracked extents in the cost section need ~1 GB of heap
-exec java -Xmx3g -XX:+UseParallelGC -cp "$CP" dev.prescient.predict.harness.Harness "$@"
+java -Xmx3g -XX:+UseParallelGC -cp "$CP" dev.prescient.predict.harness.Harness "$@"

@@ -74,23 +74,9 @@ public final class Harness {
             }
         }
         if (data == null) {
-            data = defaultDataDir(cwd);
+            data = HarnessPaths.defaultDataDir(cwd);
         }
         return new Options(data, section, traces, new TieringEvaluation.Settings(epochs, budget));
-    }
-
-    /**
-     * ../shared/data relative to the repository root: found by walking up from the working
-     * directory to the directory holding the root pom and mvnw (works from the repo root and from
-     * predict/, as exec:java runs).
-     */
-    static Path defaultDataDir(Path cwd) {
-        for (Path d = cwd.toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.exists(d.resolve("mvnw")) && Files.isDirectory(d.resolve("predict"))) {
-                return d.resolve("../shared/data").normalize();
-            }
-        }
-        return cwd.resolve("../shared/data").normalize();
     }
 
     static void run(Options o, PrintStream out) throws Exception {

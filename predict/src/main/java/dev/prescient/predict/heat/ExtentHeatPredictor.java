@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * Predicts how many accesses each extent will get in the next window (which extents will be
- * hot), from access events (extent, time).
+ * Predicts how many accesses each extent will get over the next {@link #HORIZON} windows (which
+ * extents will be hot), from access events (extent, time).
  *
  * <p>Statistics kept per tracked extent, all O(1) per event: decayed counts at three half-lives
  * (window/4, window, 8 windows) stored against a shared landmark (one {@code exp} per event,
@@ -23,7 +23,7 @@ import java.util.Arrays;
  * uniform sample of extents, labelled with the accesses they actually got; it starts from a
  * heat-like prior so its first windows are sensible. Frontier extents get an expected count
  * calibrated online per distance band (how many accesses such proposals really got).
- * All rankings are in the same unit, expected accesses next window, so tracked and frontier
+ * All rankings are in the same unit, expected accesses over the horizon, so tracked and frontier
  * extents compete fairly for fast-tier space.
  */
 public final class ExtentHeatPredictor {
@@ -41,7 +41,7 @@ public final class ExtentHeatPredictor {
         System.arraycopy(linear, 0, PRIOR, 0, linear.length);
     }
     private static final double MAX_LANDMARK_EXPONENT = 60; // floats hold up to e^88
-    private static final int SAMPLE = 1 << 15;
+    private static final int SAMPLE = 1 << 14;
     private static final int STREAMS = 128;
     private static final int STREAM_GAP = 4;
     /** Four distance bands each for: sequential unseen, sequential seen, Markov chain. */
@@ -63,11 +63,27 @@ public final class ExtentHeatPredictor {
 
     private final OnlinePoissonRegression model;
 
-    // training sample taken at the previous window end
-    private int[] sampleSlot = new int[0];
-    private int[] sampleCount = new int[0];
-    private double[] sampleX = new double[0];
-    private int sampleSize;
+    /**
+     * What was sampled and proposed at one window end, labelled HORIZON windows later: the
+     * predictor learns accesses over the next HORIZON windows, not just the next one, because a
+     * page moved to the fast tier stays there for several windows; ranking by the next window
+     * alone evicts steadily warm pages for one-shot ones.
+     */
+    private static final class Batch {
+        int[] sampleSlot = new int[0];
+        int[] sampleCount = new int[0];
+        double[] sampleX = new double[0];
+        int sampleSize;
+        long[] frontierKey = new long[0];
+        byte[] frontierBand = new byte[0];
+        int[] frontierCount = new int[0];
+        int frontierSize;
+    }
+
+    static final int HORIZON = 4;
+    private final Batch[] ring = new Batch[HORIZON];
+    private Batch cur;
+    private long windows;
     private long rng = 0x9E3779B97F4A7C15L;
 
     // sequential streams
@@ -79,14 +95,15 @@ public final class ExtentHeatPredictor {
     private int streamHint;
 
     // frontier proposals of the previous window end, and their calibration per band
-    private long[] frontierKey = new long[0];
-    private byte[] frontierBand = new byte[0];
-    private int[] frontierCount = new int[0];
-    private int frontierSize;
     private final double[] bandHits = new double[FRONTIER_BANDS];
     private final double[] bandCount = new double[FRONTIER_BANDS];
 
     private final double[] x = new double[FEATURES];
+
+    private static final int STEPS = 64;
+    private final double[] stepWeight = new double[STEPS];
+    private long lastTime;
+    private double lastWeight;
 
     /**
      * @param window length of the prediction window in the caller's time unit (must be > 0)
@@ -98,6 +115,9 @@ public final class ExtentHeatPredictor {
         }
         this.window = window;
         this.lambdaLong = Math.log(2) / (8 * window);
+        for (int d = 0; d < STEPS; d++) {
+            stepWeight[d] = Math.exp(lambdaLong * d);
+        }
         this.index = new LongIntOpenMap(Math.max(16, expectedExtents));
         int cap = index.slotCapacity();
         shortSum = new float[cap];
@@ -108,6 +128,10 @@ public final class ExtentHeatPredictor {
         succ = new int[cap];
         this.model = new OnlinePoissonRegression(FEATURES, 0.1);
         setPrior(model);
+        for (int i = 0; i < HORIZON; i++) {
+            ring[i] = new Batch();
+        }
+        cur = ring[0];
         Arrays.fill(bandHits, 0.2);
         Arrays.fill(bandCount, 1.0);
     }
@@ -153,7 +177,15 @@ public final class ExtentHeatPredictor {
         if (lambdaLong * 32 * (time - landmark) > MAX_LANDMARK_EXPONENT) {
             rebase(time);
         }
-        double wl = Math.exp(lambdaLong * (time - landmark));
+        double wl;
+        long step = time - lastTime;
+        if (step >= 0 && step < STEPS && lastWeight > 0) {
+            wl = lastWeight * stepWeight[(int) step]; // events close in time: a multiply, no exp
+        } else {
+            wl = Math.exp(lambdaLong * (time - landmark));
+        }
+        lastTime = time;
+        lastWeight = wl;
         double wm = wl * wl;
         wm *= wm;
         wm *= wm; // wl^8: mid half-life is 1/8 of the long one
@@ -184,6 +216,7 @@ public final class ExtentHeatPredictor {
             longSum[i] *= (float) fl;
         }
         landmark = now;
+        lastWeight = 0; // relative to the old landmark: recompute on the next event
     }
 
     private void growSlots(int cap) {
@@ -253,7 +286,7 @@ public final class ExtentHeatPredictor {
     }
 
     /**
-     * Expected accesses of every tracked extent in the next window, written to out[slot]
+     * Expected accesses of every tracked extent over the next HORIZON windows, written to out[slot]
      * (out must hold {@link #tracked()} values). One pass over the primitive arrays.
      */
     public void predictAll(long now, double[] out) {
@@ -262,9 +295,21 @@ public final class ExtentHeatPredictor {
         double fm = Math.pow(fl, 8);
         double fs = Math.pow(fl, 32);
         coAccessInflow(n, fm, out);
+        // the dot product written out over the sparse one-hot bins: this pass runs over every
+        // tracked extent, so it avoids building the feature vector
+        double[] w = model.weightsView();
+        double invWindow = 1 / window;
         for (int s = 0; s < n; s++) {
-            features(s, fs, fm, fl, now, out[s], x);
-            out[s] = model.predict(x);
+            double ls = Math.log1p(shortSum[s] * fs);
+            double lm = Math.log1p(midSum[s] * fm);
+            double ll = Math.log1p(longSum[s] * fl);
+            double ageW = (now - last[s]) * invWindow;
+            double co = out[s];
+            double eta = w[0] + w[1] * ls + w[2] * lm + w[3] * ll + w[4] * Math.exp(-ageW)
+                    + (co > 0 ? w[5] * Math.log1p(co) : 0) + w[6] * Math.log1p(count[s]) * 0.25
+                    + w[CONTINUOUS + countBin(ls)] + w[CONTINUOUS + BINS + countBin(lm)]
+                    + w[CONTINUOUS + 2 * BINS + countBin(ll)] + w[CONTINUOUS + 3 * BINS + ageBin(ageW)];
+            out[s] = Math.exp(Math.max(-30, Math.min(12, eta)));
         }
     }
 
@@ -279,7 +324,7 @@ public final class ExtentHeatPredictor {
         }
     }
 
-    /** Expected accesses of one extent in the next window (0 if never seen). */
+    /** Expected accesses of one extent over the next HORIZON windows (0 if never seen). */
     public double predict(long extent, long now) {
         int s = index.get(extent);
         if (s < 0) {
@@ -305,21 +350,27 @@ public final class ExtentHeatPredictor {
      * before reading predictions for the next one.
      */
     public void endWindow(long now) {
-        for (int i = 0; i < sampleSize; i++) {
-            int s = sampleSlot[i];
-            System.arraycopy(sampleX, i * FEATURES, x, 0, FEATURES);
-            model.update(x, count[s] - sampleCount[i]);
+        cur = ring[(int) (windows++ % HORIZON)]; // taken HORIZON windows ago: its labels are complete
+        // few tracked extents give few samples: take several passes so small volumes learn too
+        int passes = cur.sampleSize == 0 ? 0 : Math.max(1, Math.min(8, SAMPLE / cur.sampleSize));
+        for (int pass = 0; pass < passes; pass++) {
+            for (int i = 0; i < cur.sampleSize; i++) {
+                int s = cur.sampleSlot[i];
+                System.arraycopy(cur.sampleX, i * FEATURES, x, 0, FEATURES);
+                model.update(x, count[s] - cur.sampleCount[i]);
+            }
         }
         for (int b = 0; b < FRONTIER_BANDS; b++) {
             bandHits[b] *= BAND_DECAY;
             bandCount[b] *= BAND_DECAY;
         }
-        for (int i = 0; i < frontierSize; i++) {
-            int b = frontierBand[i];
-            bandHits[b] += count(frontierKey[i]) - frontierCount[i];
+        for (int i = 0; i < cur.frontierSize; i++) {
+            int b = cur.frontierBand[i];
+            bandHits[b] += count(cur.frontierKey[i]) - cur.frontierCount[i];
             bandCount[b] += 1;
         }
-        frontierSize = 0;
+        cur.frontierSize = 0;
+        cur.sampleSize = 0;
         for (int j = 0; j < streamCount; j++) {
             double a = streamLast[j] - streamMark[j];
             streamAdvance[j] = streamAdvance[j] == 0 ? a : 0.5 * streamAdvance[j] + 0.5 * a;
@@ -331,26 +382,32 @@ public final class ExtentHeatPredictor {
     private void takeSample(long now) {
         int n = index.size();
         int m = Math.min(n, SAMPLE);
-        if (sampleSlot.length < m) {
-            sampleSlot = new int[m];
-            sampleCount = new int[m];
-            sampleX = new double[m * FEATURES];
+        if (cur.sampleSlot.length < m) {
+            cur.sampleSlot = new int[m];
+            cur.sampleCount = new int[m];
+            cur.sampleX = new double[m * FEATURES];
         }
         double fl = Math.exp(-lambdaLong * (now - landmark));
         double fm = Math.pow(fl, 8);
         double fs = Math.pow(fl, 32);
+        // the same co-access inflow as predictAll, or the model would learn a feature it never sees
+        double[] inflow = new double[n];
+        coAccessInflow(n, fm, inflow);
         for (int i = 0; i < m; i++) {
             int s = n == m ? i : (int) Long.remainderUnsigned(nextRandom(), n);
-            sampleSlot[i] = s;
-            sampleCount[i] = count[s];
-            // co-access inflow is too costly per sampled slot; learn its weight from slots whose
-            // predecessor is known cheaply: the previous extent in key order, a sequential proxy
-            int pred = index.get(index.keyAt(s) - 1);
-            double coIn = pred >= 0 && succ[pred] - 1 == s ? midSum[pred] * fm : 0;
+            // half the sample from extents read in the last window: the top of the ranking is
+            // what placement uses, and a uniform sample is nearly all cold extents. Choosing by
+            // past activity selects on the features only, so E[y | x] stays unbiased.
+            for (int tries = 0; n != m && (i & 1) == 1 && now - last[s] > window && tries < 16; tries++) {
+                s = (int) Long.remainderUnsigned(nextRandom(), n);
+            }
+            cur.sampleSlot[i] = s;
+            cur.sampleCount[i] = count[s];
+            double coIn = inflow[s];
             features(s, fs, fm, fl, now, coIn, x);
-            System.arraycopy(x, 0, sampleX, i * FEATURES, FEATURES);
+            System.arraycopy(x, 0, cur.sampleX, i * FEATURES, FEATURES);
         }
-        sampleSize = m;
+        cur.sampleSize = m;
     }
 
     private long nextRandom() {
@@ -374,9 +431,9 @@ public final class ExtentHeatPredictor {
      * {@link #endWindow} calibrates against what they actually got.
      */
     public void frontier(long now, int maxProposals, FrontierSink sink) {
-        frontierSize = 0;
+        cur.frontierSize = 0;
         LongIntOpenMap proposed = new LongIntOpenMap(256);
-        for (int j = 0; j < streamCount && frontierSize < maxProposals; j++) {
+        for (int j = 0; j < streamCount && cur.frontierSize < maxProposals; j++) {
             if (now - streamTouch[j] > window) {
                 continue;
             }
@@ -387,7 +444,7 @@ public final class ExtentHeatPredictor {
             long reach = (long) Math.ceil(2 * adv);
             // sequential walk: the next extent numbers, read before or not
             long key = streamLast[j];
-            for (long d = 1; d <= reach && frontierSize < maxProposals; d++) {
+            for (long d = 1; d <= reach && cur.frontierSize < maxProposals; d++) {
                 key++;
                 int slot = index.get(key);
                 if (!propose(proposed, key, slot, band(d, adv) + (slot >= 0 ? 4 : 0), sink)) {
@@ -396,7 +453,7 @@ public final class ExtentHeatPredictor {
             }
             // Markov walk: the order in which the extents after the head were read last time
             int slot = index.get(streamLast[j]);
-            for (long d = 1; d <= reach && frontierSize < maxProposals && slot >= 0; d++) {
+            for (long d = 1; d <= reach && cur.frontierSize < maxProposals && slot >= 0; d++) {
                 slot = succ[slot] - 1;
                 if (slot < 0 || !propose(proposed, index.keyAt(slot), slot, 8 + band(d, adv), sink)) {
                     break;
@@ -416,15 +473,15 @@ public final class ExtentHeatPredictor {
         if (proposed.size() == before) {
             return false; // a cycle, or another walk's ground
         }
-        if (frontierSize == frontierKey.length) {
-            int cap = Math.max(64, frontierSize * 2);
-            frontierKey = Arrays.copyOf(frontierKey, cap);
-            frontierBand = Arrays.copyOf(frontierBand, cap);
-            frontierCount = Arrays.copyOf(frontierCount, cap);
+        if (cur.frontierSize == cur.frontierKey.length) {
+            int cap = Math.max(64, cur.frontierSize * 2);
+            cur.frontierKey = Arrays.copyOf(cur.frontierKey, cap);
+            cur.frontierBand = Arrays.copyOf(cur.frontierBand, cap);
+            cur.frontierCount = Arrays.copyOf(cur.frontierCount, cap);
         }
-        frontierKey[frontierSize] = key;
-        frontierCount[frontierSize] = slot >= 0 ? count[slot] : 0;
-        frontierBand[frontierSize++] = (byte) b;
+        cur.frontierKey[cur.frontierSize] = key;
+        cur.frontierCount[cur.frontierSize] = slot >= 0 ? count[slot] : 0;
+        cur.frontierBand[cur.frontierSize++] = (byte) b;
         sink.accept(key, bandHits[b] / bandCount[b]);
         return true;
     }

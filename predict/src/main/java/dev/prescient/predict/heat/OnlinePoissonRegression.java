@@ -19,6 +19,7 @@ public final class OnlinePoissonRegression {
     private static final int MAGIC = 0x50524547; // "PREG"
     private static final int VERSION = 1;
     private static final double MAX_ETA = 12;
+    private static final double CLIP = 4;
 
     private final double[] w;
     private final double[] g2;
@@ -40,6 +41,11 @@ public final class OnlinePoissonRegression {
 
     public long updates() {
         return updates;
+    }
+
+    /** The live weight array, for callers that compute w . x from sparse features themselves. */
+    double[] weightsView() {
+        return w;
     }
 
     public double[] weights() {
@@ -79,7 +85,8 @@ public final class OnlinePoissonRegression {
 
     /** One AdaGrad step on the Poisson log-likelihood for an observed count y >= 0. */
     public void update(double[] x, double y) {
-        double err = predict(x) - y;
+        // clipped: one wild early error would otherwise shrink AdaGrad's steps for good
+        double err = Math.max(-CLIP, Math.min(CLIP, predict(x) - y));
         for (int i = 0; i < w.length; i++) {
             double g = err * x[i];
             if (g == 0) {

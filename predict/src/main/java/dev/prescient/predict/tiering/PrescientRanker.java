@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * Tiering mode driven by the {@link ExtentHeatPredictor}: pages ranked by expected accesses in
- * the next epoch, including pages not read yet that a sequential stream is about to reach.
+ * the next epochs (the predictor's horizon), including pages not read yet that a sequential stream is about to reach.
  * The predictor knows page numbers only; this adapter maps them to the simulator's ids.
  */
 public final class PrescientRanker implements TierRanker {

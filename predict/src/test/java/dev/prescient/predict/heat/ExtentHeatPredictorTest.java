@@ -1,0 +1,176 @@
+package dev.prescient.predict.heat;
+
+import dev.prescient.predict.common.ModelFormatException;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class ExtentHeatPredictorTest {
+    @Test
+    void emptyHistoryPredictsNothing() {
+        ExtentHeatPredictor p = new ExtentHeatPredictor(100, 0);
+        p.endWindow(100);
+        double[] out = new double[0];
+        p.predictAll(100, out);
+        assertThat(p.tracked()).isZero();
+        assertThat(p.predict(5, 100)).isZero();
+        List<Long> proposals = new ArrayList<>();
+        p.frontier(100, 10, (k, e) -> proposals.add(k));
+        assertThat(proposals).isEmpty();
+    }
+
+    @Test
+    void singleEventIsTrackedWithAPositiveFinitePrediction() {
+        ExtentHeatPredictor p = new ExtentHeatPredictor(100, 1);
+        p.record(42, 7);
+        assertThat(p.tracked()).isEqualTo(1);
+        assertThat(p.count(42)).isEqualTo(1);
+        double v = p.predict(42, 8);
+        assertThat(v).isPositive().isFinite();
+        double[] out = new double[1];
+        p.predictAll(8, out);
+        assertThat(out[0]).isCloseTo(v, within(1e-12));
+    }
+
+    @Test
+    void learnsRatesOfAConstantWorkload() {
+        // extent k is read k times per window, every window: predictions must rank and scale by k
+        int w = 1_000;
+        ExtentHeatPredictor p = new ExtentHeatPredictor(w, 64);
+        Random r = new Random(5);
+        long t = 0;
+        for (int win = 0; win < 60; win++) {
+            List<Long> events = new ArrayList<>();
+            for (long k = 1; k <= 20; k++) {
+                for (int i = 0; i < k; i++) {
+                    events.add(k);
+                }
+            }
+            java.util.Collections.shuffle(events, r);
+            for (long k : events) {
+                p.record(k * 1000, t);
+                t += w / events.size();
+            }
+            t = (long) (win + 1) * w;
+            p.endWindow(t);
+        }
+        double[] out = new double[p.tracked()];
+        p.predictAll(t, out);
+        double[] byRate = new double[21];
+        for (int s = 0; s < p.tracked(); s++) {
+            byRate[(int) (p.extentAt(s) / 1000)] = out[s];
+        }
+        // the time of the last read within a window is random, so neighbours may swap; rates
+        // five apart may not, and the total is calibrated
+        double total = 0;
+        for (int k = 1; k <= 20; k++) {
+            total += byRate[k];
+            if (k > 5) {
+                assertThat(byRate[k]).isGreaterThan(byRate[k - 5]);
+            }
+        }
+        // predictions cover the next HORIZON windows
+        assertThat(total).isCloseTo(210.0 * ExtentHeatPredictor.HORIZON, within(42.0 * ExtentHeatPredictor.HORIZON));
+    }
+
+    @Test
+    void sequentialStreamProposesTheExtentsAhead() {
+        ExtentHeatPredictor p = new ExtentHeatPredictor(100, 16);
+        long t = 0;
+        for (int win = 0; win < 5; win++) {
+            for (int i = 0; i < 50; i++) {
+                p.record(10_000 + win * 50 + i, t++); // a stream advancing 50 extents per window
+            }
+            t = (win + 1) * 100L;
+            p.endWindow(t);
+            p.frontier(t, 1_000, (k, e) -> { });
+        }
+        List<Long> keys = new ArrayList<>();
+        List<Double> expected = new ArrayList<>();
+        p.frontier(t, 1_000, (k, e) -> {
+            keys.add(k);
+            expected.add(e);
+        });
+        assertThat(keys).contains(10_250L, 10_251L, 10_299L);
+        assertThat(keys).doesNotContain(10_249L);
+        assertThat(expected).allSatisfy(e -> assertThat(e).isPositive());
+        // the stream kept its promise, so calibration rates the nearest band highly
+        assertThat(expected.get(0)).isGreaterThan(0.5);
+    }
+
+    @Test
+    void constantRereadOfOneExtentStaysFinite() {
+        ExtentHeatPredictor p = new ExtentHeatPredictor(10, 1);
+        for (long t = 0; t < 200_000; t++) {
+            p.record(1, t); // forces many landmark rebases
+            if (t % 10 == 9) {
+                p.endWindow(t + 1);
+            }
+        }
+        double v = p.predict(1, 200_000);
+        assertThat(v).isFinite().isGreaterThan(1.0);
+    }
+
+    @Test
+    void roundTripKeepsPredictionsAndKeepsLearning() throws IOException {
+        ExtentHeatPredictor p = new ExtentHeatPredictor(500, 16);
+        Random r = new Random(9);
+        long t = 0;
+        for (; t < 5_000; t++) {
+            p.record(r.nextInt(200) + (r.nextInt(4) == 0 ? 1_000_000 : 0), t);
+            if (t % 500 == 499) {
+                p.endWindow(t + 1);
+            }
+        }
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        p.write(new DataOutputStream(bo));
+        ExtentHeatPredictor q = ExtentHeatPredictor.read(new DataInputStream(new ByteArrayInputStream(bo.toByteArray())));
+        assertThat(q.tracked()).isEqualTo(p.tracked());
+        double[] a = new double[p.tracked()];
+        double[] b = new double[q.tracked()];
+        p.predictAll(t, a);
+        q.predictAll(t, b);
+        assertThat(b).containsExactly(a);
+        assertThat(bo.size()).isLessThan(p.tracked() * 36 + 8_000); // 36 bytes per extent + model and streams
+        for (long u = t; u < t + 1_000; u++) {
+            long k = r.nextInt(300);
+            p.record(k, u);
+            q.record(k, u);
+        }
+        p.endWindow(t + 1_000);
+        q.endWindow(t + 1_000);
+        // q restarted without the pending sample, so its weights may differ, but it keeps tracking
+        assertThat(q.tracked()).isEqualTo(p.tracked());
+        assertThat(q.predict(5, t + 1_000)).isPositive().isFinite();
+    }
+
+    @Test
+    void corruptStateIsRejected() throws IOException {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        new ExtentHeatPredictor(10, 1).write(new DataOutputStream(bo));
+        byte[] b = Arrays.copyOf(bo.toByteArray(), 20); // truncated
+        assertThatThrownBy(() -> ExtentHeatPredictor.read(new DataInputStream(new ByteArrayInputStream(b))))
+                .isInstanceOf(IOException.class);
+        byte[] c = bo.toByteArray();
+        c[0] = 0;
+        assertThatThrownBy(() -> ExtentHeatPredictor.read(new DataInputStream(new ByteArrayInputStream(c))))
+                .isInstanceOf(ModelFormatException.class);
+    }
+
+    @Test
+    void rejectsBadWindow() {
+        assertThatThrownBy(() -> new ExtentHeatPredictor(0, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

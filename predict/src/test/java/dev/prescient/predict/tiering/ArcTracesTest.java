@@ -1,0 +1,47 @@
+package dev.prescient.predict.tiering;
+
+import dev.prescient.predict.harness.HarnessPaths;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Reads the real ARC traces from ../shared/data; skipped with a message when they are absent. */
+class ArcTracesTest {
+    static Path trace(String name) {
+        Path p = HarnessPaths.defaultDataDir().resolve("arc_traces").resolve(name);
+        assumeTrue(Files.isRegularFile(p), "skipped: " + p + " is absent (the data lives in ../shared/data)");
+        return p;
+    }
+
+    @Test
+    void oltpParsesToThePapersCounts() throws IOException {
+        BlockTrace t = BlockTrace.read(trace("OLTP.lis"));
+        assertThat(t.length()).isEqualTo(914_145);
+        assertThat(t.uniquePages()).isEqualTo(186_880);
+    }
+
+    @Test
+    void p3ParsesToThePapersCounts() throws IOException {
+        BlockTrace t = BlockTrace.read(trace("P3.lis"));
+        assertThat(t.length()).isEqualTo(3_912_296);
+        assertThat(t.uniquePages()).isEqualTo(762_543);
+    }
+
+    @Test
+    void onAnOltpPrefixPrescientTiersBetterThanLru() throws IOException {
+        BlockTrace t = BlockTrace.read(trace("OLTP.lis"), 200_000);
+        int u = TieringSimulator.universe(t);
+        int[] caps = {t.uniquePages() / 20};
+        int epoch = 2_000;
+        TieringSimulator sim = new TieringSimulator(t, epoch, 0.1);
+        double lru = sim.run(Rankers.lru(u), caps)[0];
+        double pr = sim.run(new PrescientRanker(t, epoch), caps)[0];
+        double oracle = sim.run(Rankers.oracle(t.ids(), u, epoch), caps)[0];
+        assertThat(pr).isGreaterThan(lru).isLessThanOrEqualTo(oracle);
+    }
+}

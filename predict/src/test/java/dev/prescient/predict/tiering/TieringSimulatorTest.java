@@ -1,0 +1,83 @@
+package dev.prescient.predict.tiering;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TieringSimulatorTest {
+    static BlockTrace synthetic(long seed) throws IOException {
+        // a drifting hot set plus a sequential appender: what tiering must follow
+        Random r = new Random(seed);
+        StringBuilder sb = new StringBuilder();
+        long append = 1_000_000;
+        for (int i = 0; i < 60_000; i++) {
+            int phase = i / 15_000;
+            int k = r.nextInt(10);
+            long page;
+            if (k < 6) {
+                page = phase * 500 + r.nextInt(400); // hot set moves every 15k requests
+            } else if (k < 8) {
+                page = append++;
+            } else {
+                page = 100_000 + r.nextInt(50_000);
+            }
+            sb.append(page).append(" 1 0 ").append(i).append('\n');
+        }
+        return BlockTrace.parse("synthetic", new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.US_ASCII)), Long.MAX_VALUE);
+    }
+
+    @Test
+    void prescientBeatsTheHeuristicsAndTheOracleBeatsLru() throws IOException {
+        BlockTrace t = synthetic(1);
+        int u = TieringSimulator.universe(t);
+        int[] caps = {t.uniquePages() / 100, t.uniquePages() / 20};
+        int epoch = 600;
+        TieringSimulator sim = new TieringSimulator(t, epoch, 0.1);
+        double[] oracle = sim.run(Rankers.oracle(t.ids(), u, epoch), caps);
+        double[] lru = sim.run(Rankers.lru(u), caps);
+        double[] lfu = sim.run(Rankers.lfu(u), caps);
+        double[] heat = sim.run(Rankers.heat(u, epoch), caps);
+        double[] arc = sim.runPerCapacity(c -> Rankers.arc(c, u), caps);
+        double[] pr = sim.run(new PrescientRanker(t, epoch), caps);
+        for (int k = 0; k < caps.length; k++) {
+            // the next-epoch oracle is greedy for one epoch: it drops pages idle next epoch and pays
+            // budget to bring them back, so on this trace it is no upper bound (not even above LRU)
+            for (double[] v : new double[][] {lru, lfu, heat, arc, pr}) {
+                assertThat(v[k]).isBetween(0.0, 1.0);
+            }
+            assertThat(oracle[k]).isBetween(0.0, 1.0);
+            assertThat(pr[k]).isGreaterThan(Math.max(Math.max(lru[k], lfu[k]), arc[k]));
+        }
+        // at 5% Prescient beats every heuristic; at 1% (243 pages, under the 400-page hot set)
+        // decayed heat stays within a hair of it: a known gap, printed by the harness too
+        assertThat(pr[1]).isGreaterThan(heat[1]);
+        assertThat(pr[0]).isGreaterThan(heat[0] * 0.97);
+    }
+
+    @Test
+    void budgetLimitsPromotionsPerEpoch() throws IOException {
+        BlockTrace t = synthetic(2);
+        int u = TieringSimulator.universe(t);
+        int cap = 400;
+        // with a budget of 1 page an epoch the oracle can fill only ~100 pages in 100 epochs
+        TieringSimulator tight = new TieringSimulator(t, 600, 1.0 / cap);
+        TieringSimulator loose = new TieringSimulator(t, 600, 1.0);
+        assertThat(tight.budget(cap)).isEqualTo(1);
+        double a = tight.run(Rankers.oracle(t.ids(), u, 600), new int[] {cap})[0];
+        double b = loose.run(Rankers.oracle(t.ids(), u, 600), new int[] {cap})[0];
+        assertThat(a).isLessThan(b);
+    }
+
+    @Test
+    void rejectsBadSettings() throws IOException {
+        BlockTrace t = synthetic(3);
+        assertThatThrownBy(() -> new TieringSimulator(t, 0, 0.1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new TieringSimulator(t, 10, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
