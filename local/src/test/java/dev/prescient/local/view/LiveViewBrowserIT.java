@@ -1,0 +1,85 @@
+package dev.prescient.local.view;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescient.local.LocalMode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Loads the live view of a running local system in headless Chromium, checks that every chart drew data (each
+ * canvas reports how many points it drew in data-points) and saves a screenshot to target/liveview.png.
+ */
+class LiveViewBrowserIT {
+    static final Path ROOT = Path.of(System.getProperty("prescient.root", "..")).toAbsolutePath().normalize();
+
+    @Test
+    void chartsShowData() throws Exception {
+        Path work = Files.createTempDirectory("prescient-view-it");
+        LocalMode mode = new LocalMode(new LocalMode.Options(ROOT, work,
+                ROOT.resolve("local/src/test/resources/scenarios/browser.yaml"), null, 0, 0, false,
+                new PrintStream(new ByteArrayOutputStream(), true)));
+        try {
+            mode.start();
+            Thread t = new Thread(() -> {
+                try {
+                    mode.run(0, true);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            while (mode.runner().seconds() < 12) {
+                Thread.sleep(200);
+            }
+            String dom = chromium(work, "--dump-dom", mode.viewUrl());
+            assertThat(dom).contains("vol-web", "node-a", "node-b");
+            assertThat(points(dom, "heat")).as("heat map points").isGreaterThan(0);
+            assertThat(points(dom, "forecast")).as("forecast chart points").isGreaterThan(0);
+            assertThat(points(dom, "health")).as("health chart points").isGreaterThan(0);
+            assertThat(dom).contains("primary (Healthy)");
+            assertThat(dom).containsPattern("<td>web-\\d+</td><td>(MIGRATE|PRE_STAGE|SWITCH_OVER)</td>");
+            Path shot = ROOT.resolve("local/target/liveview.png");
+            Files.deleteIfExists(shot);
+            chromium(work, "--screenshot=" + shot, "--window-size=1280,900", mode.viewUrl());
+            assertThat(shot).exists();
+            assertThat(Files.size(shot)).isGreaterThan(10_000);
+            t.join(30_000);
+        } finally {
+            assertThat(mode.stop().clean()).isTrue();
+        }
+    }
+
+    /** Largest data-points value among canvases whose id or class names {@code kind}. */
+    static int points(String dom, String kind) {
+        Matcher m = Pattern.compile("<canvas[^>]*(?:id|class)=\"" + kind + "\"[^>]*data-points=\"(\\d+)\"").matcher(dom);
+        int best = -1;
+        while (m.find()) {
+            best = Math.max(best, Integer.parseInt(m.group(1)));
+        }
+        return best;
+    }
+
+    static String chromium(Path work, String... args) throws Exception {
+        Path profile = Files.createTempDirectory(work, "chromium-profile");
+        List<String> cmd = new ArrayList<>(List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=5000"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("chromium %s", cmd).isZero();
+        return out;
+    }
+}
