@@ -140,6 +140,17 @@ class ControllerNodeIT {
         new ProcessBuilder("sync", "-f", mnt.resolve("note.txt").toString()).start().waitFor();
         detach(a, v, mnt);
 
+        // Offline expansion: grow while unpublished; the next stage sees the bigger device and grows ext4.
+        var grown = ctl.controllerExpandVolume(Csi.ControllerExpandVolumeRequest.newBuilder().setVolumeId(v.getVolumeId())
+                .setCapacityRange(Csi.CapacityRange.newBuilder().setRequiredBytes(2 * SIZE)).build());
+        assertThat(grown.getCapacityBytes()).isEqualTo(2 * SIZE);
+        mnt = attach(a, v, "pod1");
+        var stats = a.node().nodeGetVolumeStats(Csi.NodeGetVolumeStatsRequest.newBuilder().setVolumeId(v.getVolumeId())
+                .setVolumePath(mnt.toString()).build());
+        assertThat(stats.getUsage(0).getTotal()).as("file system grown at stage").isGreaterThan(SIZE);
+        assertThat(Files.readString(mnt.resolve("note.txt"))).isEqualTo("after the snapshot");
+        detach(a, v, mnt);
+
         // Restore: the snapshot lives on node-a, so the new volume does too, with the old content.
         Csi.Volume restored = create("restored", "zone-node-a", Csi.VolumeContentSource.newBuilder()
                 .setSnapshot(Csi.VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(snap.getSnapshotId()))
@@ -166,7 +177,7 @@ class ControllerNodeIT {
         watch.forEachRemaining(seen::add);
         Operation done = seen.get(seen.size() - 1);
         assertThat(done.getPhase()).as(done.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
-        assertThat(done.getBytesDone()).isEqualTo(SIZE);
+        assertThat(done.getBytesDone()).isEqualTo(2 * SIZE);
         assertThat(b.agent().listReplicas(ListReplicasRequest.newBuilder().setVolumeId(v.getVolumeId()).build())
                 .getReplicasList()).hasSize(1);
         assertThat(Files.mismatch(root.resolve("a/tier/" + v.getVolumeId() + "-r0.img"),

@@ -209,9 +209,9 @@ class CsiConformanceIT {
         assertThat(caps.getCapabilitiesList()).extracting(c -> c.getService().getType()).contains(
                 Csi.PluginCapability.Service.Type.CONTROLLER_SERVICE,
                 Csi.PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS);
-        // ONLINE expansion is on the wire as field 1 of VolumeExpansion (see IdentityService).
+        // OFFLINE expansion is on the wire as field 1 of VolumeExpansion (see IdentityService).
         assertThat(caps.getCapabilitiesList()).anySatisfy(c -> assertThat(
-                c.getVolumeExpansion().getUnknownFields().getField(1).getVarintList()).containsExactly(1L));
+                c.getVolumeExpansion().getUnknownFields().getField(1).getVarintList()).containsExactly(2L));
         assertThat(id.probe(Csi.ProbeRequest.getDefaultInstance()).getReady().getValue()).isTrue();
     }
 

@@ -44,11 +44,13 @@ public final class IdentityService extends IdentityGrpc.IdentityImplBase {
             }
             b.addCapabilities(service(Csi.PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS));
             // csi.proto 1.1.0 (the published artifact we compile) lacks VolumeExpansion.type, a bug
-            // fixed in CSI 1.2; we put field 1 = ONLINE on the wire by hand so current sidecars read it.
+            // fixed in CSI 1.2; we put field 1 = OFFLINE on the wire by hand so current sidecars read it.
+            // OFFLINE, not ONLINE: nbdfuse fixes the device size at connect, so a volume grows when it
+            // is next staged (NodeStageVolume grows the file system to the device).
             b.addCapabilities(Csi.PluginCapability.newBuilder().setVolumeExpansion(
                     Csi.PluginCapability.VolumeExpansion.newBuilder().setUnknownFields(UnknownFieldSet.newBuilder()
                             .addField(1, UnknownFieldSet.Field.newBuilder()
-                                    .addVarint(Csi.PluginCapability.VolumeExpansion.Type.ONLINE_VALUE).build())
+                                    .addVarint(Csi.PluginCapability.VolumeExpansion.Type.OFFLINE_VALUE).build())
                             .build())));
             return b.build();
         });

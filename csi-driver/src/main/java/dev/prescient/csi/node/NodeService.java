@@ -173,6 +173,14 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         } else if (!existing.equals(fsType)) {
             throw new CsiException(Status.Code.FAILED_PRECONDITION, "FilesystemMismatch",
                     "device holds " + existing + ", " + fsType + " requested; not reformatting");
+        } else if (fsType.equals("ext4") && ext4Bytes(dev) < deviceBytes(dev)) {
+            // Offline growth before mounting: needs no resize ioctl (refused in some containers),
+            // and resize2fs insists on a fresh fsck when the file system is not mounted.
+            Exec.Result fsck = Exec.run(List.of("e2fsck", "-f", "-p", dev), 600);
+            if (fsck.exit() > 1) {
+                throw new CsiException(Status.Code.INTERNAL, "FsckFailed", "e2fsck " + dev + ": " + fsck.stdout() + fsck.stderr());
+            }
+            Exec.check(List.of("resize2fs", dev));
         }
         List<String> cmd = new ArrayList<>(List.of("mount", "-t", fsType));
         if (!flags.isEmpty()) {
@@ -182,6 +190,31 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         cmd.add(dev);
         cmd.add(target.toString());
         Exec.check(cmd);
+        if (fsType.equals("xfs") && !(probe.exit() == 2 || existing.isEmpty())) {
+            // xfs grows only mounted; a no-op when the device did not grow.
+            growFilesystem(dev, fsType, target);
+        }
+    }
+
+    static long deviceBytes(String dev) throws IOException {
+        return Long.parseLong(Exec.check(List.of("blockdev", "--getsize64", dev)).strip());
+    }
+
+    static long ext4Bytes(String dev) throws IOException {
+        long count = 0;
+        long size = 0;
+        for (String line : Exec.check(List.of("dumpe2fs", "-h", dev)).split("\n")) {
+            if (line.startsWith("Block count:")) {
+                count = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            } else if (line.startsWith("Block size:")) {
+                size = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        return count * size;
+    }
+
+    static void growFilesystem(String dev, String fsType, Path mountPoint) throws IOException {
+        Exec.check(fsType.equals("xfs") ? List.of("xfs_growfs", mountPoint.toString()) : List.of("resize2fs", dev));
     }
 
     private void teardownStaged(StagedVolumes.Staged s) throws IOException {
@@ -364,16 +397,12 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                         .orElseThrow(() -> CsiException.notFound("volume " + req.getVolumeId() + " is not staged here"));
                 String dev = s.attachment().device();
                 // The loop device re-reads its backing file's size; nbdfuse reports the size it
-                // learned at connect time, so growth beyond that needs a re-stage (known limit).
+                // learned at connect time, so growth shows after a re-stage (hence OFFLINE expansion).
                 if (s.attachment().method().equals("nbdfuse")) {
                     Exec.run(List.of("losetup", "-c", dev), 30);
                 }
                 if (!s.block()) {
-                    if (s.fsType().equals("xfs")) {
-                        Exec.check(List.of("xfs_growfs", s.stagingPath()));
-                    } else {
-                        Exec.check(List.of("resize2fs", dev));
-                    }
+                    growFilesystem(dev, s.fsType(), Path.of(s.stagingPath()));
                 }
                 long size = Long.parseLong(Exec.check(List.of("blockdev", "--getsize64", dev)).strip());
                 return Csi.NodeExpandVolumeResponse.newBuilder().setCapacityBytes(size).build();
