@@ -98,14 +98,17 @@ public final class ScenarioRunner implements AutoCloseable {
             v.reader = reader;
             readerForecasts.get(v.name).observe(tod, reader);
             int bpe = v.blocksPerExtent();
-            for (int i = 0; i < h.opsPerTick; i++) {
+            // Poisson-like noise around the daily profile, so forecasts have something to be wrong about.
+            double mean = Scenario.hotspotOps(h, tod);
+            int n = (int) Math.max(0, Math.round(mean + Math.sqrt(mean) * random.nextGaussian()));
+            for (int i = 0; i < n; i++) {
                 int block = (h.firstExtent + random.nextInt(h.extents)) * bpe + random.nextInt(bpe);
                 boolean remote = io(v, block, random.nextDouble() < 0.3);
                 if (remote) {
                     history.get(v.name).remoteReads++;
                 }
             }
-            ops.merge(v.name, h.opsPerTick, Integer::sum);
+            ops.merge(v.name, n, Integer::sum);
         }
         for (Scenario.Background b : sc.background) {
             LocalVolume v = volumes.get(b.volume);

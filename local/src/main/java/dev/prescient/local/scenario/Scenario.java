@@ -37,6 +37,8 @@ public final class Scenario {
         public int firstExtent;
         public int extents = 4;
         public int opsPerTick = 10;
+        /** Daily swing of the load: ops = opsPerTick * (1 + amplitude * sin(2 pi timeOfDay)). */
+        public double diurnalAmplitude = 0.5;
         public List<Slot> schedule = new ArrayList<>();
     }
 
@@ -101,6 +103,11 @@ public final class Scenario {
     public double timeOfDay(double seconds) {
         double d = seconds / dayLengthSeconds;
         return d - Math.floor(d);
+    }
+
+    /** Operations of a hot spot in one tick at a time of day (before noise). */
+    public static double hotspotOps(Hotspot h, double timeOfDay) {
+        return Math.max(0, h.opsPerTick * (1 + h.diurnalAmplitude * Math.sin(2 * Math.PI * timeOfDay)));
     }
 
     /** Which node reads the hot spot at a time of day: the last slot that started at or before it. */
