@@ -344,20 +344,24 @@ public final class RemoteBlockSink implements BlockSink {
     }
 
     /**
-     * Incompressible data (random, encrypted, already compressed) only burns CPU: a 64 KiB probe
-     * from the middle of a large chunk must shrink by 10% before the whole chunk is compressed.
-     * The probe's output lands where the real output will go, so it needs no buffer of its own.
+     * Incompressible data (random, encrypted, already compressed) only burns CPU: a large chunk is
+     * compressed only if one of two 64 KiB probes (at a quarter and three quarters of it, since a
+     * chunk often spans several files) shrinks by 10%. The probes' output lands where the real
+     * output will go, so they need no buffer of their own.
      */
     private boolean worthCompressing(Compression codec, ByteBuffer raw, int rawLen, ByteBuffer out, int outOff) {
         if (rawLen < 4 * PROBE) {
             return true;
         }
-        int n = codec.compress(raw, rawLen / 2 - PROBE / 2, PROBE, out, outOff);
-        boolean worth = n >= 0 && n <= PROBE - PROBE / 10;
-        if (!worth) {
-            probesSkipped++;
+        for (int quarter = 1; quarter <= 3; quarter += 2) {
+            int at = quarter * (rawLen / 4) - PROBE / 2;
+            int n = codec.compress(raw, at, PROBE, out, outOff);
+            if (n >= 0 && n <= PROBE - PROBE / 10) {
+                return true;
+            }
         }
-        return worth;
+        probesSkipped++;
+        return false;
     }
 
     /** Chunks sent uncompressed because their probe showed the data does not compress. */
