@@ -16,17 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An NBD server (fixed newstyle) on any number of UNIX and TCP listeners. Each connection has a
- * reader thread that parses requests; requests execute on a shared pool, so one connection can
- * have many requests in flight; replies are written under the connection's lock.
+ * An NBD server (fixed newstyle) on any number of UNIX and TCP listeners. Each connection is
+ * served by a few threads that take turns reading a request and then execute it in parallel, so
+ * one connection has several requests in flight; replies are written under the connection's lock.
  */
 public final class NbdServer implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(NbdServer.class);
@@ -34,22 +30,17 @@ public final class NbdServer implements Closeable {
     private final Map<String, NbdExport> exports = new ConcurrentHashMap<>();
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
-    private final ExecutorService workers;
+    private final int threadsPerConnection;
     final BufferPool buffers = new BufferPool();
     private volatile boolean closed;
 
-    public NbdServer(int workerThreads) {
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory tf = r -> {
-            Thread t = new Thread(r, "nbd-worker-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        this.workers = Executors.newFixedThreadPool(workerThreads, tf);
+    /** @param threadsPerConnection requests one connection can execute at once */
+    public NbdServer(int threadsPerConnection) {
+        this.threadsPerConnection = threadsPerConnection;
     }
 
     public NbdServer() {
-        this(Math.max(8, Runtime.getRuntime().availableProcessors() * 4));
+        this(Integer.getInteger("nbd.threadsPerConnection", 4));
     }
 
     public void addExport(NbdExport export) {
@@ -74,8 +65,8 @@ public final class NbdServer implements Closeable {
         return new ArrayList<>(exports.values());
     }
 
-    ExecutorService workers() {
-        return workers;
+    int threadsPerConnection() {
+        return threadsPerConnection;
     }
 
     /** Listens on a UNIX socket (an existing socket file is replaced). */
@@ -152,6 +143,5 @@ public final class NbdServer implements Closeable {
         for (NbdConnection c : connections) {
             c.abort();
         }
-        workers.shutdown();
     }
 }
