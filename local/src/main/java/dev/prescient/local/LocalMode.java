@@ -12,6 +12,7 @@ import dev.prescient.local.runtime.NodeAgentClients;
 import dev.prescient.local.runtime.Replica;
 import dev.prescient.local.runtime.ScenarioRunner;
 import dev.prescient.local.scenario.Scenario;
+import dev.prescient.local.scenario.TraceReader;
 import dev.prescient.local.view.LiveView;
 import dev.prescient.local.view.StateSnapshot;
 import java.io.IOException;
@@ -169,6 +170,16 @@ public final class LocalMode implements AutoCloseable {
         }
         publisher = new ApiPublisher(api.client(), agentAddresses);
         runner = new ScenarioRunner(scenario, volumes, new Mover(agents));
+        for (Scenario.Trace t : scenario.traces) {
+            Path f = o.root().resolve(t.file).normalize();
+            if (!Files.isReadable(f)) {
+                step("trace " + f + " not found: no replay into " + t.volume + " (the data lives in ../shared/data)");
+                continue;
+            }
+            runner.addTrace(new ScenarioRunner.TraceReplay(t, new TraceReader(f, TraceReader.format(t.format))));
+            step("replaying " + t.format + " trace " + f + " into " + t.volume + " (" + t.requestsPerTick
+                    + " requests per tick)");
+        }
         return this;
     }
 

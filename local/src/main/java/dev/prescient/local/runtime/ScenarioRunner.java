@@ -5,6 +5,7 @@ import dev.prescient.local.decide.Decider;
 import dev.prescient.local.decide.NodeHealthModel;
 import dev.prescient.local.decide.ReaderForecast;
 import dev.prescient.local.scenario.Scenario;
+import dev.prescient.local.scenario.TraceReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -61,6 +62,21 @@ public final class ScenarioRunner implements AutoCloseable {
         public final List<Double> rawOps = new ArrayList<>();
         public final List<Double> residuals = new ArrayList<>();
         public long remoteReads;
+    }
+
+    /** A trace being replayed into a volume. */
+    public record TraceReplay(Scenario.Trace spec, TraceReader reader) {
+    }
+
+    private final List<TraceReplay> traces = new ArrayList<>();
+
+    /** Adds a trace to replay from the next tick on. */
+    public void addTrace(TraceReplay t) {
+        traces.add(t);
+    }
+
+    public List<TraceReplay> traces() {
+        return List.copyOf(traces);
     }
 
     public ScenarioRunner(Scenario sc, Map<String, LocalVolume> volumes, Mover mover) {
@@ -123,6 +139,25 @@ public final class ScenarioRunner implements AutoCloseable {
                 io(v, random.nextInt(limit), random.nextDouble() < b.writeFraction);
             }
             ops.merge(v.name, b.opsPerTick, Integer::sum);
+        }
+        for (TraceReplay tr : traces) {
+            LocalVolume v = volumes.get(tr.spec().volume);
+            for (int i = 0; i < tr.spec().requestsPerTick; i++) {
+                TraceReader.Request req;
+                try {
+                    req = tr.reader().next();
+                } catch (IOException e) {
+                    ioErrors++;
+                    break;
+                }
+                // Trace devices are larger than local volumes: fold offsets into the volume, at most 4 blocks.
+                int first = (int) ((req.offset() / v.blockSize) % v.blocks());
+                int count = (int) Math.min(4, Math.max(1, (req.length() + v.blockSize - 1) / v.blockSize));
+                for (int b = 0; b < count && first + b < v.blocks(); b++) {
+                    io(v, first + b, req.write());
+                }
+            }
+            ops.merge(v.name, tr.spec().requestsPerTick, Integer::sum);
         }
         updateNodes(t);
         Map<String, Double> risk = new HashMap<>();
@@ -293,5 +328,12 @@ public final class ScenarioRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         executor.shutdownNow();
+        for (TraceReplay tr : traces) {
+            try {
+                tr.reader().close();
+            } catch (IOException ignored) {
+                // read-only file; nothing to lose
+            }
+        }
     }
 }

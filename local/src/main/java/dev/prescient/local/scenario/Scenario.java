@@ -23,6 +23,7 @@ public final class Scenario {
     public List<Background> background = new ArrayList<>();
     public DegradingNode degradingNode;
     public List<Growth> growth = new ArrayList<>();
+    public List<Trace> traces = new ArrayList<>();
     public Policy policy = new Policy();
 
     public static final class VolumeSpec {
@@ -65,6 +66,16 @@ public final class Scenario {
         public double fromFraction = 0.2;
         public double toFraction = 1.0;
         public int overSeconds = 120;
+    }
+
+    /** Replay of a block trace through a volume's NBD export; offsets wrap modulo the volume size. */
+    public static final class Trace {
+        public String volume;
+        /** Relative to the repository root. */
+        public String file;
+        /** arc, msr, tencent or systor. */
+        public String format = "arc";
+        public int requestsPerTick = 10;
     }
 
     public static final class Policy {
@@ -158,6 +169,14 @@ public final class Scenario {
         }
         for (Growth g : growth) {
             volume(g.volume);
+        }
+        for (Trace t : traces) {
+            volume(t.volume);
+            try {
+                TraceReader.format(t.format);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidScenarioException("unknown trace format " + t.format + " (arc, msr, tencent, systor)");
+            }
         }
         if (degradingNode != null && !nodes.contains(degradingNode.node)) {
             throw new InvalidScenarioException("degrading node " + degradingNode.node + " is not in nodes");
