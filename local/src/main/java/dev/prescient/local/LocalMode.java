@@ -116,7 +116,7 @@ public final class LocalMode implements AutoCloseable {
                     "--endpoint", "unix://" + socket, "--node-id", node, "--zone", "zone-" + node,
                     "--state-dir", nodeDir.resolve("state").toString(), "--tier", tiers,
                     "--agent-listen", "127.0.0.1:" + port, "--kubelet-dir", nodeDir.resolve("kubelet").toString(),
-                    "--agent-insecure"), nodeDir.resolve("node.log"));
+                    "--agent-insecure"), nodeDir.resolve("node.log"), tierThrottleEnv());
             agentAddresses.put(node, "127.0.0.1:" + port);
             nodeSockets.put(node, socket);
             step("node " + node + " starting (tiers nvme, ssd, hdd under " + nodeDir.resolve("tiers") + ")");
@@ -181,6 +181,12 @@ public final class LocalMode implements AutoCloseable {
                     + " requests per tick)");
         }
         return this;
+    }
+
+    /** PATH with local/bin first: its nbdkit wrapper delays ssd and hdd exports (see local/bin/nbdkit). */
+    private Map<String, String> tierThrottleEnv() {
+        return Map.of("PATH", o.root().resolve("local/bin") + ":" + System.getenv().getOrDefault("PATH",
+                "/usr/sbin:/usr/bin:/sbin:/bin"));
     }
 
     private static String require(Map<String, String> ctx, String key) {

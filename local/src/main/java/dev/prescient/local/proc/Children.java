@@ -17,8 +17,15 @@ public final class Children implements AutoCloseable {
     private final List<Child> children = Collections.synchronizedList(new ArrayList<>());
 
     public Child start(String name, List<String> cmd, Path log) throws IOException {
+        return start(name, cmd, log, java.util.Map.of());
+    }
+
+    /** Starts {@code cmd} with extra environment variables. */
+    public Child start(String name, List<String> cmd, Path log, java.util.Map<String, String> env) throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Process p = pb.redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
                 new java.io.File("/dev/null"))).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         Child c = new Child(name, p, log);
         children.add(c);

@@ -32,6 +32,7 @@ public final class LocalVolume {
     private long writes;
     private long readMismatches;
     volatile String reader;
+    private volatile double readLatencyMicros;
 
     public LocalVolume(String name, String volumeId, long sizeBytes, int blockSize, int extentSize, int halfLifeTicks) {
         this.name = name;
@@ -103,7 +104,11 @@ public final class LocalVolume {
         io.lock();
         try {
             byte[] buf = new byte[blockSize];
+            long t0 = System.nanoTime();
             primary().conn().read((long) block * blockSize, buf);
+            double us = (System.nanoTime() - t0) / 1e3;
+            // Moving average over about 20 reads: what the consumer feels from the primary's tier.
+            readLatencyMicros = readLatencyMicros == 0 ? us : readLatencyMicros * 0.95 + us * 0.05;
             reads++;
             heat[block / blocksPerExtent()] += 1;
             boolean ok = matches(block, buf);
@@ -194,6 +199,10 @@ public final class LocalVolume {
 
     public long writes() {
         return writes;
+    }
+
+    public double readLatencyMicros() {
+        return readLatencyMicros;
     }
 
     public long readMismatches() {

@@ -44,6 +44,7 @@ public final class StateSnapshot {
             m.put("reads", v.reads());
             m.put("writes", v.writes());
             m.put("readMismatches", v.readMismatches());
+            m.put("readLatencyMicros", Math.round(v.readLatencyMicros()));
             List<Object> reps = new ArrayList<>();
             for (Replica rep : v.replicas()) {
                 reps.add(Map.of("node", rep.node, "tier", rep.tier, "state", rep.state().name(), "primary",
@@ -104,7 +105,8 @@ public final class StateSnapshot {
                 sb.append(' ').append(rep.primary() ? "*" : "").append(rep.node).append('/').append(rep.tier)
                         .append('(').append(rep.state()).append(')');
             }
-            sb.append(String.format("  r/w %d/%d bad %d%n", v.reads(), v.writes(), v.readMismatches()));
+            sb.append(String.format("  r/w %d/%d bad %d read %.2f ms%n", v.reads(), v.writes(), v.readMismatches(),
+                    v.readLatencyMicros() / 1000));
         }
         for (MigrationRecord m : r.migrations()) {
             if (!m.done() || r.seconds() - m.finishedAtSeconds < 3) {
