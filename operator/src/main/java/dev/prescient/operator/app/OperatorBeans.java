@@ -7,7 +7,11 @@ import dev.prescient.operator.metrics.OperatorMetrics;
 import dev.prescient.operator.migration.MigrationExecutor;
 import dev.prescient.operator.migration.MigrationStateMachine;
 import dev.prescient.operator.reconcile.KubeEvents;
+import dev.prescient.operator.plan.PlannerLoop;
+import dev.prescient.operator.telemetry.AffinityProfiles;
+import dev.prescient.operator.telemetry.ModelStateStore;
 import dev.prescient.operator.telemetry.NodeHealthModel;
+import dev.prescient.operator.util.Units;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -76,6 +80,21 @@ public class OperatorBeans {
     @Singleton
     NodeHealthModel nodeHealthModel(@ConfigProperty(name = "prescient.failure.threshold") double threshold) {
         return new NodeHealthModel(threshold);
+    }
+
+    @Produces
+    @Singleton
+    PlannerLoop plannerLoop(KubernetesClient client, NodeAgents agents, NodeHealthModel health, OperatorMetrics metrics,
+                            KubeEvents events, Clock clock,
+                            @ConfigProperty(name = "prescient.operator.namespace") String namespace,
+                            @ConfigProperty(name = "prescient.state.configmap") String configMap,
+                            @ConfigProperty(name = "prescient.planner.cluster-bandwidth") String clusterBw,
+                            @ConfigProperty(name = "prescient.planner.node-bandwidth") String nodeBw,
+                            @ConfigProperty(name = "prescient.planner.heat-scale") double heatScale,
+                            @ConfigProperty(name = "prescient.planner.lead-time") Duration lead) {
+        return new PlannerLoop(client, agents, health, new AffinityProfiles(0.3),
+                new ModelStateStore(client, namespace, configMap, 20_000), metrics, events, clock,
+                Units.bytes(clusterBw, 0), Units.bytes(nodeBw, 0), heatScale, lead);
     }
 
     /** One active operator at a time; the others wait on the Lease and take over where the leader stopped. */

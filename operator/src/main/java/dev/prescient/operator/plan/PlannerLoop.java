@@ -1,0 +1,331 @@
+package dev.prescient.operator.plan;
+
+import dev.prescient.api.nodeagent.v1.ConsumerHeat;
+import dev.prescient.api.nodeagent.v1.ExtentHeat;
+import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
+import dev.prescient.api.nodeagent.v1.NodeHealth;
+import dev.prescient.api.nodeagent.v1.Replica;
+import dev.prescient.api.nodeagent.v1.TelemetryRequest;
+import dev.prescient.api.nodeagent.v1.TelemetrySnapshot;
+import dev.prescient.api.nodeagent.v1.TierUsage;
+import dev.prescient.api.nodeagent.v1.VolumeTelemetry;
+import dev.prescient.api.nodeagent.v1.DeleteReplicaRequest;
+import dev.prescient.api.v1alpha1.migration.VolumeMigration;
+import dev.prescient.api.v1alpha1.node.StorageNode;
+import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
+import dev.prescient.operator.agent.NodeAgentClient;
+import dev.prescient.operator.agent.NodeAgentException;
+import dev.prescient.operator.agent.NodeAgents;
+import dev.prescient.operator.metrics.OperatorMetrics;
+import dev.prescient.operator.migration.MigrationExecutor;
+import dev.prescient.operator.plan.ClusterView.InFlight;
+import dev.prescient.operator.plan.ClusterView.NodeView;
+import dev.prescient.operator.plan.ClusterView.ReplicaView;
+import dev.prescient.operator.plan.ClusterView.Role;
+import dev.prescient.operator.plan.ClusterView.VolumeView;
+import dev.prescient.operator.reconcile.KubeEvents;
+import dev.prescient.operator.telemetry.AffinityProfiles;
+import dev.prescient.operator.telemetry.ModelStateStore;
+import dev.prescient.operator.telemetry.NodeHealthModel;
+import dev.prescient.operator.util.Units;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One evaluation of one MirrorPolicy: pull telemetry from the agents, update the compact history, build the
+ * cluster view, plan, and act (create VolumeMigrations, drop expired replicas). Called by the MirrorPolicy
+ * reconciler every evaluation interval, so it only ever runs on the leader.
+ */
+public final class PlannerLoop {
+
+    private static final Logger LOG = Logger.getLogger(PlannerLoop.class);
+
+    /** What a pass did, for status, metrics and the benchmark. */
+    public record Result(int volumes, int nodes, int created, int removed, int deferred, Duration telemetry,
+                         Duration planning, Duration acting) {
+    }
+
+    private final KubernetesClient kube;
+    private final NodeAgents agents;
+    private final NodeHealthModel health;
+    private final AffinityProfiles profiles;
+    private final ModelStateStore store;
+    private final OperatorMetrics metrics;
+    private final KubeEvents events;
+    private final Clock clock;
+    private final long clusterBandwidth;
+    private final long nodeBandwidth;
+    private final double heatScale;
+    private final Duration leadTime;
+    private final Map<String, HeatLevel> heat = new ConcurrentHashMap<>();
+    private final Map<String, Long> usedHistoryLast = new ConcurrentHashMap<>();
+    private final Map<String, Double> growthPerHour = new ConcurrentHashMap<>();
+    private volatile boolean restored;
+
+    public PlannerLoop(KubernetesClient kube, NodeAgents agents, NodeHealthModel health, AffinityProfiles profiles,
+                       ModelStateStore store, OperatorMetrics metrics, KubeEvents events, Clock clock,
+                       long clusterBandwidth, long nodeBandwidth, double heatScale, Duration leadTime) {
+        this.kube = kube;
+        this.agents = agents;
+        this.health = health;
+        this.profiles = profiles;
+        this.store = store;
+        this.metrics = metrics;
+        this.events = events;
+        this.clock = clock;
+        this.clusterBandwidth = clusterBandwidth;
+        this.nodeBandwidth = nodeBandwidth;
+        this.heatScale = heatScale;
+        this.leadTime = leadTime;
+    }
+
+    /** What the agents said in this pass. */
+    private record NodeData(List<Replica> replicas, TelemetrySnapshot telemetry, Map<String, Long> available) {
+    }
+
+    public Result evaluate(String policy, PlannerSettings settings) {
+        if (!restored) {
+            restore();
+        }
+        Instant now = clock.instant();
+        long t0 = System.nanoTime();
+        List<StorageNode> nodes = kube.resources(StorageNode.class).list().getItems();
+        List<ReplicatedVolume> volumes = kube.resources(ReplicatedVolume.class).list().getItems().stream()
+                .filter(v -> v.getSpec() != null && policy.equals(v.getSpec().getPolicy())).toList();
+        List<VolumeMigration> migrations = kube.resources(VolumeMigration.class).list().getItems();
+        Map<String, NodeData> data = new HashMap<>();
+        for (StorageNode n : nodes) {
+            String name = n.getMetadata().getName();
+            try {
+                NodeAgentClient a = agents.forNode(name);
+                NodeHealth h = a.getNodeHealth();
+                Map<String, Long> avail = new HashMap<>();
+                for (TierUsage t : h.getTiersList()) {
+                    avail.put(t.getTier(), t.getAvailableBytes());
+                }
+                data.put(name, new NodeData(a.listReplicas(ListReplicasRequest.getDefaultInstance()).getReplicasList(),
+                        a.getTelemetry(TelemetryRequest.getDefaultInstance()), avail));
+            } catch (NodeAgentException e) {
+                LOG.warnf("StorageNode/%s: telemetry pull failed: %s", name, e.getMessage());
+                metrics.reconcileError("Telemetry", e.reason().name());
+            }
+        }
+        long t1 = System.nanoTime();
+        ClusterView view = view(now, settings, nodes, volumes, migrations, data);
+        Plan plan = new PlacementPlanner(settings).plan(view);
+        long t2 = System.nanoTime();
+        metrics.plannerPass(Duration.ofNanos(t2 - t1));
+        int created = 0;
+        int removed = 0;
+        for (PlannedAction a : plan.actions()) {
+            if (a.kind() == ActionKind.RemoveReplica) {
+                try {
+                    agents.forNode(a.fromNode()).deleteReplica(DeleteReplicaRequest.newBuilder()
+                            .setOperationId("remove-" + a.replicaId()).setReplicaId(a.replicaId()).build());
+                    removed++;
+                    metrics.decision(a.kind().name(), "done");
+                    if (a.explanation().contains("false alarm")) {
+                        health.falseAlarm(now.toEpochMilli());
+                    }
+                    volumeEvent(a);
+                } catch (NodeAgentException e) {
+                    metrics.decision(a.kind().name(), "failed");
+                }
+                continue;
+            }
+            try {
+                VolumeMigration vm = MigrationFactory.toMigration(a, settings.bandwidthPerMigration(), now);
+                kube.resource(vm).create();
+                created++;
+                metrics.decision(a.kind().name(), "created");
+                events.normal(vm, "Planned", a.explanation());
+            } catch (KubernetesClientException e) {
+                // 409: the same decision was already written in this second by a previous pass.
+                metrics.decision(a.kind().name(), e.getCode() == 409 ? "duplicate" : "failed");
+            }
+        }
+        for (Plan.Deferred d : plan.deferred()) {
+            metrics.decision(d.action().kind().name(), "deferred");
+        }
+        for (Plan.DesiredPlacement p : plan.desired().values()) {
+            heat.put(p.volume(), p.heat());
+        }
+        long t3 = System.nanoTime();
+        persist();
+        return new Result(view.volumes().size(), view.nodes().size(), created, removed, plan.deferred().size(),
+                Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2));
+    }
+
+    private void volumeEvent(PlannedAction a) {
+        ReplicatedVolume v = kube.resources(ReplicatedVolume.class).withName(a.volume()).get();
+        if (v != null) {
+            events.normal(v, "ReplicaRemoved", a.explanation());
+        }
+    }
+
+    /** Turns resources and agent reports into the planner's view; also feeds the affinity history. */
+    ClusterView view(Instant now, PlannerSettings settings, List<StorageNode> nodes, List<ReplicatedVolume> volumes,
+                     List<VolumeMigration> migrations, Map<String, NodeData> data) {
+        List<NodeView> nodeViews = new ArrayList<>();
+        for (StorageNode n : nodes) {
+            String name = n.getMetadata().getName();
+            NodeData d = data.get(name);
+            var st = n.getStatus();
+            boolean ready = d != null;
+            nodeViews.add(new NodeView(name, n.getSpec() == null ? null : n.getSpec().getZone(), ready,
+                    n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getCordoned()),
+                    st == null || st.getFailureProbability() == null ? 0 : st.getFailureProbability(),
+                    st == null || st.getFailureConfidence() == null ? 0 : st.getFailureConfidence(),
+                    d == null ? Map.of() : d.available(), nodeBandwidth));
+        }
+        // Which replica came from which migration: its role and when it was made.
+        Map<String, Role> roles = new HashMap<>();
+        Map<String, Instant> made = new HashMap<>();
+        Map<String, Instant> lastMove = new HashMap<>();
+        List<InFlight> inFlight = new ArrayList<>();
+        for (VolumeMigration m : migrations) {
+            var s = m.getStatus();
+            String vol = m.getSpec().getVolume();
+            if (s == null || s.getPhase() == null || !s.getPhase().terminal()) {
+                inFlight.add(new InFlight(vol, m.getSpec().getFrom().getNode(), m.getSpec().getTo().getNode(),
+                        Units.bytes(m.getSpec().getBandwidthLimit(), settings.bandwidthPerMigration())));
+                continue;
+            }
+            Instant done = s.getCompletionTime() == null ? now : Instant.parse(s.getCompletionTime());
+            lastMove.merge(vol, done, (x, y) -> x.isAfter(y) ? x : y);
+            String action = m.getMetadata().getLabels() == null ? null
+                    : m.getMetadata().getLabels().get(MigrationFactory.ACTION_LABEL);
+            String target = MigrationExecutor.targetReplicaId(m.getMetadata().getName());
+            made.put(target, done);
+            if (action != null) {
+                roles.put(target, switch (ActionKind.valueOf(action)) {
+                    case PreStage -> Role.PreStaged;
+                    case Evacuate -> Role.Evacuation;
+                    case AddMirror -> Role.Mirror;
+                    default -> Role.Primary;
+                });
+            }
+        }
+        // Per volume: replicas found on the agents, and the accesses each node reports.
+        Map<String, List<ReplicaView>> replicas = new HashMap<>();
+        Map<String, Map<String, Double>> heatByNode = new HashMap<>();
+        Map<String, Map<String, Instant>> lastRead = new HashMap<>();
+        Map<String, Long> used = new HashMap<>();
+        for (Map.Entry<String, NodeData> e : data.entrySet()) {
+            String node = e.getKey();
+            for (Replica r : e.getValue().replicas()) {
+                Role role = roles.get(r.getReplicaId());
+                replicas.computeIfAbsent(r.getVolumeId(), k -> new ArrayList<>()).add(new ReplicaView(
+                        r.getReplicaId(), node, r.getTier(), role == null ? Role.Primary : role,
+                        r.getState().getNumber() == 2, made.getOrDefault(r.getReplicaId(), now), null));
+                used.merge(r.getVolumeId(), r.getAllocatedBytes(), Math::max);
+            }
+            for (VolumeTelemetry vt : e.getValue().telemetry().getVolumesList()) {
+                double h = 0;
+                long last = 0;
+                for (ExtentHeat x : vt.getExtentsList()) {
+                    h += x.getReadHeat() + x.getWriteHeat();
+                    last = Math.max(last, x.getLastAccessUnixMillis());
+                }
+                for (ConsumerHeat c : vt.getConsumersList()) {
+                    h = Math.max(h, c.getReadHeat() + c.getWriteHeat());
+                }
+                heatByNode.computeIfAbsent(vt.getVolumeId(), k -> new HashMap<>()).merge(node, h, Double::sum);
+                if (last > 0) {
+                    lastRead.computeIfAbsent(vt.getVolumeId(), k -> new HashMap<>()).put(node,
+                            Instant.ofEpochMilli(last));
+                }
+            }
+        }
+        List<VolumeView> views = new ArrayList<>();
+        Instant ahead = now.plus(leadTime);
+        for (ReplicatedVolume v : volumes) {
+            String name = v.getMetadata().getName();
+            List<ReplicaView> rs = replicas.getOrDefault(name, List.of());
+            // Exactly one primary: the first replica not made for another purpose.
+            List<ReplicaView> fixed = new ArrayList<>();
+            boolean primary = false;
+            Map<String, Instant> reads = lastRead.getOrDefault(name, Map.of());
+            for (ReplicaView r : rs) {
+                Role role = r.role();
+                if (role == Role.Primary) {
+                    role = primary ? Role.Mirror : Role.Primary;
+                    primary = true;
+                }
+                fixed.add(new ReplicaView(r.id(), r.node(), r.tier(), role, r.healthy(), r.createdAt(),
+                        reads.get(r.node())));
+            }
+            Map<String, Double> byNode = heatByNode.getOrDefault(name, Map.of());
+            double total = byNode.values().stream().mapToDouble(Double::doubleValue).sum();
+            Map<String, Double> nowShare = new HashMap<>();
+            for (Map.Entry<String, Double> e : byNode.entrySet()) {
+                double share = total > 0 ? e.getValue() / total : 0;
+                nowShare.put(e.getKey(), share);
+                profiles.observe(name, e.getKey(), share, now);
+            }
+            Map<String, Double> forecast = new HashMap<>();
+            Set<String> known = new HashSet<>(nowShare.keySet());
+            known.addAll(profiles.forVolume(name).keySet());
+            for (String n : known) {
+                forecast.put(n, profiles.forecast(name, n, ahead, nowShare.getOrDefault(n, 0d)));
+            }
+            double score = 1 - Math.exp(-total / heatScale);
+            long usedBytes = used.getOrDefault(name, 0L);
+            Long before = usedHistoryLast.put(name, usedBytes);
+            if (before != null) {
+                growthPerHour.merge(name, (double) (usedBytes - before), (o, x) -> 0.8 * o + 0.2 * x);
+            }
+            double growth = Math.max(0, growthPerHour.getOrDefault(name, 0d));
+            long upper = usedBytes + (long) (growth * 1.5 * Math.max(1, settings.capacityHorizon().toHours()));
+            var p = v.getSpec().getPlacement();
+            views.add(new VolumeView(name, v.getSpec().getCapacityBytes(), usedBytes,
+                    v.getSpec().getReplicas() == null ? 1 : v.getSpec().getReplicas(), fixed, score, heat.get(name),
+                    nowShare, forecast, upper, lastMove.get(name),
+                    p == null || p.getRequiredNodes() == null ? Set.of() : Set.copyOf(p.getRequiredNodes()),
+                    p == null || p.getRequiredZones() == null ? Set.of() : Set.copyOf(p.getRequiredZones())));
+        }
+        return new ClusterView(now, nodeViews, views, inFlight, clusterBandwidth);
+    }
+
+    private void restore() {
+        restored = true;
+        Map<String, String> s = store.load();
+        Map<String, String> h = new HashMap<>();
+        Map<String, String> a = new HashMap<>();
+        s.forEach((k, v) -> {
+            if (k.startsWith("health.")) {
+                h.put(k.substring(7), v);
+            } else if (k.startsWith("affinity.")) {
+                a.put(k.substring(9), v);
+            } else if (k.startsWith("heat.")) {
+                try {
+                    heat.put(k.substring(5), HeatLevel.valueOf(v));
+                } catch (IllegalArgumentException ignored) {
+                    // Unknown class name from another version: relearn.
+                }
+            }
+        });
+        int n = health.restore(h) + profiles.restore(a);
+        LOG.infof("model state restored: %d entries", n + heat.size());
+    }
+
+    private void persist() {
+        Map<String, String> out = new HashMap<>();
+        health.export().forEach((k, v) -> out.put("health." + k, v));
+        profiles.export().forEach((k, v) -> out.put("affinity." + k, v));
+        heat.forEach((k, v) -> out.put("heat." + k, v.name()));
+        store.save(out);
+    }
+}

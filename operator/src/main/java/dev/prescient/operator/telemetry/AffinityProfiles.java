@@ -1,0 +1,106 @@
+package dev.prescient.operator.telemetry;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Compact history of where each volume is read from: per (volume, node) an hour-of-day profile of the node's
+ * share of the volume's accesses, smoothed exponentially (24 floats per pair). Forecasting the share at a
+ * future time reads the slot of that hour: a seasonal forecast that sees a daily hot spot coming.
+ */
+public final class AffinityProfiles {
+
+    private static final int SLOTS = 24;
+    private static final float EMPTY = -1f;
+
+    private final double alpha;
+    private final Map<String, float[]> profiles = new ConcurrentHashMap<>();
+
+    public AffinityProfiles(double alpha) {
+        this.alpha = alpha;
+    }
+
+    private static String key(String volume, String node) {
+        return volume + "|" + node;
+    }
+
+    private static int slot(Instant t) {
+        return t.atZone(ZoneOffset.UTC).getHour();
+    }
+
+    /** Records the node's share (0..1) of the volume's accesses observed at {@code at}. */
+    public void observe(String volume, String node, double share, Instant at) {
+        float[] p = profiles.computeIfAbsent(key(volume, node), k -> {
+            float[] f = new float[SLOTS];
+            java.util.Arrays.fill(f, EMPTY);
+            return f;
+        });
+        int s = slot(at);
+        p[s] = p[s] == EMPTY ? (float) share : (float) (alpha * share + (1 - alpha) * p[s]);
+    }
+
+    /** Forecast share at {@code at}; {@code fallback} when that hour was never observed. */
+    public double forecast(String volume, String node, Instant at, double fallback) {
+        float[] p = profiles.get(key(volume, node));
+        if (p == null || p[slot(at)] == EMPTY) {
+            return fallback;
+        }
+        return p[slot(at)];
+    }
+
+    /** Nodes that have a profile for the volume. */
+    public Map<String, float[]> forVolume(String volume) {
+        Map<String, float[]> out = new HashMap<>();
+        String prefix = volume + "|";
+        profiles.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
+        return out;
+    }
+
+    public int size() {
+        return profiles.size();
+    }
+
+    /** One string per pair: base64 of 24 floats, for a ConfigMap. */
+    public Map<String, String> export() {
+        Map<String, String> out = new HashMap<>();
+        Base64.Encoder b64 = Base64.getEncoder();
+        profiles.forEach((k, v) -> {
+            ByteBuffer b = ByteBuffer.allocate(SLOTS * 4);
+            for (float f : v) {
+                b.putFloat(f);
+            }
+            out.put(k, b64.encodeToString(b.array()));
+        });
+        return out;
+    }
+
+    public int restore(Map<String, String> state) {
+        int n = 0;
+        for (Map.Entry<String, String> e : state.entrySet()) {
+            try {
+                ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(e.getValue()));
+                if (b.remaining() != SLOTS * 4 || !e.getKey().contains("|")) {
+                    continue;
+                }
+                float[] f = new float[SLOTS];
+                for (int i = 0; i < SLOTS; i++) {
+                    f[i] = b.getFloat();
+                }
+                profiles.put(e.getKey(), f);
+                n++;
+            } catch (IllegalArgumentException ex) {
+                // Skip a corrupt entry; the profile relearns.
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.prescient.operator.reconcile;
+
+import dev.prescient.api.v1alpha1.node.StorageNode;
+import dev.prescient.api.v1alpha1.node.StorageNodeSpec;
+import dev.prescient.api.v1alpha1.node.StorageNodeStatus;
+import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
+import dev.prescient.api.v1alpha1.volume.ReplicatedVolumeSpec;
+import dev.prescient.operator.agent.InMemoryNodeAgents;
+import dev.prescient.operator.metrics.OperatorMetrics;
+import dev.prescient.operator.plan.PlannerLoop;
+import dev.prescient.operator.telemetry.AffinityProfiles;
+import dev.prescient.operator.telemetry.ModelStateStore;
+import dev.prescient.operator.telemetry.NodeHealthModel;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/** A cluster of StorageNodes with in-memory agents and ReplicatedVolumes with one replica each, in a mock server. */
+public final class PlannerFixture {
+
+    public final KubernetesClient client;
+    public final InMemoryNodeAgents agents = new InMemoryNodeAgents();
+    public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    public PlannerFixture(KubernetesClient client) {
+        this.client = client;
+    }
+
+    public static String node(int i) {
+        return String.format("node-%03d", i);
+    }
+
+    public void nodes(int n) {
+        for (int i = 0; i < n; i++) {
+            agents.add(node(i), "zone-" + (i % 3), Map.of("ssd", 1L << 40, "nvme", 1L << 39, "hdd", 1L << 41));
+            StorageNode sn = new StorageNode();
+            sn.setMetadata(new ObjectMetaBuilder().withName(node(i)).build());
+            StorageNodeSpec spec = new StorageNodeSpec();
+            spec.setNodeName(node(i));
+            spec.setZone("zone-" + (i % 3));
+            spec.setAgentEndpoint(node(i) + ":9601");
+            spec.setCordoned(false);
+            sn.setSpec(spec);
+            client.resource(sn).create();
+        }
+    }
+
+    /** Volume i lives on node i % nodes, on ssd, with {@code bytes} of data. */
+    public void volumes(int n, int nodes, int bytes, String policy) {
+        for (int i = 0; i < n; i++) {
+            String name = String.format("pv-%05d", i);
+            agents.agent(node(i % nodes)).putReplica(name + "-0", name, "ssd", new byte[bytes]);
+            agents.setActiveReplica(name, name + "-0");
+            ReplicatedVolume v = new ReplicatedVolume();
+            v.setMetadata(new ObjectMetaBuilder().withName(name).build());
+            ReplicatedVolumeSpec s = new ReplicatedVolumeSpec();
+            s.setCapacityBytes(1L << 30);
+            s.setPolicy(policy);
+            s.setInitialTier("ssd");
+            s.setReplicas(1);
+            v.setSpec(s);
+            client.resource(v).create();
+        }
+    }
+
+    public void setFailureProbability(String node, double p) {
+        StorageNode sn = client.resources(StorageNode.class).withName(node).get();
+        StorageNodeStatus st = sn.getStatus() == null ? new StorageNodeStatus() : sn.getStatus();
+        st.setFailureProbability(p);
+        st.setFailureConfidence(0.9);
+        sn.setStatus(st);
+        client.resource(sn).updateStatus();
+    }
+
+    public PlannerLoop loop(String namespace) {
+        Clock clock = Clock.systemUTC();
+        return new PlannerLoop(client, agents, new NodeHealthModel(0.5), new AffinityProfiles(0.3),
+                new ModelStateStore(client, namespace, "prescient-model-state", 20_000),
+                new OperatorMetrics(registry), new KubeEvents(client, namespace, clock), clock, 0, 0, 100,
+                Duration.ofMinutes(30));
+    }
+}
