@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * <pre>
  * --root DIR        the repository (default .)
- * --work DIR        where nodes keep their tiers, logs, sockets (default work/local)
+ * --work DIR        where nodes keep their tiers, logs, sockets (default local/work)
  * --scenario FILE   default local/scenarios/default.yaml
  * --kubeconfig FILE use that cluster instead of the embedded API endpoint
  * --view-port N     live view port (default 8089; 0 = any)
@@ -29,7 +29,7 @@ public final class LocalMain {
         Map<String, String> a = parse(argv);
         Path root = Path.of(a.getOrDefault("root", ".")).toAbsolutePath().normalize();
         String kc = a.getOrDefault("kubeconfig", "");
-        LocalMode.Options o = new LocalMode.Options(root, root.resolve(a.getOrDefault("work", "work/local")),
+        LocalMode.Options o = new LocalMode.Options(root, root.resolve(a.getOrDefault("work", "local/work")),
                 root.resolve(a.getOrDefault("scenario", "local/scenarios/default.yaml")),
                 kc.isEmpty() ? null : Path.of(kc), Integer.parseInt(a.getOrDefault("view-port", "8089")),
                 Integer.parseInt(a.getOrDefault("api-port", "0")), !a.containsKey("no-operator"), System.out);
@@ -59,8 +59,15 @@ public final class LocalMain {
                 }
             }
         } catch (Exception e) {
+            if (mode.stopping()) {
+                // Ctrl-C: the teardown hook is closing exports under the running workload; that is not an error.
+                return;
+            }
             System.err.println("[prescient] " + e);
             exit = 2;
+        }
+        if (mode.stopping()) {
+            return;
         }
         mode.stop();
         System.exit(exit);

@@ -54,7 +54,7 @@ public final class LocalMode implements AutoCloseable {
     private final Map<String, String> agentAddresses = new LinkedHashMap<>();
     private final Map<String, Path> nodeSockets = new LinkedHashMap<>();
     private Scenario scenario;
-    private boolean closed;
+    private volatile boolean closed;
 
     public LocalMode(Options o) {
         this.o = o;
@@ -240,6 +240,11 @@ public final class LocalMode implements AutoCloseable {
         return out;
     }
 
+    /** True once teardown began (Ctrl-C or the end of the run). */
+    public boolean stopping() {
+        return closed;
+    }
+
     public ScenarioRunner runner() {
         return runner;
     }
@@ -306,7 +311,7 @@ public final class LocalMode implements AutoCloseable {
     }
 
     /** Stops everything in reverse order and sweeps the work folder; returns what could not be removed. */
-    public HostSweep.Leftovers stop() throws IOException {
+    public synchronized HostSweep.Leftovers stop() throws IOException {
         if (closed) {
             return new HostSweep(o.work()).find();
         }

@@ -47,8 +47,17 @@ public final class HostSweep {
         for (String loop : loops()) {
             run("losetup", "-d", loop);
         }
-        for (long pid : daemons()) {
-            ProcessHandle.of(pid).ifPresent(Children::stopTree);
+        // TERM every daemon first, then wait: one slow daemon should not hold up the others' grace period.
+        List<ProcessHandle> ds = daemons().stream().map(ProcessHandle::of).flatMap(java.util.Optional::stream).toList();
+        ds.forEach(ProcessHandle::destroy);
+        long deadline = System.currentTimeMillis() + 10_000;
+        for (ProcessHandle h : ds) {
+            while (running(h.pid()) && System.currentTimeMillis() < deadline) {
+                sleepQuietly(100);
+            }
+            if (running(h.pid())) {
+                h.destroyForcibly();
+            }
         }
         for (String m : mounts()) {
             // nbdfuse mounts disappear with their daemon; a stale FUSE mount needs a lazy unmount.
@@ -90,11 +99,29 @@ public final class HostSweep {
         }
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.filter(f -> f.toString().endsWith(".pid") && Files.isRegularFile(f)).toList()) {
-                pid(p).filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
-                        .ifPresent(out::add);
+                pid(p).filter(HostSweep::running).ifPresent(out::add);
             }
         }
         return out;
+    }
+
+    /** Alive and not a zombie (a daemon whose parent never reaps it is gone for all purposes). */
+    static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Optional<Long> pid(Path file) {
