@@ -70,6 +70,10 @@ public final class DiscoveryDispatcher extends Dispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+        if ("POST".equalsIgnoreCase(request.getMethod())
+                && request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubject")) {
+            return selfSubjectReview(request);
+        }
         if ("GET".equalsIgnoreCase(request.getMethod())) {
             String path = request.getPath();
             int q = path.indexOf('?');
@@ -87,6 +91,28 @@ public final class DiscoveryDispatcher extends Dispatcher {
             }
         }
         return delegate.dispatch(request);
+    }
+
+    /**
+     * The local endpoint has no RBAC: the caller may do everything. The operator asks before it starts its
+     * controllers (SelfSubjectRulesReview / SelfSubjectAccessReview), which the mock would refuse with 422.
+     */
+    @SuppressWarnings("unchecked")
+    private static MockResponse selfSubjectReview(RecordedRequest request) {
+        try {
+            Map<String, Object> review = JSON.readValue(request.getUtf8Body(), Map.class);
+            if (request.getPath().contains("rulesreviews")) {
+                review.put("status", Map.of("incomplete", false, "resourceRules", List.of(Map.of("verbs",
+                        List.of("*"), "apiGroups", List.of("*"), "resources", List.of("*"))),
+                        "nonResourceRules", List.of(Map.of("verbs", List.of("*"), "nonResourceURLs", List.of("*")))));
+            } else {
+                review.put("status", Map.of("allowed", true, "reason", "local mode has no RBAC"));
+            }
+            return new MockResponse().setResponseCode(201).setHeader("Content-Type", "application/json")
+                    .setBody(JSON.writeValueAsString(review));
+        } catch (Exception e) {
+            return new MockResponse().setResponseCode(400).setBody(e.toString());
+        }
     }
 
     /** The discovery document for {@code path}, or null when the path is not a discovery path. */
