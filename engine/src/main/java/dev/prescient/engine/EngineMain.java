@@ -8,8 +8,10 @@ import dev.prescient.engine.store.ReplicaStore;
 import dev.prescient.engine.volume.ReplicaSet;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +23,8 @@ import java.util.Map;
  *
  * <pre>
  * java -cp ... dev.prescient.engine.EngineMain --tier fast=/var/lib/prescient/fast \
- *      --replica vol1-r0:vol1:fast:1G --unix /run/prescient/vol1.sock [--tcp 127.0.0.1:10809]
+ *      --replica vol1-r0:vol1:fast:1G --unix /run/prescient/vol1.sock [--tcp 127.0.0.1:10809] \
+ *      [--pid-file /run/prescient/vol1.pid]
  * </pre>
  * A replica that exists is opened (its size argument ignored); otherwise it is created. After an
  * unclean stop (kill -9) the replica's allocation map is rebuilt on open.
@@ -36,6 +39,7 @@ public final class EngineMain {
         List<String[]> replicas = new ArrayList<>();
         List<Path> unix = new ArrayList<>();
         List<InetSocketAddress> tcp = new ArrayList<>();
+        Path pidFile = null;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -45,6 +49,7 @@ public final class EngineMain {
                 }
                 case "--replica" -> replicas.add(v.split(":"));
                 case "--unix" -> unix.add(Path.of(v));
+                case "--pid-file" -> pidFile = Path.of(v);
                 case "--tcp" -> {
                     int c = v.lastIndexOf(':');
                     tcp.add(new InetSocketAddress(v.substring(0, c), Integer.parseInt(v.substring(c + 1))));
@@ -83,6 +88,12 @@ public final class EngineMain {
                 System.err.println("shutdown: " + e);
             }
         }));
+        if (pidFile != null) {
+            // Written once serving, so a supervisor that finds the file finds a working export.
+            Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
+            Files.writeString(tmp, ProcessHandle.current().pid() + "\n");
+            Files.move(tmp, pidFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
         System.out.println("ready");
         System.out.flush();
         Thread.currentThread().join();

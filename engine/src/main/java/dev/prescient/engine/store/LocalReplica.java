@@ -113,6 +113,42 @@ public final class LocalReplica implements BlockTarget {
         }
     }
 
+    /**
+     * Grows a replica that nobody holds open: the data file is extended as a hole and the
+     * allocation map gains clear bits (new space reads as zeroes). The clean flag is kept, so a
+     * replica left unclean by a crash is still scanned on its next open. Shrinking is refused.
+     */
+    public static void grow(Path dir, String replicaId, long newSize) throws IOException {
+        Path data = dir.resolve(replicaId + ".img");
+        Path meta = dir.resolve(replicaId + ".meta");
+        ReplicaMetadata m = ReplicaMetadata.readFrom(meta);
+        if (newSize < m.size()) {
+            throw new IllegalArgumentException("cannot shrink replica " + replicaId + " from " + m.size() + " to "
+                    + newSize);
+        }
+        if (newSize == m.size()) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (ch.size() < newSize) {
+                ch.write(ByteBuffer.allocate(1), newSize - 1);
+            }
+            ch.force(true);
+        } catch (IOException e) {
+            throw mapNoSpace(e, "growing replica " + replicaId);
+        }
+        long chunks = (newSize + m.allocChunk() - 1) / m.allocChunk();
+        AtomicBitmap grown = new AtomicBitmap(chunks);
+        AtomicBitmap old = AtomicBitmap.fromLongArray(m.chunks(), m.allocation());
+        for (long c = old.nextSetBit(0); c >= 0 && c < m.chunks(); c = old.nextSetBit(c + 1)) {
+            grown.set(c);
+        }
+        // The data file is grown first: a crash between the two steps leaves the old size in the
+        // metadata and a longer file, which open() accepts.
+        new ReplicaMetadata(m.replicaId(), m.volumeId(), newSize, m.allocChunk(), m.generation() + 1, m.clean(),
+                grown.toLongArray()).writeTo(meta);
+    }
+
     private void recoverAllocationMap() throws IOException {
         ByteBuffer buf = ByteBuffer.allocateDirect(allocChunk);
         for (long c = 0; c < alloc.size(); c++) {

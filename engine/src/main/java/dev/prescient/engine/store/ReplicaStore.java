@@ -98,6 +98,22 @@ public final class ReplicaStore implements ReplicaProvider, Closeable {
         ReplicaMetadata.fsyncDirectory(dir);
     }
 
+    /**
+     * Grows a replica to {@code newSize} (offline: refused while it is open, because an open
+     * replica's size and allocation map are fixed in memory).
+     */
+    public synchronized void grow(String replicaId, long newSize) throws IOException {
+        checkId(replicaId);
+        Path dir = find(replicaId);
+        if (dir == null) {
+            throw new NoSuchFileException("replica " + replicaId + " not on this node");
+        }
+        if (open.containsKey(replicaId)) {
+            throw new IllegalStateException("replica " + replicaId + " is open; grow it offline");
+        }
+        LocalReplica.grow(dir, replicaId, newSize);
+    }
+
     public synchronized List<ReplicaInfo> list() throws IOException {
         List<ReplicaInfo> out = new ArrayList<>();
         for (Map.Entry<String, Path> t : tiers.entrySet()) {

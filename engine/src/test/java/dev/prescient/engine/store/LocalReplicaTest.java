@@ -55,6 +55,31 @@ class LocalReplicaTest {
     }
 
     @Test
+    void growKeepsDataAndMapAndReadsZeroesBeyondTheOldEnd() throws Exception {
+        try (ReplicaStore store = new ReplicaStore(Map.of("t", dir))) {
+            try (LocalReplica r = store.create("g", "v", "t", 1 << 20, 4096)) {
+                r.write(8192, random(4096, 7), true);
+            }
+            store.close(); // release the store's reference: grow is offline
+            store.grow("g", 4 << 20);
+            assertThat(store.list()).singleElement().satisfies(i -> {
+                assertThat(i.size()).isEqualTo(4 << 20);
+                assertThat(i.allocatedBytes()).isEqualTo(4096);
+                assertThat(i.clean()).isTrue();
+            });
+            try (LocalReplica r = store.openReplica("g")) {
+                assertThat(r.size()).isEqualTo(4 << 20);
+                assertThat(read(r, 8192, 4096)).isEqualTo(random(4096, 7));
+                assertThat(LocalReplica.isZero(read(r, 3 << 20, 65536))).isTrue();
+                assertThat(r.nextAllocated(12288)).isEqualTo(-1);
+                assertThatThrownBy(() -> store.grow("g", 8 << 20)).isInstanceOf(IllegalStateException.class);
+            }
+            store.close();
+            assertThatThrownBy(() -> store.grow("g", 1 << 20)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void unmapAndWriteZeroesReadAsZero() throws Exception {
         try (LocalReplica r = LocalReplica.create(dir, "r", "v", 1 << 20, 4096)) {
             r.write(0, random(1 << 20, 3), false);
