@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 
 /**
  * Removes everything a node test may have left on the host under its root directory, even after
- * a failure: mounts (deepest first), loop devices backed by files there, nbdfuse and nbdkit
- * processes whose command line names the root.
+ * a failure: mounts (deepest first), loop devices backed by files there, nbdfuse and engine
+ * export processes whose command line names the root.
  */
 final class HostCleanup {
     private HostCleanup() {
@@ -43,7 +43,8 @@ final class HostCleanup {
             for (Path p : s.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
                 try {
                     String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
-                    if ((cmd.startsWith("nbdkit") || cmd.startsWith("nbdfuse")) && cmd.contains(r)) {
+                    boolean ours = cmd.startsWith("nbdfuse") || cmd.contains("dev.prescient.engine.EngineMain");
+                    if (ours && cmd.contains(r)) {
                         ProcessHandle.of(Long.parseLong(p.getFileName().toString())).ifPresent(ProcessHandle::destroyForcibly);
                     }
                 } catch (IOException ignored) {

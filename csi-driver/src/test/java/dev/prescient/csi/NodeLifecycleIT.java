@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real node processes as root: nbdkit exports, nbdfuse + loop devices, mkfs, mount. Stage,
+ * Real node processes as root: engine NBD exports, nbdfuse + loop devices, mkfs, mount. Stage,
  * publish, write, crash the node process, restart, unpublish, unstage, restage on another node
  * process with its own directories; the data must survive all of it and nothing may be left
  * mounted or attached.
@@ -115,10 +115,18 @@ class NodeLifecycleIT {
         assertThat(a.agent().getTelemetry(TelemetryRequest.newBuilder().setVolumeId("vol1").build()).getVolumes(0)
                 .getConsumersList()).extracting(c -> c.getConsumer()).containsExactly("default/pod1/uid-pod1");
 
+        // The export is the engine's, one process per replica, found by its pid file.
+        long enginePid = Long.parseLong(Files.readString(root.resolve("a/state/run/engine/vol1-r0.pid")).strip());
+        assertThat(Files.readString(Path.of("/proc/" + enginePid + "/cmdline")).split("\0"))
+                .contains("dev.prescient.engine.EngineMain", "--tcp");
+
         // Crash the node plugin; mounts and helpers must survive, the restarted process must know them.
         a.kill();
         assertThat(Files.readString(target.resolve("hello.txt"))).isEqualTo("written through the mount");
         a = new NodeProcess("node-a", root.resolve("a"), kubelet).start();
+        assertThat(Long.parseLong(Files.readString(root.resolve("a/state/run/engine/vol1-r0.pid")).strip()))
+                .as("the restarted agent adopts the running engine, it does not start a second owner")
+                .isEqualTo(enginePid);
         assertThat(a.agent().listReplicas(ListReplicasRequest.getDefaultInstance()).getReplicasList())
                 .extracting(Replica::getReplicaId).containsExactly("vol1-r0");
         a.node().nodeStageVolume(st);

@@ -19,24 +19,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real node agent: replicas as sparse files ({@link FileReplicaStore}) exported over NBD
- * ({@link NbdExports}). Every mutation is idempotent by its natural id (replica, snapshot) and
- * long work by operation id ({@link Operations}).
+ * The real node agent: replicas are engine replicas ({@link EngineReplicas}), each served over
+ * NBD by its own engine process ({@link EngineExports}). Every mutation is idempotent by its
+ * natural id (replica, snapshot) and long work by operation id ({@link Operations}).
  *
- * <p>SwitchOver and Scrub need the engine's replica set (write fan-out, dirty tracking), which
- * is not in the tree yet: they answer UNIMPLEMENTED with that reason rather than pretending.
+ * <p>Data moves (restore, clone, copy from another node, snapshot) go through the engine's NBD
+ * exports with nbdcopy, so the engine process stays the only owner of a replica's files.
+ * SwitchOver and Scrub need the replica set inside the engine process to take orders from the
+ * agent, which it does not yet: they answer UNIMPLEMENTED with that reason rather than pretending.
  */
 public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     private final String nodeId;
     private final String zone;
-    private final FileReplicaStore store;
-    private final NbdExports exports;
+    private final EngineReplicas store;
+    private final EngineExports exports;
     private final AgentTls tls;
     private final Operations ops = new Operations();
     /** Consumers (pods) per volume, from NodePublishVolume's pod info. */
     private final Map<String, Map<String, Long>> consumers = new ConcurrentHashMap<>();
 
-    public NodeAgentService(String nodeId, String zone, FileReplicaStore store, NbdExports exports, AgentTls tls) {
+    public NodeAgentService(String nodeId, String zone, EngineReplicas store, EngineExports exports, AgentTls tls) {
         this.nodeId = nodeId;
         this.zone = zone;
         this.store = store;
@@ -47,11 +49,14 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     /** After a restart: serve every replica found on disk again. */
     public void resumeExports() throws IOException {
         for (var m : store.list()) {
-            exports.ensure(m.replicaId(), m.file(), m.nbdPort());
+            if (Files.exists(fillingMarker(m.replicaId()))) {
+                continue; // half-filled before a crash: the create/copy retry redoes it
+            }
+            exports.ensure(m.replicaId(), m.volumeId(), m.tier());
         }
     }
 
-    public FileReplicaStore store() {
+    public EngineReplicas store() {
         return store;
     }
 
@@ -69,22 +74,83 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     /** The NBD URI of this node's replica of {@code volumeId}, if it holds one. */
     public Optional<String> localExport(String volumeId) throws IOException {
         for (var m : store.list()) {
-            if (m.volumeId().equals(volumeId)) {
-                return Optional.of(exports.ensure(m.replicaId(), m.file(), m.nbdPort()));
+            if (m.volumeId().equals(volumeId) && !Files.exists(fillingMarker(m.replicaId()))) {
+                return Optional.of(exports.ensure(m.replicaId(), m.volumeId(), m.tier()));
             }
         }
         return Optional.empty();
     }
 
-    private Replica toProto(FileReplicaStore.ReplicaMeta m) {
+    private Replica toProto(EngineReplicas.ReplicaMeta m) {
         try {
+            boolean filling = Files.exists(fillingMarker(m.replicaId()));
             return Replica.newBuilder().setReplicaId(m.replicaId()).setVolumeId(m.volumeId()).setNodeId(nodeId)
-                    .setTier(m.tier()).setSizeBytes(m.sizeBytes()).setState(ReplicaState.REPLICA_STATE_HEALTHY)
-                    .setAllocatedBytes(store.allocatedBytes(m.file())).setGeneration(m.generation())
-                    .setNbdEndpoint(exports.uri(m.nbdPort())).build();
+                    .setTier(m.tier()).setSizeBytes(m.sizeBytes())
+                    .setState(filling ? ReplicaState.REPLICA_STATE_SYNCING : ReplicaState.REPLICA_STATE_HEALTHY)
+                    .setAllocatedBytes(m.allocatedBytes()).setGeneration(m.generation())
+                    .setNbdEndpoint(exports.uriIfKnown(m.replicaId()).orElse("")).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Present while a replica is being filled from a source; a crash leaves it to say "redo". */
+    private Path fillingMarker(String replicaId) {
+        return exports.runDir().resolve(replicaId + ".filling");
+    }
+
+    /**
+     * Creates the replica and fills it from {@code source} (a snapshot image path or an NBD URI)
+     * through its own engine export. Idempotent: a replica that exists and is not marked as
+     * half-filled is returned as is; a half-filled one is thrown away and made again.
+     */
+    private EngineReplicas.ReplicaMeta createFilled(String replicaId, String volumeId, String tier, long size,
+            Optional<String> source, long sourceBytes, Operations.Progress progress) throws Exception {
+        Path marker = fillingMarker(replicaId);
+        Optional<EngineReplicas.ReplicaMeta> existing = store.find(replicaId);
+        if (existing.isPresent() && !Files.exists(marker)) {
+            exports.ensure(replicaId, volumeId, existing.get().tier());
+            return existing.get();
+        }
+        if (existing.isPresent()) {
+            exports.stop(replicaId);
+            store.delete(replicaId);
+        }
+        if (source.isPresent()) {
+            Files.writeString(marker, source.get());
+        }
+        var m = store.create(replicaId, volumeId, tier, size, sourceBytes);
+        String uri = exports.ensure(replicaId, volumeId, m.tier());
+        if (source.isPresent()) {
+            if (progress != null) {
+                progress.update(0, size);
+            }
+            // Holes and zero blocks of the source are skipped; the new replica reads zeroes there.
+            Process proc = new ProcessBuilder("nbdcopy", "--destination-is-zero", source.get(), uri)
+                    .redirectErrorStream(true).start();
+            while (!proc.waitFor(200, TimeUnit.MILLISECONDS)) {
+                if (progress != null && progress.cancelled()) {
+                    proc.destroyForcibly().waitFor();
+                    exports.stop(replicaId);
+                    store.delete(replicaId);
+                    exports.forget(replicaId);
+                    Files.deleteIfExists(marker);
+                    return null;
+                }
+                if (progress != null) {
+                    progress.update(Math.min(EngineReplicas.diskBytes(m.file()), size), size);
+                }
+            }
+            if (proc.exitValue() != 0) {
+                throw new IOException("nbdcopy " + source.get() + " -> " + uri + " failed: "
+                        + new String(proc.getInputStream().readAllBytes()));
+            }
+            Files.delete(marker);
+            if (progress != null) {
+                progress.update(size, size);
+            }
+        }
+        return store.find(replicaId).orElseThrow();
     }
 
     private interface IoBody<T> {
@@ -115,22 +181,28 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             if (req.getSizeBytes() <= 0) {
                 throw CsiException.invalid("size_bytes must be positive");
             }
-            Optional<Path> from = Optional.empty();
+            Optional<String> from = Optional.empty();
+            long need = 0;
             if (!req.getSourceSnapshotId().isEmpty()) {
-                from = Optional.of(store.findSnapshot(req.getSourceSnapshotId()).orElseThrow(
-                        () -> CsiException.notFound("snapshot " + req.getSourceSnapshotId() + " not on node " + nodeId))
-                        .file());
+                var snap = store.findSnapshot(req.getSourceSnapshotId()).orElseThrow(
+                        () -> CsiException.notFound("snapshot " + req.getSourceSnapshotId() + " not on node " + nodeId));
+                from = Optional.of(snap.file().toString());
+                need = EngineReplicas.diskBytes(snap.file());
             } else if (!req.getSourceReplicaId().isEmpty()) {
-                from = Optional.of(store.find(req.getSourceReplicaId()).orElseThrow(
-                        () -> CsiException.notFound("replica " + req.getSourceReplicaId() + " not on node " + nodeId))
-                        .file());
+                var src = store.find(req.getSourceReplicaId()).orElseThrow(
+                        () -> CsiException.notFound("replica " + req.getSourceReplicaId() + " not on node " + nodeId));
+                from = Optional.of(exports.ensure(src.replicaId(), src.volumeId(), src.tier()));
+                need = src.allocatedBytes();
             }
             String tier = req.getTier().isEmpty() ? "default" : req.getTier();
-            int port = store.find(req.getReplicaId()).map(FileReplicaStore.ReplicaMeta::nbdPort)
-                    .orElse(NbdExports.freePort());
-            var m = store.create(req.getReplicaId(), req.getVolumeId(), tier, req.getSizeBytes(), port, from);
-            exports.ensure(m.replicaId(), m.file(), m.nbdPort());
-            return toProto(m);
+            try {
+                return toProto(createFilled(req.getReplicaId(), req.getVolumeId(), tier, req.getSizeBytes(), from,
+                        need, null));
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
         });
     }
 
@@ -139,7 +211,10 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         io(out, () -> {
             require("replica_id", req.getReplicaId());
             exports.stop(req.getReplicaId());
-            return DeleteReplicaResponse.newBuilder().setExisted(store.delete(req.getReplicaId())).build();
+            boolean existed = store.delete(req.getReplicaId());
+            exports.forget(req.getReplicaId());
+            Files.deleteIfExists(fillingMarker(req.getReplicaId()));
+            return DeleteReplicaResponse.newBuilder().setExisted(existed).build();
         });
     }
 
@@ -154,7 +229,20 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     public void expandReplica(ExpandReplicaRequest req, StreamObserver<Replica> out) {
         io(out, () -> {
             require("replica_id", req.getReplicaId());
-            return toProto(store.expand(req.getReplicaId(), req.getNewSizeBytes()));
+            var m = store.find(req.getReplicaId()).orElseThrow(
+                    () -> CsiException.notFound("replica " + req.getReplicaId() + " not found"));
+            if (req.getNewSizeBytes() <= m.sizeBytes()) {
+                return toProto(m);
+            }
+            // Offline expansion (the driver advertises OFFLINE): the export is restarted, so any
+            // NBD client still connected loses its connection; consumers are detached by then.
+            exports.stop(m.replicaId());
+            try {
+                m = store.grow(m.replicaId(), req.getNewSizeBytes());
+            } finally {
+                exports.ensure(m.replicaId(), m.volumeId(), m.tier());
+            }
+            return toProto(store.find(m.replicaId()).orElseThrow());
         });
     }
 
@@ -169,8 +257,8 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     }
 
     /**
-     * Full copy of a remote replica over NBD with nbdcopy (which skips holes and zero blocks).
-     * The engine's delta sync replaces this once dev.prescient.engine.replication is in the tree.
+     * Full copy of a remote replica over NBD with nbdcopy (holes and zero blocks skipped), from
+     * the source's engine export into this node's new replica's engine export.
      */
     private void copyFrom(AddReplicaFromSourceRequest req, Operations.Progress p) throws Exception {
         ManagedChannel ch = tls.channel(req.getSourceAddress());
@@ -184,25 +272,13 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         } finally {
             ch.shutdownNow();
         }
+        if (src.getNbdEndpoint().isEmpty()) {
+            throw new CsiException(Status.Code.UNAVAILABLE, "SourceNotExported",
+                    "source replica " + src.getReplicaId() + " has no NBD export yet");
+        }
         String tier = req.getTier().isEmpty() ? "default" : req.getTier();
-        var m = store.create(req.getReplicaId(), req.getVolumeId(), tier, src.getSizeBytes(), NbdExports.freePort(),
-                Optional.empty());
-        p.update(0, src.getSizeBytes());
-        Process proc = new ProcessBuilder("nbdcopy", "--destination-is-zero", src.getNbdEndpoint(), m.file().toString())
-                .redirectErrorStream(true).start();
-        while (!proc.waitFor(200, TimeUnit.MILLISECONDS)) {
-            if (p.cancelled()) {
-                proc.destroyForcibly();
-                store.delete(req.getReplicaId());
-                return;
-            }
-            p.update(Math.min(store.allocatedBytes(m.file()), src.getSizeBytes()), src.getSizeBytes());
-        }
-        if (proc.exitValue() != 0) {
-            throw new IOException("nbdcopy failed: " + new String(proc.getInputStream().readAllBytes()));
-        }
-        p.update(src.getSizeBytes(), src.getSizeBytes());
-        exports.ensure(m.replicaId(), m.file(), m.nbdPort());
+        createFilled(req.getReplicaId(), req.getVolumeId(), tier, src.getSizeBytes(),
+                Optional.of(src.getNbdEndpoint()), src.getAllocatedBytes(), p);
     }
 
     @Override
@@ -253,11 +329,20 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         io(out, () -> {
             require("snapshot_id", req.getSnapshotId());
             require("replica_id", req.getReplicaId());
-            return toProto(store.snapshot(req.getSnapshotId(), req.getReplicaId()));
+            var m = store.find(req.getReplicaId()).orElseThrow(
+                    () -> CsiException.notFound("replica " + req.getReplicaId() + " not found"));
+            if (store.findSnapshot(req.getSnapshotId()).isEmpty()) {
+                String uri = exports.ensure(m.replicaId(), m.volumeId(), m.tier());
+                return toProto(store.snapshot(req.getSnapshotId(), m, target -> {
+                    // Read through the engine (the one owner of the replica), what a reader of the volume sees.
+                    Exec.check(List.of("nbdcopy", "--destination-is-zero", uri, target.toString()));
+                }));
+            }
+            return toProto(store.findSnapshot(req.getSnapshotId()).orElseThrow());
         });
     }
 
-    private static Snapshot toProto(FileReplicaStore.SnapshotMeta s) {
+    private static Snapshot toProto(EngineReplicas.SnapshotMeta s) {
         return Snapshot.newBuilder().setSnapshotId(s.snapshotId()).setSourceReplicaId(s.replicaId())
                 .setVolumeId(s.volumeId()).setSizeBytes(s.sizeBytes()).setCreatedUnixMillis(s.createdMillis())
                 .setReady(true).build();
@@ -306,7 +391,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                 long used = 0;
                 for (var m : store.list()) {
                     if (m.tier().equals(t.getKey())) {
-                        used += store.allocatedBytes(m.file());
+                        used += EngineReplicas.diskBytes(m.file());
                     }
                 }
                 b.addTiers(TierUsage.newBuilder().setTier(t.getKey()).setPath(t.getValue().toString())
@@ -323,6 +408,6 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     }
 
     static boolean toolsPresent() {
-        return Exec.onPath("nbdkit") && Exec.onPath("cp");
+        return Exec.onPath("nbdcopy");
     }
 }

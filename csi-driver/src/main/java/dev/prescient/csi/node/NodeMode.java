@@ -2,8 +2,8 @@ package dev.prescient.csi.node;
 
 import dev.prescient.csi.DriverArgs;
 import dev.prescient.csi.agent.AgentTls;
-import dev.prescient.csi.agent.FileReplicaStore;
-import dev.prescient.csi.agent.NbdExports;
+import dev.prescient.csi.agent.EngineExports;
+import dev.prescient.csi.agent.EngineReplicas;
 import dev.prescient.csi.agent.NodeAgentService;
 import dev.prescient.csi.identity.IdentityService;
 import io.grpc.Server;
@@ -47,8 +47,8 @@ public final class NodeMode implements AutoCloseable {
         for (String r : args.get("kubelet-dir", "/var/lib/kubelet").split(",")) {
             roots.add(Path.of(r));
         }
-        FileReplicaStore store = new FileReplicaStore(tiers);
-        NbdExports exports = new NbdExports(state.resolve("run/nbd"), args.get("nbd-bind", "127.0.0.1"));
+        EngineReplicas store = new EngineReplicas(tiers);
+        EngineExports exports = new EngineExports(state.resolve("run/engine"), args.get("nbd-bind", "127.0.0.1"), tiers);
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
         agent.resumeExports();
         String listen = args.get("agent-listen", "127.0.0.1:7443");
@@ -64,7 +64,7 @@ public final class NodeMode implements AutoCloseable {
                 () -> agentServer.isShutdown() ? Optional.of("node agent stopped") : Optional.empty(),
                 () -> Attacher.kernelNbd() || (has("nbdfuse") && has("losetup")) ? Optional.empty()
                         : Optional.of("neither nbd-client with /dev/nbd* nor nbdfuse+losetup is available"),
-                () -> NbdExports.available() ? Optional.empty() : Optional.of("nbdkit missing"),
+                () -> has("nbdcopy") ? Optional.empty() : Optional.of("nbdcopy missing (snapshots, clones, copies)"),
                 () -> tiers.values().stream().allMatch(Files::isWritable) ? Optional.empty()
                         : Optional.of("a tier directory is not writable")));
         return new NodeMode(identity, node, agent, agentServer);

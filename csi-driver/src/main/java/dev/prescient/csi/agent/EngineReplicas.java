@@ -2,14 +2,16 @@ package dev.prescient.csi.agent;
 
 import dev.prescient.csi.CsiException;
 import dev.prescient.csi.node.Exec;
+import dev.prescient.engine.NoSpaceException;
+import dev.prescient.engine.store.ReplicaStore;
 import io.grpc.Status;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -21,26 +23,31 @@ import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
- * Replicas of this node as sparse files in tier directories: {@code <tier>/<replicaId>.img} plus
- * {@code <replicaId>.meta} (written new, fsynced, renamed: a crash leaves the old or the new one).
- * Snapshots are sparse copies under {@code <tier>/snapshots/}. A restarted node finds everything
- * by listing the directories.
+ * This node's replicas, kept by the engine's {@link ReplicaStore} in the tier directories
+ * ({@code <tier>/<replicaId>.img} + crash-safe {@code .meta} with the allocation map), and the
+ * snapshots, sparse images under {@code <tier>/snapshots/} with a small properties file.
  *
- * <p>Stand-in for the engine's ReplicaStore (dev.prescient.engine.store), which had not landed
- * when this was written; the on-disk layout is deliberately the same idea (sparse file + meta).
+ * <p>The agent never holds a replica open: each mutation uses a short-lived store that is closed
+ * before returning, because the replica's engine process (see {@link EngineExports}) must be the
+ * only one with its files open. Listing reads metadata only.
  */
-public final class FileReplicaStore {
+public final class EngineReplicas {
     private final Map<String, Path> tiers;
 
-    public record ReplicaMeta(String replicaId, String volumeId, String tier, long sizeBytes, long generation,
-            int nbdPort, Path file) {
+    public record ReplicaMeta(String replicaId, String volumeId, String tier, long sizeBytes, long allocatedBytes,
+            long generation, Path file) {
     }
 
     public record SnapshotMeta(String snapshotId, String replicaId, String volumeId, String tier, long sizeBytes,
             long createdMillis, Path file) {
     }
 
-    public FileReplicaStore(Map<String, Path> tiers) throws IOException {
+    /** Fills a new sparse file of the snapshot's size with the replica's data. */
+    public interface Filler {
+        void fill(Path target) throws IOException;
+    }
+
+    public EngineReplicas(Map<String, Path> tiers) throws IOException {
         this.tiers = Map.copyOf(tiers);
         for (Path p : tiers.values()) {
             Files.createDirectories(p.resolve("snapshots"));
@@ -60,61 +67,52 @@ public final class FileReplicaStore {
         return p;
     }
 
-    public synchronized ReplicaMeta create(String replicaId, String volumeId, String tier, long size, int port,
-            Optional<Path> fillFrom) throws IOException {
+    private ReplicaStore store() throws IOException {
+        return new ReplicaStore(tiers);
+    }
+
+    /** Creates an empty (all-hole) replica, or returns the one that exists under that id. */
+    public synchronized ReplicaMeta create(String replicaId, String volumeId, String tier, long size, long needBytes)
+            throws IOException {
         Optional<ReplicaMeta> existing = find(replicaId);
         if (existing.isPresent()) {
             return existing.get();
         }
         Path dir = tierDir(tier);
-        FileStore fs = Files.getFileStore(dir);
-        if (fs.getUsableSpace() < (fillFrom.isPresent() ? Files.size(fillFrom.get()) : 0)) {
+        if (Files.getFileStore(dir).getUsableSpace() < needBytes) {
             throw new CsiException(Status.Code.RESOURCE_EXHAUSTED, "NoSpace", "tier " + tier + " is full");
         }
-        Path img = dir.resolve(replicaId + ".img");
-        Path tmp = dir.resolve(replicaId + ".img.tmp");
-        if (fillFrom.isPresent()) {
-            // cp keeps holes (sparse=always) and shares blocks where the file system can (reflink=auto).
-            Exec.check(List.of("cp", "--sparse=always", "--reflink=auto", fillFrom.get().toString(), tmp.toString()));
+        try (ReplicaStore s = store()) {
+            s.create(replicaId, volumeId, tier, size).close();
+        } catch (NoSpaceException e) {
+            throw new CsiException(Status.Code.RESOURCE_EXHAUSTED, "NoSpace", "tier " + tier + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw CsiException.invalid(e.getMessage());
         }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            if (ch.size() < size) {
-                // Growing by truncate-extension allocates nothing: the replica starts as one big hole.
-                try (RandomAccessFile raf = new RandomAccessFile(tmp.toFile(), "rw")) {
-                    raf.setLength(size);
-                }
-            }
-            ch.force(true);
-        }
-        ReplicaMeta m = new ReplicaMeta(replicaId, volumeId, tier, Math.max(size, Files.size(tmp)), 1, port, img);
-        writeMeta(m);
-        move(tmp, img);
-        return m;
+        return find(replicaId).orElseThrow();
     }
 
-    public synchronized ReplicaMeta expand(String replicaId, long newSize) throws IOException {
+    /** Grows a replica; its engine process must be stopped (offline expansion). */
+    public synchronized ReplicaMeta grow(String replicaId, long newSize) throws IOException {
         ReplicaMeta m = find(replicaId).orElseThrow(() -> CsiException.notFound("replica " + replicaId + " not found"));
         if (newSize <= m.sizeBytes()) {
             return m;
         }
-        try (RandomAccessFile raf = new RandomAccessFile(m.file().toFile(), "rw")) {
-            raf.setLength(newSize);
-            raf.getFD().sync();
+        try (ReplicaStore s = store()) {
+            s.grow(replicaId, newSize);
+        } catch (NoSpaceException e) {
+            throw new CsiException(Status.Code.RESOURCE_EXHAUSTED, "NoSpace", e.getMessage());
         }
-        ReplicaMeta grown = new ReplicaMeta(m.replicaId(), m.volumeId(), m.tier(), newSize, m.generation() + 1,
-                m.nbdPort(), m.file());
-        writeMeta(grown);
-        return grown;
+        return find(replicaId).orElseThrow();
     }
 
     public synchronized boolean delete(String replicaId) throws IOException {
-        Optional<ReplicaMeta> m = find(replicaId);
-        if (m.isEmpty()) {
+        try (ReplicaStore s = store()) {
+            s.delete(replicaId);
+            return true;
+        } catch (NoSuchFileException e) {
             return false;
         }
-        Files.deleteIfExists(metaPath(m.get().file()));
-        Files.deleteIfExists(m.get().file());
-        return true;
     }
 
     public Optional<ReplicaMeta> find(String replicaId) throws IOException {
@@ -122,52 +120,49 @@ public final class FileReplicaStore {
     }
 
     public List<ReplicaMeta> list() throws IOException {
-        List<ReplicaMeta> out = new ArrayList<>();
-        for (var e : tiers.entrySet()) {
-            try (Stream<Path> s = Files.list(e.getValue())) {
-                for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".meta")).sorted().toList()) {
-                    Properties pr = load(p);
-                    Path img = e.getValue().resolve(pr.getProperty("replicaId") + ".img");
-                    if (Files.exists(img)) {
-                        out.add(new ReplicaMeta(pr.getProperty("replicaId"), pr.getProperty("volumeId"), e.getKey(),
-                                Long.parseLong(pr.getProperty("sizeBytes")), Long.parseLong(pr.getProperty("generation")),
-                                Integer.parseInt(pr.getProperty("nbdPort", "0")), img));
-                    }
-                }
-            }
+        try (ReplicaStore s = store()) {
+            return s.list().stream().map(i -> new ReplicaMeta(i.replicaId(), i.volumeId(), i.tier(), i.size(),
+                    i.allocatedBytes(), i.generation(), tiers.get(i.tier()).resolve(i.replicaId() + ".img"))).toList();
         }
-        return out;
     }
 
-    public long allocatedBytes(Path file) throws IOException {
-        // st_blocks * block unit: what the sparse file really occupies (the JDK does not expose st_blocks).
+    /** What a file really occupies (st_blocks); the JDK does not expose it. */
+    public static long diskBytes(Path file) throws IOException {
         String[] f = Exec.check(List.of("stat", "-c", "%b %B", file.toString())).strip().split(" ");
         return Long.parseLong(f[0]) * Long.parseLong(f[1]);
     }
 
     // ------------------------------------------------------------ snapshots
 
-    public synchronized SnapshotMeta snapshot(String snapshotId, String replicaId) throws IOException {
+    /**
+     * A full, sparse copy of the replica as {@code filler} reads it (through the engine's export,
+     * so the engine stays the only owner of the replica). Crash-consistent, like a power cut.
+     */
+    public synchronized SnapshotMeta snapshot(String snapshotId, ReplicaMeta m, Filler filler) throws IOException {
         Optional<SnapshotMeta> existing = findSnapshot(snapshotId);
         if (existing.isPresent()) {
             return existing.get();
         }
-        ReplicaMeta m = find(replicaId).orElseThrow(() -> CsiException.notFound("replica " + replicaId + " not found"));
         Path dir = tierDir(m.tier()).resolve("snapshots");
         Path img = dir.resolve(snapshotId + ".img");
         Path tmp = dir.resolve(snapshotId + ".img.tmp");
-        // A consistent copy needs the writers quiesced; CSI snapshots are crash-consistent, as a
-        // power cut would be, which is what this copy of the file as it stands gives.
-        Exec.check(List.of("cp", "--sparse=always", "--reflink=auto", m.file().toString(), tmp.toString()));
-        SnapshotMeta s = new SnapshotMeta(snapshotId, replicaId, m.volumeId(), m.tier(), m.sizeBytes(),
+        Files.deleteIfExists(tmp);
+        try (RandomAccessFile raf = new RandomAccessFile(tmp.toFile(), "rw")) {
+            raf.setLength(m.sizeBytes());
+        }
+        filler.fill(tmp);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        SnapshotMeta s = new SnapshotMeta(snapshotId, m.replicaId(), m.volumeId(), m.tier(), m.sizeBytes(),
                 System.currentTimeMillis(), img);
         Properties p = new Properties();
         p.setProperty("snapshotId", snapshotId);
-        p.setProperty("replicaId", replicaId);
+        p.setProperty("replicaId", m.replicaId());
         p.setProperty("volumeId", m.volumeId());
         p.setProperty("sizeBytes", Long.toString(m.sizeBytes()));
         p.setProperty("createdMillis", Long.toString(s.createdMillis()));
-        store(p, metaPath(img));
+        store(p, dir.resolve(snapshotId + ".snap"));
         move(tmp, img);
         return s;
     }
@@ -180,7 +175,7 @@ public final class FileReplicaStore {
         List<SnapshotMeta> out = new ArrayList<>();
         for (var e : tiers.entrySet()) {
             try (Stream<Path> s = Files.list(e.getValue().resolve("snapshots"))) {
-                for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".meta")).sorted().toList()) {
+                for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".snap")).sorted().toList()) {
                     Properties pr = load(p);
                     Path img = p.resolveSibling(pr.getProperty("snapshotId") + ".img");
                     if (Files.exists(img)) {
@@ -199,27 +194,12 @@ public final class FileReplicaStore {
         if (s.isEmpty()) {
             return false;
         }
-        Files.deleteIfExists(metaPath(s.get().file()));
+        Files.deleteIfExists(s.get().file().resolveSibling(id + ".snap"));
         Files.deleteIfExists(s.get().file());
         return true;
     }
 
     // ------------------------------------------------------------ files
-
-    private static Path metaPath(Path img) {
-        String n = img.getFileName().toString();
-        return img.resolveSibling(n.substring(0, n.length() - ".img".length()) + ".meta");
-    }
-
-    private void writeMeta(ReplicaMeta m) throws IOException {
-        Properties p = new Properties();
-        p.setProperty("replicaId", m.replicaId());
-        p.setProperty("volumeId", m.volumeId());
-        p.setProperty("sizeBytes", Long.toString(m.sizeBytes()));
-        p.setProperty("generation", Long.toString(m.generation()));
-        p.setProperty("nbdPort", Integer.toString(m.nbdPort()));
-        store(p, metaPath(m.file()));
-    }
 
     static void store(Properties p, Path target) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");

@@ -1,0 +1,203 @@
+package dev.prescient.csi.agent;
+
+import dev.prescient.csi.node.Exec;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves each replica over NBD on TCP with the Prescient engine: one {@code EngineMain} process
+ * per replica, which opens the replica (dev.prescient.engine.store) and serves it through a
+ * replica set with heat telemetry (dev.prescient.engine.nbd). While that process runs it alone
+ * owns the replica's files; the agent stops it before changing them (expand, delete).
+ *
+ * <p>The processes deliberately outlive the node agent (own session via {@code setsid}, output to
+ * a log file, no pipe to the agent): a killed agent leaves mounted volumes working, and the
+ * restarted agent finds each process again by its pid file ({@code <run>/<replicaId>.pid}, written
+ * by the engine once it serves) and its command line. The TCP port of each export is kept in
+ * {@code <run>/<replicaId>.port} so the URI handed to consumers survives restarts.
+ */
+public final class EngineExports {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineExports.class);
+    static final String MAIN = "dev.prescient.engine.EngineMain";
+    /** Small heap: the engine's buffers are few and per connection; many exports share one node. */
+    private static final List<String> JVM_OPTS = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+    private final Path runDir;
+    private final String bindAddress;
+    private final Map<String, Path> tiers;
+    private final String classpath;
+
+    public EngineExports(Path runDir, String bindAddress, Map<String, Path> tiers) throws IOException {
+        this(runDir, bindAddress, tiers, System.getProperty("java.class.path"));
+    }
+
+    public EngineExports(Path runDir, String bindAddress, Map<String, Path> tiers, String classpath)
+            throws IOException {
+        this.runDir = runDir;
+        this.bindAddress = bindAddress;
+        this.tiers = Map.copyOf(tiers);
+        this.classpath = classpath;
+        Files.createDirectories(runDir);
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    public String uri(int port) {
+        return "nbd://" + bindAddress + ":" + port;
+    }
+
+    /** The export's port: kept from an earlier start, else a free one, recorded before use. */
+    public synchronized int port(String replicaId) throws IOException {
+        Path f = runDir.resolve(replicaId + ".port");
+        if (Files.exists(f)) {
+            return Integer.parseInt(Files.readString(f).strip());
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path tmp = runDir.resolve(replicaId + ".port.tmp");
+        Files.writeString(tmp, port + "\n");
+        Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return port;
+    }
+
+    public Optional<String> uriIfKnown(String replicaId) throws IOException {
+        Path f = runDir.resolve(replicaId + ".port");
+        return Files.exists(f) ? Optional.of(uri(Integer.parseInt(Files.readString(f).strip()))) : Optional.empty();
+    }
+
+    /** True when an engine process serves {@code replicaId} now. */
+    public synchronized boolean running(String replicaId) {
+        return livePid(replicaId).isPresent();
+    }
+
+    /** Starts (or finds running) the engine process serving {@code replicaId} of {@code tier}. */
+    public synchronized String ensure(String replicaId, String volumeId, String tier) throws IOException {
+        int port = port(replicaId);
+        if (livePid(replicaId).isPresent()) {
+            return uri(port);
+        }
+        Path pidFile = runDir.resolve(replicaId + ".pid");
+        Files.deleteIfExists(pidFile);
+        Path dir = tiers.get(tier);
+        if (dir == null) {
+            throw new IOException("no tier " + tier);
+        }
+        List<String> cmd = new ArrayList<>();
+        if (Exec.onPath("setsid")) {
+            // A session of its own: a signal to the agent's process group (Ctrl-C, a supervisor
+            // stopping the plugin's group) must not take the exports down with it.
+            cmd.add("setsid");
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JVM_OPTS);
+        cmd.addAll(List.of("-cp", classpath, MAIN, "--tier", tier + "=" + dir,
+                // The size is only used if the replica is missing, which the agent never lets happen.
+                "--replica", replicaId + ":" + volumeId + ":" + tier + ":1",
+                "--tcp", bindAddress + ":" + port, "--pid-file", pidFile.toString()));
+        Path log = runDir.resolve(replicaId + ".log");
+        Process p = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (livePid(replicaId).isPresent() && accepts(port)) {
+                LOG.info("replica {} exported by engine pid {} on {}", replicaId, p.pid(), uri(port));
+                return uri(port);
+            }
+            if (!p.isAlive() && p.exitValue() != 0 && livePid(replicaId).isEmpty()) {
+                break;
+            }
+            sleep(50);
+        }
+        p.destroyForcibly();
+        throw new IOException("engine did not start for " + replicaId + " on port " + port + ": " + tail(log));
+    }
+
+    /** Stops the engine process of {@code replicaId} (SIGTERM: it closes the replica cleanly). */
+    public synchronized void stop(String replicaId) throws IOException {
+        Optional<Long> pid = livePid(replicaId);
+        if (pid.isPresent()) {
+            Optional<ProcessHandle> h = ProcessHandle.of(pid.get());
+            if (h.isPresent()) {
+                h.get().destroy();
+                try {
+                    h.get().onExit().get(20, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    LOG.warn("engine pid {} for {} did not stop on SIGTERM, killing it", pid.get(), replicaId);
+                    h.get().destroyForcibly();
+                    try {
+                        h.get().onExit().get(10, TimeUnit.SECONDS);
+                    } catch (Exception ignored) {
+                        // reported by the caller's next step (files still in use)
+                    }
+                }
+            }
+        }
+        Files.deleteIfExists(runDir.resolve(replicaId + ".pid"));
+    }
+
+    /** Forgets a deleted replica's port and log. */
+    public synchronized void forget(String replicaId) throws IOException {
+        Files.deleteIfExists(runDir.resolve(replicaId + ".port"));
+        Files.deleteIfExists(runDir.resolve(replicaId + ".log"));
+    }
+
+    private boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(bindAddress, port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The pid from the pid file, if that process is alive and is the engine serving this replica. */
+    private Optional<Long> livePid(String replicaId) {
+        Path pidFile = runDir.resolve(replicaId + ".pid");
+        try {
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            // A recycled pid after a reboot must not be taken for our export.
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    StandardCharsets.UTF_8);
+            return cmdline.contains(MAIN) && cmdline.contains("\0--replica\0" + replicaId + ":")
+                    ? Optional.of(pid) : Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            String s = Files.readString(log);
+            return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
