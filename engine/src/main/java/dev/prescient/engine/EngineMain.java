@@ -1,5 +1,6 @@
 package dev.prescient.engine;
 
+import dev.prescient.engine.heat.HeatSnapshotFile;
 import dev.prescient.engine.heat.HeatTracker;
 import dev.prescient.engine.nbd.NbdExport;
 import dev.prescient.engine.nbd.NbdServer;
@@ -16,6 +17,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the engine as a process: a replica store on tier directories and one NBD export per
@@ -24,7 +28,7 @@ import java.util.Map;
  * <pre>
  * java -cp ... dev.prescient.engine.EngineMain --tier fast=/var/lib/prescient/fast \
  *      --replica vol1-r0:vol1:fast:1G --unix /run/prescient/vol1.sock [--tcp 127.0.0.1:10809] \
- *      [--pid-file /run/prescient/vol1.pid]
+ *      [--pid-file /run/prescient/vol1.pid] [--heat-dir /run/prescient --heat-interval-ms 5000]
  * </pre>
  * A replica that exists is opened (its size argument ignored); otherwise it is created. After an
  * unclean stop (kill -9) the replica's allocation map is rebuilt on open.
@@ -40,6 +44,8 @@ public final class EngineMain {
         List<Path> unix = new ArrayList<>();
         List<InetSocketAddress> tcp = new ArrayList<>();
         Path pidFile = null;
+        Path heatDir = null;
+        long heatIntervalMs = 5000;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -50,6 +56,8 @@ public final class EngineMain {
                 case "--replica" -> replicas.add(v.split(":"));
                 case "--unix" -> unix.add(Path.of(v));
                 case "--pid-file" -> pidFile = Path.of(v);
+                case "--heat-dir" -> heatDir = Path.of(v);
+                case "--heat-interval-ms" -> heatIntervalMs = Long.parseLong(v);
                 case "--tcp" -> {
                     int c = v.lastIndexOf(':');
                     tcp.add(new InetSocketAddress(v.substring(0, c), Integer.parseInt(v.substring(c + 1))));
@@ -60,6 +68,7 @@ public final class EngineMain {
         }
         ReplicaStore store = new ReplicaStore(tiers);
         NbdServer server = new NbdServer();
+        Map<String, HeatTracker> heats = new LinkedHashMap<>();
         for (String[] r : replicas) {
             LocalReplica rep;
             try {
@@ -72,7 +81,27 @@ public final class EngineMain {
             set.addInSync(rep.replicaId(), rep, true);
             HeatTracker heat = new HeatTracker(rep.size(), 64 << 20, 300);
             server.addExport(NbdExport.of(r[0], set).withListener("engine-main", heat));
+            heats.put(rep.replicaId(), heat);
         }
+        Runnable writeHeat = () -> { };
+        if (heatDir != null) {
+            Path dir = heatDir;
+            writeHeat = () -> heats.forEach((id, h) -> {
+                try {
+                    HeatSnapshotFile.write(h.snapshot(), dir.resolve(id + ".heat"));
+                } catch (IOException e) {
+                    System.err.println("heat snapshot of " + id + ": " + e);
+                }
+            });
+            // A supervisor reads the files; the engine needs no control channel for telemetry.
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "heat-writer");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleWithFixedDelay(writeHeat, heatIntervalMs, heatIntervalMs, TimeUnit.MILLISECONDS);
+        }
+        Runnable lastHeat = writeHeat;
         for (Path p : unix) {
             server.listenUnix(p);
         }
@@ -83,6 +112,7 @@ public final class EngineMain {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();
+                lastHeat.run();
                 store.close();
             } catch (IOException e) {
                 System.err.println("shutdown: " + e);

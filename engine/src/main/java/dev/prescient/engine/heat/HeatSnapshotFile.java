@@ -1,0 +1,95 @@
+package dev.prescient.engine.heat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * A {@link HeatSnapshot} as a small file, so a supervisor (the node agent) reads an engine
+ * process's heat without a control channel. Only hot extents are stored. Written to a temporary
+ * file and renamed, so a reader sees the previous or the next snapshot whole; a CRC32C at the end
+ * rejects anything else. Not fsynced: heat is advisory and a lost snapshot is replaced soon.
+ * Latency buckets and errors are not stored (the node agent reports them elsewhere).
+ */
+public final class HeatSnapshotFile {
+    private static final int MAGIC = 0x50484531; // "PHE1"
+
+    private HeatSnapshotFile() {
+    }
+
+    public static void write(HeatSnapshot s, Path file) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + s.extents().length * 12);
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(MAGIC);
+        out.writeLong(s.takenAtMillis());
+        out.writeInt(s.extentSize());
+        out.writeDouble(s.halfLifeSeconds());
+        out.writeInt(s.extents().length);
+        for (int i = 0; i < s.extents().length; i++) {
+            out.writeInt(s.extents()[i]);
+            out.writeFloat(s.readHeat()[i]);
+            out.writeFloat(s.writeHeat()[i]);
+        }
+        out.writeInt(s.consumers().size());
+        for (var e : s.consumers().entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeDouble(e.getValue().ops());
+            out.writeDouble(e.getValue().bytes());
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.toByteArray());
+        out.writeInt((int) crc.getValue());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, bytes.toByteArray());
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Reads a snapshot written by {@link #write}; throws on a torn or foreign file. */
+    public static HeatSnapshot read(Path file) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        if (b.length < 8) {
+            throw new IOException("heat file too short: " + file);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(b, 0, b.length - 4);
+        int stored = ((b[b.length - 4] & 0xff) << 24) | ((b[b.length - 3] & 0xff) << 16)
+                | ((b[b.length - 2] & 0xff) << 8) | (b[b.length - 1] & 0xff);
+        if ((int) crc.getValue() != stored) {
+            throw new IOException("heat file checksum mismatch: " + file);
+        }
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b, 0, b.length - 4));
+        if (in.readInt() != MAGIC) {
+            throw new IOException("not a heat file: " + file);
+        }
+        long taken = in.readLong();
+        int extentSize = in.readInt();
+        double halfLife = in.readDouble();
+        int n = in.readInt();
+        int[] idx = new int[n];
+        float[] r = new float[n];
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = in.readInt();
+            r[i] = in.readFloat();
+            w[i] = in.readFloat();
+        }
+        int c = in.readInt();
+        Map<String, HeatSnapshot.ConsumerHeat> consumers = new HashMap<>();
+        for (int i = 0; i < c; i++) {
+            consumers.put(in.readUTF(), new HeatSnapshot.ConsumerHeat(in.readDouble(), in.readDouble()));
+        }
+        return new HeatSnapshot(taken, extentSize, halfLife, idx, r, w, consumers, new long[0][], Map.of());
+    }
+}

@@ -1,0 +1,45 @@
+package dev.prescient.engine.heat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HeatSnapshotFileTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void roundTripKeepsHotExtentsAndConsumersAndRejectsTornFiles() throws Exception {
+        AtomicLong now = new AtomicLong();
+        HeatTracker h = new HeatTracker(100 << 20, 1 << 20, 30, now::get);
+        for (int i = 0; i < 5; i++) {
+            h.onIo("ns/pod-a", IoOp.READ, 7L << 20, 4096, 10_000, 0);
+        }
+        h.onIo("ns/pod-b", IoOp.WRITE, 42L << 20, 8192, 10_000, 0);
+        HeatSnapshot s = h.snapshot();
+        Path f = dir.resolve("v.heat");
+        HeatSnapshotFile.write(s, f);
+        HeatSnapshot back = HeatSnapshotFile.read(f);
+        assertThat(back.extents()).containsExactly(7, 42);
+        assertThat(back.readHeat()).containsExactly(5f, 0f);
+        assertThat(back.writeHeat()).containsExactly(0f, 1f);
+        assertThat(back.extentSize()).isEqualTo(1 << 20);
+        assertThat(back.halfLifeSeconds()).isEqualTo(30);
+        assertThat(back.takenAtMillis()).isEqualTo(s.takenAtMillis());
+        assertThat(back.consumers()).isEqualTo(s.consumers());
+        assertThat(Files.exists(dir.resolve("v.heat.tmp"))).isFalse();
+
+        byte[] b = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(b, b.length - 3));
+        assertThatThrownBy(() -> HeatSnapshotFile.read(f)).isInstanceOf(IOException.class);
+        b[20] ^= 1;
+        Files.write(f, b);
+        assertThatThrownBy(() -> HeatSnapshotFile.read(f)).hasMessageContaining("checksum");
+    }
+}
