@@ -114,6 +114,18 @@ class NodeLifecycleIT {
         assertThat(stats.getUsage(0).getTotal()).isBetween(SIZE / 2, SIZE);
         assertThat(a.agent().getTelemetry(TelemetryRequest.newBuilder().setVolumeId("vol1").build()).getVolumes(0)
                 .getConsumersList()).extracting(c -> c.getConsumer()).containsExactly("default/pod1/uid-pod1");
+        // The engine process's heat reaches the agent's telemetry (heat file rewritten every 300 ms here).
+        var vt = a.agent().getTelemetry(TelemetryRequest.newBuilder().setVolumeId("vol1").build()).getVolumes(0);
+        for (long end = System.currentTimeMillis() + 15_000; vt.getExtentsCount() == 0
+                && System.currentTimeMillis() < end; Thread.sleep(200)) {
+            vt = a.agent().getTelemetry(TelemetryRequest.newBuilder().setVolumeId("vol1").build()).getVolumes(0);
+        }
+        assertThat(vt.getExtentSizeBytes()).isPositive();
+        long lastExtent = (SIZE - 1) / vt.getExtentSizeBytes();
+        assertThat(vt.getExtentsList()).as("mkfs and the file write heated extents").isNotEmpty()
+                .allSatisfy(e -> assertThat(e.getExtentIndex()).isBetween(0L, lastExtent));
+        assertThat(vt.getExtentsList().stream().mapToDouble(e -> e.getWriteHeat()).sum()).isPositive();
+        assertThat(vt.getConsumers(0).getWriteHeat()).as("one pod: the volume's heat is its heat").isPositive();
 
         // The export is the engine's, one process per replica, found by its pid file.
         long enginePid = Long.parseLong(Files.readString(root.resolve("a/state/run/engine/vol1-r0.pid")).strip());

@@ -44,7 +44,8 @@ final class NodeProcess implements AutoCloseable {
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath(), "dev.prescient.csi.CsiDriverMain",
                 "--mode", "node", "--endpoint", "unix://" + socket, "--node-id", nodeId, "--zone", "zone-" + nodeId,
                 "--state-dir", root.resolve("state").toString(), "--tier", "default=" + root.resolve("tier"),
-                "--agent-listen", "127.0.0.1:" + agentPort, "--kubelet-dir", kubeletDir.toString(), "--agent-insecure"));
+                "--agent-listen", "127.0.0.1:" + agentPort, "--kubelet-dir", kubeletDir.toString(), "--agent-insecure",
+                "--heat-interval-ms", "300"));
         Files.createDirectories(root);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("node.log").toFile())).start();

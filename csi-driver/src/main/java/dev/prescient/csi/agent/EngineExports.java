@@ -38,13 +38,16 @@ public final class EngineExports {
     private final String bindAddress;
     private final Map<String, Path> tiers;
     private final String classpath;
+    private final long heatIntervalMs;
 
-    public EngineExports(Path runDir, String bindAddress, Map<String, Path> tiers) throws IOException {
-        this(runDir, bindAddress, tiers, System.getProperty("java.class.path"));
+    public EngineExports(Path runDir, String bindAddress, Map<String, Path> tiers, long heatIntervalMs)
+            throws IOException {
+        this(runDir, bindAddress, tiers, heatIntervalMs, System.getProperty("java.class.path"));
     }
 
-    public EngineExports(Path runDir, String bindAddress, Map<String, Path> tiers, String classpath)
-            throws IOException {
+    public EngineExports(Path runDir, String bindAddress, Map<String, Path> tiers, long heatIntervalMs,
+            String classpath) throws IOException {
+        this.heatIntervalMs = heatIntervalMs;
         this.runDir = runDir;
         this.bindAddress = bindAddress;
         this.tiers = Map.copyOf(tiers);
@@ -109,7 +112,9 @@ public final class EngineExports {
         cmd.addAll(List.of("-cp", classpath, MAIN, "--tier", tier + "=" + dir,
                 // The size is only used if the replica is missing, which the agent never lets happen.
                 "--replica", replicaId + ":" + volumeId + ":" + tier + ":1",
-                "--tcp", bindAddress + ":" + port, "--pid-file", pidFile.toString()));
+                "--tcp", bindAddress + ":" + port, "--pid-file", pidFile.toString(),
+                // Heat leaves the engine as <run>/<replicaId>.heat, rewritten atomically each interval.
+                "--heat-dir", runDir.toString(), "--heat-interval-ms", Long.toString(heatIntervalMs)));
         Path log = runDir.resolve(replicaId + ".log");
         Process p = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -155,6 +160,12 @@ public final class EngineExports {
     public synchronized void forget(String replicaId) throws IOException {
         Files.deleteIfExists(runDir.resolve(replicaId + ".port"));
         Files.deleteIfExists(runDir.resolve(replicaId + ".log"));
+        Files.deleteIfExists(heatFile(replicaId));
+    }
+
+    /** The engine's latest heat snapshot of {@code replicaId} (may be absent or a little old). */
+    public Path heatFile(String replicaId) {
+        return runDir.resolve(replicaId + ".heat");
     }
 
     private boolean accepts(int port) {

@@ -4,6 +4,8 @@ import dev.prescient.api.nodeagent.v1.*;
 import dev.prescient.csi.CsiException;
 import dev.prescient.csi.Rpc;
 import dev.prescient.csi.node.Exec;
+import dev.prescient.engine.heat.HeatSnapshot;
+import dev.prescient.engine.heat.HeatSnapshotFile;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -365,18 +367,18 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
 
     @Override
     public void getTelemetry(TelemetryRequest req, StreamObserver<TelemetrySnapshot> out) {
-        // Extent heat comes from the engine's I/O path (not in the tree yet); until then the
-        // snapshot carries the consumers known from NodePublishVolume and no extents.
+        // Extent heat comes from each replica's engine process, which writes a heat snapshot file
+        // every few seconds; consumers (pods) are known here from NodePublishVolume.
         io(out, () -> {
             var b = TelemetrySnapshot.newBuilder().setNodeId(nodeId).setTakenUnixMillis(System.currentTimeMillis());
             for (var m : store.list()) {
                 if (!req.getVolumeId().isEmpty() && !m.volumeId().equals(req.getVolumeId())) {
                     continue;
                 }
-                var v = VolumeTelemetry.newBuilder().setVolumeId(m.volumeId());
-                consumers.getOrDefault(m.volumeId(), Map.of()).keySet().stream().sorted()
-                        .forEach(c -> v.addConsumers(ConsumerHeat.newBuilder().setConsumer(c)));
-                b.addVolumes(v);
+                Optional<HeatSnapshot> heat = readHeat(m.replicaId());
+                heat.ifPresent(h -> b.setHalfLifeSeconds(h.halfLifeSeconds()));
+                b.addVolumes(TelemetryView.volume(m.volumeId(), heat,
+                        consumers.getOrDefault(m.volumeId(), Map.of()).keySet(), req.getMinHeat()));
             }
             return b.build();
         });
@@ -401,6 +403,19 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             b.setSmartAvailable(!devices.isEmpty()).addAllDevices(devices);
             return b.build();
         });
+    }
+
+    private Optional<HeatSnapshot> readHeat(String replicaId) {
+        Path f = exports.heatFile(replicaId);
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(HeatSnapshotFile.read(f));
+        } catch (IOException e) {
+            // Replaced by the engine within one interval; telemetry is advisory, so report none.
+            return Optional.empty();
+        }
     }
 
     public void close() {
