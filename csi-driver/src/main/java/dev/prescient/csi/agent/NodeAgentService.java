@@ -89,7 +89,10 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             return Replica.newBuilder().setReplicaId(m.replicaId()).setVolumeId(m.volumeId()).setNodeId(nodeId)
                     .setTier(m.tier()).setSizeBytes(m.sizeBytes())
                     .setState(filling ? ReplicaState.REPLICA_STATE_SYNCING : ReplicaState.REPLICA_STATE_HEALTHY)
-                    .setAllocatedBytes(m.allocatedBytes()).setGeneration(m.generation())
+                    // The engine persists its allocation map on flush only, so while a replica is
+                    // served the map on disk can lag; the file's own allocation does not.
+                    .setAllocatedBytes(Math.max(m.allocatedBytes(), EngineReplicas.diskBytes(m.file())))
+                    .setGeneration(m.generation())
                     .setNbdEndpoint(exports.uriIfKnown(m.replicaId()).orElse("")).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
