@@ -151,6 +151,12 @@ class NodeLifecycleIT {
                 .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode())
                 .isEqualTo(Status.Code.FAILED_PRECONDITION);
         assertThat(Files.readString(target.resolve("hello.txt"))).isEqualTo("written through the mount");
+        // Growing the replica restarts its export: refused while a client (our nbdfuse) is connected.
+        assertThatThrownBy(() -> a.agent().expandReplica(dev.prescient.api.nodeagent.v1.ExpandReplicaRequest
+                .newBuilder().setOperationId("grow-busy").setReplicaId("vol1-r0").setNewSizeBytes(2 * SIZE).build()))
+                .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode())
+                .isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(Files.readString(target.resolve("hello.txt"))).isEqualTo("written through the mount");
 
         var unpub = Csi.NodeUnpublishVolumeRequest.newBuilder().setVolumeId("vol1").setTargetPath(pub.getTargetPath()).build();
         a.node().nodeUnpublishVolume(unpub);

@@ -156,6 +156,27 @@ public final class EngineExports {
         Files.deleteIfExists(runDir.resolve(replicaId + ".pid"));
     }
 
+    /**
+     * NBD clients connected to the export now: established TCP connections whose local port is
+     * the export's, from /proc/net/tcp{,6} (same network namespace as the engine process). A
+     * client that went away leaves CLOSE_WAIT/TIME_WAIT, which do not count.
+     */
+    public int connections(String replicaId) throws IOException {
+        Optional<String> uri = uriIfKnown(replicaId);
+        if (uri.isEmpty()) {
+            return 0;
+        }
+        int port = port(replicaId);
+        int n = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path t = Path.of(table);
+            if (Files.exists(t)) {
+                n += ProcNetTcp.established(Files.readAllLines(t), port);
+            }
+        }
+        return n;
+    }
+
     /** Forgets a deleted replica's port and log. */
     public synchronized void forget(String replicaId) throws IOException {
         Files.deleteIfExists(runDir.resolve(replicaId + ".port"));

@@ -239,8 +239,13 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             if (req.getNewSizeBytes() <= m.sizeBytes()) {
                 return toProto(m);
             }
-            // Offline expansion (the driver advertises OFFLINE): the export is restarted, so any
-            // NBD client still connected loses its connection; consumers are detached by then.
+            // Offline expansion (the driver advertises OFFLINE): the export is restarted, which
+            // would cut a connected client (a mounted file system) off mid-flight: refuse instead.
+            int clients = exports.connections(m.replicaId());
+            if (clients > 0) {
+                throw new CsiException(Status.Code.FAILED_PRECONDITION, "ExportInUse", "replica " + m.replicaId()
+                        + " has " + clients + " NBD client(s) connected; expansion is offline, detach it first");
+            }
             exports.stop(m.replicaId());
             try {
                 m = store.grow(m.replicaId(), req.getNewSizeBytes());
