@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The real node agent: replicas are engine replicas ({@link EngineReplicas}), each served over
@@ -31,6 +33,7 @@ import java.util.concurrent.TimeUnit;
  * agent, which it does not yet: they answer UNIMPLEMENTED with that reason rather than pretending.
  */
 public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeAgentService.class);
     private final String nodeId;
     private final String zone;
     private final EngineReplicas store;
@@ -54,7 +57,13 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             if (Files.exists(fillingMarker(m.replicaId()))) {
                 continue; // half-filled before a crash: the create/copy retry redoes it
             }
-            exports.ensure(m.replicaId(), m.volumeId(), m.tier());
+            try {
+                exports.ensure(m.replicaId(), m.volumeId(), m.tier());
+            } catch (IOException e) {
+                // One replica that cannot be served (port taken, damaged metadata) must not keep
+                // the node from serving the others; staging it retries and reports the reason.
+                LOG.error("replica {} (volume {}): export not resumed: {}", m.replicaId(), m.volumeId(), e.getMessage());
+            }
         }
     }
 
