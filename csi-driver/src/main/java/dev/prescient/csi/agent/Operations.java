@@ -67,25 +67,31 @@ public final class Operations {
             };
             try {
                 work.run(p);
-                edit(id, b -> {
-                    if (b.getPhase() == OperationPhase.OPERATION_PHASE_RUNNING) {
-                        b.setPhase(OperationPhase.OPERATION_PHASE_SUCCEEDED);
-                    }
-                });
+                finish(id, OperationPhase.OPERATION_PHASE_SUCCEEDED, null, null);
             } catch (Exception e) {
                 String reason = e instanceof CsiException c ? c.reason() : e.getClass().getSimpleName();
-                edit(id, b -> {
-                    if (b.getPhase() == OperationPhase.OPERATION_PHASE_RUNNING) {
-                        b.setPhase(OperationPhase.OPERATION_PHASE_FAILED).setReason(reason)
-                                .setMessage(String.valueOf(e.getMessage()));
-                    }
-                });
+                finish(id, OperationPhase.OPERATION_PHASE_FAILED, reason, String.valueOf(e.getMessage()));
             } finally {
-                edit(id, b -> b.setFinishedUnixMillis(System.currentTimeMillis()));
                 running.remove(id);
             }
         }));
         return op;
+    }
+
+    /**
+     * Ends an operation in one edit, so that nobody ever sees a terminal phase without its finish
+     * time. A phase already set (a cancel) is kept.
+     */
+    private void finish(String id, OperationPhase phase, String reason, String message) {
+        edit(id, b -> {
+            if (b.getPhase() == OperationPhase.OPERATION_PHASE_RUNNING) {
+                b.setPhase(phase);
+                if (reason != null) {
+                    b.setReason(reason).setMessage(message);
+                }
+            }
+            b.setFinishedUnixMillis(System.currentTimeMillis());
+        });
     }
 
     private synchronized void edit(String id, Consumer<Operation.Builder> f) {
