@@ -1,11 +1,7 @@
 package dev.prescient.predict.failure;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.prescient.predict.common.ModelEnvelope;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -86,49 +82,11 @@ public final class FailureCodec {
         return read(bytes, HEALTH, HealthSignalTracker::readState);
     }
 
-    interface Writer {
-        void write(DataOutputStream out) throws IOException;
+    private static byte[] write(byte kind, ModelEnvelope.Writer w) {
+        return ModelEnvelope.write(MAGIC, VERSION, kind, w);
     }
 
-    interface Reader<T> {
-        T read(DataInputStream in) throws IOException;
-    }
-
-    private static byte[] write(byte kind, Writer w) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(MAGIC);
-            out.writeShort(VERSION);
-            out.writeByte(kind);
-            w.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static <T> T read(byte[] bytes, byte kind, Reader<T> r) throws FailureModelException {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            if (in.readInt() != MAGIC) {
-                throw new FailureModelException("not a Prescient failure-model state (bad magic)");
-            }
-            int version = in.readUnsignedShort();
-            if (version != VERSION) {
-                throw new FailureModelException("unsupported failure-model state version " + version);
-            }
-            byte k = in.readByte();
-            if (k != kind) {
-                throw new FailureModelException("state holds kind " + k + ", expected " + kind);
-            }
-            T t = r.read(in);
-            if (in.available() > 0) {
-                throw new FailureModelException("trailing bytes after failure-model state");
-            }
-            return t;
-        } catch (FailureModelException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new FailureModelException("truncated failure-model state: " + e);
-        }
+    private static <T> T read(byte[] bytes, byte kind, ModelEnvelope.Reader<T> r) throws FailureModelException {
+        return ModelEnvelope.read(bytes, MAGIC, VERSION, kind, "failure-model", r, FailureModelException.class, FailureModelException::new);
     }
 }

@@ -1,13 +1,10 @@
 package dev.prescient.predict.forecast;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import dev.prescient.predict.common.ModelEnvelope;
+
 import java.io.DataInput;
-import java.io.DataInputStream;
 import java.io.DataOutput;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * Versioned binary form of the forecasting models: magic, format version, kind tag, then the
@@ -75,49 +72,11 @@ public final class ForecasterCodec {
         };
     }
 
-    interface Writer {
-        void write(DataOutput out) throws IOException;
+    private static byte[] write(byte kind, ModelEnvelope.Writer w) {
+        return ModelEnvelope.write(MAGIC, VERSION, kind, w);
     }
 
-    interface Reader<T> {
-        T read(DataInput in) throws IOException;
-    }
-
-    private static byte[] write(byte kind, Writer w) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(MAGIC);
-            out.writeShort(VERSION);
-            out.writeByte(kind);
-            w.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static <T> T read(byte[] bytes, byte kind, Reader<T> r) throws ModelStateException {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            if (in.readInt() != MAGIC) {
-                throw new ModelStateException("not a Prescient forecaster state (bad magic)");
-            }
-            int version = in.readUnsignedShort();
-            if (version != VERSION) {
-                throw new ModelStateException("unsupported forecaster state version " + version);
-            }
-            byte k = in.readByte();
-            if (k != kind) {
-                throw new ModelStateException("state holds kind " + k + ", expected " + kind);
-            }
-            T t = r.read(in);
-            if (in.available() > 0) {
-                throw new ModelStateException("trailing bytes after forecaster state");
-            }
-            return t;
-        } catch (ModelStateException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new ModelStateException("truncated forecaster state: " + e);
-        }
+    private static <T> T read(byte[] bytes, byte kind, ModelEnvelope.Reader<T> r) throws ModelStateException {
+        return ModelEnvelope.read(bytes, MAGIC, VERSION, kind, "forecaster", r, ModelStateException.class, ModelStateException::new);
     }
 }
