@@ -6,6 +6,7 @@ import dev.prescient.engine.nbd.NbdExport;
 import dev.prescient.engine.nbd.NbdServer;
 import dev.prescient.engine.store.LocalReplica;
 import dev.prescient.engine.store.ReplicaStore;
+import dev.prescient.engine.store.ThrottledTarget;
 import dev.prescient.engine.volume.ReplicaSet;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -28,8 +29,12 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * java -cp ... dev.prescient.engine.EngineMain --tier fast=/var/lib/prescient/fast \
  *      --replica vol1-r0:vol1:fast:1G --unix /run/prescient/vol1.sock [--tcp 127.0.0.1:10809] \
- *      [--pid-file /run/prescient/vol1.pid] [--heat-dir /run/prescient --heat-interval-ms 5000]
+ *      [--pid-file /run/prescient/vol1.pid] [--heat-dir /run/prescient --heat-interval-ms 5000] \
+ *      [--latency-us 1000] [--bandwidth-mib-s 200]
  * </pre>
+ * {@code --latency-us} and {@code --bandwidth-mib-s} make every replica of this process answer like
+ * slower media ({@link ThrottledTarget}); local mode uses them to give its ssd and hdd tiers, which
+ * share one disk with nvme, their own speed.
  * A replica that exists is opened (its size argument ignored); otherwise it is created. After an
  * unclean stop (kill -9) the replica's allocation map is rebuilt on open.
  * The export name is the replica id.
@@ -46,6 +51,8 @@ public final class EngineMain {
         Path pidFile = null;
         Path heatDir = null;
         long heatIntervalMs = 5000;
+        long latencyUs = 0;
+        long bandwidthMibS = 0;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -58,6 +65,8 @@ public final class EngineMain {
                 case "--pid-file" -> pidFile = Path.of(v);
                 case "--heat-dir" -> heatDir = Path.of(v);
                 case "--heat-interval-ms" -> heatIntervalMs = Long.parseLong(v);
+                case "--latency-us" -> latencyUs = Long.parseLong(v);
+                case "--bandwidth-mib-s" -> bandwidthMibS = Long.parseLong(v);
                 case "--tcp" -> {
                     int c = v.lastIndexOf(':');
                     tcp.add(new InetSocketAddress(v.substring(0, c), Integer.parseInt(v.substring(c + 1))));
@@ -78,7 +87,9 @@ public final class EngineMain {
             }
             // Served through a replica set (one local replica) with heat telemetry, as on a node.
             ReplicaSet set = new ReplicaSet(rep.volumeId(), rep.size(), 4096);
-            set.addInSync(rep.replicaId(), rep, true);
+            // The throttle sits below the replica set, where a slower device would be: heat and the
+            // NBD frontend see the requests as clients sent them, only the media answer slower.
+            set.addInSync(rep.replicaId(), ThrottledTarget.wrap(rep, latencyUs, bandwidthMibS << 20), true);
             HeatTracker heat = new HeatTracker(rep.size(), 64 << 20, 300);
             server.addExport(NbdExport.of(r[0], set).withListener("engine-main", heat));
             heats.put(rep.replicaId(), heat);
