@@ -1,11 +1,15 @@
 package dev.prescient.csi;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** {@code --key value} / {@code --key=value} arguments with typed getters and clear errors. */
 public final class DriverArgs {
     private final Map<String, String> values = new HashMap<>();
+    /** Every value of every key in order, for repeatable flags; {@link #values} keeps the last one. */
+    private final Map<String, List<String>> all = new HashMap<>();
 
     public DriverArgs(String[] args) {
         for (int i = 0; i < args.length; i++) {
@@ -15,13 +19,34 @@ public final class DriverArgs {
             }
             int eq = a.indexOf('=');
             if (eq > 0) {
-                values.put(a.substring(2, eq), a.substring(eq + 1));
+                put(a.substring(2, eq), a.substring(eq + 1));
             } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                values.put(a.substring(2), args[++i]);
+                put(a.substring(2), args[++i]);
             } else {
-                values.put(a.substring(2), "true");
+                put(a.substring(2), "true");
             }
         }
+    }
+
+    private void put(String key, String value) {
+        values.put(key, value);
+        all.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+    }
+
+    /**
+     * Every value of a repeatable flag, each also split at commas, so {@code --f a=1 --f b=2} and
+     * {@code --f a=1,b=2} mean the same; empty when the flag is absent.
+     */
+    public List<String> getAll(String key) {
+        List<String> out = new ArrayList<>();
+        for (String v : all.getOrDefault(key, List.of())) {
+            for (String part : v.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.strip());
+                }
+            }
+        }
+        return out;
     }
 
     public String get(String key, String def) {

@@ -39,15 +39,23 @@ public final class EngineExports {
     private final Map<String, Path> tiers;
     private final String classpath;
     private final long heatIntervalMs;
+    /** Microseconds the engine adds to each request of a replica on the tier (absent = none). */
+    private final Map<String, Long> tierLatencyUs;
 
     public EngineExports(Path runDir, String bindAddress, Map<String, Path> tiers, long heatIntervalMs)
             throws IOException {
-        this(runDir, bindAddress, tiers, heatIntervalMs, System.getProperty("java.class.path"));
+        this(runDir, bindAddress, tiers, heatIntervalMs, Map.of());
     }
 
     public EngineExports(Path runDir, String bindAddress, Map<String, Path> tiers, long heatIntervalMs,
-            String classpath) throws IOException {
+            Map<String, Long> tierLatencyUs) throws IOException {
+        this(runDir, bindAddress, tiers, heatIntervalMs, tierLatencyUs, System.getProperty("java.class.path"));
+    }
+
+    public EngineExports(Path runDir, String bindAddress, Map<String, Path> tiers, long heatIntervalMs,
+            Map<String, Long> tierLatencyUs, String classpath) throws IOException {
         this.heatIntervalMs = heatIntervalMs;
+        this.tierLatencyUs = Map.copyOf(tierLatencyUs);
         this.runDir = runDir;
         this.bindAddress = bindAddress;
         this.tiers = Map.copyOf(tiers);
@@ -115,6 +123,7 @@ public final class EngineExports {
                 "--tcp", bindAddress + ":" + port, "--pid-file", pidFile.toString(),
                 // Heat leaves the engine as <run>/<replicaId>.heat, rewritten atomically each interval.
                 "--heat-dir", runDir.toString(), "--heat-interval-ms", Long.toString(heatIntervalMs)));
+        cmd.addAll(engineThrottle(tier));
         Path log = runDir.resolve(replicaId + ".log");
         Process p = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -131,6 +140,16 @@ public final class EngineExports {
         }
         p.destroyForcibly();
         throw new IOException("engine did not start for " + replicaId + " on port " + port + ": " + tail(log));
+    }
+
+    /**
+     * The EngineMain options that slow a replica on {@code tier} down, if the node was told to
+     * (--tier-latency-us). Read when the engine starts: an engine adopted after an agent restart
+     * keeps the latency it was started with until it is restarted (expand, move, node reboot).
+     */
+    List<String> engineThrottle(String tier) {
+        long us = tierLatencyUs.getOrDefault(tier, 0L);
+        return us > 0 ? List.of("--latency-us", Long.toString(us)) : List.of();
     }
 
     /** Stops the engine process of {@code replicaId} (SIGTERM: it closes the replica cleanly). */

@@ -43,13 +43,14 @@ public final class NodeMode implements AutoCloseable {
             int eq = t.indexOf('=');
             tiers.put(t.substring(0, eq), Path.of(t.substring(eq + 1)));
         }
+        Map<String, Long> tierLatencyUs = tierLatencies(args, tiers.keySet());
         List<Path> roots = new ArrayList<>();
         for (String r : args.get("kubelet-dir", "/var/lib/kubelet").split(",")) {
             roots.add(Path.of(r));
         }
         EngineReplicas store = new EngineReplicas(tiers);
         EngineExports exports = new EngineExports(state.resolve("run/engine"), args.get("nbd-bind", "127.0.0.1"), tiers,
-                args.getLong("heat-interval-ms", 5000));
+                args.getLong("heat-interval-ms", 5000), tierLatencyUs);
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
         agent.resumeExports();
         String listen = args.get("agent-listen", "127.0.0.1:7443");
@@ -69,6 +70,31 @@ public final class NodeMode implements AutoCloseable {
                 () -> tiers.values().stream().allMatch(Files::isWritable) ? Optional.empty()
                         : Optional.of("a tier directory is not writable")));
         return new NodeMode(identity, node, agent, agentServer);
+    }
+
+    /**
+     * {@code --tier-latency-us ssd=1000} (repeatable): latency the engine adds to every request on
+     * that tier's replicas. For machines whose tiers share one disk (local mode, tests); a real
+     * node's media are slow on their own. An unknown tier is an error, not silently ignored.
+     */
+    static Map<String, Long> tierLatencies(DriverArgs args, java.util.Set<String> tiers) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String t : args.getAll("tier-latency-us")) {
+            int eq = t.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--tier-latency-us wants TIER=MICROS, got " + t);
+            }
+            String tier = t.substring(0, eq);
+            if (!tiers.contains(tier)) {
+                throw new IllegalArgumentException("--tier-latency-us names tier " + tier + ", not one of " + tiers);
+            }
+            long us = Long.parseLong(t.substring(eq + 1));
+            if (us < 0) {
+                throw new IllegalArgumentException("--tier-latency-us " + t + ": negative latency");
+            }
+            out.put(tier, us);
+        }
+        return out;
     }
 
     private static boolean has(String tool) {
