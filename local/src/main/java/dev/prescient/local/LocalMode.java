@@ -94,32 +94,15 @@ public final class LocalMode implements AutoCloseable {
                 + " kubectl get stier,mpol,rvol,vmig,snode");
 
         // csi-driver's freshly compiled classes first (a full build makes them), its packaged jar as the fallback.
-        String csiCp = o.root().resolve("csi-driver/target/classes") + ":"
-                + o.root().resolve("local/target/node-lib/prescient-csi-driver.jar") + ":"
-                + Files.readString(o.root().resolve("csi-driver/target/runtime-classpath.txt")).strip();
+        String csiCp = csiClasspath(o.root());
         for (String node : scenario.nodes) {
             Path nodeDir = work.resolve("nodes").resolve(node);
-            String tiers = String.join(",", Stream.of("nvme", "ssd", "hdd").map(t -> {
-                Path d = nodeDir.resolve("tiers").resolve(t);
-                try {
-                    Files.createDirectories(d);
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-                return t + "=" + d;
-            }).toList());
             int port = freePort();
-            Path socket = nodeDir.resolve("csi.sock");
-            Files.createDirectories(nodeDir.resolve("kubelet"));
-            children.start("node " + node, List.of(Children.javaBin(), "-Xmx192m", "-XX:TieredStopAtLevel=1",
-                    "-XX:+UseSerialGC", "-cp", csiCp, "dev.prescient.csi.CsiDriverMain", "--mode", "node",
-                    "--endpoint", "unix://" + socket, "--node-id", node, "--zone", "zone-" + node,
-                    "--state-dir", nodeDir.resolve("state").toString(), "--tier", tiers,
-                    "--agent-listen", "127.0.0.1:" + port, "--kubelet-dir", nodeDir.resolve("kubelet").toString(),
-                    "--agent-insecure"), nodeDir.resolve("node.log"), tierThrottleEnv());
+            children.start("node " + node, nodeCommand(csiCp, node, nodeDir, port), nodeDir.resolve("node.log"));
             agentAddresses.put(node, "127.0.0.1:" + port);
-            nodeSockets.put(node, socket);
-            step("node " + node + " starting (tiers nvme, ssd, hdd under " + nodeDir.resolve("tiers") + ")");
+            nodeSockets.put(node, nodeDir.resolve("csi.sock"));
+            step("node " + node + " starting (tiers nvme, ssd, hdd under " + nodeDir.resolve("tiers")
+                    + "; the engine adds " + TIER_LATENCY_US + " us per request)");
         }
         for (var e : nodeSockets.entrySet()) {
             awaitReady("node " + e.getKey(), e.getValue(), work.resolve("nodes").resolve(e.getKey()).resolve("node.log"));
@@ -183,10 +166,49 @@ public final class LocalMode implements AutoCloseable {
         return this;
     }
 
-    /** PATH with local/bin first: its nbdkit wrapper delays ssd and hdd exports (see local/bin/nbdkit). */
-    private Map<String, String> tierThrottleEnv() {
-        return Map.of("PATH", o.root().resolve("local/bin") + ":" + System.getenv().getOrDefault("PATH",
-                "/usr/sbin:/usr/bin:/sbin:/bin"));
+    /**
+     * Latency per request the engine adds on each tier (microseconds). All tiers of a local node
+     * share this machine's disk, so without it ssd and hdd would be as fast as nvme and tiering by
+     * speed would have nothing to measure. The values are what the former nbdkit delay wrapper used.
+     */
+    public static final Map<String, Long> TIER_LATENCY_US = orderedLatencies();
+
+    private static Map<String, Long> orderedLatencies() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("ssd", 1000L);
+        m.put("hdd", 6000L);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** csi-driver's freshly compiled classes first (a full build makes them), its packaged jar as the fallback. */
+    public static String csiClasspath(Path root) throws IOException {
+        return root.resolve("csi-driver/target/classes") + ":"
+                + root.resolve("local/target/node-lib/prescient-csi-driver.jar") + ":"
+                + Files.readString(root.resolve("csi-driver/target/runtime-classpath.txt")).strip();
+    }
+
+    /**
+     * The command of one local node process: nvme, ssd and hdd tier directories under
+     * {@code nodeDir/tiers} (created here), CSI on {@code nodeDir/csi.sock}, the agent in plaintext
+     * on loopback {@code agentPort}, and {@link #TIER_LATENCY_US} for the slower tiers. Public so
+     * the tests start exactly what local mode starts.
+     */
+    public static List<String> nodeCommand(String csiCp, String node, Path nodeDir, int agentPort) throws IOException {
+        List<String> tiers = new ArrayList<>();
+        for (String t : List.of("nvme", "ssd", "hdd")) {
+            Path d = nodeDir.resolve("tiers").resolve(t);
+            Files.createDirectories(d);
+            tiers.add(t + "=" + d);
+        }
+        Files.createDirectories(nodeDir.resolve("kubelet"));
+        List<String> cmd = new ArrayList<>(List.of(Children.javaBin(), "-Xmx192m", "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-cp", csiCp, "dev.prescient.csi.CsiDriverMain", "--mode", "node",
+                "--endpoint", "unix://" + nodeDir.resolve("csi.sock"), "--node-id", node, "--zone", "zone-" + node,
+                "--state-dir", nodeDir.resolve("state").toString(), "--tier", String.join(",", tiers),
+                "--agent-listen", "127.0.0.1:" + agentPort, "--kubelet-dir", nodeDir.resolve("kubelet").toString(),
+                "--agent-insecure"));
+        TIER_LATENCY_US.forEach((tier, us) -> cmd.addAll(List.of("--tier-latency-us", tier + "=" + us)));
+        return cmd;
     }
 
     private static String require(Map<String, String> ctx, String key) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The default scenario, compressed (a day is 24 s), headless, on real processes: three node plugins, the CSI
- * controller, nbdkit exports, NBD reads and writes. Checks each expected action happened for its reason, that every
+ * controller, engine exports, NBD reads and writes. Checks each expected action happened for its reason, that every
  * replica holds every acknowledged write, and that nothing is left running or mounted.
  */
 class LocalModeIT {

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 
 /**
  * Leaves nothing behind under a work folder: unmounts file systems mounted below it, detaches loop devices backed
- * by files below it, and stops daemons whose pid files live below it (nbdkit exports and nbdfuse are daemonized on
+ * by files below it, and stops daemons whose pid files live below it (engine exports and nbdfuse are detached on
  * purpose so that they outlive a crashed node plugin, so they are not children of anything we started).
  */
 public final class HostSweep {
