@@ -35,17 +35,7 @@ public final class FailureSection {
     }
 
     public static void main(String[] args) {
-        if (args.length == 1 && Files.isDirectory(Path.of(args[0]))) {
-            run(Path.of(args[0]), System.out);
-        } else if (args.length > 0) {
-            List<Path> files = new ArrayList<>();
-            for (String a : args) {
-                files.add(Path.of(a));
-            }
-            runFiles(files, System.out);
-        } else {
-            run(Path.of("..", "shared", "data"), System.out);
-        }
+        HarnessPaths.runSectionMain(args, FailureSection::run, FailureSection::runFiles);
     }
 
     public static void run(Path dataDir, PrintStream out) {

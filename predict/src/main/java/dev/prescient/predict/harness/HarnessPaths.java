@@ -1,7 +1,11 @@
 package dev.prescient.predict.harness;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiConsumer;
 
 /** Where the shared evaluation data lives, for the harness and for tests that read it. */
 public final class HarnessPaths {
@@ -24,5 +28,20 @@ public final class HarnessPaths {
             }
         }
         return cwd.toAbsolutePath().resolve("../shared/data").normalize();
+    }
+
+    /**
+     * The command line of a section run alone: one directory argument is a data directory, other
+     * arguments are files of the section's format, none means ../shared/data.
+     */
+    static void runSectionMain(String[] args, BiConsumer<Path, PrintStream> onDir,
+            BiConsumer<List<Path>, PrintStream> onFiles) {
+        if (args.length == 1 && Files.isDirectory(Path.of(args[0]))) {
+            onDir.accept(Path.of(args[0]), System.out);
+        } else if (args.length > 0) {
+            onFiles.accept(Arrays.stream(args).map(Path::of).toList(), System.out);
+        } else {
+            onDir.accept(Path.of("..", "shared", "data"), System.out);
+        }
     }
 }
