@@ -9,14 +9,11 @@ import dev.prescient.predict.failure.LogisticBaseline;
 import dev.prescient.predict.failure.SmartDataset;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
 /**
@@ -41,18 +38,8 @@ public final class FailureSection {
     public static void run(Path dataDir, PrintStream out) {
         Path dir = dataDir.resolve("backblaze_2019");
         out.println("== Failure prediction (Backblaze 2019 SMART, last day per drive) ==");
-        if (!Files.isDirectory(dir)) {
-            out.println("SKIPPED: " + dir + " not found (expected backblaze_2019/*.csv)");
-            return;
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.toString().endsWith(".csv")).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<Path> files = HarnessPaths.csvFilesOrSkip(dir, "backblaze_2019/*.csv", out);
         if (files.isEmpty()) {
-            out.println("SKIPPED: no .csv files in " + dir);
             return;
         }
         runFiles(files, out);

@@ -6,7 +6,6 @@ import dev.prescient.predict.forecast.SeasonalNaive;
 import dev.prescient.predict.forecast.VolumeForecaster;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Harness section "Forecasting": replays CloudPhysics half-hour feature snapshots
@@ -52,18 +50,8 @@ public final class ForecastSection {
     public static void run(Path dataDir, PrintStream out) {
         Path dir = dataDir.resolve("cloudphysics_features").resolve("snapshots");
         out.println("== Forecasting (CloudPhysics half-hour features) ==");
-        if (!Files.isDirectory(dir)) {
-            out.println("SKIPPED: " + dir + " not found (expected cloudphysics_features/snapshots/*.csv)");
-            return;
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.toString().endsWith(".csv")).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<Path> files = HarnessPaths.csvFilesOrSkip(dir, "cloudphysics_features/snapshots/*.csv", out);
         if (files.isEmpty()) {
-            out.println("SKIPPED: no .csv files in " + dir);
             return;
         }
         runFiles(files, out);

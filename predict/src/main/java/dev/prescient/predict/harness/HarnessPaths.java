@@ -1,11 +1,14 @@
 package dev.prescient.predict.harness;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.stream.Stream;
 
 /** Where the shared evaluation data lives, for the harness and for tests that read it. */
 public final class HarnessPaths {
@@ -43,5 +46,26 @@ public final class HarnessPaths {
         } else {
             onDir.accept(Path.of("..", "shared", "data"), System.out);
         }
+    }
+
+    /**
+     * The .csv files of a section's data directory, sorted; empty, with a SKIPPED line printed,
+     * when the directory or its files are missing.
+     */
+    static List<Path> csvFilesOrSkip(Path dir, String expected, PrintStream out) {
+        if (!Files.isDirectory(dir)) {
+            out.println("SKIPPED: " + dir + " not found (expected " + expected + ")");
+            return List.of();
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.toString().endsWith(".csv")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (files.isEmpty()) {
+            out.println("SKIPPED: no .csv files in " + dir);
+        }
+        return files;
     }
 }
