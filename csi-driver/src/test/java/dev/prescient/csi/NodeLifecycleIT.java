@@ -8,6 +8,7 @@ import dev.prescient.api.nodeagent.v1.CreateReplicaRequest;
 import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
 import dev.prescient.api.nodeagent.v1.NodeHealthRequest;
 import dev.prescient.api.nodeagent.v1.Replica;
+import dev.prescient.api.nodeagent.v1.NodeHealthRequest;
 import dev.prescient.api.nodeagent.v1.TelemetryRequest;
 import dev.prescient.csi.controller.ControllerService;
 import io.grpc.Status;
@@ -126,6 +127,21 @@ class NodeLifecycleIT {
                 .allSatisfy(e -> assertThat(e.getExtentIndex()).isBetween(0L, lastExtent));
         assertThat(vt.getExtentsList().stream().mapToDouble(e -> e.getWriteHeat()).sum()).isPositive();
         assertThat(vt.getConsumers(0).getWriteHeat()).as("one pod: the volume's heat is its heat").isPositive();
+
+        // A degrading medium shows in node health: the engines' latency reaches GetNodeHealth per interval.
+        a.agent().getNodeHealth(NodeHealthRequest.getDefaultInstance());
+        Path faults = root.resolve("a/state/run/engine/faults");
+        Files.writeString(faults, "latency_us=30000\n");
+        Thread.sleep(1200); // the engine rereads the file once a second
+        for (int i = 0; i < 5; i++) {
+            writeDurably(target.resolve("slow-" + i + ".txt"), "written while the disk is slow");
+        }
+        Thread.sleep(700); // two heat intervals
+        var health = a.agent().getNodeHealth(NodeHealthRequest.getDefaultInstance());
+        assertThat(health.getWriteLatencyP99Micros()).as("30 ms writes land in the [16, 32) ms bucket")
+                .isGreaterThanOrEqualTo(16_384);
+        assertThat(health.getIoErrorsPerSecond()).isZero();
+        Files.delete(faults);
 
         // The export is the engine's, one process per replica, found by its pid file.
         long enginePid = Long.parseLong(Files.readString(root.resolve("a/state/run/engine/vol1-r0.pid")).strip());

@@ -17,7 +17,9 @@ import java.util.zip.CRC32C;
  * process's heat without a control channel. Only hot extents are stored. Written to a temporary
  * file and renamed, so a reader sees the previous or the next snapshot whole; a CRC32C at the end
  * rejects anything else. Not fsynced: heat is advisory and a lost snapshot is replaced soon.
- * Latency buckets and errors are not stored (the node agent reports them elsewhere).
+ * Latency buckets and error counts (cumulative since the engine started) follow the consumers, so the node
+ * agent can report latency percentiles and error rates per interval by differencing two snapshots; a file
+ * written before they were added ends after the consumers and reads with none.
  */
 public final class HeatSnapshotFile {
     private static final int MAGIC = 0x50484531; // "PHE1"
@@ -43,6 +45,18 @@ public final class HeatSnapshotFile {
             out.writeUTF(e.getKey());
             out.writeDouble(e.getValue().ops());
             out.writeDouble(e.getValue().bytes());
+        }
+        out.writeInt(s.latencyBuckets().length);
+        for (long[] op : s.latencyBuckets()) {
+            out.writeInt(op.length);
+            for (long v : op) {
+                out.writeLong(v);
+            }
+        }
+        out.writeInt(s.errors().size());
+        for (var e : s.errors().entrySet()) {
+            out.writeInt(e.getKey());
+            out.writeLong(e.getValue());
         }
         CRC32C crc = new CRC32C();
         crc.update(bytes.toByteArray());
@@ -90,6 +104,21 @@ public final class HeatSnapshotFile {
         for (int i = 0; i < c; i++) {
             consumers.put(in.readUTF(), new HeatSnapshot.ConsumerHeat(in.readDouble(), in.readDouble()));
         }
-        return new HeatSnapshot(taken, extentSize, halfLife, idx, r, w, consumers, new long[0][], Map.of());
+        long[][] latency = new long[0][];
+        Map<Integer, Long> errors = new HashMap<>();
+        if (in.available() > 0) {
+            latency = new long[in.readInt()][];
+            for (int op = 0; op < latency.length; op++) {
+                latency[op] = new long[in.readInt()];
+                for (int i = 0; i < latency[op].length; i++) {
+                    latency[op][i] = in.readLong();
+                }
+            }
+            int e = in.readInt();
+            for (int i = 0; i < e; i++) {
+                errors.put(in.readInt(), in.readLong());
+            }
+        }
+        return new HeatSnapshot(taken, extentSize, halfLife, idx, r, w, consumers, latency, errors);
     }
 }
