@@ -114,7 +114,8 @@ class NodeLifecycleIT {
                 .containsExactly(Csi.VolumeUsage.Unit.BYTES, Csi.VolumeUsage.Unit.INODES);
         assertThat(stats.getUsage(0).getTotal()).isBetween(SIZE / 2, SIZE);
         assertThat(a.agent().getTelemetry(TelemetryRequest.newBuilder().setVolumeId("vol1").build()).getVolumes(0)
-                .getConsumersList()).extracting(c -> c.getConsumer()).containsExactly("default/pod1/uid-pod1");
+                .getConsumersList()).extracting(c -> c.getConsumer()).contains("default/pod1/uid-pod1")
+                .allMatch(c -> c.equals("default/pod1/uid-pod1") || c.equals("node:node-a"));
         // The engine process's heat reaches the agent's telemetry (heat file rewritten every 300 ms here).
         var vt = a.agent().getTelemetry(TelemetryRequest.newBuilder().setVolumeId("vol1").build()).getVolumes(0);
         for (long end = System.currentTimeMillis() + 15_000; vt.getExtentsCount() == 0
@@ -126,7 +127,12 @@ class NodeLifecycleIT {
         assertThat(vt.getExtentsList()).as("mkfs and the file write heated extents").isNotEmpty()
                 .allSatisfy(e -> assertThat(e.getExtentIndex()).isBetween(0L, lastExtent));
         assertThat(vt.getExtentsList().stream().mapToDouble(e -> e.getWriteHeat()).sum()).isPositive();
-        assertThat(vt.getConsumers(0).getWriteHeat()).as("one pod: the volume's heat is its heat").isPositive();
+        assertThat(vt.getConsumersList()).filteredOn(c -> c.getConsumer().equals("default/pod1/uid-pod1"))
+                .singleElement().satisfies(c -> assertThat(c.getWriteHeat()).as("one pod: the volume's heat is its heat")
+                        .isPositive());
+        assertThat(vt.getConsumersList()).filteredOn(c -> c.getConsumer().equals("node:node-a"))
+                .as("the attachment names its node, and its I/O counts for that node").singleElement()
+                .satisfies(c -> assertThat(c.getWriteHeat()).isPositive());
 
         // A degrading medium shows in node health: the engines' latency reaches GetNodeHealth per interval.
         a.agent().getNodeHealth(NodeHealthRequest.getDefaultInstance());

@@ -19,10 +19,11 @@ import java.util.zip.CRC32C;
  * rejects anything else. Not fsynced: heat is advisory and a lost snapshot is replaced soon.
  * Latency buckets and error counts (cumulative since the engine started) follow the consumers, so the node
  * agent can report latency percentiles and error rates per interval by differencing two snapshots; a file
- * written before they were added ends after the consumers and reads with none.
+ * written before they were added (version 1) reads with none.
  */
 public final class HeatSnapshotFile {
-    private static final int MAGIC = 0x50484531; // "PHE1"
+    private static final int MAGIC_V1 = 0x50484531; // "PHE1": consumers as (ops, bytes), no latency or errors
+    private static final int MAGIC = 0x50484532; // "PHE2": consumers as (reads, writes, bytes), then both
 
     private HeatSnapshotFile() {
     }
@@ -43,7 +44,8 @@ public final class HeatSnapshotFile {
         out.writeInt(s.consumers().size());
         for (var e : s.consumers().entrySet()) {
             out.writeUTF(e.getKey());
-            out.writeDouble(e.getValue().ops());
+            out.writeDouble(e.getValue().reads());
+            out.writeDouble(e.getValue().writes());
             out.writeDouble(e.getValue().bytes());
         }
         out.writeInt(s.latencyBuckets().length);
@@ -84,9 +86,11 @@ public final class HeatSnapshotFile {
             throw new IOException("heat file checksum mismatch: " + file);
         }
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b, 0, b.length - 4));
-        if (in.readInt() != MAGIC) {
+        int magic = in.readInt();
+        if (magic != MAGIC && magic != MAGIC_V1) {
             throw new IOException("not a heat file: " + file);
         }
+        boolean v1 = magic == MAGIC_V1; // from an engine started before an upgrade
         long taken = in.readLong();
         int extentSize = in.readInt();
         double halfLife = in.readDouble();
@@ -102,11 +106,14 @@ public final class HeatSnapshotFile {
         int c = in.readInt();
         Map<String, HeatSnapshot.ConsumerHeat> consumers = new HashMap<>();
         for (int i = 0; i < c; i++) {
-            consumers.put(in.readUTF(), new HeatSnapshot.ConsumerHeat(in.readDouble(), in.readDouble()));
+            String name = in.readUTF();
+            // A version-1 file does not split reads from writes: its operations count as reads.
+            consumers.put(name, v1 ? new HeatSnapshot.ConsumerHeat(in.readDouble(), 0, in.readDouble())
+                    : new HeatSnapshot.ConsumerHeat(in.readDouble(), in.readDouble(), in.readDouble()));
         }
         long[][] latency = new long[0][];
         Map<Integer, Long> errors = new HashMap<>();
-        if (in.available() > 0) {
+        if (!v1) {
             latency = new long[in.readInt()][];
             for (int op = 0; op < latency.length; op++) {
                 latency[op] = new long[in.readInt()];
