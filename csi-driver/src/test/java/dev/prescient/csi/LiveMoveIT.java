@@ -198,7 +198,7 @@ class LiveMoveIT {
         Operation t2 = await(b.agent(), "t2");
         assertThat(t2.getPhase()).as(t2.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
         System.out.println("delta onto the older copy: " + t2.getBytesDone() + " bytes compared, " + t2.getBytesSent()
-                + " bytes sent (volume " + SIZE + ")");
+                + " bytes sent (volume " + SIZE + "), promotion pause " + t2.getPauseMicros() + " us");
         assertThat(t2.getBytesDone()).as("every block compared, rewritten ones again").isGreaterThanOrEqualTo(SIZE);
         assertThat(t2.getBytesSent()).isPositive().isLessThan(SIZE / 4);
         assertThat(replica(b, "rB").getState()).isEqualTo(ReplicaState.REPLICA_STATE_HEALTHY);

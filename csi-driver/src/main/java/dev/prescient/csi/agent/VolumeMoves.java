@@ -219,7 +219,8 @@ public final class VolumeMoves implements AutoCloseable {
         }
         long copied = cu.number("copied-bytes");
         p.update(copied, copied);
-        p.report(b -> b.setBytesSent(cu.number("sent-bytes")));
+        // The promotion's final round runs with I/O paused: that pause is the move's cost to the consumer.
+        p.report(b -> b.setBytesSent(cu.number("sent-bytes")).setPauseMicros(cu.number("pause-us")));
     }
 
     public boolean detachMember(DetachMemberRequest req) throws IOException {
@@ -370,7 +371,7 @@ public final class VolumeMoves implements AutoCloseable {
         return Files.exists(frontEndOnly(replicaId)) && exports.running(replicaId);
     }
 
-    private interface IoCall<T> {
+    interface IoCall<T> {
         T run() throws IOException;
     }
 
