@@ -86,13 +86,7 @@ public final class ExtentHeatPredictor {
     private long windows;
     private long rng = 0x9E3779B97F4A7C15L;
 
-    // sequential streams
-    private final long[] streamLast = new long[STREAMS];
-    private final long[] streamMark = new long[STREAMS];
-    private final long[] streamTouch = new long[STREAMS];
-    private final double[] streamAdvance = new double[STREAMS];
-    private int streamCount;
-    private int streamHint;
+    private final StreamTable streams = new StreamTable(STREAMS, STREAM_GAP);
 
     // frontier proposals of the previous window end, and their calibration per band
     private final double[] bandHits = new double[FRONTIER_BANDS];
@@ -202,7 +196,7 @@ public final class ExtentHeatPredictor {
             succ[prevSlot] = s + 1;
         }
         prevSlot = s;
-        observeStream(extent, time);
+        streams.observe(extent, time);
     }
 
     private void rebase(long now) {
@@ -226,39 +220,6 @@ public final class ExtentHeatPredictor {
         last = Arrays.copyOf(last, cap);
         count = Arrays.copyOf(count, cap);
         succ = Arrays.copyOf(succ, cap);
-    }
-
-    private void observeStream(long e, long t) {
-        int h = streamHint;
-        if (h < streamCount && e > streamLast[h] && e <= streamLast[h] + STREAM_GAP) {
-            streamLast[h] = e;
-            streamTouch[h] = t;
-            return;
-        }
-        int victim = 0;
-        for (int j = 0; j < streamCount; j++) {
-            long l = streamLast[j];
-            if (e > l && e <= l + STREAM_GAP) {
-                streamLast[j] = e;
-                streamTouch[j] = t;
-                streamHint = j;
-                return;
-            }
-            if (e <= l && e > l - STREAM_GAP) {
-                streamTouch[j] = t; // a re-read inside the stream's tail: no advance
-                streamHint = j;
-                return;
-            }
-            if (streamTouch[j] < streamTouch[victim]) {
-                victim = j;
-            }
-        }
-        int j = streamCount < STREAMS ? streamCount++ : victim;
-        streamLast[j] = e;
-        streamMark[j] = e;
-        streamTouch[j] = t;
-        streamAdvance[j] = 0;
-        streamHint = j;
     }
 
     /** Fills the feature vector of a slot at time now; {@code coIn} is its decayed co-access inflow. */
@@ -371,11 +332,7 @@ public final class ExtentHeatPredictor {
         }
         cur.frontierSize = 0;
         cur.sampleSize = 0;
-        for (int j = 0; j < streamCount; j++) {
-            double a = streamLast[j] - streamMark[j];
-            streamAdvance[j] = streamAdvance[j] == 0 ? a : 0.5 * streamAdvance[j] + 0.5 * a;
-            streamMark[j] = streamLast[j];
-        }
+        streams.endWindow();
         takeSample(now);
     }
 
@@ -433,17 +390,17 @@ public final class ExtentHeatPredictor {
     public void frontier(long now, int maxProposals, FrontierSink sink) {
         cur.frontierSize = 0;
         LongIntOpenMap proposed = new LongIntOpenMap(256);
-        for (int j = 0; j < streamCount && cur.frontierSize < maxProposals; j++) {
-            if (now - streamTouch[j] > window) {
+        for (int j = 0; j < streams.size() && cur.frontierSize < maxProposals; j++) {
+            if (now - streams.touch[j] > window) {
                 continue;
             }
-            double adv = streamAdvance[j];
+            double adv = streams.advance[j];
             if (adv < 1) {
                 continue;
             }
             long reach = (long) Math.ceil(2 * adv);
             // sequential walk: the next extent numbers, read before or not
-            long key = streamLast[j];
+            long key = streams.last[j];
             for (long d = 1; d <= reach && cur.frontierSize < maxProposals; d++) {
                 key++;
                 int slot = index.get(key);
@@ -452,7 +409,7 @@ public final class ExtentHeatPredictor {
                 }
             }
             // Markov walk: the order in which the extents after the head were read last time
-            int slot = index.get(streamLast[j]);
+            int slot = index.get(streams.last[j]);
             for (long d = 1; d <= reach && cur.frontierSize < maxProposals && slot >= 0; d++) {
                 slot = succ[slot] - 1;
                 if (slot < 0 || !propose(proposed, index.keyAt(slot), slot, 8 + band(d, adv), sink)) {
@@ -510,12 +467,12 @@ public final class ExtentHeatPredictor {
         }
         out.writeInt(prevSlot);
         model.write(out);
-        out.writeInt(streamCount);
-        for (int j = 0; j < streamCount; j++) {
-            out.writeLong(streamLast[j]);
-            out.writeLong(streamMark[j]);
-            out.writeLong(streamTouch[j]);
-            out.writeDouble(streamAdvance[j]);
+        out.writeInt(streams.size());
+        for (int j = 0; j < streams.size(); j++) {
+            out.writeLong(streams.last[j]);
+            out.writeLong(streams.mark[j]);
+            out.writeLong(streams.touch[j]);
+            out.writeDouble(streams.advance[j]);
         }
         for (int b = 0; b < FRONTIER_BANDS; b++) {
             out.writeDouble(bandHits[b]);
@@ -566,13 +523,18 @@ public final class ExtentHeatPredictor {
             throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "features " + m.features());
         }
         p.model.copyFrom(m);
-        p.streamCount = ModelIO.checkedCount(in.readInt(), STREAMS, "stream");
-        for (int j = 0; j < p.streamCount; j++) {
-            p.streamLast[j] = in.readLong();
-            p.streamMark[j] = in.readLong();
-            p.streamTouch[j] = in.readLong();
-            p.streamAdvance[j] = in.readDouble();
+        int ns = ModelIO.checkedCount(in.readInt(), STREAMS, "stream");
+        long[] sl = new long[ns];
+        long[] sm = new long[ns];
+        long[] st = new long[ns];
+        double[] sa = new double[ns];
+        for (int j = 0; j < ns; j++) {
+            sl[j] = in.readLong();
+            sm[j] = in.readLong();
+            st[j] = in.readLong();
+            sa[j] = in.readDouble();
         }
+        p.streams.restore(ns, sl, sm, st, sa);
         for (int b = 0; b < FRONTIER_BANDS; b++) {
             p.bandHits[b] = in.readDouble();
             p.bandCount[b] = in.readDouble();
