@@ -53,12 +53,19 @@ public final class ExtentHeatPredictor {
     private long landmark;
 
     private final LongIntOpenMap index;
-    private float[] shortSum;
-    private float[] midSum;
-    private float[] longSum;
-    private long[] last;
-    private int[] count;
-    private int[] succ;
+    /**
+     * Per-slot state interleaved in one array, STRIDE ints a slot: short, mid and long decayed
+     * sums (float bits), last access time (two ints), total count, Markov successor slot + 1.
+     * One event touches one or two cache lines here instead of one line in each of six arrays.
+     */
+    private int[] rec;
+    private static final int STRIDE = 7;
+    private static final int R_SHORT = 0;
+    private static final int R_MID = 1;
+    private static final int R_LONG = 2;
+    private static final int R_LAST = 3;
+    private static final int R_COUNT = 5;
+    private static final int R_SUCC = 6;
     private int prevSlot = -1;
 
     private final OnlinePoissonRegression model;
@@ -114,12 +121,7 @@ public final class ExtentHeatPredictor {
         }
         this.index = new LongIntOpenMap(Math.max(16, expectedExtents));
         int cap = index.slotCapacity();
-        shortSum = new float[cap];
-        midSum = new float[cap];
-        longSum = new float[cap];
-        last = new long[cap];
-        count = new int[cap];
-        succ = new int[cap];
+        rec = new int[cap * STRIDE];
         this.model = new OnlinePoissonRegression(FEATURES, 0.1);
         setPrior(model);
         for (int i = 0; i < HORIZON; i++) {
@@ -155,7 +157,7 @@ public final class ExtentHeatPredictor {
     /** Total accesses recorded for an extent. */
     public int count(long extent) {
         int s = index.get(extent);
-        return s < 0 ? 0 : count[s];
+        return s < 0 ? 0 : countAt(s);
     }
 
     public double[] weights() {
@@ -165,7 +167,7 @@ public final class ExtentHeatPredictor {
     /** Records one access; O(1) amortised. Times must not go backwards by more than a window. */
     public void record(long extent, long time) {
         int s = index.intern(extent);
-        if (s >= count.length) {
+        if (s >= slotCapacity()) {
             growSlots(index.slotCapacity());
         }
         if (lambdaLong * 32 * (time - landmark) > MAX_LANDMARK_EXPONENT) {
@@ -185,15 +187,18 @@ public final class ExtentHeatPredictor {
         wm *= wm; // wl^8: mid half-life is 1/8 of the long one
         double ws = wm * wm;
         ws *= ws; // wm^4
-        shortSum[s] += (float) ws;
-        midSum[s] += (float) wm;
-        longSum[s] += (float) wl;
-        last[s] = time;
-        if (count[s] < Integer.MAX_VALUE) {
-            count[s]++;
+        int[] r = rec;
+        int b = s * STRIDE;
+        r[b + R_SHORT] = Float.floatToRawIntBits(Float.intBitsToFloat(r[b + R_SHORT]) + (float) ws);
+        r[b + R_MID] = Float.floatToRawIntBits(Float.intBitsToFloat(r[b + R_MID]) + (float) wm);
+        r[b + R_LONG] = Float.floatToRawIntBits(Float.intBitsToFloat(r[b + R_LONG]) + (float) wl);
+        r[b + R_LAST] = (int) (time >>> 32);
+        r[b + R_LAST + 1] = (int) time;
+        if (r[b + R_COUNT] < Integer.MAX_VALUE) {
+            r[b + R_COUNT]++;
         }
         if (prevSlot >= 0 && prevSlot != s) {
-            succ[prevSlot] = s + 1;
+            r[prevSlot * STRIDE + R_SUCC] = s + 1;
         }
         prevSlot = s;
         streams.observe(extent, time);
@@ -205,37 +210,62 @@ public final class ExtentHeatPredictor {
         double fs = Math.pow(fl, 32);
         int n = index.size();
         for (int i = 0; i < n; i++) {
-            shortSum[i] *= (float) fs;
-            midSum[i] *= (float) fm;
-            longSum[i] *= (float) fl;
+            int b = i * STRIDE;
+            rec[b + R_SHORT] = Float.floatToRawIntBits(Float.intBitsToFloat(rec[b + R_SHORT]) * (float) fs);
+            rec[b + R_MID] = Float.floatToRawIntBits(Float.intBitsToFloat(rec[b + R_MID]) * (float) fm);
+            rec[b + R_LONG] = Float.floatToRawIntBits(Float.intBitsToFloat(rec[b + R_LONG]) * (float) fl);
         }
         landmark = now;
         lastWeight = 0; // relative to the old landmark: recompute on the next event
     }
 
     private void growSlots(int cap) {
-        shortSum = Arrays.copyOf(shortSum, cap);
-        midSum = Arrays.copyOf(midSum, cap);
-        longSum = Arrays.copyOf(longSum, cap);
-        last = Arrays.copyOf(last, cap);
-        count = Arrays.copyOf(count, cap);
-        succ = Arrays.copyOf(succ, cap);
+        rec = Arrays.copyOf(rec, Math.multiplyExact(cap, STRIDE));
+    }
+
+    private int slotCapacity() {
+        return rec.length / STRIDE;
+    }
+
+    private float shortSum(int s) {
+        return Float.intBitsToFloat(rec[s * STRIDE + R_SHORT]);
+    }
+
+    private float midSum(int s) {
+        return Float.intBitsToFloat(rec[s * STRIDE + R_MID]);
+    }
+
+    private float longSum(int s) {
+        return Float.intBitsToFloat(rec[s * STRIDE + R_LONG]);
+    }
+
+    private long last(int s) {
+        int b = s * STRIDE + R_LAST;
+        return (long) rec[b] << 32 | rec[b + 1] & 0xFFFFFFFFL;
+    }
+
+    private int countAt(int s) {
+        return rec[s * STRIDE + R_COUNT];
+    }
+
+    private int succ(int s) {
+        return rec[s * STRIDE + R_SUCC];
     }
 
     /** Fills the feature vector of a slot at time now; {@code coIn} is its decayed co-access inflow. */
     private void features(int s, double fs, double fm, double fl, long now, double coIn, double[] out) {
         out[0] = 1;
-        out[1] = Math.log1p(shortSum[s] * fs);
-        out[2] = Math.log1p(midSum[s] * fm);
-        out[3] = Math.log1p(longSum[s] * fl);
-        out[4] = Math.exp(-(now - last[s]) / window);
+        out[1] = Math.log1p(shortSum(s) * fs);
+        out[2] = Math.log1p(midSum(s) * fm);
+        out[3] = Math.log1p(longSum(s) * fl);
+        out[4] = Math.exp(-(now - last(s)) / window);
         out[5] = Math.log1p(coIn);
-        out[6] = Math.log1p(count[s]) / 4;
+        out[6] = Math.log1p(countAt(s)) / 4;
         Arrays.fill(out, CONTINUOUS, FEATURES, 0.0);
         out[CONTINUOUS + countBin(out[1])] = 1;
         out[CONTINUOUS + BINS + countBin(out[2])] = 1;
         out[CONTINUOUS + 2 * BINS + countBin(out[3])] = 1;
-        out[CONTINUOUS + 3 * BINS + ageBin((now - last[s]) / window)] = 1;
+        out[CONTINUOUS + 3 * BINS + ageBin((now - last(s)) / window)] = 1;
     }
 
     private static int countBin(double logCount) {
@@ -261,13 +291,13 @@ public final class ExtentHeatPredictor {
         double[] w = model.weightsView();
         double invWindow = 1 / window;
         for (int s = 0; s < n; s++) {
-            double ls = Math.log1p(shortSum[s] * fs);
-            double lm = Math.log1p(midSum[s] * fm);
-            double ll = Math.log1p(longSum[s] * fl);
-            double ageW = (now - last[s]) * invWindow;
+            double ls = Math.log1p(shortSum(s) * fs);
+            double lm = Math.log1p(midSum(s) * fm);
+            double ll = Math.log1p(longSum(s) * fl);
+            double ageW = (now - last(s)) * invWindow;
             double co = out[s];
             double eta = w[0] + w[1] * ls + w[2] * lm + w[3] * ll + w[4] * Math.exp(-ageW)
-                    + (co > 0 ? w[5] * Math.log1p(co) : 0) + w[6] * Math.log1p(count[s]) * 0.25
+                    + (co > 0 ? w[5] * Math.log1p(co) : 0) + w[6] * Math.log1p(countAt(s)) * 0.25
                     + w[CONTINUOUS + countBin(ls)] + w[CONTINUOUS + BINS + countBin(lm)]
                     + w[CONTINUOUS + 2 * BINS + countBin(ll)] + w[CONTINUOUS + 3 * BINS + ageBin(ageW)];
             out[s] = Math.exp(Math.max(-30, Math.min(12, eta)));
@@ -278,9 +308,9 @@ public final class ExtentHeatPredictor {
     private void coAccessInflow(int n, double fm, double[] out) {
         Arrays.fill(out, 0, n, 0.0);
         for (int p = 0; p < n; p++) {
-            int q = succ[p] - 1;
+            int q = succ(p) - 1;
             if (q >= 0) {
-                out[q] += midSum[p] * fm;
+                out[q] += midSum(p) * fm;
             }
         }
     }
@@ -297,8 +327,8 @@ public final class ExtentHeatPredictor {
         double coIn = 0;
         int n = index.size();
         for (int p = 0; p < n; p++) {
-            if (succ[p] - 1 == s) {
-                coIn += midSum[p] * fm;
+            if (succ(p) - 1 == s) {
+                coIn += midSum(p) * fm;
             }
         }
         features(s, fs, fm, fl, now, coIn, x);
@@ -318,7 +348,7 @@ public final class ExtentHeatPredictor {
             for (int i = 0; i < cur.sampleSize; i++) {
                 int s = cur.sampleSlot[i];
                 System.arraycopy(cur.sampleX, i * FEATURES, x, 0, FEATURES);
-                model.update(x, count[s] - cur.sampleCount[i]);
+                model.update(x, countAt(s) - cur.sampleCount[i]);
             }
         }
         for (int b = 0; b < FRONTIER_BANDS; b++) {
@@ -355,11 +385,11 @@ public final class ExtentHeatPredictor {
             // half the sample from extents read in the last window: the top of the ranking is
             // what placement uses, and a uniform sample is nearly all cold extents. Choosing by
             // past activity selects on the features only, so E[y | x] stays unbiased.
-            for (int tries = 0; n != m && (i & 1) == 1 && now - last[s] > window && tries < 16; tries++) {
+            for (int tries = 0; n != m && (i & 1) == 1 && now - last(s) > window && tries < 16; tries++) {
                 s = (int) Long.remainderUnsigned(nextRandom(), n);
             }
             cur.sampleSlot[i] = s;
-            cur.sampleCount[i] = count[s];
+            cur.sampleCount[i] = countAt(s);
             double coIn = inflow[s];
             features(s, fs, fm, fl, now, coIn, x);
             System.arraycopy(x, 0, cur.sampleX, i * FEATURES, FEATURES);
@@ -411,7 +441,7 @@ public final class ExtentHeatPredictor {
             // Markov walk: the order in which the extents after the head were read last time
             int slot = index.get(streams.last[j]);
             for (long d = 1; d <= reach && cur.frontierSize < maxProposals && slot >= 0; d++) {
-                slot = succ[slot] - 1;
+                slot = succ(slot) - 1;
                 if (slot < 0 || !propose(proposed, index.keyAt(slot), slot, 8 + band(d, adv), sink)) {
                     break;
                 }
@@ -437,7 +467,7 @@ public final class ExtentHeatPredictor {
             cur.frontierCount = Arrays.copyOf(cur.frontierCount, cap);
         }
         cur.frontierKey[cur.frontierSize] = key;
-        cur.frontierCount[cur.frontierSize] = slot >= 0 ? count[slot] : 0;
+        cur.frontierCount[cur.frontierSize] = slot >= 0 ? countAt(slot) : 0;
         cur.frontierBand[cur.frontierSize++] = (byte) b;
         sink.accept(key, bandHits[b] / bandCount[b]);
         return true;
@@ -445,7 +475,7 @@ public final class ExtentHeatPredictor {
 
     /** Bytes of the per-extent arrays and index (for the cost report). */
     public long stateBytes() {
-        return index.bytes() + (long) shortSum.length * (4 + 4 + 4 + 8 + 4 + 4);
+        return index.bytes() + (long) rec.length * 4;
     }
 
     // ---- serialisation ----
@@ -458,12 +488,12 @@ public final class ExtentHeatPredictor {
         out.writeInt(n);
         for (int s = 0; s < n; s++) {
             out.writeLong(index.keyAt(s));
-            out.writeFloat(shortSum[s]);
-            out.writeFloat(midSum[s]);
-            out.writeFloat(longSum[s]);
-            out.writeLong(last[s]);
-            out.writeInt(count[s]);
-            out.writeInt(succ[s]);
+            out.writeFloat(shortSum(s));
+            out.writeFloat(midSum(s));
+            out.writeFloat(longSum(s));
+            out.writeLong(last(s));
+            out.writeInt(countAt(s));
+            out.writeInt(succ(s));
         }
         out.writeInt(prevSlot);
         model.write(out);
@@ -499,19 +529,22 @@ public final class ExtentHeatPredictor {
             if (s != i) {
                 throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "duplicate extent at " + i);
             }
-            if (s >= p.count.length) {
+            if (s >= p.slotCapacity()) {
                 p.growSlots(p.index.slotCapacity());
             }
-            p.shortSum[s] = in.readFloat();
-            p.midSum[s] = in.readFloat();
-            p.longSum[s] = in.readFloat();
-            p.last[s] = in.readLong();
-            p.count[s] = in.readInt();
+            int b = s * STRIDE;
+            p.rec[b + R_SHORT] = Float.floatToRawIntBits(in.readFloat());
+            p.rec[b + R_MID] = Float.floatToRawIntBits(in.readFloat());
+            p.rec[b + R_LONG] = Float.floatToRawIntBits(in.readFloat());
+            long lastTime = in.readLong();
+            p.rec[b + R_LAST] = (int) (lastTime >>> 32);
+            p.rec[b + R_LAST + 1] = (int) lastTime;
+            p.rec[b + R_COUNT] = in.readInt();
             int sc = in.readInt();
             if (sc < 0 || sc > n) {
                 throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "successor " + sc);
             }
-            p.succ[s] = sc;
+            p.rec[b + R_SUCC] = sc;
         }
         int prev = in.readInt();
         if (prev < -1 || prev >= n) {
