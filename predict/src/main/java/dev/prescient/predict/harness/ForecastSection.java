@@ -43,7 +43,23 @@ public final class ForecastSection {
     private ForecastSection() {
     }
 
+    /**
+     * {@code [--development] [dataDir | file.csv ...]}: with --development, the evaluation runs on
+     * the history part of each series only (for choosing settings without the test windows).
+     */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("--development")) {
+            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            HarnessPaths.runSectionMain(rest, (dir, out) -> {
+                List<Path> files = HarnessPaths.csvFilesOrSkip(
+                        dir.resolve("cloudphysics_features").resolve("snapshots"),
+                        "cloudphysics_features/snapshots/*.csv", out);
+                if (!files.isEmpty()) {
+                    runFiles(files, out, true);
+                }
+            }, (files, out) -> runFiles(files, out, true));
+            return;
+        }
         HarnessPaths.runSectionMain(args, ForecastSection::run, ForecastSection::runFiles);
     }
 
