@@ -10,6 +10,13 @@ import java.util.Arrays;
  * Forecast errors of load series are skewed and heavy-tailed, so a normal interval would be wrong
  * in both tails; empirical quantiles are calibrated by construction on exchangeable errors, and
  * the finite-sample (split-conformal) rank keeps small windows from under-covering.
+ *
+ * <p>Exchangeability fails when a series changes character (a quiet week after a busy one), so
+ * each horizon also adapts its tail level online from its own hits and misses (adaptive
+ * conformal inference, Gibbs and Candes 2021): before an error joins the window it is checked
+ * against the interval the current window gives; a miss lowers that horizon's tail level by
+ * {@code gamma * (1 - alpha)}, a hit raises it by {@code gamma * alpha}, so over time the misses
+ * settle at the target rate alpha whatever the error distribution does.
  */
 public final class IntervalCalibrator {
 
@@ -21,6 +28,11 @@ public final class IntervalCalibrator {
     private final double[][] errors;
     private final int[] counts;
     private final long[] writes;
+    /** Per horizon: adjustment of the tail level alpha from observed misses (adaptive conformal). */
+    private final double[] alphaShift;
+    /** Bounds of the adapted alpha: never a zero-width or an infinite interval. */
+    static final double MIN_ALPHA = 0.002;
+    static final double MAX_ALPHA = 0.6;
 
     public IntervalCalibrator(int horizon, int window) {
         if (horizon < 1 || window < MIN_ERRORS) {
@@ -31,6 +43,7 @@ public final class IntervalCalibrator {
         this.errors = new double[horizon][window];
         this.counts = new int[horizon];
         this.writes = new long[horizon];
+        this.alphaShift = new double[horizon];
     }
 
     public int horizon() {
@@ -53,6 +66,30 @@ public final class IntervalCalibrator {
     }
 
     /**
+     * Adaptive step for horizon {@code h}: is {@code error} inside the interval at the current
+     * adapted level? Moves the level by {@code gamma} times (target miss rate - miss). Call before
+     * {@link #record} of the same error. No-op while the horizon has no interval yet.
+     */
+    public void adapt(int h, double error, double level, double gamma) {
+        if (h < 1 || h > horizon || !Double.isFinite(error) || !(gamma > 0)) {
+            return;
+        }
+        double[] off = offsets(h, level);
+        if (Double.isNaN(off[0])) {
+            return;
+        }
+        double alpha = 1 - level;
+        double miss = error < off[0] || error > off[1] ? 1 : 0;
+        double next = alpha + alphaShift[h - 1] + gamma * (alpha - miss);
+        alphaShift[h - 1] = Math.max(MIN_ALPHA, Math.min(MAX_ALPHA, next)) - alpha;
+    }
+
+    /** The tail level (1 - coverage) in use at horizon h for a nominal {@code level}. */
+    public double adaptedAlpha(int h, double level) {
+        return Math.max(MIN_ALPHA, Math.min(MAX_ALPHA, 1 - level + alphaShift[h - 1]));
+    }
+
+    /**
      * Lower and upper error offsets for a central interval of coverage {@code level}, or NaNs
      * when no horizon up to {@code h} has enough errors yet.
      */
@@ -67,7 +104,7 @@ public final class IntervalCalibrator {
         int n = counts[src - 1];
         double[] e = Arrays.copyOf(errors[src - 1], n);
         Arrays.sort(e);
-        double tail = (1 - level) / 2;
+        double tail = adaptedAlpha(h, level) / 2;
         // Split-conformal ranks: ceil((n+1)(1-tail)) from the bottom, clamped to the sample.
         int hiRank = (int) Math.ceil((n + 1) * (1 - tail));
         int loRank = (int) Math.floor((n + 1) * tail);
@@ -110,6 +147,7 @@ public final class IntervalCalibrator {
         }
         System.arraycopy(counts, 0, c.counts, 0, horizon);
         System.arraycopy(writes, 0, c.writes, 0, horizon);
+        System.arraycopy(alphaShift, 0, c.alphaShift, 0, horizon);
         return c;
     }
 
@@ -123,6 +161,7 @@ public final class IntervalCalibrator {
             for (long k = start; k < writes[i]; k++) {
                 out.writeFloat((float) errors[i][(int) (k % window)]);
             }
+            out.writeDouble(alphaShift[i]);
         }
     }
 
@@ -141,6 +180,11 @@ public final class IntervalCalibrator {
             for (int k = 0; k < n; k++) {
                 c.record(i + 1, in.readFloat());
             }
+            double shift = in.readDouble();
+            if (!(Math.abs(shift) <= 1)) {
+                throw new ModelStateException("corrupt interval calibrator level");
+            }
+            c.alphaShift[i] = shift;
         }
         return c;
     }

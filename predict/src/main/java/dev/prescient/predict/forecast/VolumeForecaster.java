@@ -77,6 +77,8 @@ public final class VolumeForecaster {
     /** Weight of the newest one-step error in {@link #vol}: ~14 steps (7 h) half-life at 30 min. */
     static final double VOL_WEIGHT = 0.05;
     static final double VOL_FLOOR = 1e-9;
+    /** Step of the adaptive interval level per recorded error ({@link IntervalCalibrator#adapt}). */
+    static final double ADAPT_RATE = 0.01;
 
     private VolumeForecaster(Config config, Transform intervalScale, Transform[] transforms, Forecaster[] models,
             int[][] assign, IntervalCalibrator calibrator, double vol, long steps) {
@@ -301,7 +303,9 @@ public final class VolumeForecaster {
                 for (int r : top) {
                     z += scale.forward(runs.get(r).paths.get(t - h + 1)[h - 1]) / top.length;
                 }
-                cal.record(h, (zt - z) / volScale(volAt[t - h + 1], h));
+                double err = (zt - z) / volScale(volAt[t - h + 1], h);
+                cal.adapt(h, err, config.level(), ADAPT_RATE);
+                cal.record(h, err);
                 if (h == 1) {
                     volAt[t + 1] = nextVolatility(volAt[t], zt - z);
                 }
@@ -347,7 +351,9 @@ public final class VolumeForecaster {
                 int idx = (int) Math.floorMod(steps - h, (long) pending.length);
                 double[] path = pending[idx];
                 if (path != null && steps - h >= -1) {
-                    calibrator.record(h, (z - path[h - 1]) / volScale(pendingVol[idx], h));
+                    double err = (z - path[h - 1]) / volScale(pendingVol[idx], h);
+                    calibrator.adapt(h, err, config.level(), ADAPT_RATE);
+                    calibrator.record(h, err);
                     if (h == 1) {
                         oneStep = z - path[0];
                     }

@@ -3,10 +3,16 @@ package dev.prescient.predict.harness;
 import dev.prescient.predict.heat.ExtentHeatPredictor;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 
 /**
  * Cost of the heat predictor: events recorded per second on one thread, one prediction pass
  * over 10 million tracked extents, and bytes of state per tracked extent. Figures, not asserts.
+ *
+ * <p>Rates are per second of the measuring thread's own CPU time (per core, as the target is
+ * stated), with the wall-clock figure beside them: on a shared machine the wall clock also counts
+ * the time other processes held the core.
  */
 public final class CostSection {
     private CostSection() {
@@ -25,6 +31,7 @@ public final class CostSection {
             warm.record(keys[i], i); // JIT warm-up and table growth outside the timed loop
         }
         long t0 = System.nanoTime();
+        long c0 = cpuNanos();
         long t = keys.length;
         int done = 0;
         while (done < events) {
@@ -32,9 +39,12 @@ public final class CostSection {
                 warm.record(keys[i], t++);
             }
         }
+        double cpu = (cpuNanos() - c0) / 1e9;
         double secs = (System.nanoTime() - t0) / 1e9;
-        out.printf("  events scored per second per core: %,.0f (%,d events in %.2f s; target >= 5,000,000) -> %s%n",
-                events / secs, events, secs, events / secs >= 5e6 ? "MET" : "NOT MET");
+        double rate = events / cpu;
+        out.printf("  events scored per second per core: %,.0f (%,d events in %.2f s of thread CPU, %.2f s wall"
+                + " = %,.0f/s; target >= 5,000,000) -> %s%n",
+                rate, events, cpu, secs, events / secs, rate >= 5e6 ? "MET" : "NOT MET");
 
         Runtime rt = Runtime.getRuntime();
         System.gc();
@@ -48,14 +58,22 @@ public final class CostSection {
         double[] scores = new double[big.tracked()];
         big.predictAll(extents, scores); // warm-up
         long p0 = System.nanoTime();
+        long pc0 = cpuNanos();
         big.predictAll(extents, scores);
-        double pass = (System.nanoTime() - p0) / 1e9;
-        out.printf("  one prediction pass over %,d tracked extents: %.2f s (target < 2 s) -> %s%n",
-                big.tracked(), pass, pass < 2 ? "MET" : "NOT MET");
+        double pass = (cpuNanos() - pc0) / 1e9;
+        double passWall = (System.nanoTime() - p0) / 1e9;
+        out.printf("  one prediction pass over %,d tracked extents: %.2f s of thread CPU, %.2f s wall (target < 2 s)"
+                + " -> %s%n", big.tracked(), pass, passWall, pass < 2 ? "MET" : "NOT MET");
         double perExtent = (double) big.stateBytes() / big.tracked();
         out.printf("  bytes per tracked extent: %.1f by array sizes, %.1f by heap growth (target <= 48) -> %s%n",
                 perExtent, (double) (after - before) / big.tracked(), perExtent <= 48 ? "MET" : "NOT MET");
         out.println("  (prediction output array of 8 bytes per extent is the caller's, not counted)");
+    }
+
+    /** CPU time of the current thread; wall time where the JVM cannot measure it. */
+    private static long cpuNanos() {
+        ThreadMXBean b = ManagementFactory.getThreadMXBean();
+        return b.isCurrentThreadCpuTimeSupported() ? b.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     private static long[] syntheticKeys(int n, int universe) {

@@ -43,7 +43,23 @@ public final class ForecastSection {
     private ForecastSection() {
     }
 
+    /**
+     * {@code [--development] [dataDir | file.csv ...]}: with --development, the evaluation runs on
+     * the history part of each series only (for choosing settings without the test windows).
+     */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("--development")) {
+            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            HarnessPaths.runSectionMain(rest, (dir, out) -> {
+                List<Path> files = HarnessPaths.csvFilesOrSkip(
+                        dir.resolve("cloudphysics_features").resolve("snapshots"),
+                        "cloudphysics_features/snapshots/*.csv", out);
+                if (!files.isEmpty()) {
+                    runFiles(files, out, true);
+                }
+            }, (files, out) -> runFiles(files, out, true));
+            return;
+        }
         HarnessPaths.runSectionMain(args, ForecastSection::run, ForecastSection::runFiles);
     }
 
@@ -69,7 +85,19 @@ public final class ForecastSection {
     private static int maxStateBytes;
 
     public static void runFiles(List<Path> files, PrintStream out) {
+        runFiles(files, out, false);
+    }
+
+    /**
+     * @param development true to evaluate on the history part of each series only (its first
+     *                    {@link #HISTORY_SHARE}, split again the same way): for choosing model
+     *                    settings without looking at any test window
+     */
+    public static void runFiles(List<Path> files, PrintStream out, boolean development) {
         maxStateBytes = 0;
+        if (development) {
+            out.println("DEVELOPMENT SPLIT: each series cut to its history part; none of the test windows is read");
+        }
         out.printf(Locale.ROOT, "time split: first %.0f%% of each series is history (model selection inside it),"
                 + " last %.0f%% is test; forecasts from every test origin; MASE scaled by the in-sample"
                 + " seasonal-naive (m=%d) MAE; 90%% intervals%n", HISTORY_SHARE * 100, (1 - HISTORY_SHARE) * 100, DAY);
@@ -90,6 +118,9 @@ public final class ForecastSection {
                 if (y == null) {
                     out.println("  " + f.getFileName() + ": no column " + s.getKey());
                     continue;
+                }
+                if (development) {
+                    y = java.util.Arrays.copyOf(y, (int) Math.floor(y.length * HISTORY_SHARE));
                 }
                 evaluate(f.getFileName().toString(), s.getValue(), y, acc, out);
             }

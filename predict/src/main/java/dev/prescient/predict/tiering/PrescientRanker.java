@@ -19,6 +19,12 @@ public final class PrescientRanker implements TierRanker {
     private double[] predicted = new double[0];
 
     private final boolean streams;
+    /** Set when the fast tier's size is known: it weighs the frontier against tracked extents. */
+    private final FrontierWeightTuner tuner;
+    private double[] trackedScores = new double[0];
+    private int[] proposalIds = new int[0];
+    private double[] proposalValues = new double[0];
+    private int proposals;
 
     public PrescientRanker(BlockTrace trace, int epochLength) {
         this(trace, epochLength, true);
@@ -26,10 +32,30 @@ public final class PrescientRanker implements TierRanker {
 
     /** @param streams false to leave out the sequential frontier (for the ablation row) */
     public PrescientRanker(BlockTrace trace, int epochLength, boolean streams) {
+        this(trace, epochLength, streams, null);
+    }
+
+    /**
+     * For one fast tier of known size and migration budget: frontier proposals are weighed
+     * against tracked extents by a {@link FrontierWeightTuner} that measures, on past epochs,
+     * which weight served this tier best.
+     */
+    public PrescientRanker(BlockTrace trace, int epochLength, int capacity, int budget) {
+        this(trace, epochLength, true,
+                new FrontierWeightTuner(capacity, budget, TieringSimulator.universe(trace)));
+    }
+
+    private PrescientRanker(BlockTrace trace, int epochLength, boolean streams, FrontierWeightTuner tuner) {
         this.streams = streams;
         this.trace = trace;
         this.predictor = new ExtentHeatPredictor(epochLength, trace.uniquePages() / 4 + 16);
         this.maxProposals = epochLength;
+        this.tuner = tuner;
+    }
+
+    /** The frontier weight in use (1 without a tuner, 0 without streams). */
+    public double frontierWeight() {
+        return !streams ? 0 : tuner == null ? 1 : tuner.chosenWeight();
     }
 
     public ExtentHeatPredictor predictor() {
@@ -44,6 +70,9 @@ public final class PrescientRanker implements TierRanker {
     @Override
     public void access(int id, int t) {
         predictor.record(trace.page(id), t);
+        if (tuner != null) {
+            tuner.access(id);
+        }
     }
 
     @Override
@@ -71,6 +100,23 @@ public final class PrescientRanker implements TierRanker {
             }
         }
         if (!streams) {
+            return;
+        }
+        if (tuner != null) {
+            proposals = 0;
+            predictor.frontier(t, maxProposals, (page, expected) -> {
+                if (proposals == proposalIds.length) {
+                    proposalIds = Arrays.copyOf(proposalIds, Math.max(64, proposals * 2));
+                    proposalValues = Arrays.copyOf(proposalValues, proposalIds.length);
+                }
+                proposalIds[proposals] = resolve(page, n);
+                proposalValues[proposals++] = expected;
+            });
+            if (trackedScores.length < n) {
+                trackedScores = new double[n];
+            }
+            System.arraycopy(out, 0, trackedScores, 0, n);
+            tuner.boundary(trackedScores, proposalIds, proposalValues, proposals, n, out);
             return;
         }
         predictor.frontier(t, maxProposals, (page, expected) -> {

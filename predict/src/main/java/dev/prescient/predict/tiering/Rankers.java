@@ -124,4 +124,35 @@ public final class Rankers {
             }
         };
     }
+
+    /**
+     * Next-epoch oracle that knows only pages read before the boundary: the same counts as
+     * {@link #oracle}, with pages never read so far scored 0. No predictor of re-reference can
+     * place a page it has never heard of (only a sequential guess can), so the gap to this row
+     * is the part of the oracle's advantage open to a heat model.
+     */
+    public static TierRanker oracleSeenPages(int[] ids, int universe, int epochLength) {
+        int[] count = new int[universe];
+        boolean[] seen = new boolean[universe];
+        return new TierRanker() {
+            public String name() {
+                return "Oracle (seen pages)";
+            }
+
+            public void access(int id, int t) {
+                seen[id] = true;
+            }
+
+            public void scores(double[] out, int n, int t) {
+                Arrays.fill(count, 0);
+                int end = Math.min(ids.length, t + epochLength);
+                for (int i = t; i < end; i++) {
+                    count[ids[i]]++;
+                }
+                for (int i = 0; i < n; i++) {
+                    out[i] = i < universe && seen[i] ? count[i] : 0;
+                }
+            }
+        };
+    }
 }

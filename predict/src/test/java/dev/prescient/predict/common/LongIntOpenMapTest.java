@@ -48,4 +48,23 @@ class LongIntOpenMapTest {
         assertThat(m.intern(0)).isEqualTo(2);
         assertThat(m.get(Long.MIN_VALUE)).isEqualTo(0);
     }
+
+    @Test
+    void fingerprintsNeverHideOrInventKeys() {
+        // keys differing only in high bits, or only in low bits: the probe table keeps a few
+        // hash bits beside each slot and must still compare the key itself on a fingerprint match
+        LongIntOpenMap m = new LongIntOpenMap(4);
+        int n = 300_000;
+        for (int i = 0; i < n; i++) {
+            long k = (i % 2 == 0) ? (long) i << 32 : i;
+            assertThat(m.intern(k)).isEqualTo(i);
+        }
+        for (int i = 0; i < n; i++) {
+            long k = (i % 2 == 0) ? (long) i << 32 : i;
+            assertThat(m.get(k)).isEqualTo(i);
+            long absent = (i % 2 == 0) ? ((long) i << 32) | 0x8000_0000L : -i - 1;
+            assertThat(m.get(absent)).isEqualTo(-1);
+        }
+        assertThat(m.size()).isEqualTo(n);
+    }
 }

@@ -55,4 +55,24 @@ class ForecastSectionTest {
                 "30 min", "6 h", "24 h", "cover90");
         assertThat(out).doesNotContain("NaN");
     }
+
+    @Test
+    void developmentSplitReadsOnlyTheHistoryPart(@TempDir Path dir) throws Exception {
+        // 10 days of a daily pattern whose last 40% (the test part) is 1000x larger: the
+        // development run must never see those values, the normal run must
+        Path f = dir.resolve("w.csv");
+        long w = ForecastSection.WINDOW_MICROS;
+        int n = 480;
+        StringBuilder sb = new StringBuilder("ts,page_working_set_size,read_io_request_size_sum,write_io_request_size_sum\n");
+        for (int i = 0; i < n; i++) {
+            double base = 100 + 50 * Math.sin(2 * Math.PI * i / 48) + (i % 7);
+            double v = i >= n * ForecastSection.HISTORY_SHARE ? base * 1000 : base;
+            sb.append((i + 1) * w).append(',').append(v).append(',').append(v).append(',').append(v).append('\n');
+        }
+        Files.writeString(f, sb.toString());
+        String dev = capture(o -> ForecastSection.runFiles(List.of(f), o, true));
+        String full = capture(o -> ForecastSection.runFiles(List.of(f), o, false));
+        assertThat(dev).contains("DEVELOPMENT SPLIT").contains(" 172    116 ");
+        assertThat(full).doesNotContain("DEVELOPMENT SPLIT").contains(" 288    192 ");
+    }
 }

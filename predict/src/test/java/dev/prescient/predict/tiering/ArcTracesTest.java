@@ -1,6 +1,7 @@
 package dev.prescient.predict.tiering;
 
 import dev.prescient.predict.harness.HarnessPaths;
+import dev.prescient.predict.harness.PredictDataDir;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -10,10 +11,14 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Reads the real ARC traces from ../shared/data; skipped with a message when they are absent. */
+/**
+ * Reads the real ARC traces from ../shared/data (or -Dprescient.data / PRESCIENT_DATA, as the
+ * other real-data tests); skipped with a message when they are absent.
+ */
 class ArcTracesTest {
     static Path trace(String name) {
-        Path p = HarnessPaths.defaultDataDir().resolve("arc_traces").resolve(name);
+        Path dir = PredictDataDir.find("arc_traces").orElse(HarnessPaths.defaultDataDir());
+        Path p = dir.resolve("arc_traces").resolve(name);
         assumeTrue(Files.isRegularFile(p), "skipped: " + p + " is absent (the data lives in ../shared/data)");
         return p;
     }
@@ -41,7 +46,9 @@ class ArcTracesTest {
         TieringSimulator sim = new TieringSimulator(t, epoch, 0.1);
         double lru = sim.run(Rankers.lru(u), caps)[0];
         double pr = sim.run(new PrescientRanker(t, epoch), caps)[0];
+        double tuned = sim.run(new PrescientRanker(t, epoch, caps[0], sim.budget(caps[0])), caps)[0];
         double oracle = sim.run(Rankers.oracle(t.ids(), u, epoch), caps)[0];
         assertThat(pr).isGreaterThan(lru).isLessThanOrEqualTo(oracle);
+        assertThat(tuned).isGreaterThan(lru).isLessThanOrEqualTo(oracle);
     }
 }

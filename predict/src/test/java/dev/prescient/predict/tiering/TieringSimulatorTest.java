@@ -60,6 +60,55 @@ class TieringSimulatorTest {
         assertThat(pr[0]).isGreaterThan(heat[0] * 0.97);
     }
 
+    static BlockTrace pages(long... pages) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < pages.length; i++) {
+            sb.append(pages[i]).append(" 1 0 ").append(i).append('\n');
+        }
+        return BlockTrace.parse("pages", new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.US_ASCII)),
+                Long.MAX_VALUE);
+    }
+
+    @Test
+    void seenPagesOracleScoresOnlyPagesAlreadyRead() throws IOException {
+        // epochs of 3: [10 11 10] [11 12 12] [13 10 13]
+        BlockTrace t = pages(10, 11, 10, 11, 12, 12, 13, 10, 13);
+        int u = TieringSimulator.universe(t);
+        TierRanker seen = Rankers.oracleSeenPages(t.ids(), u, 3);
+        TierRanker all = Rankers.oracle(t.ids(), u, 3);
+        for (int i = 0; i < 3; i++) {
+            seen.access(t.ids()[i], i);
+        }
+        double[] a = new double[u];
+        double[] b = new double[u];
+        seen.scores(a, u, 3);
+        all.scores(b, u, 3);
+        int id11 = t.idOf(11);
+        int id12 = t.idOf(12);
+        assertThat(b[id12]).isEqualTo(2.0);
+        assertThat(a[id12]).isZero(); // next epoch reads 12 twice, but nobody has read it yet
+        assertThat(a[id11]).isEqualTo(1.0);
+        // 12 in epoch 2 (twice) and 13 in epoch 3 (twice) are new: 4 of the 6 counted accesses
+        assertThat(TieringEvaluation.unseenShare(t, 3)).isCloseTo(4 / 6.0, org.assertj.core.api.Assertions.within(1e-12));
+    }
+
+    @Test
+    void seenPagesOracleIsBelowTheFullOracleAndTunedPrescientBeatsLru() throws IOException {
+        BlockTrace t = synthetic(4);
+        int u = TieringSimulator.universe(t);
+        int[] caps = {t.uniquePages() / 100, t.uniquePages() / 20};
+        TieringSimulator sim = new TieringSimulator(t, 600, 0.1);
+        double[] oracle = sim.run(Rankers.oracle(t.ids(), u, 600), caps);
+        double[] seen = sim.run(Rankers.oracleSeenPages(t.ids(), u, 600), caps);
+        double[] lru = sim.run(Rankers.lru(u), caps);
+        double[] tuned = sim.runPerCapacity(c -> new PrescientRanker(t, 600, c, sim.budget(c)), caps);
+        for (int k = 0; k < caps.length; k++) {
+            // the appender's pages are new every epoch: only the full oracle can place them
+            assertThat(seen[k]).isLessThan(oracle[k]);
+            assertThat(tuned[k]).isGreaterThan(lru[k]);
+        }
+    }
+
     @Test
     void budgetLimitsPromotionsPerEpoch() throws IOException {
         BlockTrace t = synthetic(2);
