@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  * java -cp ... dev.prescient.engine.EngineMain --tier fast=/var/lib/prescient/fast \
  *      --replica vol1-r0:vol1:fast:1G --unix /run/prescient/vol1.sock [--tcp 127.0.0.1:10809] \
  *      [--pid-file /run/prescient/vol1.pid] [--heat-dir /run/prescient --heat-interval-ms 5000] \
+ *      [--heat-half-life-s 300] \
  *      [--latency-us 1000] [--bandwidth-mib-s 200] [--fault-file /run/prescient/faults] \
  *      [--replication-listen 0.0.0.0:7000] [--control /run/prescient/vol1.ctl [--members FILE]]
  * </pre>
@@ -67,6 +68,7 @@ public final class EngineMain {
         long latencyUs = 0;
         long bandwidthMibS = 0;
         Path faultFile = null;
+        long heatHalfLifeS = 300;
         Path control = null;
         Path membersFile = null;
         InetSocketAddress replicationListen = null;
@@ -85,6 +87,7 @@ public final class EngineMain {
                 case "--latency-us" -> latencyUs = Long.parseLong(v);
                 case "--bandwidth-mib-s" -> bandwidthMibS = Long.parseLong(v);
                 case "--fault-file" -> faultFile = Path.of(v);
+                case "--heat-half-life-s" -> heatHalfLifeS = Long.parseLong(v);
                 case "--control" -> control = Path.of(v);
                 case "--members" -> membersFile = Path.of(v);
                 case "--replication-listen" -> replicationListen = hostPort(v);
@@ -133,7 +136,7 @@ public final class EngineMain {
                 volumeControl = new VolumeControl(set, r[0], local, persisted, membersFile,
                         ReplicationSettings.defaults());
             }
-            HeatTracker heat = new HeatTracker(set.size(), 64 << 20, 300);
+            HeatTracker heat = new HeatTracker(set.size(), 64 << 20, heatHalfLifeS);
             server.addExport(NbdExport.of(r[0], set).withListener("engine-main", heat));
             heats.put(r[0], heat);
         }

@@ -51,6 +51,7 @@ public final class NodeMode implements AutoCloseable {
         EngineReplicas store = new EngineReplicas(tiers);
         EngineExports exports = new EngineExports(state.resolve("run/engine"), args.get("nbd-bind", "127.0.0.1"), tiers,
                 args.getLong("heat-interval-ms", 5000), tierLatencyUs);
+        exports.setHeatHalfLifeSeconds(args.getLong("heat-half-life-s", 300));
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
         agent.resumeExports();
         String listen = args.get("agent-listen", "127.0.0.1:7443");

@@ -91,8 +91,9 @@ public class OperatorBeans {
                             @ConfigProperty(name = "prescient.planner.cluster-bandwidth") String clusterBw,
                             @ConfigProperty(name = "prescient.planner.node-bandwidth") String nodeBw,
                             @ConfigProperty(name = "prescient.planner.heat-scale") double heatScale,
-                            @ConfigProperty(name = "prescient.planner.lead-time") Duration lead) {
-        return new PlannerLoop(client, agents, health, new AffinityProfiles(0.3),
+                            @ConfigProperty(name = "prescient.planner.lead-time") Duration lead,
+                            @ConfigProperty(name = "prescient.planner.day-length") Duration day) {
+        return new PlannerLoop(client, agents, health, new AffinityProfiles(0.3, day),
                 new ModelStateStore(client, namespace, configMap, 20_000), metrics, events, clock,
                 Units.bytes(clusterBw, 0), Units.bytes(nodeBw, 0), heatScale, lead);
     }

@@ -1,6 +1,5 @@
 package dev.prescient.operator.plan;
 
-import dev.prescient.api.nodeagent.v1.ConsumerHeat;
 import dev.prescient.api.nodeagent.v1.ExtentHeat;
 import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
 import dev.prescient.api.nodeagent.v1.NodeHealth;
@@ -233,16 +232,12 @@ public final class PlannerLoop {
                 used.merge(r.getVolumeId(), r.getAllocatedBytes(), Math::max);
             }
             for (VolumeTelemetry vt : e.getValue().telemetry().getVolumesList()) {
-                double h = 0;
                 long last = 0;
                 for (ExtentHeat x : vt.getExtentsList()) {
-                    h += x.getReadHeat() + x.getWriteHeat();
                     last = Math.max(last, x.getLastAccessUnixMillis());
                 }
-                for (ConsumerHeat c : vt.getConsumersList()) {
-                    h = Math.max(h, c.getReadHeat() + c.getWriteHeat());
-                }
-                heatByNode.computeIfAbsent(vt.getVolumeId(), k -> new HashMap<>()).merge(node, h, Double::sum);
+                Map<String, Double> perNode = heatByNode.computeIfAbsent(vt.getVolumeId(), k -> new HashMap<>());
+                HeatAttribution.byNode(node, vt).forEach((n, h) -> perNode.merge(n, h, Double::sum));
                 if (last > 0) {
                     lastRead.computeIfAbsent(vt.getVolumeId(), k -> new HashMap<>()).put(node,
                             Instant.ofEpochMilli(last));
