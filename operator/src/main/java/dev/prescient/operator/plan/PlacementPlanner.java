@@ -69,7 +69,11 @@ public final class PlacementPlanner {
             desired.put(v.name(), new DesiredPlacement(v.name(), heat, ht.tier(), replicas,
                     String.format(Locale.ROOT, "heat score %.2f -> %s (tier %s, %d replicas)", v.heatScore(), heat,
                             ht.tier(), replicas)));
-            removals.addAll(removals(v, nodes, view.now(), replicas));
+            // A volume being moved is left alone: which replica is the source, the target or a surplus mirror is
+            // only clear again once the migration ended (dropping its source mid-flight would lose the volume).
+            if (!busyVolumes.contains(v.name())) {
+                removals.addAll(removals(v, nodes, view.now(), replicas));
+            }
             PlannedAction a = firstMove(v, nodes, room, heat, ht, replicas);
             if (a == null) {
                 continue;

@@ -248,6 +248,16 @@ public final class PlannerLoop {
         Instant ahead = now.plus(leadTime);
         for (ReplicatedVolume v : volumes) {
             String name = v.getMetadata().getName();
+            // Creation counts as a move: a new volume's heat says nothing yet, so the cool-down lets it build up
+            // before the first tier decision (else every new volume starts cold and is demoted at once).
+            if (v.getMetadata().getCreationTimestamp() != null) {
+                try {
+                    lastMove.merge(name, Instant.parse(v.getMetadata().getCreationTimestamp()),
+                            (x, y) -> x.isAfter(y) ? x : y);
+                } catch (java.time.format.DateTimeParseException ignored) {
+                    // a server that writes another format: no warm-up rather than no planning
+                }
+            }
             List<ReplicaView> rs = replicas.getOrDefault(name, List.of());
             // Exactly one primary: the first replica not made for another purpose.
             List<ReplicaView> fixed = new ArrayList<>();
