@@ -5,6 +5,7 @@ import dev.prescient.engine.control.Membership;
 import dev.prescient.engine.control.VolumeControl;
 import dev.prescient.engine.heat.HeatSnapshotFile;
 import dev.prescient.engine.heat.HeatTracker;
+import dev.prescient.engine.heat.MediaLatencyTarget;
 import dev.prescient.engine.nbd.NbdExport;
 import dev.prescient.engine.nbd.NbdServer;
 import dev.prescient.engine.store.InjectedFaults;
@@ -142,8 +143,18 @@ public final class EngineMain {
         }
         // Remote front-ends write into this process's replicas through the replication stream
         // (this replica is then their member); it bypasses the local replica set.
+        // What they reach is the same medium the local set uses (fault file, throttle), timed for node health.
+        Path faults = faultFile;
+        long lat = latencyUs;
+        long bw = bandwidthMibS << 20;
+        ReplicaProvider media = id -> {
+            BlockTarget rep = store.openReplica(id);
+            BlockTarget medium = ThrottledTarget.wrap(faults == null ? rep : new InjectedFaults(rep, faults), lat, bw);
+            HeatTracker h = heats.get(id);
+            return h == null ? medium : new MediaLatencyTarget(medium, h);
+        };
         ReplicationServer replication = replicationListen == null ? null
-                : new ReplicationServer(store, replicationListen, null);
+                : new ReplicationServer(media, replicationListen, null);
         if (replication != null) {
             System.out.println("replication " + replication.port());
         }

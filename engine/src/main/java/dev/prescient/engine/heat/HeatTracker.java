@@ -53,6 +53,19 @@ public final class HeatTracker implements IoListener {
         this(volumeSize, extentSize, halfLifeSeconds, System::nanoTime);
     }
 
+    /**
+     * Latency and errors of I/O this engine's medium served for another engine (a remote front-end whose member
+     * this replica is): it tells how the disk answers, but its heat is the front-end's to count, not this one's.
+     */
+    public void onMediaIo(IoOp op, long nanos, int errno) {
+        long us = Math.max(1, nanos / 1000);
+        int bucket = Math.min(BUCKETS - 1, 63 - Long.numberOfLeadingZeros(us));
+        latency.incrementAndGet(op.ordinal() * BUCKETS + bucket);
+        if (errno != 0) {
+            errors.computeIfAbsent(errno, e -> new LongAdder()).increment();
+        }
+    }
+
     @Override
     public void onIo(String consumer, IoOp op, long offset, long length, long nanos, int errno) {
         long us = Math.max(1, nanos / 1000);
