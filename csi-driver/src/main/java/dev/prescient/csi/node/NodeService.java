@@ -423,7 +423,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     /** Observes the staged volume on the host: helper, engine export, a direct read, the staging mount. */
     private Csi.VolumeCondition condition(StagedVolumes.Staged s) throws IOException {
         boolean attached = attacher.healthy(s.attachment());
-        Optional<String> export = attached ? NbdProbe.probe(s.nbdUri(), 2000) : Optional.empty();
+        Optional<String> export = NbdProbe.probe(s.nbdUri(), 2000);
         Optional<String> read = attached && export.isEmpty() ? DeviceRead.firstBlock(s.attachment().device(), 5000)
                 : Optional.empty();
         Optional<Boolean> mount = s.block() ? Optional.empty()

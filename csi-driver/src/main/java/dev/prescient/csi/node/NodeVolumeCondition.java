@@ -14,7 +14,7 @@ public final class NodeVolumeCondition {
     /**
      * @param attachmentHealthy helper process alive and loop device bound to it (or nbd device connected)
      * @param exportError the engine's NBD export not serving, if so
-     * @param readError reading the device's first block failed or hung, if so (not tried when the above failed)
+     * @param readError reading the device's first block failed or hung, if so (not tried when either above failed)
      * @param stagingMount for a mount volume: empty when nothing is mounted at the staging path,
      *        else whether that mount is read-only; ignored for block volumes
      */
@@ -23,12 +23,13 @@ public final class NodeVolumeCondition {
     }
 
     public static Csi.VolumeCondition of(Observed o) {
+        // The export first: when the engine is gone, that is the cause of whatever else broke.
+        if (o.exportError().isPresent()) {
+            return abnormal("engine export down: " + o.exportError().get());
+        }
         if (!o.attachmentHealthy()) {
             return abnormal("device attachment broken: the nbdfuse helper is gone or the loop device is detached"
                     + " (re-stage the volume)");
-        }
-        if (o.exportError().isPresent()) {
-            return abnormal("engine export down: " + o.exportError().get());
         }
         if (o.readError().isPresent()) {
             return abnormal("device unhealthy: " + o.readError().get());
