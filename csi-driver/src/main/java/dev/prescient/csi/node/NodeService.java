@@ -424,8 +424,11 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     private Csi.VolumeCondition condition(StagedVolumes.Staged s) throws IOException {
         boolean attached = attacher.healthy(s.attachment());
         Optional<String> export = NbdProbe.probe(s.nbdUri(), 2000);
-        Optional<String> read = attached && export.isEmpty() ? DeviceRead.firstBlock(s.attachment().device(), 5000)
-                : Optional.empty();
+        // Through nbdfuse, read its file, not the loop device: the loop device reads through the
+        // page cache of that file, which can answer without asking the export at all.
+        String readPath = s.attachment().method().equals("nbdfuse") && s.attachment().fuseDir() != null
+                ? s.attachment().fuseDir().resolve("nbd").toString() : s.attachment().device();
+        Optional<String> read = attached && export.isEmpty() ? DeviceRead.firstBlock(readPath, 5000) : Optional.empty();
         Optional<Boolean> mount = s.block() ? Optional.empty()
                 : Mounts.at(Path.of(s.stagingPath())).map(Mounts.Mount::readOnly);
         return NodeVolumeCondition.of(new NodeVolumeCondition.Observed(attached, export, read, s.block(), mount));
