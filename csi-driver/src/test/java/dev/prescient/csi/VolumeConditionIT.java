@@ -109,6 +109,12 @@ class VolumeConditionIT {
         assertThatThrownBy(() -> a.node().nodePublishVolume(publish(st, "pod3", single)))
                 .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.FAILED_PRECONDITION));
 
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            stats(m1);
+        }
+        System.out.printf("NodeGetVolumeStats with condition, healthy: %.1f ms per call (5 calls)%n",
+                (System.nanoTime() - t0) / 5e6);
         var healthy = stats(m1);
         assertThat(healthy.getVolumeCondition().getAbnormal()).as(healthy.getVolumeCondition().getMessage()).isFalse();
         assertThat(healthy.getUsageList()).extracting(Csi.VolumeUsage::getUnit)
@@ -119,7 +125,9 @@ class VolumeConditionIT {
         long enginePid = Long.parseLong(Files.readString(root.resolve("a/state/run/engine/vc-r0.pid")).strip());
         ProcessHandle.of(enginePid).ifPresent(ProcessHandle::destroyForcibly);
         ProcessHandle.of(enginePid).ifPresent(h -> h.onExit().join());
+        long t1 = System.nanoTime();
         var down = stats(m1).getVolumeCondition();
+        System.out.printf("NodeGetVolumeStats with condition, export down: %.1f ms%n", (System.nanoTime() - t1) / 1e6);
         assertThat(down.getAbnormal()).isTrue();
         assertThat(down.getMessage()).contains("engine export down", r.getNbdEndpoint());
 

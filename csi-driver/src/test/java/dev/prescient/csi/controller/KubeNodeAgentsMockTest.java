@@ -120,11 +120,14 @@ class KubeNodeAgentsMockTest {
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
 
             // node-b's plugin registers its endpoint later: it becomes a placement target at once.
+            long t0 = System.nanoTime();
             nodes.withName("node-b").edit(n -> {
                 n.getSpec().setAgentEndpoint(addrB);
                 return n;
             });
             await("node-b discovered", () -> agents.nodes().size() == 2);
+            System.out.printf("StorageNode edit -> usable agent (mock API server watch): %.1f ms%n",
+                    (System.nanoTime() - t0) / 1e6);
             var v2 = call(ctl::createVolume, create("pvc-2", "zone-2"));
             assertThat(nodeOf(v2)).isEqualTo("node-b");
             assertThat(b.replicas()).containsKey(v2.getVolume().getVolumeId() + "-r0");
