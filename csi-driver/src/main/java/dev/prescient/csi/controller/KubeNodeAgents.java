@@ -27,6 +27,7 @@ public final class KubeNodeAgents implements NodeAgents, AutoCloseable {
 
     private final SharedIndexInformer<StorageNode> informer;
     private final AgentChannels channels;
+    private volatile String startError;
 
     public KubeNodeAgents(KubernetesClient client, AgentTls tls, long deadlineMillis) {
         this.channels = new AgentChannels(tls, deadlineMillis);
@@ -54,7 +55,9 @@ public final class KubeNodeAgents implements NodeAgents, AutoCloseable {
         // Not blocking: until the first list arrives, Probe says not ready (see notReadyReason).
         informer.start().whenComplete((ok, err) -> {
             if (err != null) {
-                LOG.error("StorageNode informer failed to start: {}", err.toString());
+                // e.g. the CRD is not installed or RBAC forbids list/watch: Probe says so.
+                startError = err.toString();
+                LOG.error("StorageNode informer failed to start: {}", startError);
             }
         });
     }
@@ -108,7 +111,12 @@ public final class KubeNodeAgents implements NodeAgents, AutoCloseable {
 
     /** For Probe: not ready until the StorageNodes have been listed once. */
     public Optional<String> notReadyReason() {
-        return informer.hasSynced() ? Optional.empty() : Optional.of("StorageNode resources not listed yet");
+        if (informer.hasSynced()) {
+            return Optional.empty();
+        }
+        String err = startError;
+        return Optional.of(err == null ? "StorageNode resources not listed yet"
+                : "cannot list/watch StorageNode resources: " + err);
     }
 
     @Override

@@ -176,6 +176,17 @@ class KubeNodeAgentsMockTest {
     }
 
     @Test
+    void unreachableApiServerKeepsProbeNotReadyWithTheReason() throws Exception {
+        var dead = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl("http://127.0.0.1:1")
+                        .withRequestRetryBackoffLimit(0).build()).build();
+        try (dead; KubeNodeAgents agents = new KubeNodeAgents(dead, AgentTls.insecurePlaintext(), 1000)) {
+            await("start failure reported", () -> agents.notReadyReason().orElse("").startsWith("cannot list/watch"));
+            assertThat(agents.nodes()).isEmpty();
+        }
+    }
+
+    @Test
     void storageNodesMapToTheAgentDirectory() {
         var noName = storageNode("sn-x", "zone-9", "10.0.0.9:7443", false);
         noName.getSpec().setNodeName(null);
