@@ -8,6 +8,7 @@ import dev.prescient.api.nodeagent.v1.CreateReplicaRequest;
 import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
 import dev.prescient.api.nodeagent.v1.NodeHealthRequest;
 import dev.prescient.api.nodeagent.v1.Replica;
+import dev.prescient.api.nodeagent.v1.NodeHealthRequest;
 import dev.prescient.api.nodeagent.v1.TelemetryRequest;
 import dev.prescient.csi.controller.ControllerService;
 import io.grpc.Status;
@@ -113,7 +114,8 @@ class NodeLifecycleIT {
                 .containsExactly(Csi.VolumeUsage.Unit.BYTES, Csi.VolumeUsage.Unit.INODES);
         assertThat(stats.getUsage(0).getTotal()).isBetween(SIZE / 2, SIZE);
         assertThat(a.agent().getTelemetry(TelemetryRequest.newBuilder().setVolumeId("vol1").build()).getVolumes(0)
-                .getConsumersList()).extracting(c -> c.getConsumer()).containsExactly("default/pod1/uid-pod1");
+                .getConsumersList()).extracting(c -> c.getConsumer()).contains("default/pod1/uid-pod1")
+                .allMatch(c -> c.equals("default/pod1/uid-pod1") || c.equals("node:node-a"));
         // The engine process's heat reaches the agent's telemetry (heat file rewritten every 300 ms here).
         var vt = a.agent().getTelemetry(TelemetryRequest.newBuilder().setVolumeId("vol1").build()).getVolumes(0);
         for (long end = System.currentTimeMillis() + 15_000; vt.getExtentsCount() == 0
@@ -125,7 +127,27 @@ class NodeLifecycleIT {
         assertThat(vt.getExtentsList()).as("mkfs and the file write heated extents").isNotEmpty()
                 .allSatisfy(e -> assertThat(e.getExtentIndex()).isBetween(0L, lastExtent));
         assertThat(vt.getExtentsList().stream().mapToDouble(e -> e.getWriteHeat()).sum()).isPositive();
-        assertThat(vt.getConsumers(0).getWriteHeat()).as("one pod: the volume's heat is its heat").isPositive();
+        assertThat(vt.getConsumersList()).filteredOn(c -> c.getConsumer().equals("default/pod1/uid-pod1"))
+                .singleElement().satisfies(c -> assertThat(c.getWriteHeat()).as("one pod: the volume's heat is its heat")
+                        .isPositive());
+        assertThat(vt.getConsumersList()).filteredOn(c -> c.getConsumer().equals("node:node-a"))
+                .as("the attachment names its node, and its I/O counts for that node").singleElement()
+                .satisfies(c -> assertThat(c.getWriteHeat()).isPositive());
+
+        // A degrading medium shows in node health: the engines' latency reaches GetNodeHealth per interval.
+        a.agent().getNodeHealth(NodeHealthRequest.getDefaultInstance());
+        Path faults = root.resolve("a/state/run/engine/faults");
+        Files.writeString(faults, "latency_us=30000\n");
+        Thread.sleep(1200); // the engine rereads the file once a second
+        for (int i = 0; i < 5; i++) {
+            writeDurably(target.resolve("slow-" + i + ".txt"), "written while the disk is slow");
+        }
+        Thread.sleep(700); // two heat intervals
+        var health = a.agent().getNodeHealth(NodeHealthRequest.getDefaultInstance());
+        assertThat(health.getWriteLatencyP99Micros()).as("30 ms writes land in the [16, 32) ms bucket")
+                .isGreaterThanOrEqualTo(16_384);
+        assertThat(health.getIoErrorsPerSecond()).isZero();
+        Files.delete(faults);
 
         // The export is the engine's, one process per replica, found by its pid file.
         long enginePid = Long.parseLong(Files.readString(root.resolve("a/state/run/engine/vol1-r0.pid")).strip());

@@ -4,6 +4,7 @@ import dev.prescient.engine.heat.HeatSnapshotFile;
 import dev.prescient.engine.heat.HeatTracker;
 import dev.prescient.engine.nbd.NbdExport;
 import dev.prescient.engine.nbd.NbdServer;
+import dev.prescient.engine.store.InjectedFaults;
 import dev.prescient.engine.store.LocalReplica;
 import dev.prescient.engine.store.ReplicaStore;
 import dev.prescient.engine.store.ThrottledTarget;
@@ -30,8 +31,10 @@ import java.util.concurrent.TimeUnit;
  * java -cp ... dev.prescient.engine.EngineMain --tier fast=/var/lib/prescient/fast \
  *      --replica vol1-r0:vol1:fast:1G --unix /run/prescient/vol1.sock [--tcp 127.0.0.1:10809] \
  *      [--pid-file /run/prescient/vol1.pid] [--heat-dir /run/prescient --heat-interval-ms 5000] \
- *      [--latency-us 1000] [--bandwidth-mib-s 200]
+ *      [--latency-us 1000] [--bandwidth-mib-s 200] [--fault-file /run/prescient/faults]
  * </pre>
+ * {@code --fault-file} names a properties file ({@code latency_us}, {@code read_error_permille}) that degrades
+ * the medium while it exists ({@link InjectedFaults}); tests and local mode's scenario write it.
  * {@code --latency-us} and {@code --bandwidth-mib-s} make every replica of this process answer like
  * slower media ({@link ThrottledTarget}); local mode uses them to give its ssd and hdd tiers, which
  * share one disk with nvme, their own speed.
@@ -53,6 +56,7 @@ public final class EngineMain {
         long heatIntervalMs = 5000;
         long latencyUs = 0;
         long bandwidthMibS = 0;
+        Path faultFile = null;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -67,6 +71,7 @@ public final class EngineMain {
                 case "--heat-interval-ms" -> heatIntervalMs = Long.parseLong(v);
                 case "--latency-us" -> latencyUs = Long.parseLong(v);
                 case "--bandwidth-mib-s" -> bandwidthMibS = Long.parseLong(v);
+                case "--fault-file" -> faultFile = Path.of(v);
                 case "--tcp" -> {
                     int c = v.lastIndexOf(':');
                     tcp.add(new InetSocketAddress(v.substring(0, c), Integer.parseInt(v.substring(c + 1))));
@@ -89,7 +94,8 @@ public final class EngineMain {
             ReplicaSet set = new ReplicaSet(rep.volumeId(), rep.size(), 4096);
             // The throttle sits below the replica set, where a slower device would be: heat and the
             // NBD frontend see the requests as clients sent them, only the media answer slower.
-            set.addInSync(rep.replicaId(), ThrottledTarget.wrap(rep, latencyUs, bandwidthMibS << 20), true);
+            BlockTarget medium = faultFile == null ? rep : new InjectedFaults(rep, faultFile);
+            set.addInSync(rep.replicaId(), ThrottledTarget.wrap(medium, latencyUs, bandwidthMibS << 20), true);
             HeatTracker heat = new HeatTracker(rep.size(), 64 << 20, 300);
             server.addExport(NbdExport.of(r[0], set).withListener("engine-main", heat));
             heats.put(rep.replicaId(), heat);

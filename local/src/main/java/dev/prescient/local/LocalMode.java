@@ -124,7 +124,7 @@ public final class LocalMode implements AutoCloseable {
             children.start("operator", List.of(Children.javaBin(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
                     "-Dquarkus.kubernetes-client.api-server-url=" + api.url(),
                     "-Dquarkus.kubernetes-client.namespace=" + NAMESPACE,
-                    "-Dquarkus.operator-sdk.enable-ssa=false", "-Dquarkus.http.port=0",
+                    "-Dquarkus.http.port=0",
                     "-Dquarkus.http.host=127.0.0.1", "-jar", operatorJar.toString()), work.resolve("operator.log"));
             step("operator started (" + operatorJar + "), log " + work.resolve("operator.log"));
         } else {

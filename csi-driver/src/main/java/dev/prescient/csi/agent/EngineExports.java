@@ -124,6 +124,8 @@ public final class EngineExports {
                 // Heat leaves the engine as <run>/<replicaId>.heat, rewritten atomically each interval.
                 "--heat-dir", runDir.toString(), "--heat-interval-ms", Long.toString(heatIntervalMs)));
         cmd.addAll(engineThrottle(tier));
+        // Absent in production; tests and local mode write it to make this node's media degrade (InjectedFaults).
+        cmd.addAll(List.of("--fault-file", faultFile().toString()));
         Path log = runDir.resolve(replicaId + ".log");
         Process p = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -150,6 +152,11 @@ public final class EngineExports {
     List<String> engineThrottle(String tier) {
         long us = tierLatencyUs.getOrDefault(tier, 0L);
         return us > 0 ? List.of("--latency-us", Long.toString(us)) : List.of();
+    }
+
+    /** The fault-injection file every engine of this node watches (see engine InjectedFaults); normally absent. */
+    public Path faultFile() {
+        return runDir.resolve("faults");
     }
 
     /** Stops the engine process of {@code replicaId} (SIGTERM: it closes the replica cleanly). */

@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +41,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     private final EngineExports exports;
     private final AgentTls tls;
     private final Operations ops = new Operations();
+    private final EngineHealth engineHealth = new EngineHealth();
     /** Consumers (pods) per volume, from NodePublishVolume's pod info. */
     private final Map<String, Map<String, Long>> consumers = new ConcurrentHashMap<>();
 
@@ -416,6 +418,13 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                 b.addTiers(TierUsage.newBuilder().setTier(t.getKey()).setPath(t.getValue().toString())
                         .setCapacityBytes(fs.getTotalSpace()).setUsedBytes(used).setAvailableBytes(fs.getUsableSpace()));
             }
+            Map<String, HeatSnapshot> heats = new HashMap<>();
+            for (var m : store.list()) {
+                readHeat(m.replicaId()).ifPresent(h -> heats.put(m.replicaId(), h));
+            }
+            EngineHealth.Report io = engineHealth.report(heats);
+            b.setReadLatencyP99Micros(io.readP99Micros()).setWriteLatencyP99Micros(io.writeP99Micros())
+                    .setIoErrorsPerSecond(io.errorsPerSecond()).setIoErrorsTotal(io.errorsTotal());
             List<DeviceHealth> devices = SmartProbe.probe();
             b.setSmartAvailable(!devices.isEmpty()).addAllDevices(devices);
             return b.build();

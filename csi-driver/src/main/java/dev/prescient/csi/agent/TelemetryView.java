@@ -9,6 +9,8 @@ import java.util.Optional;
 
 /** Turns an engine heat snapshot and the volume's known consumers into the node agent's telemetry. */
 public final class TelemetryView {
+    /** Prefix of the consumer identity a node gives its attachment ("node:" + node id). */
+    public static final String NODE_CONSUMER = "node:";
     private TelemetryView() {
     }
 
@@ -34,6 +36,14 @@ public final class TelemetryView {
                             .setWriteHeat(h.writeHeat()[i])); // last access: not tracked by the engine, left 0
                 }
             }
+        }
+        // Connections that said who they are (export name "replica@node:X", see the engine's NbdServer) carry
+        // their own heat: that is how the planner learns which node reads a volume served elsewhere.
+        if (heat.isPresent()) {
+            heat.get().consumers().entrySet().stream().filter(e -> e.getKey().startsWith(NODE_CONSUMER))
+                    .sorted(java.util.Map.Entry.comparingByKey())
+                    .forEach(e -> v.addConsumers(ConsumerHeat.newBuilder().setConsumer(e.getKey())
+                            .setReadHeat(e.getValue().reads()).setWriteHeat(e.getValue().writes())));
         }
         boolean attributable = consumers.size() == 1;
         for (String c : consumers.stream().sorted().toList()) {

@@ -136,6 +136,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                             "volume " + req.getVolumeId() + " has no replica on node " + nodeId
                                     + " and no " + ControllerService.CTX_NBD_URI + " in publish_context"));
                 }
+                uri = NbdUri.attachedBy(uri, nodeId);
                 if (!block) {
                     requireTool("mkfs." + fsType);
                 }

@@ -34,4 +34,17 @@ class TelemetryViewTest {
         assertThat(cold.getExtentsList()).isEmpty();
         assertThat(cold.getExtentSizeBytes()).isZero();
     }
+
+    @Test
+    void attachmentsThatNameTheirNodeCarryTheirOwnHeatAndTheDefaultConsumerIsNotListed() {
+        HeatSnapshot tagged = new HeatSnapshot(1000, 1 << 20, 300, new int[]{2}, new float[]{7}, new float[]{1},
+                Map.of("node:node-b", new HeatSnapshot.ConsumerHeat(6, 0, 24576),
+                        "node:node-a", new HeatSnapshot.ConsumerHeat(1, 1, 8192),
+                        "engine-main", new HeatSnapshot.ConsumerHeat(9, 9, 1)), new long[0][], Map.of());
+        var v = TelemetryView.volume("v1", Optional.of(tagged), List.of(), 0);
+        assertThat(v.getConsumersList()).extracting(ConsumerHeat::getConsumer)
+                .containsExactly("node:node-a", "node:node-b");
+        assertThat(v.getConsumers(1).getReadHeat()).isEqualTo(6);
+        assertThat(v.getConsumers(1).getWriteHeat()).isZero();
+    }
 }

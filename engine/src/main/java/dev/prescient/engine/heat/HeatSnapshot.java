@@ -17,6 +17,10 @@ public record HeatSnapshot(long takenAtMillis, int extentSize, double halfLifeSe
                            float[] readHeat, float[] writeHeat, Map<String, ConsumerHeat> consumers,
                            long[][] latencyBuckets, Map<Integer, Long> errors) {
 
-    public record ConsumerHeat(double ops, double bytes) {
+    /** Decayed read and write operations and bytes of one consumer. */
+    public record ConsumerHeat(double reads, double writes, double bytes) {
+        public double ops() {
+            return reads + writes;
+        }
     }
 }

@@ -17,10 +17,13 @@ import java.util.zip.CRC32C;
  * process's heat without a control channel. Only hot extents are stored. Written to a temporary
  * file and renamed, so a reader sees the previous or the next snapshot whole; a CRC32C at the end
  * rejects anything else. Not fsynced: heat is advisory and a lost snapshot is replaced soon.
- * Latency buckets and errors are not stored (the node agent reports them elsewhere).
+ * Latency buckets and error counts (cumulative since the engine started) follow the consumers, so the node
+ * agent can report latency percentiles and error rates per interval by differencing two snapshots; a file
+ * written before they were added (version 1) reads with none.
  */
 public final class HeatSnapshotFile {
-    private static final int MAGIC = 0x50484531; // "PHE1"
+    private static final int MAGIC_V1 = 0x50484531; // "PHE1": consumers as (ops, bytes), no latency or errors
+    private static final int MAGIC = 0x50484532; // "PHE2": consumers as (reads, writes, bytes), then both
 
     private HeatSnapshotFile() {
     }
@@ -41,8 +44,21 @@ public final class HeatSnapshotFile {
         out.writeInt(s.consumers().size());
         for (var e : s.consumers().entrySet()) {
             out.writeUTF(e.getKey());
-            out.writeDouble(e.getValue().ops());
+            out.writeDouble(e.getValue().reads());
+            out.writeDouble(e.getValue().writes());
             out.writeDouble(e.getValue().bytes());
+        }
+        out.writeInt(s.latencyBuckets().length);
+        for (long[] op : s.latencyBuckets()) {
+            out.writeInt(op.length);
+            for (long v : op) {
+                out.writeLong(v);
+            }
+        }
+        out.writeInt(s.errors().size());
+        for (var e : s.errors().entrySet()) {
+            out.writeInt(e.getKey());
+            out.writeLong(e.getValue());
         }
         CRC32C crc = new CRC32C();
         crc.update(bytes.toByteArray());
@@ -70,9 +86,11 @@ public final class HeatSnapshotFile {
             throw new IOException("heat file checksum mismatch: " + file);
         }
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b, 0, b.length - 4));
-        if (in.readInt() != MAGIC) {
+        int magic = in.readInt();
+        if (magic != MAGIC && magic != MAGIC_V1) {
             throw new IOException("not a heat file: " + file);
         }
+        boolean v1 = magic == MAGIC_V1; // from an engine started before an upgrade
         long taken = in.readLong();
         int extentSize = in.readInt();
         double halfLife = in.readDouble();
@@ -88,8 +106,26 @@ public final class HeatSnapshotFile {
         int c = in.readInt();
         Map<String, HeatSnapshot.ConsumerHeat> consumers = new HashMap<>();
         for (int i = 0; i < c; i++) {
-            consumers.put(in.readUTF(), new HeatSnapshot.ConsumerHeat(in.readDouble(), in.readDouble()));
+            String name = in.readUTF();
+            // A version-1 file does not split reads from writes: its operations count as reads.
+            consumers.put(name, v1 ? new HeatSnapshot.ConsumerHeat(in.readDouble(), 0, in.readDouble())
+                    : new HeatSnapshot.ConsumerHeat(in.readDouble(), in.readDouble(), in.readDouble()));
         }
-        return new HeatSnapshot(taken, extentSize, halfLife, idx, r, w, consumers, new long[0][], Map.of());
+        long[][] latency = new long[0][];
+        Map<Integer, Long> errors = new HashMap<>();
+        if (!v1) {
+            latency = new long[in.readInt()][];
+            for (int op = 0; op < latency.length; op++) {
+                latency[op] = new long[in.readInt()];
+                for (int i = 0; i < latency[op].length; i++) {
+                    latency[op][i] = in.readLong();
+                }
+            }
+            int e = in.readInt();
+            for (int i = 0; i < e; i++) {
+                errors.put(in.readInt(), in.readLong());
+            }
+        }
+        return new HeatSnapshot(taken, extentSize, halfLife, idx, r, w, consumers, latency, errors);
     }
 }

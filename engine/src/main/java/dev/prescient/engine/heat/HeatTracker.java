@@ -72,9 +72,10 @@ public final class HeatTracker implements IoListener {
             counters.incrementAndGet((int) e);
         }
         if (consumer != null) {
-            LongAdder[] c = consumers.computeIfAbsent(consumer, k -> new LongAdder[]{new LongAdder(), new LongAdder()});
-            c[0].increment();
-            c[1].add(length);
+            LongAdder[] c = consumers.computeIfAbsent(consumer,
+                    k -> new LongAdder[]{new LongAdder(), new LongAdder(), new LongAdder()});
+            c[op == IoOp.READ ? 0 : 1].increment();
+            c[2].add(length);
         }
     }
 
@@ -110,14 +111,16 @@ public final class HeatTracker implements IoListener {
         for (double[] v : consumerHeat.values()) {
             v[0] *= f;
             v[1] *= f;
+            v[2] *= f;
         }
         consumers.forEach((k, c) -> {
-            double[] v = consumerHeat.computeIfAbsent(k, x -> new double[2]);
+            double[] v = consumerHeat.computeIfAbsent(k, x -> new double[3]);
             v[0] += c[0].sumThenReset();
             v[1] += c[1].sumThenReset();
+            v[2] += c[2].sumThenReset();
         });
         Map<String, HeatSnapshot.ConsumerHeat> cons = new HashMap<>();
-        consumerHeat.forEach((k, v) -> cons.put(k, new HeatSnapshot.ConsumerHeat(v[0], v[1])));
+        consumerHeat.forEach((k, v) -> cons.put(k, new HeatSnapshot.ConsumerHeat(v[0], v[1], v[2])));
         long[][] lat = new long[IoOp.values().length][BUCKETS];
         for (int op = 0; op < lat.length; op++) {
             for (int b = 0; b < BUCKETS; b++) {

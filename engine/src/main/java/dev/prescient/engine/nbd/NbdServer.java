@@ -52,11 +52,23 @@ public final class NbdServer implements Closeable {
         exports.remove(name);
     }
 
-    /** The export for a name; the empty name means the only export when there is exactly one. */
+    /**
+     * The export for a name; the empty name means the only export when there is exactly one. A client may ask
+     * for {@code name@consumer}: the export {@code name}, with this connection's I/O attributed to
+     * {@code consumer} in telemetry ({@code @consumer} alone: the only export). The node that attaches a volume says who it is this way, so heat tells the
+     * planner which node reads the data, not only which node serves it.
+     */
     NbdExport export(String name) {
         NbdExport e = exports.get(name);
         if (e == null && name.isEmpty() && exports.size() == 1) {
             return exports.values().iterator().next();
+        }
+        int at = name.lastIndexOf('@');
+        if (e == null && at >= 0 && at < name.length() - 1) {
+            NbdExport base = export(name.substring(0, at));
+            if (base != null) {
+                return base.withListener(name.substring(at + 1), base.listener());
+            }
         }
         return e;
     }

@@ -22,6 +22,7 @@ class HeatSnapshotFileTest {
             h.onIo("ns/pod-a", IoOp.READ, 7L << 20, 4096, 10_000, 0);
         }
         h.onIo("ns/pod-b", IoOp.WRITE, 42L << 20, 8192, 10_000, 0);
+        h.onIo("ns/pod-a", IoOp.READ, 9L << 20, 4096, 3_000_000, 5);
         HeatSnapshot s = h.snapshot();
         Path f = dir.resolve("v.heat");
         HeatSnapshotFile.write(s, f);
@@ -33,6 +34,11 @@ class HeatSnapshotFileTest {
         assertThat(back.halfLifeSeconds()).isEqualTo(30);
         assertThat(back.takenAtMillis()).isEqualTo(s.takenAtMillis());
         assertThat(back.consumers()).isEqualTo(s.consumers());
+        // 10 us reads land in bucket 3 ([8, 16) us); the failed 3 ms read in bucket 11 and counts errno 5.
+        assertThat(back.latencyBuckets()[IoOp.READ.ordinal()][3]).isEqualTo(5);
+        assertThat(back.latencyBuckets()[IoOp.READ.ordinal()][11]).isEqualTo(1);
+        assertThat(back.latencyBuckets()[IoOp.WRITE.ordinal()][3]).isEqualTo(1);
+        assertThat(back.errors()).containsEntry(5, 1L).hasSize(1);
         assertThat(Files.exists(dir.resolve("v.heat.tmp"))).isFalse();
 
         byte[] b = Files.readAllBytes(f);

@@ -2,9 +2,13 @@ package dev.prescient.local.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,7 +94,55 @@ public final class DiscoveryDispatcher extends Dispatcher {
                 }
             }
         }
+        if ("PATCH".equalsIgnoreCase(request.getMethod()) && String.valueOf(request.getHeader("Content-Type"))
+                .startsWith(APPLY_PATCH)) {
+            return serverSideApply(request);
+        }
         return delegate.dispatch(request);
+    }
+
+    static final String APPLY_PATCH = "application/apply-patch";
+
+    /**
+     * The mock answers server-side apply with 415, and the operator writes status that way (as it should against
+     * a real API server). Here an apply becomes a JSON merge patch of the applied fields, or a create when the
+     * object does not exist yet. The difference from real SSA - fields this manager owned before and now omits
+     * are not removed - does not matter to a local endpoint whose writers always send whole status objects.
+     */
+    private MockResponse serverSideApply(RecordedRequest request) {
+        String json;
+        try {
+            Object body = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(request.getUtf8Body(), Map.class);
+            json = JSON.writeValueAsString(body);
+        } catch (Exception e) {
+            return new MockResponse().setResponseCode(400).setBody("apply patch is neither JSON nor YAML: " + e);
+        }
+        Headers headers = withContentType(request, "application/merge-patch+json");
+        // Without the query: fieldManager and force mean nothing to a merge patch (and the mock reads queries as
+        // selectors).
+        String path = request.getPath();
+        int q = path.indexOf('?');
+        String bare = q < 0 ? path : path.substring(0, q);
+        MockResponse patched = delegate.dispatch(new RecordedRequest("PATCH " + bare + " HTTP/1.1", HttpMethod.PATCH,
+                bare, headers, new Buffer(json.getBytes(StandardCharsets.UTF_8))));
+        if (patched.code() != 404 || bare.endsWith("/status")) {
+            return patched;
+        }
+        String collection = bare.substring(0, bare.lastIndexOf('/'));
+        Headers create = withContentType(request, "application/json");
+        return delegate.dispatch(new RecordedRequest("POST " + collection + " HTTP/1.1", HttpMethod.POST, collection,
+                create, new Buffer(json.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /** The request's headers with one content type (header names arrive in any case). */
+    private static Headers withContentType(RecordedRequest request, String type) {
+        Headers.Builder b = Headers.builder();
+        request.getHeaders().toMultimap().forEach((k, vs) -> {
+            if (!k.equalsIgnoreCase("Content-Type") && !k.equalsIgnoreCase("Content-Length")) {
+                vs.forEach(v -> b.add(k, v));
+            }
+        });
+        return b.add("content-type", type).build();
     }
 
     /**

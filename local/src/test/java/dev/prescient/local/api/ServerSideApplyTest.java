@@ -1,0 +1,53 @@
+package dev.prescient.local.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescient.api.v1alpha1.tier.StorageTier;
+import dev.prescient.api.v1alpha1.tier.StorageTierStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator writes status with server-side apply; the embedded endpoint must take it as a real one does. */
+class ServerSideApplyTest {
+
+    @Test
+    void statusAppliedServerSideIsStoredAndKeepsTheSpec(@TempDir Path dir) throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        try (ApiEndpoint api = ApiEndpoint.embedded(0, dir.resolve("kubeconfig"))) {
+            api.installCrds(root.resolve("crds"));
+            api.apply(root.resolve("samples/tiers.yaml"));
+            var client = api.client();
+            StorageTier stored = client.resources(StorageTier.class).withName("nvme").get();
+            assertThat(stored).as("sample tier nvme").isNotNull();
+
+            StorageTier patch = new StorageTier();
+            patch.setMetadata(new ObjectMetaBuilder().withName("nvme").build());
+            StorageTierStatus status = new StorageTierStatus();
+            status.setNodeCount(3);
+            status.setCapacityBytes(3L << 30);
+            patch.setStatus(status);
+            // As JOSDK patches status: PATCH .../status?fieldManager=storagetier&force=true, apply-patch+yaml.
+            client.resource(patch).subresource("status").patch(new PatchContext.Builder()
+                    .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("storagetier").withForce(true)
+                    .build());
+
+            StorageTier after = client.resources(StorageTier.class).withName("nvme").get();
+            assertThat(after.getStatus().getNodeCount()).isEqualTo(3);
+            assertThat(after.getStatus().getCapacityBytes()).isEqualTo(3L << 30);
+            assertThat(Serialization.asJson(after.getSpec())).as("an apply of status leaves the spec alone")
+                    .isEqualTo(Serialization.asJson(stored.getSpec()));
+
+            // Applying an object that does not exist creates it, as server-side apply does.
+            StorageTier fresh = new StorageTier();
+            fresh.setMetadata(new ObjectMetaBuilder().withName("scratch").build());
+            fresh.setSpec(stored.getSpec());
+            client.resource(fresh).fieldManager("test").forceConflicts().serverSideApply();
+            assertThat(client.resources(StorageTier.class).withName("scratch").get()).isNotNull();
+        }
+    }
+}
