@@ -34,7 +34,8 @@ class NbdProbeTest {
                     throw new RuntimeException(e);
                 }
             });
-            assertThat(NbdProbe.probe("nbd://127.0.0.1:" + server.getLocalPort(), 2000)).isEmpty();
+            // The form a node stages: an export name carrying the attaching node (NbdUri.attachedBy).
+            assertThat(NbdProbe.probe("nbd://127.0.0.1:" + server.getLocalPort() + "/vol-r0@node:node-a", 2000)).isEmpty();
             assertThat(seen.get(10, TimeUnit.SECONDS)).containsExactly(3, 1, 2, 0);
         }
     }
