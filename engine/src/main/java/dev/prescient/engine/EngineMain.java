@@ -114,10 +114,12 @@ public final class EngineMain {
             Membership persisted = membersFile != null ? Membership.read(membersFile) : null;
             ReplicaSet set;
             BlockTarget local = null;
+            HeatTracker heat;
             if (persisted != null && persisted.localDropped()) {
                 // A switch moved this volume off the local replica (which may be deleted by now):
                 // the set is rebuilt from the remote members by the reconnect loop.
                 set = new ReplicaSet(persisted.volumeId(), persisted.size(), 4096);
+                heat = new HeatTracker(set.size(), 64 << 20, heatHalfLifeS);
             } else {
                 LocalReplica rep;
                 try {
@@ -130,14 +132,16 @@ public final class EngineMain {
                 // The throttle sits below the replica set, where a slower device would be: heat and the
                 // NBD frontend see the requests as clients sent them, only the media answer slower.
                 BlockTarget medium = faultFile == null ? rep : new InjectedFaults(rep, faultFile);
-                local = ThrottledTarget.wrap(medium, latencyUs, bandwidthMibS << 20);
+                heat = new HeatTracker(set.size(), 64 << 20, heatHalfLifeS);
+                // Latency is the medium's, timed below the set: what the set adds (remote members, pauses) is
+                // not the disk's health.
+                local = new MediaLatencyTarget(ThrottledTarget.wrap(medium, latencyUs, bandwidthMibS << 20), heat);
                 set.addInSync(rep.replicaId(), local, true);
             }
             if (control != null) {
                 volumeControl = new VolumeControl(set, r[0], local, persisted, membersFile,
                         ReplicationSettings.defaults());
             }
-            HeatTracker heat = new HeatTracker(set.size(), 64 << 20, heatHalfLifeS);
             server.addExport(NbdExport.of(r[0], set).withListener("engine-main", heat));
             heats.put(r[0], heat);
         }

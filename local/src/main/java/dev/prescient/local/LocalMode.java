@@ -42,7 +42,8 @@ public final class LocalMode implements AutoCloseable {
      * The outcome of the final check of one copy against the workload's reference: every replica through its own
      * engine export, and the volume through its front-end (replicaId "front-end").
      */
-    public record Verification(String volume, String replicaId, String node, String tier, int badBlocks) {
+    public record Verification(String volume, String replicaId, String node, String tier, int badBlocks,
+            String error) {
     }
 
     private static final String NAMESPACE = "prescient-system";
@@ -287,15 +288,26 @@ public final class LocalMode implements AutoCloseable {
         } while (System.nanoTime() < end);
         List<Verification> out = new ArrayList<>();
         for (LocalVolume v : runner.volumes().values()) {
+            // The front-end first, while the workload is still attached: a front-end whose own replica was moved
+            // away is stopped once its last client leaves.
+            out.add(check(v, "front-end", "", "", v.frontEndUri));
             v.closeConnections();
-            out.add(new Verification(v.name, "front-end", "", "", v.verify(v.frontEndUri).size()));
             for (Replica r : v.replicas()) {
                 if (r.healthy() && !r.nbdUri().isEmpty()) {
-                    out.add(new Verification(v.name, r.replicaId(), r.node(), r.tier(), v.verify(r.nbdUri()).size()));
+                    out.add(check(v, r.replicaId(), r.node(), r.tier(), r.nbdUri()));
                 }
             }
         }
         return out;
+    }
+
+    /** One copy checked; a copy that cannot be read at all counts as all its blocks lost (-1) and says why. */
+    private Verification check(LocalVolume v, String id, String node, String tier, String uri) {
+        try {
+            return new Verification(v.name, id, node, tier, v.verify(uri).size(), "");
+        } catch (IOException e) {
+            return new Verification(v.name, id, node, tier, -1, uri + ": " + e);
+        }
     }
 
     /** True once teardown began (Ctrl-C or the end of the run). */

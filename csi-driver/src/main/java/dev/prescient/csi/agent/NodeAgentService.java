@@ -43,6 +43,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     private final AgentTls tls;
     private final Operations ops = new Operations();
     private final EngineHealth engineHealth = new EngineHealth();
+    private final EngineHealth tierHealth = new EngineHealth();
     private final VolumeMoves moves;
     /** Consumers (pods) per volume, from NodePublishVolume's pod info. */
     private final Map<String, Map<String, Long>> consumers = new ConcurrentHashMap<>();
@@ -459,6 +460,23 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             EngineHealth.Report io = engineHealth.report(heats);
             b.setReadLatencyP99Micros(io.readP99Micros()).setWriteLatencyP99Micros(io.writeP99Micros())
                     .setIoErrorsPerSecond(io.errorsPerSecond()).setIoErrorsTotal(io.errorsTotal());
+            // Per tier, from the engines of the replicas on it (a front-end without a replica has no tier).
+            Map<String, String> tierOf = new HashMap<>();
+            Map<String, HeatSnapshot> onTiers = new HashMap<>();
+            for (var m : store.list()) {
+                tierOf.put(m.replicaId(), m.tier());
+                if (heats.containsKey(m.replicaId())) {
+                    onTiers.put(m.replicaId(), heats.get(m.replicaId()));
+                }
+            }
+            Map<String, EngineHealth.Report> byTier = tierHealth.reportBy(onTiers, tierOf);
+            for (var t : b.getTiersBuilderList()) {
+                EngineHealth.Report r = byTier.get(t.getTier());
+                if (r != null) {
+                    t.setReadLatencyP99Micros(r.readP99Micros()).setWriteLatencyP99Micros(r.writeP99Micros())
+                            .setIoErrorsPerSecond(r.errorsPerSecond());
+                }
+            }
             List<DeviceHealth> devices = SmartProbe.probe();
             b.setSmartAvailable(!devices.isEmpty()).addAllDevices(devices);
             return b.build();
