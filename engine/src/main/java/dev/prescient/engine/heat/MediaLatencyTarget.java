@@ -23,11 +23,19 @@ public final class MediaLatencyTarget implements BlockTarget {
         void run() throws IOException;
     }
 
-    private void timed(IoOp op, Io io) throws IOException {
+    /**
+     * Only requests up to this size are timed: a bulk copy's megabyte writes take longer because they are large,
+     * not because the disk is failing, and would read as an anomaly in the small-request history.
+     */
+    static final int TIMED_MAX_BYTES = 128 << 10;
+
+    private void timed(IoOp op, long bytes, Io io) throws IOException {
         long t0 = System.nanoTime();
         try {
             io.run();
-            tracker.onMediaIo(op, System.nanoTime() - t0, 0);
+            if (bytes <= TIMED_MAX_BYTES) {
+                tracker.onMediaIo(op, System.nanoTime() - t0, 0);
+            }
         } catch (IOException e) {
             tracker.onMediaIo(op, System.nanoTime() - t0, EIO);
             throw e;
@@ -41,12 +49,12 @@ public final class MediaLatencyTarget implements BlockTarget {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        timed(IoOp.READ, () -> inner.read(offset, dst));
+        timed(IoOp.READ, dst.remaining(), () -> inner.read(offset, dst));
     }
 
     @Override
     public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
-        timed(IoOp.WRITE, () -> inner.write(offset, src, fua));
+        timed(IoOp.WRITE, src.remaining(), () -> inner.write(offset, src, fua));
     }
 
     @Override
@@ -61,7 +69,7 @@ public final class MediaLatencyTarget implements BlockTarget {
 
     @Override
     public void flush() throws IOException {
-        timed(IoOp.FLUSH, inner::flush);
+        timed(IoOp.FLUSH, 0, inner::flush);
     }
 
     @Override
