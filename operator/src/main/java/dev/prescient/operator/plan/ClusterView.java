@@ -41,7 +41,10 @@ public record ClusterView(Instant now, List<NodeView> nodes, List<VolumeView> vo
         }
 
         public String describe() {
-            return String.format(java.util.Locale.ROOT, "%s: %d B (%.0f%% interval %d..%d B)", model, pointBytes,
+            if (level <= 0) {
+                return String.format(java.util.Locale.ROOT, "%s: %d B, no interval yet", model, pointBytes);
+            }
+            return String.format(java.util.Locale.ROOT, "%s: %d B, %.0f%% interval %d..%d B", model, pointBytes,
                     level * 100, lowerBytes, upperBytes);
         }
     }

@@ -417,7 +417,8 @@ public final class PlannerLoop {
         }
         long point = Math.max(usedBytes, (long) o.value());
         if (!o.calibrated()) {
-            return new ClusterView.CapacityForecast(point, point, point, 0, o.model() + " (interval not calibrated yet)");
+            return new ClusterView.CapacityForecast(point, point, point, 0, o.model() + ", point only: interval not "
+                    + "calibrated yet");
         }
         return new ClusterView.CapacityForecast(point, Math.max(0, (long) o.lower()),
                 Math.max(point, (long) o.upper()), o.level(), o.model());
