@@ -29,6 +29,8 @@ public final class PlannerFixture {
     public final KubernetesClient client;
     public final InMemoryNodeAgents agents = new InMemoryNodeAgents();
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    /** The health model of the last loop made, to see false alarms feed the adaptive threshold. */
+    public NodeHealthModel health;
 
     public PlannerFixture(KubernetesClient client) {
         this.client = client;
@@ -85,7 +87,8 @@ public final class PlannerFixture {
     }
 
     public PlannerLoop loop(String namespace, Clock clock, OperatorLimits limits, VolumeForecasts.Config forecast) {
-        return new PlannerLoop(client, agents, new NodeHealthModel(0.5), new AffinityProfiles(0.3),
+        health = new NodeHealthModel(0.5);
+        return new PlannerLoop(client, agents, health, new AffinityProfiles(0.3),
                 new ModelStateStore(client, namespace, "prescient-model-state", 20_000),
                 new OperatorMetrics(registry), new KubeEvents(client, namespace, clock), clock, limits, 100,
                 Duration.ofMinutes(30), new VolumeForecasts(forecast), new VolumeInsights(),

@@ -222,6 +222,47 @@ class PlannerLoopMockTest {
         }
     }
 
+    @Test
+    void falseAlarmEvacuationIsRolledBackAndRaisesTheThreshold() throws Exception {
+        PlannerFixture f = new PlannerFixture(client);
+        f.nodes(3);
+        f.volumes(1, 1, 4096, "standard");
+        StepClock clock = new StepClock();
+        PlannerLoop loop = f.loop("default", clock, OperatorLimits.none(), VolumeForecasts.Config.defaults());
+        PlannerSettings settings = PlannerSettings.defaults();
+        // An evacuation finished 169 h ago (rollbackAfter 168 h); node-000 never failed and is healthy.
+        VolumeMigration evac = new VolumeMigration();
+        evac.setMetadata(new ObjectMetaBuilder().withName("pv-00000-evacuate-x")
+                .addToLabels(MigrationFactory.ACTION_LABEL, "Evacuate").build());
+        VolumeMigrationSpec spec = new VolumeMigrationSpec();
+        spec.setVolume("pv-00000");
+        spec.setFrom(nodeTier("node-000", "ssd"));
+        spec.setTo(nodeTier("node-001", "ssd"));
+        spec.setReason(MigrationReason.PredictedFailure);
+        spec.setKeepSource(true);
+        evac.setSpec(spec);
+        evac = client.resource(evac).create();
+        VolumeMigrationStatus st = new VolumeMigrationStatus();
+        st.setPhase(MigrationPhase.Succeeded);
+        st.setCompletionTime(clock.now.minus(Duration.ofHours(169)).toString());
+        evac.setStatus(st);
+        client.resource(evac).updateStatus();
+        f.agents.agent("node-001").putReplica("pv-00000-evacuate-x-r", "pv-00000", "ssd", new byte[4096]);
+        double before = f.health.currentThreshold(clock.now.toEpochMilli());
+
+        PlannerLoop.Result r = loop.evaluate("standard", settings);
+        assertThat(r.removed()).isEqualTo(1);
+        assertThat(f.agents.agent("node-001").replicaIds()).doesNotContain("pv-00000-evacuate-x-r");
+        assertThat(f.agents.agent("node-000").replicaIds()).as("the source was never touched")
+                .contains("pv-00000-0");
+        VolumeInsights.Removal removal = loop.insights().lastRemoval("pv-00000");
+        assertThat(removal.kind()).isEqualTo(VolumeInsights.RemovalKind.EvacuationRolledBack);
+        assertThat(removal.explanation()).contains("false alarm").contains("rollbackAfter PT168H");
+        assertThat(f.health.currentThreshold(clock.now.toEpochMilli())).as("adaptive threshold after a false alarm")
+                .isGreaterThan(before);
+        assertThat(loop.evaluate("standard", settings).removed()).isZero();
+    }
+
     static NodeTier nodeTier(String node, String tier) {
         NodeTier t = new NodeTier();
         t.setNode(node);
