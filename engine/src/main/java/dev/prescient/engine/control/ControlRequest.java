@@ -110,8 +110,8 @@ public record ControlRequest(Command command, List<String> args, Map<String, Str
         if (options.containsKey("bps")) {
             number("bps", 0);
         }
-        if (options.containsKey("max-pause-ms")) {
-            number("max-pause-ms", 1);
+        if (options.containsKey("max-pause-ms") && number("max-pause-ms", 1) < 1) {
+            throw bad("max-pause-ms must be at least 1");
         }
     }
 

@@ -135,14 +135,32 @@ public final class ControlServer implements Closeable {
                 return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
             }
             if (buf.position() > ControlRequest.MAX_LINE) {
-                send(c, "ERR BadRequest request longer than " + ControlRequest.MAX_LINE + " bytes");
+                refuse(c, "ERR BadRequest request longer than " + ControlRequest.MAX_LINE + " bytes");
                 return null;
             }
             if (b < 0) {
-                send(c, "ERR BadRequest request is not ASCII");
+                refuse(c, "ERR BadRequest request is not ASCII");
                 return null;
             }
             buf.put(b);
+        }
+    }
+
+    /**
+     * Answers a request that is refused before its end was read, then discards what the client
+     * still sends (bounded): closing with unread input would reset the connection and the client
+     * could lose the answer.
+     */
+    private static void refuse(SocketChannel c, String line) throws IOException {
+        send(c, line);
+        c.shutdownOutput();
+        ByteBuffer sink = ByteBuffer.allocate(8192);
+        for (long n = 0; n < (1 << 20); ) {
+            int r = c.read(sink.clear());
+            if (r < 0) {
+                return;
+            }
+            n += r;
         }
     }
 
