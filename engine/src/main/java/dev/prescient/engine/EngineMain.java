@@ -1,9 +1,14 @@
 package dev.prescient.engine;
 
+import dev.prescient.engine.control.ControlServer;
+import dev.prescient.engine.control.Membership;
+import dev.prescient.engine.control.VolumeControl;
 import dev.prescient.engine.heat.HeatSnapshotFile;
 import dev.prescient.engine.heat.HeatTracker;
 import dev.prescient.engine.nbd.NbdExport;
 import dev.prescient.engine.nbd.NbdServer;
+import dev.prescient.engine.replication.ReplicationServer;
+import dev.prescient.engine.replication.ReplicationSettings;
 import dev.prescient.engine.store.LocalReplica;
 import dev.prescient.engine.store.ReplicaStore;
 import dev.prescient.engine.store.ThrottledTarget;
@@ -30,8 +35,13 @@ import java.util.concurrent.TimeUnit;
  * java -cp ... dev.prescient.engine.EngineMain --tier fast=/var/lib/prescient/fast \
  *      --replica vol1-r0:vol1:fast:1G --unix /run/prescient/vol1.sock [--tcp 127.0.0.1:10809] \
  *      [--pid-file /run/prescient/vol1.pid] [--heat-dir /run/prescient --heat-interval-ms 5000] \
- *      [--latency-us 1000] [--bandwidth-mib-s 200]
+ *      [--latency-us 1000] [--bandwidth-mib-s 200] \
+ *      [--replication-listen 0.0.0.0:7000] [--control /run/prescient/vol1.ctl [--members FILE]]
  * </pre>
+ * {@code --replication-listen} serves this process's replicas to remote front-ends (they become
+ * members of another engine's replica set). {@code --control} opens the control channel of the
+ * (single) volume ({@link ControlServer}); its membership is kept in {@code <control>.members}
+ * unless {@code --members} names another file, and re-attached after a restart.
  * {@code --latency-us} and {@code --bandwidth-mib-s} make every replica of this process answer like
  * slower media ({@link ThrottledTarget}); local mode uses them to give its ssd and hdd tiers, which
  * share one disk with nvme, their own speed.
@@ -53,6 +63,9 @@ public final class EngineMain {
         long heatIntervalMs = 5000;
         long latencyUs = 0;
         long bandwidthMibS = 0;
+        Path control = null;
+        Path membersFile = null;
+        InetSocketAddress replicationListen = null;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -67,6 +80,9 @@ public final class EngineMain {
                 case "--heat-interval-ms" -> heatIntervalMs = Long.parseLong(v);
                 case "--latency-us" -> latencyUs = Long.parseLong(v);
                 case "--bandwidth-mib-s" -> bandwidthMibS = Long.parseLong(v);
+                case "--control" -> control = Path.of(v);
+                case "--members" -> membersFile = Path.of(v);
+                case "--replication-listen" -> replicationListen = hostPort(v);
                 case "--tcp" -> {
                     int c = v.lastIndexOf(':');
                     tcp.add(new InetSocketAddress(v.substring(0, c), Integer.parseInt(v.substring(c + 1))));
@@ -75,25 +91,54 @@ public final class EngineMain {
             }
             i++;
         }
+        if (control != null && replicas.size() != 1) {
+            throw new IllegalArgumentException("--control drives one volume: give exactly one --replica");
+        }
+        if (control != null && membersFile == null) {
+            membersFile = control.resolveSibling(control.getFileName() + ".members");
+        }
         ReplicaStore store = new ReplicaStore(tiers);
         NbdServer server = new NbdServer();
         Map<String, HeatTracker> heats = new LinkedHashMap<>();
+        VolumeControl volumeControl = null;
         for (String[] r : replicas) {
-            LocalReplica rep;
-            try {
-                rep = store.openReplica(r[0]);
-            } catch (NoSuchFileException e) {
-                rep = store.create(r[0], r[1], r[2], parseSize(r[3]));
+            Membership persisted = membersFile != null ? Membership.read(membersFile) : null;
+            ReplicaSet set;
+            BlockTarget local = null;
+            if (persisted != null && persisted.localDropped()) {
+                // A switch moved this volume off the local replica (which may be deleted by now):
+                // the set is rebuilt from the remote members by the reconnect loop.
+                set = new ReplicaSet(persisted.volumeId(), persisted.size(), 4096);
+            } else {
+                LocalReplica rep;
+                try {
+                    rep = store.openReplica(r[0]);
+                } catch (NoSuchFileException e) {
+                    rep = store.create(r[0], r[1], r[2], parseSize(r[3]));
+                }
+                // Served through a replica set with heat telemetry, as on a node.
+                set = new ReplicaSet(rep.volumeId(), rep.size(), 4096);
+                // The throttle sits below the replica set, where a slower device would be: heat and the
+                // NBD frontend see the requests as clients sent them, only the media answer slower.
+                local = ThrottledTarget.wrap(rep, latencyUs, bandwidthMibS << 20);
+                set.addInSync(rep.replicaId(), local, true);
             }
-            // Served through a replica set (one local replica) with heat telemetry, as on a node.
-            ReplicaSet set = new ReplicaSet(rep.volumeId(), rep.size(), 4096);
-            // The throttle sits below the replica set, where a slower device would be: heat and the
-            // NBD frontend see the requests as clients sent them, only the media answer slower.
-            set.addInSync(rep.replicaId(), ThrottledTarget.wrap(rep, latencyUs, bandwidthMibS << 20), true);
-            HeatTracker heat = new HeatTracker(rep.size(), 64 << 20, 300);
+            if (control != null) {
+                volumeControl = new VolumeControl(set, r[0], local, persisted, membersFile,
+                        ReplicationSettings.defaults());
+            }
+            HeatTracker heat = new HeatTracker(set.size(), 64 << 20, 300);
             server.addExport(NbdExport.of(r[0], set).withListener("engine-main", heat));
-            heats.put(rep.replicaId(), heat);
+            heats.put(r[0], heat);
         }
+        // Remote front-ends write into this process's replicas through the replication stream
+        // (this replica is then their member); it bypasses the local replica set.
+        ReplicationServer replication = replicationListen == null ? null
+                : new ReplicationServer(store, replicationListen, null);
+        if (replication != null) {
+            System.out.println("replication " + replication.port());
+        }
+        ControlServer controlServer = control == null ? null : new ControlServer(control, volumeControl);
         Runnable writeHeat = () -> { };
         if (heatDir != null) {
             Path dir = heatDir;
@@ -122,6 +167,12 @@ public final class EngineMain {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                if (controlServer != null) {
+                    controlServer.close();
+                }
+                if (replication != null) {
+                    replication.close();
+                }
                 server.close();
                 lastHeat.run();
                 store.close();
@@ -138,6 +189,11 @@ public final class EngineMain {
         System.out.println("ready");
         System.out.flush();
         Thread.currentThread().join();
+    }
+
+    static InetSocketAddress hostPort(String v) {
+        int c = v.lastIndexOf(':');
+        return new InetSocketAddress(v.substring(0, c), Integer.parseInt(v.substring(c + 1)));
     }
 
     static long parseSize(String s) {

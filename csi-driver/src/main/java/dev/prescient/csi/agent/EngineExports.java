@@ -73,7 +73,31 @@ public final class EngineExports {
 
     /** The export's port: kept from an earlier start, else a free one, recorded before use. */
     public synchronized int port(String replicaId) throws IOException {
-        Path f = runDir.resolve(replicaId + ".port");
+        return keptPort(replicaId, ".port");
+    }
+
+    /**
+     * The engine's replication listener ({@code host:port}): remote front-ends attach this replica
+     * as a member of their replica set there. Kept in {@code <run>/<replicaId>.rport}.
+     */
+    public synchronized String replicationEndpoint(String replicaId) throws IOException {
+        return bindAddress + ":" + keptPort(replicaId, ".rport");
+    }
+
+    /** The engine's control socket ({@link dev.prescient.engine.control.ControlServer}). */
+    public Path controlSocket(String replicaId) {
+        Path p = runDir.resolve(replicaId + ".ctl").toAbsolutePath();
+        // A UNIX socket path holds at most 107 bytes; a deep run dir falls back to a short name.
+        return p.toString().length() <= 100 ? p
+                : Path.of(System.getProperty("java.io.tmpdir"), "prescient-" + Integer.toHexString(p.toString().hashCode()) + ".ctl");
+    }
+
+    private Path membersFile(String replicaId) {
+        return runDir.resolve(replicaId + ".members");
+    }
+
+    private int keptPort(String replicaId, String suffix) throws IOException {
+        Path f = runDir.resolve(replicaId + suffix);
         if (Files.exists(f)) {
             return Integer.parseInt(Files.readString(f).strip());
         }
@@ -81,7 +105,7 @@ public final class EngineExports {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path tmp = runDir.resolve(replicaId + ".port.tmp");
+        Path tmp = runDir.resolve(replicaId + suffix + ".tmp");
         Files.writeString(tmp, port + "\n");
         Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return port;
@@ -121,6 +145,10 @@ public final class EngineExports {
                 // The size is only used if the replica is missing, which the agent never lets happen.
                 "--replica", replicaId + ":" + volumeId + ":" + tier + ":1",
                 "--tcp", bindAddress + ":" + port, "--pid-file", pidFile.toString(),
+                // The control channel and the replication listener let a front-end engine (this
+                // one or another node's) take this replica into its replica set (VolumeMoves).
+                "--control", controlSocket(replicaId).toString(), "--members", membersFile(replicaId).toString(),
+                "--replication-listen", replicationEndpoint(replicaId),
                 // Heat leaves the engine as <run>/<replicaId>.heat, rewritten atomically each interval.
                 "--heat-dir", runDir.toString(), "--heat-interval-ms", Long.toString(heatIntervalMs)));
         cmd.addAll(engineThrottle(tier));
@@ -196,9 +224,12 @@ public final class EngineExports {
         return n;
     }
 
-    /** Forgets a deleted replica's port and log. */
+    /** Forgets a deleted replica's ports, membership and log. */
     public synchronized void forget(String replicaId) throws IOException {
         Files.deleteIfExists(runDir.resolve(replicaId + ".port"));
+        Files.deleteIfExists(runDir.resolve(replicaId + ".rport"));
+        Files.deleteIfExists(controlSocket(replicaId));
+        Files.deleteIfExists(membersFile(replicaId));
         Files.deleteIfExists(runDir.resolve(replicaId + ".log"));
         Files.deleteIfExists(heatFile(replicaId));
     }

@@ -40,6 +40,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     private final EngineExports exports;
     private final AgentTls tls;
     private final Operations ops = new Operations();
+    private final VolumeMoves moves;
     /** Consumers (pods) per volume, from NodePublishVolume's pod info. */
     private final Map<String, Map<String, Long>> consumers = new ConcurrentHashMap<>();
 
@@ -49,6 +50,13 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         this.store = store;
         this.exports = exports;
         this.tls = tls;
+        this.moves = new VolumeMoves(store, exports, address -> {
+            try {
+                return tls.channel(address);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     /** After a restart: serve every replica found on disk again. */
@@ -224,9 +232,16 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     public void deleteReplica(DeleteReplicaRequest req, StreamObserver<DeleteReplicaResponse> out) {
         io(out, () -> {
             require("replica_id", req.getReplicaId());
-            exports.stop(req.getReplicaId());
+            // A replica whose engine still serves a switched volume (to clients connected to this
+            // node) loses its files now; the engine is stopped once the clients have left.
+            boolean keepEngine = moves.beforeDelete(req.getReplicaId());
+            if (!keepEngine) {
+                exports.stop(req.getReplicaId());
+            }
             boolean existed = store.delete(req.getReplicaId());
-            exports.forget(req.getReplicaId());
+            if (!keepEngine) {
+                exports.forget(req.getReplicaId());
+            }
             Files.deleteIfExists(fillingMarker(req.getReplicaId()));
             return DeleteReplicaResponse.newBuilder().setExisted(existed).build();
         });
@@ -269,47 +284,51 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     public void addReplicaFromSource(AddReplicaFromSourceRequest req, StreamObserver<Operation> out) {
         io(out, () -> {
             require("replica_id", req.getReplicaId());
+            require("volume_id", req.getVolumeId());
             require("source_address", req.getSourceAddress());
             require("source_replica_id", req.getSourceReplicaId());
-            return ops.start(req.getOperationId(), "AddReplicaFromSource", p -> copyFrom(req, p));
+            return ops.start(req.getOperationId(), "AddReplicaFromSource", p -> moves.addReplicaFromSource(req, p));
         });
     }
 
-    /**
-     * Full copy of a remote replica over NBD with nbdcopy (holes and zero blocks skipped), from
-     * the source's engine export into this node's new replica's engine export.
-     */
-    private void copyFrom(AddReplicaFromSourceRequest req, Operations.Progress p) throws Exception {
-        ManagedChannel ch = tls.channel(req.getSourceAddress());
-        Replica src;
-        try {
-            src = NodeAgentGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
-                    .listReplicas(ListReplicasRequest.newBuilder().setVolumeId(req.getVolumeId()).build())
-                    .getReplicasList().stream().filter(r -> r.getReplicaId().equals(req.getSourceReplicaId()))
-                    .findFirst().orElseThrow(() -> new CsiException(Status.Code.NOT_FOUND, "SourceReplicaMissing",
-                            "source has no replica " + req.getSourceReplicaId()));
-        } finally {
-            ch.shutdownNow();
-        }
-        if (src.getNbdEndpoint().isEmpty()) {
-            throw new CsiException(Status.Code.UNAVAILABLE, "SourceNotExported",
-                    "source replica " + src.getReplicaId() + " has no NBD export yet");
-        }
-        String tier = req.getTier().isEmpty() ? "default" : req.getTier();
-        createFilled(req.getReplicaId(), req.getVolumeId(), tier, src.getSizeBytes(),
-                Optional.of(src.getNbdEndpoint()), src.getAllocatedBytes(), p);
+    @Override
+    public void attachMember(AttachMemberRequest req, StreamObserver<Operation> out) {
+        io(out, () -> {
+            require("replica_id", req.getReplicaId());
+            require("member_replica_id", req.getMemberReplicaId());
+            require("member_endpoint", req.getMemberEndpoint());
+            return ops.start(req.getOperationId(), "AttachMember", p -> moves.attachMember(req, p));
+        });
+    }
+
+    @Override
+    public void detachMember(DetachMemberRequest req, StreamObserver<DetachMemberResponse> out) {
+        io(out, () -> {
+            require("replica_id", req.getReplicaId());
+            require("member_replica_id", req.getMemberReplicaId());
+            return DetachMemberResponse.newBuilder().setExisted(moves.detachMember(req)).build();
+        });
     }
 
     @Override
     public void switchOver(SwitchOverRequest req, StreamObserver<Operation> out) {
-        out.onError(Status.UNIMPLEMENTED.withDescription(
-                "EngineMissing: switch-over needs the engine replica set (dev.prescient.engine.volume)").asRuntimeException());
+        io(out, () -> {
+            require("volume_id", req.getVolumeId());
+            require("new_replica_id", req.getNewReplicaId());
+            if (req.getMaxPauseMillis() < 0) {
+                throw CsiException.invalid("max_pause_millis must not be negative");
+            }
+            return ops.start(req.getOperationId(), "SwitchOver", p -> moves.switchOver(req, p));
+        });
     }
 
     @Override
     public void scrub(ScrubRequest req, StreamObserver<Operation> out) {
-        out.onError(Status.UNIMPLEMENTED.withDescription(
-                "EngineMissing: scrub needs the engine's extent hashes (dev.prescient.engine)").asRuntimeException());
+        io(out, () -> {
+            require("replica_id", req.getReplicaId());
+            require("peer_replica_id", req.getPeerReplicaId());
+            return ops.start(req.getOperationId(), "Scrub", p -> moves.scrub(req, p));
+        });
     }
 
     @Override
@@ -437,6 +456,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
 
     public void close() {
         ops.shutdown();
+        moves.close();
     }
 
     static boolean toolsPresent() {

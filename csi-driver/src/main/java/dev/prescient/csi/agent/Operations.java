@@ -29,6 +29,9 @@ public final class Operations {
     public interface Progress {
         void update(long done, long total);
 
+        /** Sets other fields of the running operation (bytes sent, pause, mismatches); not its phase. */
+        void report(Consumer<Operation.Builder> fields);
+
         boolean cancelled();
     }
 
@@ -57,6 +60,15 @@ public final class Operations {
                 @Override
                 public void update(long done, long total) {
                     edit(id, b -> b.setBytesDone(done).setBytesTotal(total));
+                }
+
+                @Override
+                public void report(Consumer<Operation.Builder> fields) {
+                    edit(id, b -> {
+                        OperationPhase phase = b.getPhase();
+                        fields.accept(b);
+                        b.setPhase(phase);
+                    });
                 }
 
                 @Override

@@ -18,9 +18,27 @@ public final class DeltaSync {
     private static final LongHashFunction XXH3 = LongHashFunction.xx3();
 
     private final ReplicaSet set;
+    private final Pacer pacer;
 
     public DeltaSync(ReplicaSet set) {
+        this(set, Pacer.NONE);
+    }
+
+    /** @param pacer told after each run of blocks copied while I/O flows (never while paused) */
+    public DeltaSync(ReplicaSet set, Pacer pacer) {
         this.set = set;
+        this.pacer = pacer;
+    }
+
+    /**
+     * Throttling, progress and cancellation of a catch-up: called after each run of blocks of a
+     * round that runs with I/O flowing. It may sleep (a bandwidth cap) or throw (cancelled); a
+     * throw leaves the replica's dirty bits set, so nothing is lost.
+     */
+    public interface Pacer {
+        Pacer NONE = (blocks, bytes) -> { };
+
+        void copied(long blocks, long bytesSent) throws IOException;
     }
 
     /** What a catch-up did. */
@@ -37,6 +55,10 @@ public final class DeltaSync {
 
     /** As {@link #copy(AtomicBitmap, Member)}; {@code durable} also fsyncs the target. */
     long copy(AtomicBitmap blocks, Member m, boolean durable) throws IOException {
+        return copy(blocks, m, durable, Pacer.NONE);
+    }
+
+    private long copy(AtomicBitmap blocks, Member m, boolean durable, Pacer runPacer) throws IOException {
         int bs = set.blockSize();
         int runMax = Math.max(1, RUN_BLOCKS_MAX_BYTES / bs);
         ByteBuffer buf = ByteBuffer.allocateDirect(runMax * bs);
@@ -70,6 +92,7 @@ public final class DeltaSync {
                 if (zeroFrom >= 0) {
                     sink.putZeroes(zeroFrom, end - zeroFrom);
                 }
+                runPacer.copied(end - b, sink.bytesTransferred());
                 b = blocks.nextSetBit(end);
             }
             sink.finish(durable);
@@ -103,9 +126,11 @@ public final class DeltaSync {
             AtomicBitmap batch = m.dirty.drain();
             rounds++;
             try {
+                long sentBefore = sent;
+                Pacer roundPacer = (blocks, bytes) -> pacer.copied(blocks, sentBefore + bytes);
                 set.gate().enter();
                 try {
-                    sent += copy(batch, m);
+                    sent += copy(batch, m, false, roundPacer);
                 } finally {
                     set.gate().exit();
                 }

@@ -148,6 +148,68 @@ public final class ReplicaSet implements BlockTarget {
         members = next;
     }
 
+    /** Marks every block of a replica dirty: its whole content is to be compared or copied again. */
+    public void markAllDirty(String id) {
+        Member m = member(id);
+        if (m == null) {
+            throw new IllegalArgumentException("no replica " + id + " in volume " + volumeId);
+        }
+        m.dirty.setRange(0, blocks());
+    }
+
+    /**
+     * Makes {@code newId} (an in-sync RW replica) the read source and removes {@code dropIds}, with
+     * I/O paused so that no request sees a half-changed set. The pause covers draining the I/O in
+     * flight; when that alone exceeds {@code maxPauseNanos} nothing is changed and the call throws
+     * {@link PauseExceededException}. The dropped targets are not closed (the caller owns them).
+     *
+     * @return the measured pause, from pause() to resume(), in nanoseconds
+     */
+    public synchronized long switchTo(String newId, java.util.Set<String> dropIds, long maxPauseNanos)
+            throws IOException {
+        Member n = member(newId);
+        if (n == null) {
+            throw new IllegalArgumentException("no replica " + newId + " in volume " + volumeId);
+        }
+        if (n.mode != ReplicaMode.RW || !n.sync) {
+            throw new IllegalStateException("replica " + newId + " is " + n.mode + (n.sync ? "" : " async")
+                    + ", not an in-sync RW replica; catch it up first");
+        }
+        if (dropIds.contains(newId)) {
+            throw new IllegalArgumentException("cannot drop the new read source " + newId);
+        }
+        long t0 = System.nanoTime();
+        try {
+            gate.pause(maxPauseNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new PauseExceededException(volumeId, System.nanoTime() - t0, maxPauseNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted pausing volume " + volumeId, e);
+        }
+        try {
+            List<Member> next = new ArrayList<>();
+            next.add(n);
+            for (Member m : members) {
+                if (m != n && !dropIds.contains(m.id)) {
+                    next.add(m);
+                }
+            }
+            members = next.toArray(Member[]::new);
+        } finally {
+            gate.resume();
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /** A switch gave up because draining the I/O in flight took longer than the pause bound. */
+    public static final class PauseExceededException extends IOException {
+        public PauseExceededException(String volumeId, long waitedNanos, long maxNanos) {
+            super("volume " + volumeId + ": I/O did not drain within the pause bound of " + maxNanos / 1000
+                    + " us (waited " + waitedNanos / 1000 + " us); nothing changed");
+        }
+    }
+
     /** Removes a replica from the set (its target is not closed). */
     public synchronized void remove(String id) {
         members = Arrays.stream(members).filter(m -> !m.id.equals(id)).toArray(Member[]::new);

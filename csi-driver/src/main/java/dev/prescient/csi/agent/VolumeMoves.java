@@ -1,0 +1,408 @@
+package dev.prescient.csi.agent;
+
+import dev.prescient.api.nodeagent.v1.AddReplicaFromSourceRequest;
+import dev.prescient.api.nodeagent.v1.AttachMemberRequest;
+import dev.prescient.api.nodeagent.v1.CancelOperationRequest;
+import dev.prescient.api.nodeagent.v1.DetachMemberRequest;
+import dev.prescient.api.nodeagent.v1.GetOperationRequest;
+import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
+import dev.prescient.api.nodeagent.v1.NodeAgentGrpc;
+import dev.prescient.api.nodeagent.v1.Operation;
+import dev.prescient.api.nodeagent.v1.OperationPhase;
+import dev.prescient.api.nodeagent.v1.Replica;
+import dev.prescient.api.nodeagent.v1.ScrubRequest;
+import dev.prescient.api.nodeagent.v1.SwitchOverRequest;
+import dev.prescient.csi.CsiException;
+import dev.prescient.engine.control.ControlClient;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live data moves between replicas of a volume, driven through the engines' control channels.
+ * The engine of the replica a consumer attached to is the volume's <em>front-end</em>: its replica
+ * set is the volume's. A new replica (here or on another node) is served by its own engine with a
+ * replication listener, and the front-end takes it into its set as a member (ATTACH, CATCHUP);
+ * SWITCH then makes it the read source and drops the old local replica, with the consumer still
+ * connected to the front-end. A replica on the same node on another tier goes the same way over
+ * loopback, so every replica file keeps exactly one owning process.
+ *
+ * <p>Records in the run directory: {@code <member>.frontend} = "agentAddress frontEndReplica"
+ * (where a member replica of this node is attached), {@code <replica>.frontend-only} (a replica
+ * deleted while its engine still serves a switched volume to connected clients; that engine is
+ * stopped by {@link #reap()} once no NBD client is connected, or on the next DeleteReplica).
+ */
+public final class VolumeMoves implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VolumeMoves.class);
+    private static final long POLL_MS = 200;
+
+    private final EngineReplicas store;
+    private final EngineExports exports;
+    private final Function<String, ManagedChannel> channels;
+    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "front-end-reaper");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** @param channels opens a channel to another node agent (host:port) */
+    public VolumeMoves(EngineReplicas store, EngineExports exports, Function<String, ManagedChannel> channels) {
+        this.store = store;
+        this.exports = exports;
+        this.channels = channels;
+        reaper.scheduleWithFixedDelay(this::reap, 5, 5, TimeUnit.SECONDS);
+    }
+
+    Path fillingMarker(String replicaId) {
+        return exports.runDir().resolve(replicaId + ".filling");
+    }
+
+    private Path frontEndRecord(String replicaId) {
+        return exports.runDir().resolve(replicaId + ".frontend");
+    }
+
+    private Path frontEndOnly(String replicaId) {
+        return exports.runDir().resolve(replicaId + ".frontend-only");
+    }
+
+    /** Where a member replica of this node is attached: agent address and front-end replica. */
+    Optional<String[]> frontEndOf(String replicaId) throws IOException {
+        Path f = frontEndRecord(replicaId);
+        return Files.exists(f) ? Optional.of(Files.readString(f).strip().split(" ", 2)) : Optional.empty();
+    }
+
+    // ---- on the node of the new replica ----
+
+    /**
+     * Creates the new replica here (or keeps an older copy of it: then only differing blocks
+     * travel), serves it for replication and has the source node's front-end attach and catch it
+     * up. Progress is the source's. Cancel detaches it; the partial copy stays (marked filling),
+     * a later call resumes from it.
+     */
+    public void addReplicaFromSource(AddReplicaFromSourceRequest req, Operations.Progress p) throws Exception {
+        Replica src = call(req.getSourceAddress(), s -> s.listReplicas(ListReplicasRequest.newBuilder()
+                .setVolumeId(req.getVolumeId()).build())).getReplicasList().stream()
+                .filter(r -> r.getReplicaId().equals(req.getSourceReplicaId())).findFirst()
+                .orElseThrow(() -> new CsiException(Status.Code.NOT_FOUND, "SourceReplicaMissing",
+                        "source has no replica " + req.getSourceReplicaId() + " of volume " + req.getVolumeId()));
+        Optional<EngineReplicas.ReplicaMeta> existing = store.find(req.getReplicaId());
+        if (existing.isPresent()) {
+            var m = existing.get();
+            if (!m.volumeId().equals(req.getVolumeId()) || m.sizeBytes() < src.getSizeBytes()) {
+                throw new CsiException(Status.Code.ALREADY_EXISTS, "ReplicaMismatch", "replica " + m.replicaId()
+                        + " exists here for volume " + m.volumeId() + " with " + m.sizeBytes() + " bytes");
+            }
+        }
+        boolean olderCopy = existing.isPresent();
+        String tier = req.getTier().isEmpty() ? "default" : req.getTier();
+        if (!olderCopy || !Files.exists(fillingMarker(req.getReplicaId()))) {
+            Files.writeString(fillingMarker(req.getReplicaId()), req.getSourceAddress() + " " + req.getSourceReplicaId());
+        }
+        var m = olderCopy ? existing.get()
+                : store.create(req.getReplicaId(), req.getVolumeId(), tier, src.getSizeBytes(), src.getAllocatedBytes());
+        exports.ensure(m.replicaId(), m.volumeId(), m.tier());
+        Files.writeString(frontEndRecord(m.replicaId()), req.getSourceAddress() + " " + req.getSourceReplicaId());
+        String remoteOp = "attach-" + req.getOperationId();
+        String endpoint = exports.replicationEndpoint(m.replicaId());
+        Operation started = call(req.getSourceAddress(), s -> s.attachMember(AttachMemberRequest.newBuilder()
+                .setOperationId(remoteOp).setReplicaId(req.getSourceReplicaId()).setMemberReplicaId(m.replicaId())
+                .setMemberEndpoint(endpoint).setExistingCopy(olderCopy)
+                .setMaxBytesPerSecond(req.getMaxBytesPerSecond()).build()));
+        Operation done = follow(req.getSourceAddress(), started, p);
+        if (done != null && done.getPhase() == OperationPhase.OPERATION_PHASE_SUCCEEDED) {
+            Files.deleteIfExists(fillingMarker(m.replicaId()));
+        }
+    }
+
+    /**
+     * Mirrors a remote operation into {@code p} until it ends; a cancel of ours cancels it.
+     * Returns the final remote state, or null when cancelled; a failed remote fails ours.
+     */
+    private Operation follow(String address, Operation op, Operations.Progress p) throws Exception {
+        String id = op.getOperationId();
+        while (true) {
+            Operation o = op;
+            p.update(o.getBytesDone(), o.getBytesTotal());
+            p.report(b -> b.setBytesSent(o.getBytesSent()).setPauseMicros(o.getPauseMicros())
+                    .setMismatchesRepaired(o.getMismatchesRepaired()));
+            switch (o.getPhase()) {
+                case OPERATION_PHASE_SUCCEEDED -> {
+                    return o;
+                }
+                case OPERATION_PHASE_FAILED -> throw new CsiException(Status.Code.FAILED_PRECONDITION,
+                        o.getReason().isEmpty() ? "RemoteFailed" : o.getReason(), "on " + address + ": " + o.getMessage());
+                case OPERATION_PHASE_CANCELLED -> {
+                    if (p.cancelled()) {
+                        return null;
+                    }
+                    throw new CsiException(Status.Code.ABORTED, "RemoteCancelled", "operation " + id + " on "
+                            + address + " was cancelled there");
+                }
+                default -> { }
+            }
+            boolean cancel = p.cancelled();
+            if (!cancel) {
+                try {
+                    Thread.sleep(POLL_MS);
+                    op = call(address, s -> s.getOperation(GetOperationRequest.newBuilder().setOperationId(id).build()));
+                    continue;
+                } catch (InterruptedException | CancellationException e) {
+                    cancel = true;
+                } catch (StatusRuntimeException e) {
+                    if (!p.cancelled()) {
+                        throw e;
+                    }
+                    cancel = true;
+                }
+            }
+            Thread.interrupted(); // the cancel interrupted us; the calls below must still go out
+            call(address, s -> s.cancelOperation(CancelOperationRequest.newBuilder().setOperationId(id).build()));
+            Operation last;
+            do {
+                Thread.sleep(POLL_MS);
+                last = call(address, s -> s.getOperation(GetOperationRequest.newBuilder().setOperationId(id).build()));
+            } while (last.getPhase() == OperationPhase.OPERATION_PHASE_RUNNING);
+            LOG.info("operation {} on {} cancelled: {}", id, address, last.getPhase());
+            return null;
+        }
+    }
+
+    // ---- on the front-end's node ----
+
+    /** ATTACH + CATCHUP in the engine of the front-end replica; a cancel detaches the member again. */
+    public void attachMember(AttachMemberRequest req, Operations.Progress p) throws Exception {
+        var local = store.find(req.getReplicaId()).orElseThrow(
+                () -> CsiException.notFound("replica " + req.getReplicaId() + " not on this node"));
+        exports.ensure(local.replicaId(), local.volumeId(), local.tier());
+        Path ctl = control(local.replicaId());
+        ControlClient.Answer att = engine(ctl, "ATTACH " + req.getMemberReplicaId() + " " + req.getMemberEndpoint()
+                + (req.getExistingCopy() ? " existing=true" : ""), l -> { });
+        LOG.info("replica {}: member {} at {} attached: {}", local.replicaId(), req.getMemberReplicaId(),
+                req.getMemberEndpoint(), att.text());
+        ControlClient.Answer cu;
+        try {
+            cu = engine(ctl, "CATCHUP " + req.getMemberReplicaId()
+                    + (req.getMaxBytesPerSecond() > 0 ? " bps=" + req.getMaxBytesPerSecond() : ""), line -> {
+                        if (p.cancelled()) {
+                            throw new CancellationException(); // hanging up cancels the catch-up
+                        }
+                        if (line.startsWith("PROGRESS ")) {
+                            ControlClient.Answer a = new ControlClient.Answer(true, line.substring(9));
+                            p.update(a.number("done"), a.number("total"));
+                            p.report(b -> b.setBytesSent(a.number("sent")));
+                        }
+                    });
+        } catch (CancellationException | ClosedByInterruptException | InterruptedIOException e) {
+            Thread.interrupted();
+            // DETACH waits until the engine noticed the hang-up and let go of the set.
+            engine(ctl, "DETACH " + req.getMemberReplicaId(), l -> { });
+            LOG.info("replica {}: catch-up of {} cancelled, member detached", local.replicaId(), req.getMemberReplicaId());
+            return;
+        }
+        long copied = cu.number("copied-bytes");
+        p.update(copied, copied);
+        p.report(b -> b.setBytesSent(cu.number("sent-bytes")));
+    }
+
+    public boolean detachMember(DetachMemberRequest req) throws IOException {
+        if (!exports.running(req.getReplicaId())) {
+            return false; // no front-end running: nothing holds the member
+        }
+        return engine(control(req.getReplicaId()), "DETACH " + req.getMemberReplicaId(), l -> { }).get("existed")
+                .equals("true");
+    }
+
+    /**
+     * Compares {@code replica_id} with its peer in the front-end holding both: the engine of one
+     * of them on this node, else forwarded to the peer's node (once: the forward has no peer address).
+     */
+    public void scrub(ScrubRequest req, Operations.Progress p) throws Exception {
+        Optional<String> fe = frontEndHolding(List.of(req.getReplicaId(), req.getPeerReplicaId()),
+                req.getReplicaId(), req.getPeerReplicaId());
+        if (fe.isEmpty()) {
+            if (req.getPeerAddress().isEmpty()) {
+                throw new CsiException(Status.Code.FAILED_PRECONDITION, "NotMembers", "no engine on this node holds "
+                        + req.getReplicaId() + " and " + req.getPeerReplicaId() + " in one replica set");
+            }
+            Operation started = call(req.getPeerAddress(), s -> s.scrub(ScrubRequest.newBuilder()
+                    .setOperationId("fwd-" + req.getOperationId()).setReplicaId(req.getPeerReplicaId())
+                    .setPeerReplicaId(req.getReplicaId()).setMaxBytesPerSecond(req.getMaxBytesPerSecond()).build()));
+            follow(req.getPeerAddress(), started, p);
+            return;
+        }
+        ControlClient.Answer a = engine(control(fe.get()), "SCRUB" + (req.getMaxBytesPerSecond() > 0
+                ? " bps=" + req.getMaxBytesPerSecond() : ""), l -> { });
+        long compared = a.number("compared-bytes");
+        p.update(compared, compared);
+        p.report(b -> b.setMismatchesRepaired(a.number("repaired")));
+        if (a.number("unrepaired") > 0) {
+            throw new CsiException(Status.Code.DATA_LOSS, "ScrubUnrepaired", a.number("unrepaired")
+                    + " extent(s) differ and could not be repaired: " + a.text());
+        }
+    }
+
+    /**
+     * Switches volume {@code volume_id} to {@code new_replica_id} in its front-end: an engine of
+     * this node that has it as a member, else the front-end recorded when the replica was added.
+     */
+    public void switchOver(SwitchOverRequest req, Operations.Progress p) throws Exception {
+        List<String> locals = new ArrayList<>();
+        for (var m : store.list()) {
+            if (m.volumeId().equals(req.getVolumeId()) && !m.replicaId().equals(req.getNewReplicaId())) {
+                locals.add(m.replicaId());
+            }
+        }
+        Optional<String> fe = frontEndHolding(locals, req.getNewReplicaId());
+        if (fe.isPresent()) {
+            long maxPause = req.getMaxPauseMillis() > 0 ? req.getMaxPauseMillis() : 2000;
+            ControlClient.Answer a = engine(control(fe.get()), "SWITCH " + req.getNewReplicaId() + " " + fe.get()
+                    + " max-pause-ms=" + maxPause, l -> { });
+            p.report(b -> b.setPauseMicros(a.number("pause-us")));
+            LOG.info("volume {}: front-end {} switched to {}: {}", req.getVolumeId(), fe.get(), req.getNewReplicaId(),
+                    a.text());
+            return;
+        }
+        Optional<String[]> rec = frontEndOf(req.getNewReplicaId());
+        if (rec.isEmpty()) {
+            throw new CsiException(Status.Code.FAILED_PRECONDITION, "NoFrontEnd", "replica " + req.getNewReplicaId()
+                    + " is not a member of a front-end known to this node; add it with AddReplicaFromSource first");
+        }
+        Operation started = call(rec.get()[0], s -> s.switchOver(req.toBuilder()
+                .setOperationId("fwd-" + req.getOperationId()).build()));
+        follow(rec.get()[0], started, p);
+    }
+
+    /** The first of {@code candidates} whose running engine has every one of {@code members} in its set. */
+    private Optional<String> frontEndHolding(List<String> candidates, String... members) throws IOException {
+        for (String c : candidates) {
+            if (store.find(c).isEmpty() && !Files.exists(frontEndOnly(c)) || !exports.running(c)
+                    || !Files.exists(control(c))) {
+                continue;
+            }
+            List<String> lines = new ArrayList<>();
+            ControlClient.Answer st = ControlClient.call(control(c), "STATUS", lines::add);
+            if (!st.ok()) {
+                continue;
+            }
+            boolean all = true;
+            for (String mem : members) {
+                all &= lines.stream().anyMatch(l -> l.startsWith("MEMBER id=" + mem + " ") && !l.contains("mode=PENDING"));
+            }
+            if (all) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
+    }
+
+    // ---- deletion ----
+
+    /**
+     * Before a replica's files are deleted: detaches it from a remote front-end (best effort) and
+     * says whether its own engine must keep running because it serves a switched volume to
+     * connected clients (true: leave the process; it is reaped later).
+     */
+    public boolean beforeDelete(String replicaId) throws IOException {
+        Optional<String[]> rec = frontEndOf(replicaId);
+        if (rec.isPresent()) {
+            try {
+                call(rec.get()[0], s -> s.detachMember(DetachMemberRequest.newBuilder()
+                        .setOperationId("detach-" + replicaId).setReplicaId(rec.get()[1])
+                        .setMemberReplicaId(replicaId).build()));
+            } catch (RuntimeException e) {
+                // A front-end that refuses (the member is its only copy) or is gone: the replica
+                // is deleted anyway, as asked; the front-end sees it fail.
+                LOG.warn("replica {}: detach from front-end {} on {} failed: {}", replicaId, rec.get()[1], rec.get()[0],
+                        e.getMessage());
+            }
+            Files.deleteIfExists(frontEndRecord(replicaId));
+        }
+        if (!exports.running(replicaId) || !Files.exists(control(replicaId))) {
+            return false;
+        }
+        ControlClient.Answer st = ControlClient.call(control(replicaId), "STATUS", l -> { });
+        boolean switchedAway = st.ok() && "-".equals(st.get("local")) && st.number("members") > 0;
+        if (switchedAway && exports.connections(replicaId) > 0) {
+            Files.writeString(frontEndOnly(replicaId), "");
+            LOG.info("replica {} deleted; its engine keeps serving the switched volume to {} client(s) until they leave",
+                    replicaId, exports.connections(replicaId));
+            return true;
+        }
+        return false;
+    }
+
+    /** Stops front-end-only engines whose clients have all disconnected. */
+    public void reap() {
+        try (var files = Files.list(exports.runDir())) {
+            for (Path f : (Iterable<Path>) files.filter(x -> x.toString().endsWith(".frontend-only"))::iterator) {
+                String id = f.getFileName().toString().replace(".frontend-only", "");
+                if (!exports.running(id) || exports.connections(id) == 0) {
+                    exports.stop(id);
+                    exports.forget(id);
+                    Files.deleteIfExists(f);
+                    LOG.info("front-end engine of deleted replica {} stopped: no client left", id);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("front-end reaper: {}", e.toString());
+        }
+    }
+
+    public boolean frontEndOnlyRunning(String replicaId) {
+        return Files.exists(frontEndOnly(replicaId)) && exports.running(replicaId);
+    }
+
+    private Path control(String replicaId) {
+        return exports.controlSocket(replicaId);
+    }
+
+    private static ControlClient.Answer engine(Path ctl, String request, java.util.function.Consumer<String> lines)
+            throws IOException {
+        if (!Files.exists(ctl)) {
+            throw new CsiException(Status.Code.FAILED_PRECONDITION, "EngineWithoutControl", "engine control socket "
+                    + ctl + " missing (an engine started before control channels existed must be restarted)");
+        }
+        ControlClient.Answer a = ControlClient.call(ctl, request, lines);
+        if (!a.ok()) {
+            Status.Code code = switch (a.reason()) {
+                case "BadRequest" -> Status.Code.INVALID_ARGUMENT;
+                case "NotFound" -> Status.Code.NOT_FOUND;
+                case "Unreachable" -> Status.Code.UNAVAILABLE;
+                case "PauseExceeded" -> Status.Code.ABORTED;
+                case "IoError", "Internal" -> Status.Code.INTERNAL;
+                default -> Status.Code.FAILED_PRECONDITION;
+            };
+            throw new CsiException(code, a.reason(), "engine: " + request.split(" ")[0] + ": " + a.text());
+        }
+        return a;
+    }
+
+    private <T> T call(String address, Function<NodeAgentGrpc.NodeAgentBlockingStub, T> f) throws IOException {
+        ManagedChannel ch = channels.apply(address);
+        try {
+            return f.apply(NodeAgentGrpc.newBlockingStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS));
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    @Override
+    public void close() {
+        reaper.shutdownNow();
+    }
+}

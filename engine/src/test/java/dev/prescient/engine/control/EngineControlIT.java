@@ -1,0 +1,301 @@
+package dev.prescient.engine.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescient.engine.EngineMain;
+import dev.prescient.engine.nbd.NbdTestClient;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two EngineMain processes, each with its own tier directory: A serves the volume over NBD and is
+ * its front-end, B's replica joins A's set through the control channel while a client writes to A.
+ */
+@Timeout(240)
+class EngineControlIT {
+    static final int BS = 4096;
+    static final int SIZE_MIB = 64;
+    static final int WRITE_BLOCKS = 4096; // the writer works in the first 16 MiB
+    @TempDir
+    Path dir;
+    final List<Process> procs = new ArrayList<>();
+
+    record Engine(Process process, Path nbd, Path control, int replicationPort) {
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Process p : procs) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    Engine start(String name, String replica) throws Exception {
+        Path nbd = dir.resolve(name + ".sock");
+        Path ctl = dir.resolve(name + ".ctl");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EngineMain.class.getName(),
+                "--tier", "t=" + dir.resolve("tier-" + name), "--replica", replica + ":vol:t:" + SIZE_MIB + "M",
+                "--unix", nbd.toString(), "--control", ctl.toString(), "--replication-listen", "127.0.0.1:0")
+                .redirectErrorStream(true).start();
+        procs.add(p);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        String line;
+        int port = -1;
+        StringBuilder seen = new StringBuilder();
+        while ((line = out.readLine()) != null && !line.equals("ready")) {
+            seen.append(line).append('\n');
+            if (line.startsWith("replication ")) {
+                port = Integer.parseInt(line.substring(12).strip());
+            }
+        }
+        assertThat(line).as("engine %s start: %s", name, seen).isEqualTo("ready");
+        Thread drain = new Thread(() -> {
+            try {
+                String l;
+                while ((l = out.readLine()) != null) {
+                    System.out.println("[" + name + "] " + l);
+                }
+            } catch (IOException ignored) {
+                // process ended
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return new Engine(p, nbd, ctl, port);
+    }
+
+    static ControlClient.Answer call(Engine e, String req, List<String> lines) throws IOException {
+        return ControlClient.call(e.control(), req, lines::add);
+    }
+
+    static ByteBuffer block(long blockIndex, long version) {
+        ByteBuffer b = ByteBuffer.allocate(BS);
+        Random r = new Random(blockIndex * 1_000_003L + version);
+        while (b.hasRemaining()) {
+            b.putLong(r.nextLong());
+        }
+        return b.flip();
+    }
+
+    static long crc(ByteBuffer b) {
+        CRC32C c = new CRC32C();
+        c.update(b.duplicate());
+        return c.getValue();
+    }
+
+    /** One writer thread: random blocks, every acknowledged write's checksum kept as the reference. */
+    static final class Writer {
+        final long[] reference = new long[WRITE_BLOCKS];
+        final AtomicLong acked = new AtomicLong();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final CompletableFuture<Throwable> done;
+
+        Writer(Path socket) throws IOException {
+            NbdTestClient c = NbdTestClient.connect(socket, "rA");
+            long zero = crc(ByteBuffer.allocate(BS));
+            java.util.Arrays.fill(reference, zero);
+            done = CompletableFuture.supplyAsync(() -> {
+                Random r = new Random(7);
+                try (c) {
+                    for (long v = 1; !stop.get(); v++) {
+                        long i = r.nextInt(WRITE_BLOCKS);
+                        ByteBuffer data = block(i, v);
+                        int err = c.write(i * BS, data.duplicate(), v % 16 == 0);
+                        if (err != 0) {
+                            return new IOException("NBD write error " + err + " at block " + i);
+                        }
+                        reference[(int) i] = crc(data);
+                        acked.incrementAndGet();
+                    }
+                    return c.flush() == 0 ? null : new IOException("flush failed");
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+        }
+
+        void finish() throws Exception {
+            stop.set(true);
+            assertThat(done.get(60, TimeUnit.SECONDS)).as("writer error").isNull();
+        }
+    }
+
+    static void assertFileMatches(Path img, long[] reference) throws IOException {
+        byte[] all = Files.readAllBytes(img);
+        for (int i = 0; i < reference.length; i++) {
+            ByteBuffer b = ByteBuffer.wrap(all, i * BS, BS);
+            assertThat(crc(b)).as("block %d of %s", i, img).isEqualTo(reference[i]);
+        }
+    }
+
+    void awaitAcked(Writer w, long n) throws Exception {
+        long target = w.acked.get() + n;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (w.acked.get() < target) {
+            assertThat(w.done).as("writer stopped early").isNotDone();
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void attachCatchUpAndSwitchToARemoteReplicaWhileAClientWrites() throws Exception {
+        Engine a = start("a", "rA");
+        Engine b = start("b", "rB");
+        // Data beyond the writer's range, so the catch-up has more to copy than the writes.
+        try (NbdTestClient c = NbdTestClient.connect(a.nbd(), "rA")) {
+            for (int i = WRITE_BLOCKS; i < WRITE_BLOCKS + 2048; i++) {
+                assertThat(c.write((long) i * BS, block(i, 0), false)).isZero();
+            }
+        }
+        Writer w = new Writer(a.nbd());
+        awaitAcked(w, 500);
+
+        List<String> lines = new CopyOnWriteArrayList<>();
+        ControlClient.Answer att = call(a, "ATTACH rB 127.0.0.1:" + b.replicationPort(), lines);
+        assertThat(att.ok()).as(att.text()).isTrue();
+        assertThat(att.number("dirty-bytes")).isGreaterThan(0);
+        ControlClient.Answer st = call(a, "STATUS", lines);
+        assertThat(lines).anyMatch(l -> l.startsWith("MEMBER id=rB local=false mode=WO"));
+        assertThat(st.get("members")).isEqualTo("2");
+
+        lines.clear();
+        ControlClient.Answer cu = call(a, "CATCHUP rB", lines);
+        assertThat(cu.ok()).as(cu.text()).isTrue();
+        assertThat(cu.number("copied-bytes")).isGreaterThanOrEqualTo(2048L * BS);
+        assertThat(lines).anyMatch(l -> l.startsWith("PROGRESS done="));
+        awaitAcked(w, 300);
+
+        ControlClient.Answer scrub = call(a, "SCRUB", lines);
+        assertThat(scrub.ok()).as(scrub.text()).isTrue();
+        assertThat(scrub.number("unrepaired")).isZero();
+        assertThat(scrub.number("compared-bytes")).isGreaterThan(0);
+
+        ControlClient.Answer sw = call(a, "SWITCH rB rA max-pause-ms=2000", lines);
+        assertThat(sw.ok()).as(sw.text()).isTrue();
+        System.out.println("switch pause: " + sw.number("pause-us") + " us; catch-up " + cu.text());
+        assertThat(sw.number("pause-us")).isPositive();
+        lines.clear();
+        call(a, "STATUS", lines);
+        assertThat(lines).hasSize(1).first().asString().startsWith("MEMBER id=rB local=false mode=RW");
+        assertThat(Files.readString(a.control().resolveSibling("a.ctl.members"))).contains("local rA dropped")
+                .contains("remote rB 127.0.0.1:" + b.replicationPort() + " in-sync");
+
+        awaitAcked(w, 500); // written to B only now
+        w.finish();
+        b.process().destroy(); // SIGTERM: B closes its replica cleanly
+        assertThat(b.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertFileMatches(dir.resolve("tier-b").resolve("rB.img"), w.reference);
+        byte[] imgB = Files.readAllBytes(dir.resolve("tier-b").resolve("rB.img"));
+        for (int i = WRITE_BLOCKS; i < WRITE_BLOCKS + 2048; i++) {
+            assertThat(crc(ByteBuffer.wrap(imgB, i * BS, BS))).as("pre-filled block %d", i).isEqualTo(crc(block(i, 0)));
+        }
+    }
+
+    @Test
+    void aRestartedFrontEndReattachesItsMembersAndACancelledCatchUpKeepsTheSourceServing() throws Exception {
+        Engine a = start("a", "rA");
+        Engine b = start("b", "rB");
+        try (NbdTestClient c = NbdTestClient.connect(a.nbd(), "rA")) {
+            for (int i = 0; i < 4096; i++) {
+                assertThat(c.write((long) i * BS, block(i, 1), false)).isZero();
+            }
+            assertThat(c.flush()).isZero();
+        }
+        assertThat(call(a, "ATTACH rB 127.0.0.1:" + b.replicationPort(), new ArrayList<>()).ok()).isTrue();
+        // A slow catch-up cancelled by closing the connection after the first progress line.
+        AtomicBoolean sawProgress = new AtomicBoolean();
+        try {
+            ControlClient.call(a.control(), "CATCHUP rB bps=1048576", l -> {
+                sawProgress.set(true);
+                throw new java.util.concurrent.CancellationException("enough");
+            });
+        } catch (java.util.concurrent.CancellationException expected) {
+            // the client hung up
+        }
+        assertThat(sawProgress).isTrue();
+        // DETACH waits for the cancelled catch-up to let go of the set (the next progress line fails).
+        long t0 = System.nanoTime();
+        assertThat(call(a, "DETACH rB", new ArrayList<>()).get("existed")).isEqualTo("true");
+        assertThat(System.nanoTime() - t0).as("cancel noticed").isLessThan(TimeUnit.SECONDS.toNanos(20));
+        List<String> lines = new ArrayList<>();
+        call(a, "STATUS", lines);
+        assertThat(lines).containsExactly("MEMBER id=rA local=true mode=RW dirty-blocks=0 lag-bytes=0 endpoint=- error=-");
+
+        // B keeps what the cancelled round copied: attached again as an existing copy, the delta
+        // sends only blocks whose hash differs.
+        ControlClient.Answer again = call(a, "ATTACH rB 127.0.0.1:" + b.replicationPort() + " existing=true",
+                new ArrayList<>());
+        assertThat(again.ok()).as(again.text()).isTrue();
+        assertThat(again.number("dirty-bytes")).isEqualTo((long) SIZE_MIB << 20);
+        ControlClient.Answer cu = call(a, "CATCHUP rB", new ArrayList<>());
+        assertThat(cu.ok()).as(cu.text()).isTrue();
+        assertThat(cu.number("sent-bytes")).as(cu.text()).isLessThan(4096L * BS);
+        ControlClient.Answer cu2 = call(a, "CATCHUP rB", new ArrayList<>());
+        assertThat(cu2.number("rounds")).as("already in sync").isZero();
+        // kill -9 the front-end: restarted, it finds rB in its membership file and catches it up.
+        a.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        Engine a2 = start("a", "rA");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        do {
+            lines.clear();
+            call(a2, "STATUS", lines);
+            Thread.sleep(100);
+        } while (lines.stream().noneMatch(l -> l.startsWith("MEMBER id=rB local=false mode=RW"))
+                && System.nanoTime() < deadline);
+        assertThat(lines).anyMatch(l -> l.startsWith("MEMBER id=rB local=false mode=RW"));
+
+        // Malformed requests on the real socket: an ERR line, the engine keeps serving.
+        for (String bad : List.of("FROB", "ATTACH", "SWITCH rB rB", "CATCHUP nobody", "DETACH rA",
+                "SWITCH rB nobody")) {
+            ControlClient.Answer ans = call(a2, bad, new ArrayList<>());
+            assertThat(ans.ok()).as(bad).isFalse();
+        }
+        assertThat(rawExchange(a2.control(), new byte[]{(byte) 0xff, (byte) 0xfe, '\n'})).startsWith("ERR BadRequest");
+        assertThat(rawExchange(a2.control(), ("DETACH " + "x".repeat(5000) + "\n").getBytes(StandardCharsets.US_ASCII)))
+                .startsWith("ERR BadRequest");
+        try (NbdTestClient c = NbdTestClient.connect(a2.nbd(), "rA")) {
+            assertThat(crc(c.read(100L * BS, BS))).isEqualTo(crc(block(100, 1)));
+        }
+        assertThat(call(a2, "DETACH rB", new ArrayList<>()).ok()).isTrue();
+        assertThat(Files.readString(dir.resolve("a.ctl.members"))).doesNotContain("rB");
+    }
+
+    static String rawExchange(Path socket, byte[] request) throws IOException {
+        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            c.connect(UnixDomainSocketAddress.of(socket));
+            try {
+                c.write(ByteBuffer.wrap(request));
+            } catch (IOException e) {
+                // the server may close before reading everything; its answer is still there
+            }
+            ByteBuffer buf = ByteBuffer.allocate(4096);
+            while (c.read(buf) >= 0) {
+                // until the server closes
+            }
+            return new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+        }
+    }
+}
