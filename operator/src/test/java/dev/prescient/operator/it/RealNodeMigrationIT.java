@@ -244,4 +244,70 @@ class RealNodeMigrationIT {
         assertThat(sha256(Files.readAllBytes(copy))).isEqualTo(sha256(image));
         assertThat(sha256(readThroughExport("node-a", "vol-1-r0"))).isEqualTo(sha256(image));
     }
+
+    /** Test 1's volume: from the ssd to the hdd tier of node-a, moved (not copied), with a writer running. */
+    @Test
+    @Order(2)
+    void tierChangeUnderAWriterLosesNoAcknowledgedWrite() throws Exception {
+        byte[] start = readThroughExport("node-a", "vol-1-r0");
+        String target = MigrationExecutor.targetReplicaId("vol-1-retier");
+        AtomicReference<VolumeMigrationStatus> st = new AtomicReference<>();
+        byte[] expected;
+        try (Writer w = new Writer(endpoint("node-a", "vol-1-r0"), start, 2)) {
+            while (w.writes.get() < 50) {
+                Thread.sleep(20);
+            }
+            List<MigrationPhase> phases = run("vol-1-retier", spec("vol-1", "node-a", "ssd", "node-a", "hdd", false,
+                    MigrationReason.Tiering), st);
+            assertThat(phases).containsSubsequence(MigrationPhase.Transferring, MigrationPhase.Verifying,
+                    MigrationPhase.SwitchingOver, MigrationPhase.CleaningUp, MigrationPhase.Succeeded);
+            long during = w.writes.get();
+            Thread.sleep(300);
+            expected = w.finish();
+            assertThat(w.writes.get()).as("the writer kept writing through and after the switch")
+                    .isGreaterThan(during);
+        }
+        assertThat(st.get().getPauseMillis()).as("I/O pause measured at the switch").isNotNull();
+        assertThat(replicas("node-a", "vol-1")).extracting(Replica::getReplicaId, Replica::getTier)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(target, "hdd"));
+        Path hdd = nodes.node("node-a").root().resolve("hdd/" + target + ".img");
+        assertThat(sha256(Files.readAllBytes(hdd))).as("hdd replica").isEqualTo(sha256(expected));
+        assertThat(Files.exists(nodes.node("node-a").root().resolve("ssd/vol-1-r0.img"))).isFalse();
+        // The mirror made in test 1 on node-b is a member of the same replica set: it got the writes too.
+        Path mirror = nodes.node("node-b").root().resolve("ssd/" + MigrationExecutor.targetReplicaId("vol-1-mirror")
+                + ".img");
+        assertThat(sha256(Files.readAllBytes(mirror))).as("mirror on node-b").isEqualTo(sha256(expected));
+    }
+
+    /** A full move to another node (Transferring, Verifying, SwitchingOver, CleaningUp) under a writer. */
+    @Test
+    @Order(3)
+    void moveToAnotherNodeUnderAWriterLosesNoAcknowledgedWrite() throws Exception {
+        byte[] start = createAndFill("node-b", "ssd", "vol-2", 3);
+        String target = MigrationExecutor.targetReplicaId("vol-2-move");
+        AtomicReference<VolumeMigrationStatus> st = new AtomicReference<>();
+        byte[] expected;
+        try (Writer w = new Writer(endpoint("node-b", "vol-2-r0"), start, 4)) {
+            while (w.writes.get() < 50) {
+                Thread.sleep(20);
+            }
+            List<MigrationPhase> phases = run("vol-2-move", spec("vol-2", "node-b", "ssd", "node-c", "ssd", false,
+                    MigrationReason.PredictedFailure), st);
+            assertThat(phases).containsSubsequence(MigrationPhase.Snapshotting, MigrationPhase.Transferring,
+                    MigrationPhase.Verifying, MigrationPhase.SwitchingOver, MigrationPhase.CleaningUp,
+                    MigrationPhase.Succeeded);
+            long during = w.writes.get();
+            Thread.sleep(300);
+            expected = w.finish();
+            assertThat(w.writes.get()).as("the writer kept writing after the switch").isGreaterThan(during);
+        }
+        assertThat(st.get().getBytesMoved()).isPositive();
+        assertThat(st.get().getPauseMillis()).isNotNull();
+        assertThat(replicas("node-b", "vol-2")).isEmpty();
+        assertThat(replicas("node-c", "vol-2")).extracting(Replica::getReplicaId).containsExactly(target);
+        Path moved = nodes.node("node-c").root().resolve("ssd/" + target + ".img");
+        assertThat(sha256(Files.readAllBytes(moved))).isEqualTo(sha256(expected));
+        System.out.printf("RealNodeMigrationIT: vol-2 moved node-b -> node-c, %d bytes, pause %.3f ms%n",
+                st.get().getBytesMoved(), st.get().getPauseMillis());
+    }
 }

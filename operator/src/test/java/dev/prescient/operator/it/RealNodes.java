@@ -85,7 +85,7 @@ final class RealNodes implements NodeAgents, AutoCloseable {
                 "-Xmx192m", "-XX:TieredStopAtLevel=1", "-cp", cp, "dev.prescient.csi.CsiDriverMain",
                 "--mode", "node", "--endpoint", "unix://" + dir.resolve("csi.sock"), "--node-id", name,
                 "--zone", "zone-" + name, "--state-dir", dir.resolve("state").toString(),
-                "--tier", "ssd=" + dir.resolve("ssd"), "--tier", "hdd=" + dir.resolve("hdd"),
+                "--tier", "ssd=" + dir.resolve("ssd") + ",hdd=" + dir.resolve("hdd"),
                 "--agent-listen", "127.0.0.1:" + port, "--kubelet-dir", dir.resolve("kubelet").toString(),
                 "--tls-cert", pki.resolve("node.crt").toString(), "--tls-key", pki.resolve("node.key").toString(),
                 "--tls-ca", pki.resolve("ca.crt").toString(), "--heat-interval-ms", "500"));
