@@ -46,12 +46,21 @@ public final class VolumeForecasts {
         }
 
         public static Config defaults() {
-            return new Config(Duration.ofMinutes(30), 8, 336, 48, 200, 0.9);
+            return new Config(Duration.ofMinutes(30), 8, 96, 48, 200, 0.9);
         }
     }
 
-    /** Longest horizon with calibrated intervals; beyond it the forecaster widens them like a random walk. */
-    static final int MAX_CALIBRATED_STEPS = 96;
+    /** Committed steps persisted per volume: enough to retrain (a day at 30 min), small enough for 10k volumes. */
+    static final int PERSISTED = 48;
+
+    /**
+     * Calibrated horizons (steps) and errors kept per horizon. Beyond the calibrated horizon the forecaster widens
+     * the interval like a random walk (predict's stated assumption). The calibrator holds horizon x window doubles
+     * per model, so these bound the memory at 10,000 volumes (two models each): ~10 KiB per volume, not ~500.
+     */
+    static final int CAPACITY_CALIBRATED_STEPS = 16;
+    static final int ACCESS_CALIBRATED_STEPS = 4;
+    static final int ERROR_WINDOW = 32;
 
     private static final class Series {
         final double[] values;
@@ -116,12 +125,12 @@ public final class VolumeForecasts {
         boolean usedCommitted = sample(s.used, bucket, usedBytes, false);
         boolean accessCommitted = sample(s.access, bucket, accessHeat, true);
         if (usedCommitted) {
-            s.capacity = feedOrTrain(s.used, s.capacity, h -> CapacityForecaster.train(h, forecasterConfig()),
-                    (m, v) -> m.observe(v));
+            s.capacity = feedOrTrain(s.used, s.capacity, h -> CapacityForecaster.train(h,
+                    forecasterConfig(CAPACITY_CALIBRATED_STEPS)), (m, v) -> m.observe(v));
         }
         if (accessCommitted) {
-            s.load = feedOrTrain(s.access, s.load, h -> VolumeForecaster.train(h, forecasterConfig(),
-                    VolumeForecaster.Kind.LOAD), (m, v) -> m.observe(v));
+            s.load = feedOrTrain(s.access, s.load, h -> VolumeForecaster.train(h,
+                    forecasterConfig(ACCESS_CALIBRATED_STEPS), VolumeForecaster.Kind.LOAD), (m, v) -> m.observe(v));
         }
     }
 
@@ -180,12 +189,12 @@ public final class VolumeForecasts {
         return model;
     }
 
-    private VolumeForecaster.Config forecasterConfig() {
+    private VolumeForecaster.Config forecasterConfig(int calibratedSteps) {
         int perDay = (int) Math.max(1, Duration.ofDays(1).toMillis() / config.step().toMillis());
         int season = perDay >= 2 && perDay <= 96 ? perDay : 0;
-        int weekly = season > 0 && 7 * perDay <= 672 ? 7 * perDay : 0;
-        return new VolumeForecaster.Config(season, weekly, MAX_CALIBRATED_STEPS, Math.max(8, Math.min(336,
-                config.keep())), config.level());
+        // A weekly season needs two weeks of history, more than is kept: left out rather than never fitted.
+        int weekly = season > 0 && 14L * perDay <= config.keep() ? 7 * perDay : 0;
+        return new VolumeForecaster.Config(season, weekly, calibratedSteps, ERROR_WINDOW, config.level());
     }
 
     private int steps(Duration horizon) {
@@ -245,10 +254,11 @@ public final class VolumeForecasts {
             if (s.used.bucket == Long.MIN_VALUE) {
                 return;
             }
-            // Committed values, then the current step's value, which belongs to step {@code bucket}.
-            ByteBuffer b = ByteBuffer.allocate(8 + 4 * (s.used.count + 1));
+            // The last day of committed values, then the current step's value (which belongs to step bucket).
+            int from = Math.max(0, s.used.count - PERSISTED);
+            ByteBuffer b = ByteBuffer.allocate(8 + 4 * (s.used.count - from + 1));
             b.putLong(s.used.bucket);
-            for (int i = 0; i < s.used.count; i++) {
+            for (int i = from; i < s.used.count; i++) {
                 b.putFloat((float) s.used.values[i]);
             }
             b.putFloat((float) s.used.pending);

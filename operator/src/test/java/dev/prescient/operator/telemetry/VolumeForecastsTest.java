@@ -35,7 +35,7 @@ class VolumeForecastsTest {
         feed(f, "v", 192, 10 * GIB, GIB, 0.05);
         VolumeForecasts.Outlook o = f.capacity("v", Duration.ofHours(24));
         assertThat(o).isNotNull();
-        assertThat(o.samples()).isEqualTo(191);
+        assertThat(o.samples()).as("history kept: two days of 30 min steps").isEqualTo(96);
         assertThat(o.calibrated()).isTrue();
         assertThat(o.level()).isEqualTo(0.9);
         // Last committed step is 190 (10 + 190 GiB); 48 steps later the trend says 248 GiB.
