@@ -103,7 +103,7 @@ public final class OperatorScaleBench {
         sorted.sort(null);
         System.out.printf("forecasters (%d volumes, one 30 min step per pass, training budget 200/pass): passes 1-8 "
                         + "(no models yet) median %.1f ms; passes 9-%d (training) median %.1f ms, max %.1f ms; %d volumes "
-                        + "with a capacity model after %d passes%n", volumes, passes,
+                        + "with a capacity model after %d passes%n", volumes,
                 median(ms.subList(0, 8)), passes, sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1),
                 modelled, passes);
         System.out.printf("forecasters' heap with %d modelled volumes (two models each): %d MiB%n", modelled,
