@@ -177,7 +177,8 @@ class ControllerNodeIT {
         watch.forEachRemaining(seen::add);
         Operation done = seen.get(seen.size() - 1);
         assertThat(done.getPhase()).as(done.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
-        assertThat(done.getBytesDone()).isEqualTo(2 * SIZE);
+        // The copy is a catch-up of the source's allocated blocks by the source's engine.
+        assertThat(done.getBytesDone()).isPositive().isEqualTo(done.getBytesTotal());
         assertThat(b.agent().listReplicas(ListReplicasRequest.newBuilder().setVolumeId(v.getVolumeId()).build())
                 .getReplicasList()).hasSize(1);
         assertThat(Files.mismatch(root.resolve("a/tier/" + v.getVolumeId() + "-r0.img"),
@@ -188,7 +189,7 @@ class ControllerNodeIT {
                 .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertThatThrownBy(() -> b.agent().switchOver(SwitchOverRequest.newBuilder().setOperationId("sw")
                 .setVolumeId(v.getVolumeId()).build()))
-                .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+                .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
 
         // Delete removes every replica on every node; the snapshot outlives its volume.
         ctl.deleteVolume(Csi.DeleteVolumeRequest.newBuilder().setVolumeId(v.getVolumeId()).build());

@@ -21,6 +21,8 @@ final class NodeProcess implements AutoCloseable {
     final Path socket;
     final int agentPort;
     final Path kubeletDir;
+    /** The --tier argument: name=dir[,name=dir...]. */
+    String tiers;
     private Process process;
     private ManagedChannel csiChannel;
     private ManagedChannel agentChannel;
@@ -33,6 +35,7 @@ final class NodeProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             this.agentPort = s.getLocalPort();
         }
+        this.tiers = "default=" + root.resolve("tier");
     }
 
     static String classpath() throws IOException {
@@ -43,7 +46,7 @@ final class NodeProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath(), "dev.prescient.csi.CsiDriverMain",
                 "--mode", "node", "--endpoint", "unix://" + socket, "--node-id", nodeId, "--zone", "zone-" + nodeId,
-                "--state-dir", root.resolve("state").toString(), "--tier", "default=" + root.resolve("tier"),
+                "--state-dir", root.resolve("state").toString(), "--tier", tiers,
                 "--agent-listen", "127.0.0.1:" + agentPort, "--kubelet-dir", kubeletDir.toString(), "--agent-insecure",
                 "--heat-interval-ms", "300"));
         Files.createDirectories(root);

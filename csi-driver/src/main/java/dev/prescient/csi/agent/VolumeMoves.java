@@ -170,13 +170,17 @@ public final class VolumeMoves implements AutoCloseable {
                     cancel = true;
                 }
             }
-            Thread.interrupted(); // the cancel interrupted us; the calls below must still go out
-            call(address, s -> s.cancelOperation(CancelOperationRequest.newBuilder().setOperationId(id).build()));
-            Operation last;
-            do {
-                Thread.sleep(POLL_MS);
-                last = call(address, s -> s.getOperation(GetOperationRequest.newBuilder().setOperationId(id).build()));
-            } while (last.getPhase() == OperationPhase.OPERATION_PHASE_RUNNING);
+            // The cancel interrupts this thread (maybe a little later): the calls below must still go out.
+            despiteInterrupts(() -> call(address, s -> s.cancelOperation(
+                    CancelOperationRequest.newBuilder().setOperationId(id).build())));
+            Operation last = despiteInterrupts(() -> {
+                Operation l;
+                do {
+                    sleepUninterruptibly(POLL_MS);
+                    l = call(address, s -> s.getOperation(GetOperationRequest.newBuilder().setOperationId(id).build()));
+                } while (l.getPhase() == OperationPhase.OPERATION_PHASE_RUNNING);
+                return l;
+            });
             LOG.info("operation {} on {} cancelled: {}", id, address, last.getPhase());
             return null;
         }
@@ -208,9 +212,8 @@ public final class VolumeMoves implements AutoCloseable {
                         }
                     });
         } catch (CancellationException | ClosedByInterruptException | InterruptedIOException e) {
-            Thread.interrupted();
             // DETACH waits until the engine noticed the hang-up and let go of the set.
-            engine(ctl, "DETACH " + req.getMemberReplicaId(), l -> { });
+            despiteInterrupts(() -> engine(ctl, "DETACH " + req.getMemberReplicaId(), l -> { }));
             LOG.info("replica {}: catch-up of {} cancelled, member detached", local.replicaId(), req.getMemberReplicaId());
             return;
         }
@@ -365,6 +368,56 @@ public final class VolumeMoves implements AutoCloseable {
 
     public boolean frontEndOnlyRunning(String replicaId) {
         return Files.exists(frontEndOnly(replicaId)) && exports.running(replicaId);
+    }
+
+    private interface IoCall<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs a clean-up call after a cancel: the cancel interrupts the worker thread, possibly while
+     * this call runs (an interrupted channel closes), so it is retried a few times with the
+     * interrupt flag cleared; the flag is set again afterwards.
+     */
+    static <T> T despiteInterrupts(IoCall<T> c) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return c.run();
+                } catch (ClosedByInterruptException | InterruptedIOException e) {
+                    interrupted |= Thread.interrupted();
+                    if (attempt == 5) {
+                        throw e;
+                    }
+                } catch (StatusRuntimeException e) {
+                    boolean byInterrupt = Thread.interrupted();
+                    interrupted |= byInterrupt;
+                    if (!byInterrupt && e.getStatus().getCode() != Status.Code.CANCELLED || attempt == 5) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void sleepUninterruptibly(long ms) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        boolean interrupted = false;
+        while (System.nanoTime() < end) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(end - System.nanoTime());
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private Path control(String replicaId) {

@@ -46,6 +46,9 @@ public final class CsiCli {
                     unpublish-node VOLUME_ID TARGET_PATH | stats VOLUME_ID PATH | expand-node VOLUME_ID PATH
         agent:      replicas [VOLUME_ID] | create-replica REPLICA_ID VOLUME_ID SIZE_BYTES [--tier T]
                     delete-replica REPLICA_ID | health | telemetry [VOLUME_ID]
+                    add-replica OP_ID REPLICA_ID VOLUME_ID SOURCE_AGENT SOURCE_REPLICA_ID [--tier T] [--bps N]
+                    scrub OP_ID REPLICA_ID PEER_AGENT PEER_REPLICA_ID | switch OP_ID VOLUME_ID NEW_REPLICA_ID [--max-pause-ms N]
+                    operation OP_ID | cancel OP_ID
         """;
 
     public static void main(String[] argv) throws Exception {
@@ -228,6 +231,24 @@ public final class CsiCli {
             }
             case "delete-replica" -> s.deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("cli-del-" + a.get(0))
                     .setReplicaId(a.get(0)).build());
+            case "add-replica" -> {
+                String tier = option(a, "--tier", "");
+                long bps = Long.parseLong(option(a, "--bps", "0"));
+                yield s.addReplicaFromSource(dev.prescient.api.nodeagent.v1.AddReplicaFromSourceRequest.newBuilder()
+                        .setOperationId(a.get(0)).setReplicaId(a.get(1)).setVolumeId(a.get(2)).setSourceAddress(a.get(3))
+                        .setSourceReplicaId(a.get(4)).setTier(tier).setMaxBytesPerSecond(bps).build());
+            }
+            case "scrub" -> s.scrub(dev.prescient.api.nodeagent.v1.ScrubRequest.newBuilder().setOperationId(a.get(0))
+                    .setReplicaId(a.get(1)).setPeerAddress(a.get(2)).setPeerReplicaId(a.get(3)).build());
+            case "switch" -> {
+                long pause = Long.parseLong(option(a, "--max-pause-ms", "2000"));
+                yield s.switchOver(dev.prescient.api.nodeagent.v1.SwitchOverRequest.newBuilder().setOperationId(a.get(0))
+                        .setVolumeId(a.get(1)).setNewReplicaId(a.get(2)).setMaxPauseMillis(pause).build());
+            }
+            case "operation" -> s.getOperation(dev.prescient.api.nodeagent.v1.GetOperationRequest.newBuilder()
+                    .setOperationId(a.get(0)).build());
+            case "cancel" -> s.cancelOperation(dev.prescient.api.nodeagent.v1.CancelOperationRequest.newBuilder()
+                    .setOperationId(a.get(0)).build());
             case "health" -> s.getNodeHealth(NodeHealthRequest.getDefaultInstance());
             case "telemetry" -> s.getTelemetry(TelemetryRequest.newBuilder().setVolumeId(a.isEmpty() ? "" : a.get(0))
                     .build());

@@ -14,6 +14,18 @@ public final class ControlClient {
     private ControlClient() {
     }
 
+    /** By hand: {@code java -cp ... dev.prescient.engine.control.ControlClient SOCKET REQUEST...}; exit 1 on ERR. */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: ControlClient <control-socket> <request words...>");
+            System.exit(2);
+        }
+        Answer a = call(Path.of(args[0]), String.join(" ", java.util.Arrays.copyOfRange(args, 1, args.length)),
+                System.out::println);
+        System.out.println((a.ok() ? "OK " : "ERR ") + a.text());
+        System.exit(a.ok() ? 0 : 1);
+    }
+
     /** The final line split: {@code ok} and the rest ("key=value ..." or "Reason message"). */
     public record Answer(boolean ok, String text) {
         /** The value of {@code key=} in an OK answer, or null. */

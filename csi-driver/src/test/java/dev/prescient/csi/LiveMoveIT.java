@@ -1,0 +1,281 @@
+package dev.prescient.csi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescient.api.nodeagent.v1.AddReplicaFromSourceRequest;
+import dev.prescient.api.nodeagent.v1.CancelOperationRequest;
+import dev.prescient.api.nodeagent.v1.CreateReplicaRequest;
+import dev.prescient.api.nodeagent.v1.DeleteReplicaRequest;
+import dev.prescient.api.nodeagent.v1.GetOperationRequest;
+import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
+import dev.prescient.api.nodeagent.v1.NodeAgentGrpc;
+import dev.prescient.api.nodeagent.v1.Operation;
+import dev.prescient.api.nodeagent.v1.OperationPhase;
+import dev.prescient.api.nodeagent.v1.Replica;
+import dev.prescient.api.nodeagent.v1.ReplicaState;
+import dev.prescient.api.nodeagent.v1.ScrubRequest;
+import dev.prescient.api.nodeagent.v1.SwitchOverRequest;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Live moves between two real node processes (own directories, own engines) while a client keeps
+ * writing to the volume's NBD export: AddReplicaFromSource (cancelled, then resumed as a delta),
+ * Scrub, SwitchOver, DeleteReplica of the source; the data the client acknowledged is what the
+ * new replica holds, and the client never sees an error.
+ */
+@Timeout(300)
+class LiveMoveIT {
+    static final int BS = 4096;
+    static final long SIZE = 64L << 20;
+    static final int PREFILLED_BLOCKS = (48 << 20) / BS;
+    static final int HOT_BLOCKS = 512; // the writer's region: 2 MiB
+    Path root;
+    NodeProcess a;
+    NodeProcess b;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (NodeProcess n : new NodeProcess[] {a, b}) {
+            if (n != null) {
+                n.close();
+            }
+        }
+        if (root != null) {
+            HostCleanup.under(root);
+            new ProcessBuilder("rm", "-rf", root.toString()).start().waitFor();
+        }
+    }
+
+    static ByteBuffer block(long index, long version) {
+        ByteBuffer b = ByteBuffer.allocate(BS);
+        Random r = new Random(index * 7_919L + version);
+        while (b.hasRemaining()) {
+            b.putLong(r.nextLong());
+        }
+        return b.flip();
+    }
+
+    static long crc(ByteBuffer b) {
+        CRC32C c = new CRC32C();
+        c.update(b.duplicate());
+        return c.getValue();
+    }
+
+    /** Writes random blocks of the hot region until stopped; keeps each acknowledged block's checksum. */
+    static final class Writer {
+        final long[] reference;
+        final AtomicLong acked = new AtomicLong();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final CompletableFuture<Throwable> done;
+
+        Writer(String uri, String export, long[] reference) throws Exception {
+            this.reference = reference;
+            NbdTcpClient c = NbdTcpClient.connect(uri, export);
+            done = CompletableFuture.supplyAsync(() -> {
+                Random r = new Random(11);
+                try (c) {
+                    for (long v = 1; !stop.get(); v++) {
+                        int i = r.nextInt(HOT_BLOCKS);
+                        ByteBuffer data = block(i, v);
+                        int err = c.write((long) i * BS, data.duplicate(), v % 32 == 0);
+                        if (err != 0) {
+                            return new AssertionError("NBD write error " + err + " at block " + i);
+                        }
+                        reference[i] = crc(data);
+                        acked.incrementAndGet();
+                        if (v % 64 == 0) {
+                            Thread.sleep(1); // a steady workload, not a saturating one (2 cores)
+                        }
+                    }
+                    return c.flush() == 0 ? null : new AssertionError("flush failed");
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+        }
+
+        void awaitMore(long n) throws Exception {
+            long target = acked.get() + n;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (acked.get() < target) {
+                assertThat(done).as("writer stopped: %s", done.isDone() ? done.get() : "").isNotDone();
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.sleep(5);
+            }
+        }
+
+        void finish() throws Exception {
+            stop.set(true);
+            assertThat(done.get(60, TimeUnit.SECONDS)).as("the writer saw an error").isNull();
+        }
+    }
+
+    static Operation await(NodeAgentGrpc.NodeAgentBlockingStub agent, String op) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (true) {
+            Operation o = agent.getOperation(GetOperationRequest.newBuilder().setOperationId(op).build());
+            if (o.getPhase() != OperationPhase.OPERATION_PHASE_RUNNING) {
+                return o;
+            }
+            assertThat(System.nanoTime()).as("operation %s still running: %s", op, o).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    static Replica replica(NodeProcess n, String id) {
+        return n.agent().listReplicas(ListReplicasRequest.getDefaultInstance()).getReplicasList().stream()
+                .filter(r -> r.getReplicaId().equals(id)).findFirst().orElseThrow();
+    }
+
+    static void assertContent(String uri, String export, long[] reference) throws Exception {
+        try (NbdTcpClient c = NbdTcpClient.connect(uri, export)) {
+            assertContent(c, export, reference);
+        }
+    }
+
+    static void assertContent(NbdTcpClient c, String export, long[] reference) throws Exception {
+        for (int i = 0; i < reference.length; i++) {
+            assertThat(crc(c.read((long) i * BS, BS))).as("block %d via %s", i, export).isEqualTo(reference[i]);
+        }
+    }
+
+    @Test
+    void moveAVolumeToAnotherNodeUnderWrites() throws Exception {
+        root = Files.createTempDirectory("prescient-move-it");
+        Path kubelet = root.resolve("kubelet");
+        a = new NodeProcess("node-a", root.resolve("a"), kubelet).start();
+        b = new NodeProcess("node-b", root.resolve("b"), kubelet).start();
+        String vol = "vol1";
+        a.agent().createReplica(CreateReplicaRequest.newBuilder().setOperationId("c1").setReplicaId("rA")
+                .setVolumeId(vol).setSizeBytes(SIZE).build());
+        String uriA = replica(a, "rA").getNbdEndpoint();
+        long[] reference = new long[(int) (SIZE / BS)];
+        Arrays.fill(reference, crc(ByteBuffer.allocate(BS)));
+        try (NbdTcpClient c = NbdTcpClient.connect(uriA, "rA")) {
+            for (int i = 0; i < PREFILLED_BLOCKS; i++) {
+                ByteBuffer d = block(i, 0);
+                assertThat(c.write((long) i * BS, d.duplicate(), false)).isZero();
+                reference[i] = crc(d);
+            }
+            assertThat(c.flush()).isZero();
+        }
+        Writer w = new Writer(uriA, "rA", reference);
+        w.awaitMore(200);
+        String source = "127.0.0.1:" + a.agentPort;
+
+        // 1. A throttled copy, cancelled late: the source keeps serving, B keeps a partial copy.
+        var t1 = AddReplicaFromSourceRequest.newBuilder().setOperationId("t1").setReplicaId("rB").setVolumeId(vol)
+                .setSourceAddress(source).setSourceReplicaId("rA").setMaxBytesPerSecond(8L << 20).build();
+        b.agent().addReplicaFromSource(t1);
+        Operation o;
+        do {
+            Thread.sleep(20);
+            o = b.agent().getOperation(GetOperationRequest.newBuilder().setOperationId("t1").build());
+            assertThat(o.getPhase()).as(o.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_RUNNING);
+        } while (o.getBytesTotal() == 0 || o.getBytesDone() < o.getBytesTotal() * 85 / 100);
+        System.out.println("cancelling t1 at " + o.getBytesDone() + " of " + o.getBytesTotal() + " bytes");
+        b.agent().cancelOperation(CancelOperationRequest.newBuilder().setOperationId("t1").build());
+        assertThat(await(b.agent(), "t1").getPhase()).isEqualTo(OperationPhase.OPERATION_PHASE_CANCELLED);
+        assertThat(await(a.agent(), "attach-t1").getPhase()).isEqualTo(OperationPhase.OPERATION_PHASE_CANCELLED);
+        assertThat(replica(b, "rB").getState()).isEqualTo(ReplicaState.REPLICA_STATE_SYNCING);
+        assertThat(replica(a, "rA").getState()).isEqualTo(ReplicaState.REPLICA_STATE_HEALTHY);
+        w.awaitMore(200);
+
+        // 2. Again, onto the older copy: only blocks whose hash differs travel.
+        b.agent().addReplicaFromSource(t1.toBuilder().setOperationId("t2").setMaxBytesPerSecond(0).build());
+        Operation t2 = await(b.agent(), "t2");
+        assertThat(t2.getPhase()).as(t2.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+        System.out.println("delta onto the older copy: " + t2.getBytesDone() + " bytes compared, " + t2.getBytesSent()
+                + " bytes sent (volume " + SIZE + ")");
+        assertThat(t2.getBytesDone()).as("every block compared, rewritten ones again").isGreaterThanOrEqualTo(SIZE);
+        assertThat(t2.getBytesSent()).isPositive().isLessThan(SIZE / 4);
+        assertThat(replica(b, "rB").getState()).isEqualTo(ReplicaState.REPLICA_STATE_HEALTHY);
+        w.awaitMore(200);
+
+        // 3. Scrub on B against A: forwarded to A's engine, which holds both.
+        b.agent().scrub(ScrubRequest.newBuilder().setOperationId("s1").setReplicaId("rB").setPeerAddress(source)
+                .setPeerReplicaId("rA").build());
+        Operation s1 = await(b.agent(), "s1");
+        assertThat(s1.getPhase()).as(s1.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+        assertThat(s1.getBytesDone()).isGreaterThanOrEqualTo(2L * PREFILLED_BLOCKS * BS);
+        assertThat(s1.getMismatchesRepaired()).isZero();
+
+        // 4. SwitchOver on B: the front-end (A's engine) reads from and writes to rB only.
+        b.agent().switchOver(SwitchOverRequest.newBuilder().setOperationId("sw1").setVolumeId(vol)
+                .setNewReplicaId("rB").setMaxPauseMillis(2000).build());
+        Operation sw = await(b.agent(), "sw1");
+        assertThat(sw.getPhase()).as(sw.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+        System.out.println("switch-over pause: " + sw.getPauseMicros() + " us");
+        assertThat(sw.getPauseMicros()).isPositive();
+        w.awaitMore(200);
+
+        // 5. The old replica goes while the client is still connected to A's front-end.
+        assertThat(a.agent().deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("d1").setReplicaId("rA")
+                .build()).getExisted()).isTrue();
+        assertThat(Files.exists(root.resolve("a/tier/rA.img"))).isFalse();
+        w.awaitMore(500);
+        // A second client of the front-end, connected before the writer leaves: it keeps the
+        // front-end engine of the deleted replica alive until it disconnects.
+        NbdTcpClient reader = NbdTcpClient.connect(uriA, "rA");
+        w.finish();
+
+        // Every acknowledged write is in rB: through its own export on B and through A's front-end.
+        assertContent(replica(b, "rB").getNbdEndpoint(), "rB", reference);
+        assertContent(reader, "rA", reference);
+        reader.close();
+        // With no client left the front-end engine of the deleted replica is stopped.
+        Path pid = root.resolve("a/state/run/engine/rA.pid");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Files.exists(pid) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(pid).doesNotExist();
+        assertThat(replica(b, "rB").getState()).isEqualTo(ReplicaState.REPLICA_STATE_HEALTHY);
+    }
+
+    @Test
+    void moveToAnotherTierOfTheSameNode() throws Exception {
+        root = Files.createTempDirectory("prescient-tier-it");
+        a = new NodeProcess("node-a", root.resolve("a"), root.resolve("kubelet"));
+        a.tiers = "default=" + root.resolve("a/tier") + ",fast=" + root.resolve("a/fast");
+        a.start();
+        String vol = "vol2";
+        a.agent().createReplica(CreateReplicaRequest.newBuilder().setOperationId("c1").setReplicaId("r-slow")
+                .setVolumeId(vol).setSizeBytes(SIZE).build());
+        String uri = replica(a, "r-slow").getNbdEndpoint();
+        long[] reference = new long[(int) (SIZE / BS)];
+        Arrays.fill(reference, crc(ByteBuffer.allocate(BS)));
+        Writer w = new Writer(uri, "r-slow", reference);
+        w.awaitMore(300);
+        String self = "127.0.0.1:" + a.agentPort;
+        a.agent().addReplicaFromSource(AddReplicaFromSourceRequest.newBuilder().setOperationId("t").setReplicaId("r-fast")
+                .setVolumeId(vol).setTier("fast").setSourceAddress(self).setSourceReplicaId("r-slow").build());
+        assertThat(await(a.agent(), "t").getPhase()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+        assertThat(replica(a, "r-fast").getTier()).isEqualTo("fast");
+        a.agent().switchOver(SwitchOverRequest.newBuilder().setOperationId("sw").setVolumeId(vol)
+                .setNewReplicaId("r-fast").build());
+        Operation sw = await(a.agent(), "sw");
+        assertThat(sw.getPhase()).as(sw.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+        assertThat(sw.getPauseMicros()).isPositive();
+        a.agent().deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("d").setReplicaId("r-slow").build());
+        w.awaitMore(300);
+        NbdTcpClient reader = NbdTcpClient.connect(uri, "r-slow");
+        w.finish();
+        assertThat(Files.exists(root.resolve("a/tier/r-slow.img"))).isFalse();
+        assertContent(replica(a, "r-fast").getNbdEndpoint(), "r-fast", reference);
+        assertContent(reader, "r-slow", reference);
+        reader.close();
+    }
+}
