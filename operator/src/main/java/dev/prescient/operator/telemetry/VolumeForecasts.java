@@ -56,11 +56,11 @@ public final class VolumeForecasts {
     /**
      * Calibrated horizons (steps) and errors kept per horizon. Beyond the calibrated horizon the forecaster widens
      * the interval like a random walk (predict's stated assumption). The calibrator holds horizon x window doubles
-     * per model, so these bound the memory at 10,000 volumes (two models each): ~10 KiB per volume, not ~500.
+     * per model, so these bound the memory at 10,000 volumes (two models each); the scale bench prints it.
      */
-    static final int CAPACITY_CALIBRATED_STEPS = 16;
+    static final int CAPACITY_CALIBRATED_STEPS = 8;
     static final int ACCESS_CALIBRATED_STEPS = 4;
-    static final int ERROR_WINDOW = 32;
+    static final int ERROR_WINDOW = 16;
 
     private static final class Series {
         final double[] values;
@@ -122,16 +122,14 @@ public final class VolumeForecasts {
     public synchronized void observe(String volume, Instant at, long usedBytes, double accessHeat) {
         State s = states.computeIfAbsent(volume, k -> new State(config.keep()));
         long bucket = Math.floorDiv(at.toEpochMilli(), config.step().toMillis());
-        boolean usedCommitted = sample(s.used, bucket, usedBytes, false);
-        boolean accessCommitted = sample(s.access, bucket, accessHeat, true);
-        if (usedCommitted) {
-            s.capacity = feedOrTrain(s.used, s.capacity, h -> CapacityForecaster.train(h,
-                    forecasterConfig(CAPACITY_CALIBRATED_STEPS)), (m, v) -> m.observe(v));
-        }
-        if (accessCommitted) {
-            s.load = feedOrTrain(s.access, s.load, h -> VolumeForecaster.train(h,
-                    forecasterConfig(ACCESS_CALIBRATED_STEPS), VolumeForecaster.Kind.LOAD), (m, v) -> m.observe(v));
-        }
+        // Every pass may train (a volume that missed the budget gets it a pass later, not a step later); new
+        // values reach an existing model only when a step is committed.
+        sample(s.used, bucket, usedBytes, false);
+        sample(s.access, bucket, accessHeat, true);
+        s.capacity = feedOrTrain(s.used, s.capacity, h -> CapacityForecaster.train(h,
+                forecasterConfig(CAPACITY_CALIBRATED_STEPS)), (m, v) -> m.observe(v));
+        s.load = feedOrTrain(s.access, s.load, h -> VolumeForecaster.train(h,
+                forecasterConfig(ACCESS_CALIBRATED_STEPS), VolumeForecaster.Kind.LOAD), (m, v) -> m.observe(v));
     }
 
     /**
@@ -179,13 +177,13 @@ public final class VolumeForecasts {
             s.unfed = 0;
             return trainer.train(s.history());
         }
-        if (model != null) {
+        if (model != null && s.unfed > 0) {
             // Online between trainings: the values committed since the model last saw the series (NaN for gaps).
             for (int i = s.count - Math.min(s.unfed, s.count); i < s.count; i++) {
                 feeder.feed(model, s.values[i]);
             }
+            s.unfed = 0;
         }
-        s.unfed = model == null ? s.unfed : 0;
         return model;
     }
 

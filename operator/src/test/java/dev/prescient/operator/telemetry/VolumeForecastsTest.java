@@ -58,7 +58,12 @@ class VolumeForecastsTest {
         }
         // The 8th sample was committed in pass 8 and the 9th in pass 9: two volumes trained in each.
         assertThat(trained(f)).isEqualTo(4);
-        pass(f, step++);
+        // Another pass in the same step (evaluation interval shorter than the step) trains two more.
+        f.beginPass();
+        for (int v = 0; v < 10; v++) {
+            f.observe("v" + v, T0.plus(Duration.ofMinutes(30L * 9 + 10)), (v + 10) * GIB, 1);
+        }
+        assertThat(trained(f)).isEqualTo(6);
         pass(f, step++);
         assertThat(trained(f)).isEqualTo(8);
         pass(f, step++);
