@@ -193,6 +193,7 @@ public final class LocalMode implements AutoCloseable {
                 "-Dprescient.planner.day-length=PT" + sc.dayLengthSeconds + "S",
                 "-Dprescient.planner.lead-time=PT" + sc.policy.leadTimeSeconds + "S",
                 "-Dprescient.planner.heat-scale=" + sc.policy.heatScale,
+                "-Dprescient.planner.new-volume-warm-up=PT" + sc.policy.engineHeatHalfLifeSeconds * 2 + "S",
                 "-Dprescient.node.interval=2s", "-Dprescient.migration.poll-interval=500ms",
                 "-jar", jar.toString());
     }

@@ -131,10 +131,13 @@ public class OperatorBeans {
                             @ConfigProperty(name = "prescient.state.configmap") String configMap,
                             @ConfigProperty(name = "prescient.planner.heat-scale") double heatScale,
                             @ConfigProperty(name = "prescient.planner.lead-time") Duration lead,
-                            @ConfigProperty(name = "prescient.planner.day-length") Duration day) {
-        return new PlannerLoop(client, agents, health, new AffinityProfiles(0.3, day),
+                            @ConfigProperty(name = "prescient.planner.day-length") Duration day,
+                            @ConfigProperty(name = "prescient.planner.new-volume-warm-up") Duration warmUp) {
+        PlannerLoop loop = new PlannerLoop(client, agents, health, new AffinityProfiles(0.3, day),
                 new ModelStateStore(client, namespace, configMap, 20_000), metrics, events, clock, limits, heatScale,
                 lead, forecasts, insights, inventory);
+        loop.setNewVolumeWarmUp(warmUp);
+        return loop;
     }
 
     /** One active operator at a time; the others wait on the Lease and take over where the leader stopped. */

@@ -112,6 +112,13 @@ public final class PlannerLoop {
     private record NodeData(List<Replica> replicas, TelemetrySnapshot telemetry, Map<String, Long> available) {
     }
 
+    private volatile java.time.Duration newVolumeWarmUp = java.time.Duration.ZERO;
+
+    /** How long a new volume's heat builds up before its first move (prescient.planner.new-volume-warm-up). */
+    public void setNewVolumeWarmUp(java.time.Duration warmUp) {
+        this.newVolumeWarmUp = warmUp;
+    }
+
     public Result evaluate(String policy, PlannerSettings settings) {
         if (!restored) {
             restore();
@@ -357,12 +364,14 @@ public final class PlannerLoop {
         Instant ahead = now.plus(leadTime);
         for (ReplicatedVolume v : volumes) {
             String name = v.getMetadata().getName();
-            // Creation counts as a move: a new volume's heat says nothing yet, so the cool-down lets it build up
-            // before the first tier decision (else every new volume starts cold and is demoted at once).
-            if (v.getMetadata().getCreationTimestamp() != null) {
+            // A new volume's heat says nothing yet: its creation counts as a move made warmUp - coolDown ago, so the
+            // first tier decision waits until heat had warmUp to build up (else every new volume starts cold and is
+            // demoted at once).
+            if (!newVolumeWarmUp.isZero() && v.getMetadata().getCreationTimestamp() != null) {
                 try {
-                    lastMove.merge(name, Instant.parse(v.getMetadata().getCreationTimestamp()),
-                            (x, y) -> x.isAfter(y) ? x : y);
+                    Instant asIf = Instant.parse(v.getMetadata().getCreationTimestamp()).plus(newVolumeWarmUp)
+                            .minus(settings.coolDown());
+                    lastMove.merge(name, asIf, (x, y) -> x.isAfter(y) ? x : y);
                 } catch (java.time.format.DateTimeParseException ignored) {
                     // a server that writes another format: no warm-up rather than no planning
                 }

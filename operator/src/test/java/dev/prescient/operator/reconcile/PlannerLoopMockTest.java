@@ -269,4 +269,21 @@ class PlannerLoopMockTest {
         t.setTier(tier);
         return t;
     }
+
+    @Test
+    void newVolumesWarmUpBeforeTheirFirstMove() throws Exception {
+        MockCluster.installCrds(client);
+        PlannerFixture f = new PlannerFixture(client);
+        f.nodes(2);
+        f.volumes(4, 2, 4096, "standard");
+        PlannerSettings settings = PlannerSettings.defaults().withLimits(4, 10);
+        PlannerLoop loop = f.loop("default");
+        loop.setNewVolumeWarmUp(java.time.Duration.ofHours(1));
+        loop.evaluate("standard", settings);
+        assertThat(client.resources(VolumeMigration.class).list().getItems())
+                .as("unread new volumes are not demoted before their heat had time to build").isEmpty();
+        loop.setNewVolumeWarmUp(java.time.Duration.ZERO);
+        loop.evaluate("standard", settings);
+        assertThat(client.resources(VolumeMigration.class).list().getItems()).hasSize(4);
+    }
 }
