@@ -3,16 +3,20 @@ package dev.prescient.csi;
 import dev.prescient.csi.agent.AgentTls;
 import dev.prescient.csi.controller.ControllerService;
 import dev.prescient.csi.controller.InMemoryVolumeRegistry;
+import dev.prescient.csi.controller.KubeNodeAgents;
 import dev.prescient.csi.controller.KubeVolumeRegistry;
+import dev.prescient.csi.controller.NodeAgents;
 import dev.prescient.csi.controller.StaticNodeAgents;
 import dev.prescient.csi.controller.VolumeRegistry;
 import dev.prescient.csi.controller.VolumeSizing;
 import dev.prescient.csi.identity.IdentityService;
 import dev.prescient.csi.node.NodeMode;
 import dev.prescient.csi.server.UnixSocketServers;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.grpc.Server;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Entry point of both modes.
  *
  * <pre>
- * controller: --mode controller --endpoint unix:///csi/csi.sock --node-agents n1=10.0.0.5:7443@zone-a
+ * controller: --mode controller --endpoint unix:///csi/csi.sock
+ *             [--node-agents n1=10.0.0.5:7443@zone-a,...]   (default: discover them from StorageNodes)
  *             [--registry kube|memory] [--namespace prescient-system] [--max-volume-bytes N]
  *             [--tls-cert c.pem --tls-key k.pem --tls-ca ca.pem | --agent-insecure]
  * node:       --mode node --endpoint unix:///csi/csi.sock --node-id n1 --zone zone-a
@@ -45,19 +50,45 @@ public final class CsiDriverMain {
         Runnable onStop;
         switch (mode) {
             case "controller" -> {
-                VolumeRegistry registry = switch (args.get("registry", "kube")) {
+                String registryKind = args.get("registry", "kube");
+                String staticAgents = args.get("node-agents", "");
+                boolean needKube = registryKind.equals("kube") || staticAgents.isEmpty();
+                KubernetesClient kube = needKube ? new KubernetesClientBuilder().build() : null;
+                VolumeRegistry registry = switch (registryKind) {
                     case "memory" -> new InMemoryVolumeRegistry();
-                    case "kube" -> new KubeVolumeRegistry(new KubernetesClientBuilder().build(),
-                            args.get("namespace", "prescient-system"));
+                    case "kube" -> new KubeVolumeRegistry(kube, args.get("namespace", "prescient-system"));
                     default -> throw new IllegalArgumentException("--registry must be kube or memory");
                 };
-                StaticNodeAgents agents = new StaticNodeAgents(StaticNodeAgents.parse(args.get("node-agents", "")), tls,
-                        args.getLong("agent-deadline-ms", 30_000));
+                long deadline = args.getLong("agent-deadline-ms", 30_000);
+                List<IdentityService.ReadinessCheck> checks = new ArrayList<>(List.of(registry::notReadyReason));
+                AutoCloseable agentsToClose;
+                NodeAgents agents;
+                if (staticAgents.isEmpty()) {
+                    KubeNodeAgents discovered = new KubeNodeAgents(kube, tls, deadline);
+                    checks.add(discovered::notReadyReason);
+                    agents = discovered;
+                    agentsToClose = discovered;
+                    LOG.info("node agents: discovered from StorageNode resources");
+                } else {
+                    StaticNodeAgents fixed = new StaticNodeAgents(StaticNodeAgents.parse(staticAgents), tls, deadline);
+                    agents = fixed;
+                    agentsToClose = fixed;
+                    LOG.info("node agents: static list {}", fixed.nodes());
+                }
                 ControllerService controller = new ControllerService(registry, agents,
                         new VolumeSizing(args.getLong("max-volume-bytes", 1L << 40)));
-                IdentityService identity = new IdentityService(true, List.of(registry::notReadyReason));
+                IdentityService identity = new IdentityService(true, checks);
                 server = UnixSocketServers.start(socket, List.of(identity, controller));
-                onStop = agents::close;
+                onStop = () -> {
+                    try {
+                        agentsToClose.close();
+                    } catch (Exception e) {
+                        LOG.warn("closing node agents: {}", e.toString());
+                    }
+                    if (kube != null) {
+                        kube.close();
+                    }
+                };
             }
             case "node" -> {
                 NodeMode node = NodeMode.start(args, tls);

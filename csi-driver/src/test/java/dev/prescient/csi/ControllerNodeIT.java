@@ -131,6 +131,14 @@ class ControllerNodeIT {
         Csi.Volume v = create("data", "zone-node-a", null);
         assertThat(Files.exists(root.resolve("a/tier/" + v.getVolumeId() + "-r0.img"))).isTrue();
         Path mnt = attach(a, v, "pod1");
+        // Both sides see a healthy volume: the controller probes the real engine export over NBD.
+        var got = ctl.controllerGetVolume(Csi.ControllerGetVolumeRequest.newBuilder().setVolumeId(v.getVolumeId()).build());
+        assertThat(got.getStatus().getPublishedNodeIdsList()).containsExactly("node-a");
+        assertThat(got.getStatus().getVolumeCondition().getAbnormal()).as(got.getStatus().getVolumeCondition()
+                .getMessage()).isFalse();
+        var nodeCondition = a.node().nodeGetVolumeStats(Csi.NodeGetVolumeStatsRequest.newBuilder()
+                .setVolumeId(v.getVolumeId()).setVolumePath(mnt.toString()).build()).getVolumeCondition();
+        assertThat(nodeCondition.getAbnormal()).as(nodeCondition.getMessage()).isFalse();
         Files.writeString(mnt.resolve("note.txt"), "before the snapshot");
         new ProcessBuilder("sync", "-f", mnt.resolve("note.txt").toString()).start().waitFor();
 

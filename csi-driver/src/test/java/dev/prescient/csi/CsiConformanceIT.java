@@ -46,6 +46,8 @@ class CsiConformanceIT {
     FakeNodeAgent nodeA;
     FakeNodeAgent nodeB;
     StaticNodeAgents agents;
+    /** NBD URIs the controller's export probe finds down (the probe itself: NbdProbeTest, VolumeConditionIT). */
+    final java.util.Set<String> downExports = java.util.concurrent.ConcurrentHashMap.newKeySet();
     Server server;
     ManagedChannel channel;
     ControllerGrpc.ControllerBlockingStub ctl;
@@ -62,7 +64,8 @@ class CsiConformanceIT {
         InMemoryVolumeRegistry registry = new InMemoryVolumeRegistry();
         Path sock = dir.resolve("csi.sock");
         server = UnixSocketServers.start(sock, List.of(new IdentityService(true, List.of(registry::notReadyReason)),
-                new ControllerService(registry, agents, new VolumeSizing(10 * GIB))));
+                new ControllerService(registry, agents, new VolumeSizing(10 * GIB),
+                        uri -> downExports.contains(uri) ? java.util.Optional.of(uri + " refused") : java.util.Optional.empty())));
         channel = UnixSocketServers.channel(sock);
         ctl = ControllerGrpc.newBlockingStub(channel);
         id = IdentityGrpc.newBlockingStub(channel);
@@ -120,6 +123,12 @@ class CsiConformanceIT {
                 new Row("CreateVolume multi-node writer", t -> t.ctl.createVolume(create("v").clearVolumeCapabilities()
                         .addVolumeCapabilities(block(Csi.VolumeCapability.AccessMode.Mode.MULTI_NODE_MULTI_WRITER))
                         .build()), Status.Code.INVALID_ARGUMENT),
+                new Row("CreateVolume multi-node single writer", t -> t.ctl.createVolume(create("v").clearVolumeCapabilities()
+                        .addVolumeCapabilities(block(Csi.VolumeCapability.AccessMode.Mode.MULTI_NODE_SINGLE_WRITER))
+                        .build()), Status.Code.INVALID_ARGUMENT),
+                new Row("CreateVolume multi-node reader", t -> t.ctl.createVolume(create("v").clearVolumeCapabilities()
+                        .addVolumeCapabilities(block(Csi.VolumeCapability.AccessMode.Mode.MULTI_NODE_READER_ONLY))
+                        .build()), Status.Code.INVALID_ARGUMENT),
                 new Row("CreateVolume beyond the maximum size", t -> t.ctl.createVolume(create("v").setCapacityRange(
                         Csi.CapacityRange.newBuilder().setRequiredBytes(11 * GIB)).build()), Status.Code.OUT_OF_RANGE),
                 new Row("CreateVolume required > limit", t -> t.ctl.createVolume(create("v").setCapacityRange(
@@ -141,6 +150,17 @@ class CsiConformanceIT {
                         Csi.TopologyRequirement.newBuilder().addRequisite(Csi.Topology.newBuilder()
                                 .putSegments("topology.kubernetes.io/zone", "zone-9"))).build()),
                         Status.Code.RESOURCE_EXHAUSTED),
+                // ControllerGetVolume (GET_VOLUME)
+                new Row("GetVolume without id", t -> t.ctl.controllerGetVolume(
+                        Csi.ControllerGetVolumeRequest.getDefaultInstance()), Status.Code.INVALID_ARGUMENT),
+                new Row("GetVolume unknown volume", t -> t.ctl.controllerGetVolume(
+                        Csi.ControllerGetVolumeRequest.newBuilder().setVolumeId("pv-x").build()), Status.Code.NOT_FOUND),
+                // Not advertised (MODIFY_VOLUME, GROUP_CONTROLLER_SERVICE), so not implemented.
+                new Row("ModifyVolume", t -> t.ctl.controllerModifyVolume(Csi.ControllerModifyVolumeRequest.newBuilder()
+                        .setVolumeId("pv-x").build()), Status.Code.UNIMPLEMENTED),
+                new Row("GroupController", t -> csi.v1.GroupControllerGrpc.newBlockingStub(t.channel)
+                        .groupControllerGetCapabilities(Csi.GroupControllerGetCapabilitiesRequest.getDefaultInstance()),
+                        Status.Code.UNIMPLEMENTED),
                 // DeleteVolume
                 new Row("DeleteVolume without id", t -> t.ctl.deleteVolume(Csi.DeleteVolumeRequest.getDefaultInstance()),
                         Status.Code.INVALID_ARGUMENT),
@@ -209,9 +229,11 @@ class CsiConformanceIT {
         assertThat(caps.getCapabilitiesList()).extracting(c -> c.getService().getType()).contains(
                 Csi.PluginCapability.Service.Type.CONTROLLER_SERVICE,
                 Csi.PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS);
-        // OFFLINE expansion is on the wire as field 1 of VolumeExpansion (see IdentityService).
-        assertThat(caps.getCapabilitiesList()).anySatisfy(c -> assertThat(
-                c.getVolumeExpansion().getUnknownFields().getField(1).getVarintList()).containsExactly(2L));
+        // Expansion is OFFLINE (nbdfuse fixes the device size at connect; see IdentityService).
+        assertThat(caps.getCapabilitiesList()).filteredOn(Csi.PluginCapability::hasVolumeExpansion)
+                .extracting(c -> c.getVolumeExpansion().getType())
+                .containsExactly(Csi.PluginCapability.VolumeExpansion.Type.OFFLINE);
+        assertThat(caps.getCapabilitiesList()).filteredOn(Csi.PluginCapability::hasService).hasSize(2);
         assertThat(id.probe(Csi.ProbeRequest.getDefaultInstance()).getReady().getValue()).isTrue();
     }
 
@@ -404,6 +426,83 @@ class CsiConformanceIT {
     }
 
     @Test
+    void singleNodeWriterModesOfCsi15AreAccepted() {
+        for (var mode : List.of(Csi.VolumeCapability.AccessMode.Mode.SINGLE_NODE_SINGLE_WRITER,
+                Csi.VolumeCapability.AccessMode.Mode.SINGLE_NODE_MULTI_WRITER)) {
+            var v = ctl.createVolume(create("mode-" + mode).clearVolumeCapabilities().addVolumeCapabilities(block(mode))
+                    .build()).getVolume();
+            var ok = ctl.validateVolumeCapabilities(Csi.ValidateVolumeCapabilitiesRequest.newBuilder()
+                    .setVolumeId(v.getVolumeId()).addVolumeCapabilities(block(mode)).build());
+            assertThat(ok.hasConfirmed()).as(mode.toString()).isTrue();
+            var pub = ctl.controllerPublishVolume(Csi.ControllerPublishVolumeRequest.newBuilder()
+                    .setVolumeId(v.getVolumeId()).setNodeId("node-a").setVolumeCapability(block(mode)).build());
+            assertThat(pub.getPublishContextMap()).containsKey(ControllerService.CTX_NBD_URI);
+            // Still one node at a time: these are single-node modes.
+            assertThatThrownBy(() -> ctl.controllerPublishVolume(Csi.ControllerPublishVolumeRequest.newBuilder()
+                    .setVolumeId(v.getVolumeId()).setNodeId("node-b").setVolumeCapability(block(mode)).build()))
+                    .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode())
+                    .isEqualTo(Status.Code.FAILED_PRECONDITION);
+        }
+    }
+
+    @Test
+    void volumeConditionAndPublishedNodesInGetVolumeAndListVolumes() {
+        var v = ctl.createVolume(create("cond").build()).getVolume();
+        String node = v.getAccessibleTopology(0).getSegmentsOrThrow("topology.prescient.dev/node");
+        FakeNodeAgent holder = node.equals("node-a") ? nodeA : nodeB;
+        var get = Csi.ControllerGetVolumeRequest.newBuilder().setVolumeId(v.getVolumeId()).build();
+        var healthy = ctl.controllerGetVolume(get);
+        assertThat(healthy.getVolume()).isEqualTo(v);
+        assertThat(healthy.getStatus().getPublishedNodeIdsList()).isEmpty();
+        assertThat(healthy.getStatus().getVolumeCondition().getAbnormal()).isFalse();
+
+        ctl.controllerPublishVolume(Csi.ControllerPublishVolumeRequest.newBuilder().setVolumeId(v.getVolumeId())
+                .setNodeId("node-b").setVolumeCapability(mount("ext4")).build());
+        var listed = ctl.listVolumes(Csi.ListVolumesRequest.getDefaultInstance()).getEntries(0);
+        assertThat(listed.getStatus().getPublishedNodeIdsList()).containsExactly("node-b");
+        assertThat(listed.getStatus().getVolumeCondition().getAbnormal()).isFalse();
+        assertThat(ctl.controllerGetVolume(get).getStatus().getPublishedNodeIdsList()).containsExactly("node-b");
+
+        String uri = holder.replicas().get(v.getVolumeId() + "-r0").getNbdEndpoint();
+        downExports.add(uri);
+        var down = ctl.controllerGetVolume(get).getStatus().getVolumeCondition();
+        assertThat(down.getAbnormal()).isTrue();
+        assertThat(down.getMessage()).contains(uri);
+        assertThat(ctl.listVolumes(Csi.ListVolumesRequest.getDefaultInstance()).getEntries(0).getStatus()
+                .getVolumeCondition()).isEqualTo(down);
+        downExports.clear();
+
+        holder.failAll(Status.UNAVAILABLE);
+        var unreachable = ctl.controllerGetVolume(get).getStatus().getVolumeCondition();
+        assertThat(unreachable.getAbnormal()).isTrue();
+        assertThat(unreachable.getMessage()).contains("node agent of " + node, "UNAVAILABLE");
+        holder.failAll(null);
+
+        // The replica vanishes behind the controller's back.
+        agents.stub(node).deleteReplica(dev.prescient.api.nodeagent.v1.DeleteReplicaRequest.newBuilder()
+                .setOperationId("lost").setReplicaId(v.getVolumeId() + "-r0").build());
+        var missing = ctl.controllerGetVolume(get).getStatus().getVolumeCondition();
+        assertThat(missing.getAbnormal()).isTrue();
+        assertThat(missing.getMessage()).contains("missing on node " + node);
+    }
+
+    @Test
+    void getCapacityReportsTheLargestPossibleVolume() {
+        nodeA.tierCapacity("default", 3 * GIB);
+        nodeB.tierCapacity("default", 5 * GIB);
+        var all = ctl.getCapacity(Csi.GetCapacityRequest.getDefaultInstance());
+        assertThat(all.getAvailableCapacity()).isEqualTo(8 * GIB);
+        assertThat(all.getMaximumVolumeSize().getValue()).isEqualTo(5 * GIB);
+        nodeB.tierCapacity("default", 50 * GIB);
+        // Capped by --max-volume-bytes (10 GiB here).
+        assertThat(ctl.getCapacity(Csi.GetCapacityRequest.getDefaultInstance()).getMaximumVolumeSize().getValue())
+                .isEqualTo(10 * GIB);
+        var zone1 = ctl.getCapacity(Csi.GetCapacityRequest.newBuilder().setAccessibleTopology(Csi.Topology.newBuilder()
+                .putSegments("topology.kubernetes.io/zone", "zone-1")).build());
+        assertThat(zone1.getMaximumVolumeSize().getValue()).isEqualTo(3 * GIB);
+    }
+
+    @Test
     void capabilitiesAdvertisedAreExactlyTheImplementedOnes() {
         var caps = ctl.controllerGetCapabilities(Csi.ControllerGetCapabilitiesRequest.getDefaultInstance())
                 .getCapabilitiesList().stream().map(c -> c.getRpc().getType()).toList();
@@ -415,7 +514,11 @@ class CsiConformanceIT {
                 Csi.ControllerServiceCapability.RPC.Type.LIST_SNAPSHOTS,
                 Csi.ControllerServiceCapability.RPC.Type.CLONE_VOLUME,
                 Csi.ControllerServiceCapability.RPC.Type.PUBLISH_READONLY,
-                Csi.ControllerServiceCapability.RPC.Type.EXPAND_VOLUME);
+                Csi.ControllerServiceCapability.RPC.Type.EXPAND_VOLUME,
+                Csi.ControllerServiceCapability.RPC.Type.LIST_VOLUMES_PUBLISHED_NODES,
+                Csi.ControllerServiceCapability.RPC.Type.VOLUME_CONDITION,
+                Csi.ControllerServiceCapability.RPC.Type.GET_VOLUME,
+                Csi.ControllerServiceCapability.RPC.Type.SINGLE_NODE_MULTI_WRITER);
         assertThat(Files.exists(dir.resolve("csi.sock"))).isTrue();
     }
 }

@@ -278,4 +278,50 @@ class LiveMoveIT {
         assertContent(reader, "r-slow", reference);
         reader.close();
     }
+
+    /**
+     * A volume moved twice: the second move's source is a member of the first front-end, so the new replica must
+     * join that front-end (the consumer's data path), and the switch must drop the second move's source there.
+     */
+    @Test
+    void aVolumeMovedTwiceKeepsOneFrontEnd() throws Exception {
+        root = Files.createTempDirectory("prescient-twice-it");
+        a = new NodeProcess("node-a", root.resolve("a"), root.resolve("kubelet"));
+        a.tiers = "default=" + root.resolve("a/tier") + ",fast=" + root.resolve("a/fast") + ",mid="
+                + root.resolve("a/mid");
+        a.start();
+        String vol = "vol3";
+        a.agent().createReplica(CreateReplicaRequest.newBuilder().setOperationId("c1").setReplicaId("r1")
+                .setVolumeId(vol).setSizeBytes(SIZE).build());
+        String uri = replica(a, "r1").getNbdEndpoint();
+        long[] reference = new long[(int) (SIZE / BS)];
+        Arrays.fill(reference, crc(ByteBuffer.allocate(BS)));
+        Writer w = new Writer(uri, "r1", reference);
+        w.awaitMore(300);
+        String self = "127.0.0.1:" + a.agentPort;
+        String source = "r1";
+        for (String[] hop : new String[][] {{"r2", "fast"}, {"r3", "mid"}}) {
+            String id = hop[0];
+            a.agent().addReplicaFromSource(AddReplicaFromSourceRequest.newBuilder().setOperationId("t-" + id)
+                    .setReplicaId(id).setVolumeId(vol).setTier(hop[1]).setSourceAddress(self)
+                    .setSourceReplicaId(source).build());
+            Operation t = await(a.agent(), "t-" + id);
+            assertThat(t.getPhase()).as(t.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+            assertThat(t.getFrontEnd()).as("the member joined the volume's one front-end").endsWith(" r1");
+            a.agent().switchOver(SwitchOverRequest.newBuilder().setOperationId("sw-" + id).setVolumeId(vol)
+                    .setNewReplicaId(id).setOldReplicaId(source).build());
+            Operation sw = await(a.agent(), "sw-" + id);
+            assertThat(sw.getPhase()).as(sw.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+            a.agent().deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("d-" + source)
+                    .setReplicaId(source).build());
+            w.awaitMore(300);
+            source = id;
+        }
+        NbdTcpClient reader = NbdTcpClient.connect(uri, "r1");
+        w.finish();
+        assertThat(Files.exists(root.resolve("a/fast/r2.img"))).as("the first move's target is gone").isFalse();
+        assertContent(replica(a, "r3").getNbdEndpoint(), "r3", reference);
+        assertContent(reader, "r1", reference);
+        reader.close();
+    }
 }

@@ -5,6 +5,7 @@ import dev.prescient.engine.control.Membership;
 import dev.prescient.engine.control.VolumeControl;
 import dev.prescient.engine.heat.HeatSnapshotFile;
 import dev.prescient.engine.heat.HeatTracker;
+import dev.prescient.engine.heat.MediaLatencyTarget;
 import dev.prescient.engine.nbd.NbdExport;
 import dev.prescient.engine.nbd.NbdServer;
 import dev.prescient.engine.store.InjectedFaults;
@@ -36,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  * java -cp ... dev.prescient.engine.EngineMain --tier fast=/var/lib/prescient/fast \
  *      --replica vol1-r0:vol1:fast:1G --unix /run/prescient/vol1.sock [--tcp 127.0.0.1:10809] \
  *      [--pid-file /run/prescient/vol1.pid] [--heat-dir /run/prescient --heat-interval-ms 5000] \
+ *      [--heat-half-life-s 300] \
  *      [--latency-us 1000] [--bandwidth-mib-s 200] [--fault-file /run/prescient/faults] \
  *      [--replication-listen 0.0.0.0:7000] [--control /run/prescient/vol1.ctl [--members FILE]]
  * </pre>
@@ -67,6 +69,7 @@ public final class EngineMain {
         long latencyUs = 0;
         long bandwidthMibS = 0;
         Path faultFile = null;
+        long heatHalfLifeS = 300;
         Path control = null;
         Path membersFile = null;
         InetSocketAddress replicationListen = null;
@@ -85,6 +88,7 @@ public final class EngineMain {
                 case "--latency-us" -> latencyUs = Long.parseLong(v);
                 case "--bandwidth-mib-s" -> bandwidthMibS = Long.parseLong(v);
                 case "--fault-file" -> faultFile = Path.of(v);
+                case "--heat-half-life-s" -> heatHalfLifeS = Long.parseLong(v);
                 case "--control" -> control = Path.of(v);
                 case "--members" -> membersFile = Path.of(v);
                 case "--replication-listen" -> replicationListen = hostPort(v);
@@ -110,10 +114,12 @@ public final class EngineMain {
             Membership persisted = membersFile != null ? Membership.read(membersFile) : null;
             ReplicaSet set;
             BlockTarget local = null;
+            HeatTracker heat;
             if (persisted != null && persisted.localDropped()) {
                 // A switch moved this volume off the local replica (which may be deleted by now):
                 // the set is rebuilt from the remote members by the reconnect loop.
                 set = new ReplicaSet(persisted.volumeId(), persisted.size(), 4096);
+                heat = new HeatTracker(set.size(), 64 << 20, heatHalfLifeS);
             } else {
                 LocalReplica rep;
                 try {
@@ -126,21 +132,33 @@ public final class EngineMain {
                 // The throttle sits below the replica set, where a slower device would be: heat and the
                 // NBD frontend see the requests as clients sent them, only the media answer slower.
                 BlockTarget medium = faultFile == null ? rep : new InjectedFaults(rep, faultFile);
-                local = ThrottledTarget.wrap(medium, latencyUs, bandwidthMibS << 20);
+                heat = new HeatTracker(set.size(), 64 << 20, heatHalfLifeS);
+                // Latency is the medium's, timed below the set: what the set adds (remote members, pauses) is
+                // not the disk's health.
+                local = new MediaLatencyTarget(ThrottledTarget.wrap(medium, latencyUs, bandwidthMibS << 20), heat);
                 set.addInSync(rep.replicaId(), local, true);
             }
             if (control != null) {
                 volumeControl = new VolumeControl(set, r[0], local, persisted, membersFile,
                         ReplicationSettings.defaults());
             }
-            HeatTracker heat = new HeatTracker(set.size(), 64 << 20, 300);
             server.addExport(NbdExport.of(r[0], set).withListener("engine-main", heat));
             heats.put(r[0], heat);
         }
         // Remote front-ends write into this process's replicas through the replication stream
         // (this replica is then their member); it bypasses the local replica set.
+        // What they reach is the same medium the local set uses (fault file, throttle), timed for node health.
+        Path faults = faultFile;
+        long lat = latencyUs;
+        long bw = bandwidthMibS << 20;
+        ReplicaProvider media = id -> {
+            BlockTarget rep = store.openReplica(id);
+            BlockTarget medium = ThrottledTarget.wrap(faults == null ? rep : new InjectedFaults(rep, faults), lat, bw);
+            HeatTracker h = heats.get(id);
+            return h == null ? medium : new MediaLatencyTarget(medium, h);
+        };
         ReplicationServer replication = replicationListen == null ? null
-                : new ReplicationServer(store, replicationListen, null);
+                : new ReplicationServer(media, replicationListen, null);
         if (replication != null) {
             System.out.println("replication " + replication.port());
         }

@@ -64,14 +64,22 @@ class ChartTest {
         JsonNode controller = one(docs, "Deployment", "prescient-csi-controller");
         assertThat(containers(controller)).containsExactlyInAnyOrder(
                 "csi-driver", "csi-provisioner", "csi-attacher", "csi-resizer", "csi-snapshotter", "liveness-probe");
-        assertThat(controller.at("/spec/template/spec/containers/0/args").toString()).contains("--mode=controller");
+        assertThat(controller.at("/spec/template/spec/containers/0/args").toString()).contains("--mode=controller")
+                .as("node agents are discovered from StorageNodes, not listed").doesNotContain("--node-agents");
 
         JsonNode node = one(docs, "DaemonSet", "prescient-csi-node");
         assertThat(containers(node)).containsExactlyInAnyOrder("csi-driver", "node-driver-registrar", "liveness-probe");
         JsonNode plugin = node.at("/spec/template/spec/containers/0");
         assertThat(plugin.at("/securityContext/privileged").asBoolean()).isTrue();
         assertThat(plugin.path("args").toString())
-                .contains("--mode=node", "--tier=nvme=/var/lib/prescient/nvme", "--tier=hdd=/var/lib/prescient/hdd");
+                .contains("--mode=node", "--tier=nvme=/var/lib/prescient/nvme", "--tier=hdd=/var/lib/prescient/hdd")
+                .as("each plugin registers the StorageNode the controller discovers it by")
+                .contains("--register-storage-node", "--agent-advertise=$(NODE_IP):", "--nbd-bind=$(NODE_IP)");
+        assertThat(plugin.path("env").toString()).contains("status.hostIP");
+        assertThat(one(docs, "ClusterRole", "prescient-csi-node").path("rules").toString())
+                .contains("storagenodes", "create", "nodes");
+        assertThat(one(docs, "ClusterRole", "prescient-csi-controller").path("rules").toString())
+                .contains("storagenodes", "watch");
         assertThat(plugin.path("volumeMounts").toString()).contains("Bidirectional");
         assertThat(node.at("/spec/template/spec/containers/1/args").toString())
                 .contains("/var/lib/kubelet/plugins/csi.prescient.dev/csi.sock");

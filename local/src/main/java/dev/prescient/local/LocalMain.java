@@ -49,11 +49,11 @@ public final class LocalMain {
         try {
             mode.start();
             mode.run(Integer.parseInt(a.getOrDefault("duration", "0")), a.containsKey("headless"));
-            List<LocalMode.Verification> checks = mode.verify();
+            List<LocalMode.Verification> checks = mode.verify(java.time.Duration.ofSeconds(60));
             for (LocalMode.Verification v : checks) {
                 System.out.printf("[prescient] verify %-10s %-7s %-5s %s: %s%n", v.volume(), v.node(), v.tier(),
-                        v.replicaId(), v.badBlocks() == 0 ? "all acknowledged writes present" : v.badBlocks()
-                                + " BLOCKS DIFFER");
+                        v.replicaId(), v.badBlocks() == 0 ? "all acknowledged writes present"
+                                : v.badBlocks() < 0 ? "UNREADABLE " + v.error() : v.badBlocks() + " BLOCKS DIFFER");
                 if (v.badBlocks() != 0) {
                     exit = 1;
                 }

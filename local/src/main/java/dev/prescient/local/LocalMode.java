@@ -2,12 +2,12 @@ package dev.prescient.local;
 
 import dev.prescient.csi.controller.ControllerService;
 import dev.prescient.local.api.ApiEndpoint;
-import dev.prescient.local.api.ApiPublisher;
+import dev.prescient.local.api.NodeRegistration;
 import dev.prescient.local.csi.CsiClient;
 import dev.prescient.local.proc.Children;
 import dev.prescient.local.proc.HostSweep;
+import dev.prescient.local.runtime.ClusterWatch;
 import dev.prescient.local.runtime.LocalVolume;
-import dev.prescient.local.runtime.Mover;
 import dev.prescient.local.runtime.NodeAgentClients;
 import dev.prescient.local.runtime.Replica;
 import dev.prescient.local.runtime.ScenarioRunner;
@@ -38,8 +38,12 @@ public final class LocalMode implements AutoCloseable {
             boolean startOperator, PrintStream out) {
     }
 
-    /** The outcome of the final check of every replica against the workload's reference. */
-    public record Verification(String volume, String replicaId, String node, String tier, int badBlocks) {
+    /**
+     * The outcome of the final check of one copy against the workload's reference: every replica through its own
+     * engine export, and the volume through its front-end (replicaId "front-end").
+     */
+    public record Verification(String volume, String replicaId, String node, String tier, int badBlocks,
+            String error) {
     }
 
     private static final String NAMESPACE = "prescient-system";
@@ -50,9 +54,9 @@ public final class LocalMode implements AutoCloseable {
     private CsiClient controller;
     private LiveView view;
     private volatile ScenarioRunner runner;
-    private ApiPublisher publisher;
     private final Map<String, String> agentAddresses = new LinkedHashMap<>();
     private final Map<String, Path> nodeSockets = new LinkedHashMap<>();
+    private final Map<String, Path> faultFiles = new LinkedHashMap<>();
     private Scenario scenario;
     private volatile boolean closed;
 
@@ -90,15 +94,22 @@ public final class LocalMode implements AutoCloseable {
         for (String sample : List.of("tiers.yaml", "mirror-policy.yaml", "storageclass.yaml")) {
             api.apply(o.root().resolve("samples").resolve(sample));
         }
-        step("samples applied (tiers, policy, StorageClass); kubectl: KUBECONFIG=" + api.kubeconfig()
-                + " kubectl get stier,mpol,rvol,vmig,snode");
+        Path policyFile = o.root().resolve(scenario.policy.file);
+        String policy = api.apply(policyFile).get(0).getMetadata().getName();
+        step("samples applied (tiers, policy, StorageClass) and the scenario's MirrorPolicy " + policy
+                + "; kubectl: KUBECONFIG=" + api.kubeconfig() + " kubectl get stier,mpol,rvol,vmig,snode");
 
         // csi-driver's freshly compiled classes first (a full build makes them), its packaged jar as the fallback.
         String csiCp = csiClasspath(o.root());
         for (String node : scenario.nodes) {
             Path nodeDir = work.resolve("nodes").resolve(node);
             int port = freePort();
-            children.start("node " + node, nodeCommand(csiCp, node, nodeDir, port), nodeDir.resolve("node.log"));
+            List<String> cmd = nodeCommand(csiCp, node, nodeDir, port);
+            // The scenario's clock: heat forgets within seconds and reaches the agent every second.
+            cmd.addAll(List.of("--heat-half-life-s", Integer.toString(scenario.policy.engineHeatHalfLifeSeconds),
+                    "--heat-interval-ms", "1000"));
+            children.start("node " + node, cmd, nodeDir.resolve("node.log"));
+            faultFiles.put(node, faultFile(nodeDir));
             agentAddresses.put(node, "127.0.0.1:" + port);
             nodeSockets.put(node, nodeDir.resolve("csi.sock"));
             step("node " + node + " starting (tiers nvme, ssd, hdd under " + nodeDir.resolve("tiers")
@@ -119,17 +130,17 @@ public final class LocalMode implements AutoCloseable {
         children.start("csi controller", ctrlCmd, work.resolve("controller/controller.log"));
         controller = awaitReady("CSI controller", ctrlSocket, work.resolve("controller/controller.log"));
 
+        NodeRegistration.register(api.client(), agentAddresses);
+        step("StorageNodes registered: " + String.join(", ", agentAddresses.keySet()));
+
         Path operatorJar = o.root().resolve("operator/target/quarkus-app/quarkus-run.jar");
         if (o.startOperator() && Files.exists(operatorJar) && api.embedded()) {
-            children.start("operator", List.of(Children.javaBin(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                    "-Dquarkus.kubernetes-client.api-server-url=" + api.url(),
-                    "-Dquarkus.kubernetes-client.namespace=" + NAMESPACE,
-                    "-Dquarkus.http.port=0",
-                    "-Dquarkus.http.host=127.0.0.1", "-jar", operatorJar.toString()), work.resolve("operator.log"));
-            step("operator started (" + operatorJar + "), log " + work.resolve("operator.log"));
+            children.start("operator", operatorCommand(operatorJar, api.url(), scenario), work.resolve("operator.log"));
+            step("operator started (" + operatorJar + "), log " + work.resolve("operator.log")
+                    + "; it decides every move from here on");
         } else {
             step("operator not started (" + (Files.exists(operatorJar) ? "disabled" : "not built: " + operatorJar)
-                    + ")");
+                    + "): the workload runs, nothing will move");
         }
 
         agents = new NodeAgentClients(agentAddresses);
@@ -137,22 +148,21 @@ public final class LocalMode implements AutoCloseable {
         for (Scenario.VolumeSpec vs : scenario.volumes) {
             long bytes = (long) vs.sizeMiB << 20;
             var vol = controller.createVolume("pvc-" + vs.name, bytes,
-                    Map.of("mirrorPolicy", "databases", "tier", vs.tier, "replicas", "1"), vs.node);
+                    Map.of("mirrorPolicy", policy, "tier", vs.tier, "replicas", "1"), vs.node);
             Map<String, String> ctx = controller.publish(vol.getVolumeId(), vs.node);
             String uri = require(ctx, ControllerService.CTX_NBD_URI);
             String replicaNode = require(ctx, ControllerService.CTX_REPLICA_NODE);
-            String replicaId = require(ctx, ControllerService.CTX_REPLICA_ID);
+            String reader = scenario.hotspots.stream().filter(h -> h.volume.equals(vs.name))
+                    .map(h -> Scenario.readerAt(h, 0)).findFirst().orElse(vs.node);
             LocalVolume v = new LocalVolume(vs.name, vol.getVolumeId(), vol.getCapacityBytes(), scenario.blockSize,
-                    scenario.extentSize, scenario.policy.heatHalfLifeTicks);
-            Replica r = new Replica(replicaNode, vs.tier, replicaId, uri, Replica.State.Healthy);
-            r.makeInitialPrimary();
-            v.addReplica(r);
+                    scenario.extentSize, scenario.policy.heatHalfLifeTicks, uri, reader);
             volumes.put(vs.name, v);
             step("volume " + vs.name + " (" + vol.getVolumeId() + ", " + vs.sizeMiB + " MiB) on " + replicaNode + "/"
-                    + vs.tier + ", NBD " + uri);
+                    + vs.tier + ", front-end " + uri + ", used from " + reader);
         }
-        publisher = new ApiPublisher(api.client(), agentAddresses);
-        runner = new ScenarioRunner(scenario, volumes, new Mover(agents));
+        ClusterWatch watch = new ClusterWatch(api.client(), agents, scenario.nodes, () -> runner == null ? 0
+                : runner.seconds());
+        runner = new ScenarioRunner(scenario, volumes, faultFiles, watch);
         for (Scenario.Trace t : scenario.traces) {
             Path f = o.root().resolve(t.file).normalize();
             if (!Files.isReadable(f)) {
@@ -164,6 +174,28 @@ public final class LocalMode implements AutoCloseable {
                     + " requests per tick)");
         }
         return this;
+    }
+
+    /** The fault file every engine of a local node watches (see the engine's InjectedFaults). */
+    static Path faultFile(Path nodeDir) {
+        return nodeDir.resolve("state/run/engine/faults");
+    }
+
+    /**
+     * The operator's command: the embedded API, and the scenario's compressed clock (a day of affinity profile,
+     * the pre-staging lead, the heat scale, and how often nodes and migrations are looked at).
+     */
+    static List<String> operatorCommand(Path jar, String apiUrl, Scenario sc) {
+        return List.of(Children.javaBin(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "-Dquarkus.kubernetes-client.api-server-url=" + apiUrl,
+                "-Dquarkus.kubernetes-client.namespace=" + NAMESPACE, "-Dquarkus.http.port=0",
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dprescient.planner.day-length=PT" + sc.dayLengthSeconds + "S",
+                "-Dprescient.planner.lead-time=PT" + sc.policy.leadTimeSeconds + "S",
+                "-Dprescient.planner.heat-scale=" + sc.policy.heatScale,
+                "-Dprescient.planner.new-volume-warm-up=PT" + sc.policy.engineHeatHalfLifeSeconds * 2 + "S",
+                "-Dprescient.node.interval=2s", "-Dprescient.migration.poll-interval=500ms",
+                "-jar", jar.toString());
     }
 
     /**
@@ -222,17 +254,11 @@ public final class LocalMode implements AutoCloseable {
     /** Runs the scenario for {@code seconds} (0 = the scenario's duration; negative = until interrupted). */
     public void run(int seconds, boolean headless) throws InterruptedException {
         int total = seconds == 0 ? scenario.durationSeconds : seconds;
-        long start = System.nanoTime();
-        long next = start;
+        long next = System.nanoTime();
         long lastPrint = 0;
-        long lastPublish = 0;
         while (!closed && (total < 0 || runner.seconds() < total)) {
             runner.tick();
             long now = System.nanoTime();
-            if (now - lastPublish > 2_000_000_000L) {
-                publisher.publish(runner);
-                lastPublish = now;
-            }
             if (now - lastPrint > (headless ? 10_000_000_000L : 2_000_000_000L)) {
                 o.out().print(StateSnapshot.summary(runner));
                 o.out().flush();
@@ -244,22 +270,55 @@ public final class LocalMode implements AutoCloseable {
                 Thread.sleep(sleep);
             }
         }
-        publisher.publish(runner);
     }
 
-    /** Waits for running actions, then reads every replica back and compares it with acknowledged writes. */
-    public List<Verification> verify() throws IOException {
+    /**
+     * Stops the workload, waits up to {@code settle} for migrations still running, then reads every replica back
+     * through its own engine export, and the volume through its front-end, and compares them with the
+     * acknowledged writes.
+     */
+    public List<Verification> verify(java.time.Duration settle) throws IOException, InterruptedException {
         runner.close();
-        publisher.publish(runner);
+        long end = System.nanoTime() + settle.toNanos();
+        do {
+            runner.refresh(runner.seconds());
+            if (runner.watch().migrations().stream().allMatch(ClusterWatch.Migration::done)) {
+                break;
+            }
+            Thread.sleep(500);
+        } while (System.nanoTime() < end);
         List<Verification> out = new ArrayList<>();
         for (LocalVolume v : runner.volumes().values()) {
+            // The front-end first, while the workload is still attached: a front-end whose own replica was moved
+            // away is stopped once its last client leaves.
+            out.add(check(v, "front-end", "", "", v.frontEndUri));
+            v.closeConnections();
+            runner.refresh(runner.seconds());
             for (Replica r : v.replicas()) {
-                if (r.state() == Replica.State.Healthy) {
-                    out.add(new Verification(v.name, r.replicaId, r.node, r.tier, v.verify(r).size()));
+                if (r.healthy() && !r.nbdUri().isEmpty()) {
+                    Verification c = check(v, r.replicaId(), r.node(), r.tier(), r.nbdUri());
+                    if (c.badBlocks() < 0) {
+                        // The operator may have removed the copy meanwhile (a surplus mirror): only a copy that is
+                        // still listed and cannot be read counts as lost.
+                        runner.refresh(runner.seconds());
+                        if (v.replicas().stream().noneMatch(x -> x.replicaId().equals(r.replicaId()))) {
+                            continue;
+                        }
+                    }
+                    out.add(c);
                 }
             }
         }
         return out;
+    }
+
+    /** One copy checked; a copy that cannot be read at all counts as all its blocks lost (-1) and says why. */
+    private Verification check(LocalVolume v, String id, String node, String tier, String uri) {
+        try {
+            return new Verification(v.name, id, node, tier, v.verify(uri).size(), "");
+        } catch (IOException e) {
+            return new Verification(v.name, id, node, tier, -1, uri + ": " + e);
+        }
     }
 
     /** True once teardown began (Ctrl-C or the end of the run). */

@@ -39,6 +39,8 @@ public final class EngineExports {
     private final Map<String, Path> tiers;
     private final String classpath;
     private final long heatIntervalMs;
+    /** How fast the engines forget accesses; local mode compresses a day into minutes and shortens it. */
+    private volatile long heatHalfLifeSeconds = 300;
     /** Microseconds the engine adds to each request of a replica on the tier (absent = none). */
     private final Map<String, Long> tierLatencyUs;
 
@@ -61,6 +63,14 @@ public final class EngineExports {
         this.tiers = Map.copyOf(tiers);
         this.classpath = classpath;
         Files.createDirectories(runDir);
+    }
+
+    /** Half-life of the engines' decayed heat, for engines started from now on. */
+    public void setHeatHalfLifeSeconds(long seconds) {
+        if (seconds <= 0) {
+            throw new IllegalArgumentException("heat half-life must be positive: " + seconds);
+        }
+        this.heatHalfLifeSeconds = seconds;
     }
 
     public Path runDir() {
@@ -150,7 +160,8 @@ public final class EngineExports {
                 "--control", controlSocket(replicaId).toString(), "--members", membersFile(replicaId).toString(),
                 "--replication-listen", replicationEndpoint(replicaId),
                 // Heat leaves the engine as <run>/<replicaId>.heat, rewritten atomically each interval.
-                "--heat-dir", runDir.toString(), "--heat-interval-ms", Long.toString(heatIntervalMs)));
+                "--heat-dir", runDir.toString(), "--heat-interval-ms", Long.toString(heatIntervalMs),
+                "--heat-half-life-s", Long.toString(heatHalfLifeSeconds)));
         cmd.addAll(engineThrottle(tier));
         // Absent in production; tests and local mode write it to make this node's media degrade (InjectedFaults).
         cmd.addAll(List.of("--fault-file", faultFile().toString()));

@@ -23,6 +23,32 @@ public final class EngineHealth {
 
     private final Map<String, Seen> previous = new HashMap<>();
 
+    /**
+     * One report per group of replicas (a tier's, or all of the node's), each differenced against its own previous
+     * report; a replica belongs to one group per instance of this class.
+     */
+    public synchronized Map<String, Report> reportBy(Map<String, HeatSnapshot> snapshots, Map<String, String> groupOf) {
+        Map<String, Map<String, HeatSnapshot>> groups = new java.util.TreeMap<>();
+        snapshots.forEach((id, s) -> groups.computeIfAbsent(groupOf.getOrDefault(id, ""), g -> new HashMap<>())
+                .put(id, s));
+        Map<String, Seen> before = new HashMap<>(previous);
+        Map<String, Seen> after = new HashMap<>();
+        Map<String, Report> out = new java.util.TreeMap<>();
+        groups.forEach((g, snaps) -> {
+            previous.clear();
+            snaps.keySet().forEach(id -> {
+                if (before.containsKey(id)) {
+                    previous.put(id, before.get(id));
+                }
+            });
+            out.put(g, report(snaps));
+            after.putAll(previous);
+        });
+        previous.clear();
+        previous.putAll(after);
+        return out;
+    }
+
     /** @param snapshots the latest snapshot per replica this node serves */
     public synchronized Report report(Map<String, HeatSnapshot> snapshots) {
         long[] read = new long[32];

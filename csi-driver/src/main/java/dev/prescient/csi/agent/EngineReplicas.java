@@ -128,8 +128,17 @@ public final class EngineReplicas {
 
     /** What a file really occupies (st_blocks); the JDK does not expose it. */
     public static long diskBytes(Path file) throws IOException {
-        String[] f = Exec.check(List.of("stat", "-c", "%b %B", file.toString())).strip().split(" ");
-        return Long.parseLong(f[0]) * Long.parseLong(f[1]);
+        try {
+            String[] f = Exec.check(List.of("stat", "-c", "%b %B", file.toString())).strip().split(" ");
+            return Long.parseLong(f[0]) * Long.parseLong(f[1]);
+        } catch (IOException e) {
+            // A replica deleted while it is being listed (a move's clean-up) occupies nothing: a health or
+            // list call must not fail for the whole node because of it.
+            if (!Files.exists(file)) {
+                return 0;
+            }
+            throw e;
+        }
     }
 
     // ------------------------------------------------------------ snapshots

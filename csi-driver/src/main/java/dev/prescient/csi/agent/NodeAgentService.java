@@ -4,6 +4,7 @@ import dev.prescient.api.nodeagent.v1.*;
 import dev.prescient.csi.CsiException;
 import dev.prescient.csi.Rpc;
 import dev.prescient.csi.node.Exec;
+import dev.prescient.engine.control.Membership;
 import dev.prescient.engine.heat.HeatSnapshot;
 import dev.prescient.engine.heat.HeatSnapshotFile;
 import io.grpc.ManagedChannel;
@@ -42,6 +43,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     private final AgentTls tls;
     private final Operations ops = new Operations();
     private final EngineHealth engineHealth = new EngineHealth();
+    private final EngineHealth tierHealth = new EngineHealth();
     private final VolumeMoves moves;
     /** Consumers (pods) per volume, from NodePublishVolume's pod info. */
     private final Map<String, Map<String, Long>> consumers = new ConcurrentHashMap<>();
@@ -418,6 +420,17 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                 b.addVolumes(TelemetryView.volume(m.volumeId(), heat,
                         consumers.getOrDefault(m.volumeId(), Map.of()).keySet(), req.getMinHeat()));
             }
+            // A front-end whose own replica was switched away still serves the volume: its heat is the volume's.
+            for (var fe : frontEndsWithoutReplica().entrySet()) {
+                String volume = fe.getValue();
+                if (!req.getVolumeId().isEmpty() && !volume.equals(req.getVolumeId())) {
+                    continue;
+                }
+                Optional<HeatSnapshot> heat = readHeat(fe.getKey());
+                heat.ifPresent(h -> b.setHalfLifeSeconds(h.halfLifeSeconds()));
+                b.addVolumes(TelemetryView.volume(volume, heat, consumers.getOrDefault(volume, Map.of()).keySet(),
+                        req.getMinHeat()));
+            }
             return b.build();
         });
     }
@@ -441,13 +454,47 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             for (var m : store.list()) {
                 readHeat(m.replicaId()).ifPresent(h -> heats.put(m.replicaId(), h));
             }
+            for (String fe : frontEndsWithoutReplica().keySet()) {
+                readHeat(fe).ifPresent(h -> heats.put(fe, h));
+            }
             EngineHealth.Report io = engineHealth.report(heats);
             b.setReadLatencyP99Micros(io.readP99Micros()).setWriteLatencyP99Micros(io.writeP99Micros())
                     .setIoErrorsPerSecond(io.errorsPerSecond()).setIoErrorsTotal(io.errorsTotal());
+            // Per tier, from the engines of the replicas on it (a front-end without a replica has no tier).
+            Map<String, String> tierOf = new HashMap<>();
+            Map<String, HeatSnapshot> onTiers = new HashMap<>();
+            for (var m : store.list()) {
+                tierOf.put(m.replicaId(), m.tier());
+                if (heats.containsKey(m.replicaId())) {
+                    onTiers.put(m.replicaId(), heats.get(m.replicaId()));
+                }
+            }
+            Map<String, EngineHealth.Report> byTier = tierHealth.reportBy(onTiers, tierOf);
+            for (var t : b.getTiersBuilderList()) {
+                EngineHealth.Report r = byTier.get(t.getTier());
+                if (r != null) {
+                    t.setReadLatencyP99Micros(r.readP99Micros()).setWriteLatencyP99Micros(r.writeP99Micros())
+                            .setIoErrorsPerSecond(r.errorsPerSecond());
+                }
+            }
             List<DeviceHealth> devices = SmartProbe.probe();
             b.setSmartAvailable(!devices.isEmpty()).addAllDevices(devices);
             return b.build();
         });
+    }
+
+    /** Engines still serving as a volume's front-end after their own replica was deleted: engine id -> volume. */
+    private Map<String, String> frontEndsWithoutReplica() throws IOException {
+        Map<String, String> out = new HashMap<>();
+        for (String id : moves.frontEndOnlyIds()) {
+            Path members = exports.runDir().resolve(id + ".members");
+            try {
+                out.put(id, Membership.read(members).volumeId());
+            } catch (IOException e) {
+                // gone or being rewritten by the engine; next time
+            }
+        }
+        return out;
     }
 
     private Optional<HeatSnapshot> readHeat(String replicaId) {

@@ -124,6 +124,13 @@ public final class VolumeMoves implements AutoCloseable {
                 .setMemberEndpoint(endpoint).setExistingCopy(olderCopy)
                 .setMaxBytesPerSecond(req.getMaxBytesPerSecond()).build()));
         Operation done = follow(req.getSourceAddress(), started, p);
+        if (done != null) {
+            // When the source was itself a member the attach went on to the volume's real front-end: record that one.
+            String where = done.getFrontEnd().isEmpty() ? req.getSourceAddress() + " " + req.getSourceReplicaId()
+                    : done.getFrontEnd();
+            Files.writeString(frontEndRecord(m.replicaId()), where);
+            p.report(b -> b.setFrontEnd(where));
+        }
         if (done != null && done.getPhase() == OperationPhase.OPERATION_PHASE_SUCCEEDED) {
             Files.deleteIfExists(fillingMarker(m.replicaId()));
         }
@@ -190,13 +197,35 @@ public final class VolumeMoves implements AutoCloseable {
 
     /** ATTACH + CATCHUP in the engine of the front-end replica; a cancel detaches the member again. */
     public void attachMember(AttachMemberRequest req, Operations.Progress p) throws Exception {
-        var local = store.find(req.getReplicaId()).orElseThrow(
-                () -> CsiException.notFound("replica " + req.getReplicaId() + " not on this node"));
-        exports.ensure(local.replicaId(), local.volumeId(), local.tier());
-        Path ctl = control(local.replicaId());
+        // The front-end may be the engine of a replica that an earlier switch moved away and deleted: it still
+        // serves the volume and takes members.
+        String engineId = req.getReplicaId();
+        var found = store.find(engineId);
+        if (found.isEmpty() && !frontEndOnlyRunning(engineId)) {
+            throw CsiException.notFound("replica " + engineId + " not on this node");
+        }
+        Optional<String[]> fe = found.isEmpty() ? Optional.empty() : frontEndOf(engineId);
+        if (fe.isPresent()) {
+            // This replica is a member of a front-end elsewhere (an earlier move made it so): the consumer's I/O
+            // goes through that front-end, so the new member must join it there - joining this replica's own
+            // engine would leave the new copy outside the volume's data path.
+            String[] at = fe.get();
+            Operation started = call(at[0], s -> s.attachMember(req.toBuilder().setReplicaId(at[1])
+                    .setOperationId(req.getOperationId() + "-fwd").build()));
+            Operation done = follow(at[0], started, p);
+            String where = done == null || done.getFrontEnd().isEmpty() ? at[0] + " " + at[1] : done.getFrontEnd();
+            p.report(b -> b.setFrontEnd(where));
+            LOG.info("replica {}: member {} attached to the volume's front-end {} (forwarded)", engineId,
+                    req.getMemberReplicaId(), where);
+            return;
+        }
+        if (found.isPresent()) {
+            exports.ensure(engineId, found.get().volumeId(), found.get().tier());
+        }
+        Path ctl = control(engineId);
         ControlClient.Answer att = engine(ctl, "ATTACH " + req.getMemberReplicaId() + " " + req.getMemberEndpoint()
                 + (req.getExistingCopy() ? " existing=true" : ""), l -> { });
-        LOG.info("replica {}: member {} at {} attached: {}", local.replicaId(), req.getMemberReplicaId(),
+        LOG.info("replica {}: member {} at {} attached: {}", engineId, req.getMemberReplicaId(),
                 req.getMemberEndpoint(), att.text());
         ControlClient.Answer cu;
         try {
@@ -214,7 +243,7 @@ public final class VolumeMoves implements AutoCloseable {
         } catch (CancellationException | ClosedByInterruptException | InterruptedIOException e) {
             // DETACH waits until the engine noticed the hang-up and let go of the set.
             despiteInterrupts(() -> engine(ctl, "DETACH " + req.getMemberReplicaId(), l -> { }));
-            LOG.info("replica {}: catch-up of {} cancelled, member detached", local.replicaId(), req.getMemberReplicaId());
+            LOG.info("replica {}: catch-up of {} cancelled, member detached", engineId, req.getMemberReplicaId());
             return;
         }
         long copied = cu.number("copied-bytes");
@@ -236,8 +265,17 @@ public final class VolumeMoves implements AutoCloseable {
      * of them on this node, else forwarded to the peer's node (once: the forward has no peer address).
      */
     public void scrub(ScrubRequest req, Operations.Progress p) throws Exception {
-        Optional<String> fe = frontEndHolding(List.of(req.getReplicaId(), req.getPeerReplicaId()),
-                req.getReplicaId(), req.getPeerReplicaId());
+        List<String> candidates = new ArrayList<>(List.of(req.getReplicaId(), req.getPeerReplicaId()));
+        candidates.addAll(frontEndOnlyIds());
+        Optional<String> fe = frontEndHolding(candidates, req.getReplicaId(), req.getPeerReplicaId());
+        Optional<String[]> rec = frontEndOf(req.getReplicaId());
+        if (fe.isEmpty() && rec.isPresent() && !req.getOperationId().startsWith("fwd-")) {
+            // Both are members of the volume's front-end recorded when this replica joined it.
+            Operation started = call(rec.get()[0], s -> s.scrub(req.toBuilder().setOperationId("fwd-"
+                    + req.getOperationId()).setPeerAddress("").build()));
+            follow(rec.get()[0], started, p);
+            return;
+        }
         if (fe.isEmpty()) {
             if (req.getPeerAddress().isEmpty()) {
                 throw new CsiException(Status.Code.FAILED_PRECONDITION, "NotMembers", "no engine on this node holds "
@@ -271,10 +309,13 @@ public final class VolumeMoves implements AutoCloseable {
                 locals.add(m.replicaId());
             }
         }
+        locals.addAll(frontEndOnlyIds());
         Optional<String> fe = frontEndHolding(locals, req.getNewReplicaId());
         if (fe.isPresent()) {
             long maxPause = req.getMaxPauseMillis() > 0 ? req.getMaxPauseMillis() : 2000;
-            ControlClient.Answer a = engine(control(fe.get()), "SWITCH " + req.getNewReplicaId() + " " + fe.get()
+            // The replica being replaced: the migration's source when named, else this front-end's own replica.
+            String old = req.getOldReplicaId().isEmpty() ? fe.get() : req.getOldReplicaId();
+            ControlClient.Answer a = engine(control(fe.get()), "SWITCH " + req.getNewReplicaId() + " " + old
                     + " max-pause-ms=" + maxPause, l -> { });
             p.report(b -> b.setPauseMicros(a.number("pause-us")));
             LOG.info("volume {}: front-end {} switched to {}: {}", req.getVolumeId(), fe.get(), req.getNewReplicaId(),
@@ -282,13 +323,30 @@ public final class VolumeMoves implements AutoCloseable {
             return;
         }
         Optional<String[]> rec = frontEndOf(req.getNewReplicaId());
-        if (rec.isEmpty()) {
+        if (rec.isEmpty() || req.getOperationId().startsWith("fwd-")) {
             throw new CsiException(Status.Code.FAILED_PRECONDITION, "NoFrontEnd", "replica " + req.getNewReplicaId()
                     + " is not a member of a front-end known to this node; add it with AddReplicaFromSource first");
         }
         Operation started = call(rec.get()[0], s -> s.switchOver(req.toBuilder()
                 .setOperationId("fwd-" + req.getOperationId()).build()));
         follow(rec.get()[0], started, p);
+    }
+
+    /** Engines of this node that serve a volume as front-end after their own replica was deleted. */
+    List<String> frontEndOnlyIds() throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var files = Files.list(exports.runDir())) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".frontend-only")) {
+                    String id = name.substring(0, name.length() - ".frontend-only".length());
+                    if (exports.running(id)) {
+                        out.add(id);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** The first of {@code candidates} whose running engine has every one of {@code members} in its set. */

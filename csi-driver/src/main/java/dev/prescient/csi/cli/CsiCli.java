@@ -40,10 +40,13 @@ public final class CsiCli {
                     delete VOLUME_ID | list [--max N] [--token T] | publish VOLUME_ID NODE_ID [--ro]
                     unpublish VOLUME_ID NODE_ID | expand VOLUME_ID SIZE_BYTES | capacity [--tier T] [--zone Z]
                     snapshot NAME VOLUME_ID | snapshots | delete-snapshot SNAPSHOT_ID
-                    validate VOLUME_ID [--block] [--fs F]
+                    validate VOLUME_ID [--block] [--fs F] | get VOLUME_ID (published nodes, volume condition)
         node:       node-info | stage VOLUME_ID STAGING_PATH [--block] [--fs F] [--nbd-uri URI]
                     unstage VOLUME_ID STAGING_PATH | publish-node VOLUME_ID STAGING_PATH TARGET_PATH [--block] [--ro]
-                    unpublish-node VOLUME_ID TARGET_PATH | stats VOLUME_ID PATH | expand-node VOLUME_ID PATH
+                    unpublish-node VOLUME_ID TARGET_PATH | stats VOLUME_ID PATH (usage, volume condition)
+                    expand-node VOLUME_ID PATH
+        capability options (create, publish, validate, stage, publish-node): --access MODE (default
+                    SINGLE_NODE_WRITER; also SINGLE_NODE_SINGLE_WRITER, SINGLE_NODE_MULTI_WRITER, SINGLE_NODE_READER_ONLY)
         agent:      replicas [VOLUME_ID] | create-replica REPLICA_ID VOLUME_ID SIZE_BYTES [--tier T]
                     delete-replica REPLICA_ID | health | telemetry [VOLUME_ID]
                     add-replica OP_ID REPLICA_ID VOLUME_ID SOURCE_AGENT SOURCE_REPLICA_ID [--tier T] [--bps N]
@@ -111,8 +114,15 @@ public final class CsiCli {
     static Csi.VolumeCapability capability(List<String> args) {
         boolean block = flag(args, "--block");
         String fs = option(args, "--fs", "");
-        var b = Csi.VolumeCapability.newBuilder().setAccessMode(Csi.VolumeCapability.AccessMode.newBuilder()
-                .setMode(Csi.VolumeCapability.AccessMode.Mode.SINGLE_NODE_WRITER));
+        String access = option(args, "--access", "SINGLE_NODE_WRITER");
+        Csi.VolumeCapability.AccessMode.Mode mode;
+        try {
+            mode = Csi.VolumeCapability.AccessMode.Mode.valueOf(access.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--access " + access + ": not a CSI access mode; one of "
+                    + Arrays.toString(Csi.VolumeCapability.AccessMode.Mode.values()));
+        }
+        var b = Csi.VolumeCapability.newBuilder().setAccessMode(Csi.VolumeCapability.AccessMode.newBuilder().setMode(mode));
         if (block) {
             b.setBlock(Csi.VolumeCapability.BlockVolume.getDefaultInstance());
         } else {
@@ -146,6 +156,8 @@ public final class CsiCli {
                         .setRequiredBytes(Long.parseLong(a.get(1)))).build()));
             }
             case "delete" -> List.of(ctl.deleteVolume(Csi.DeleteVolumeRequest.newBuilder().setVolumeId(a.get(0)).build()));
+            case "get" -> List.of(ctl.controllerGetVolume(Csi.ControllerGetVolumeRequest.newBuilder()
+                    .setVolumeId(a.get(0)).build()));
             case "list" -> {
                 int max = Integer.parseInt(option(a, "--max", "0"));
                 String token = option(a, "--token", "");

@@ -10,12 +10,23 @@ import java.util.Set;
  * Which volume capabilities the driver supports. A volume is one NBD-attached block device on
  * one node at a time, so only single-node access modes are offered; multi-node writers would
  * need a cluster file system or an application that coordinates, which we do not claim.
+ * On that one node, SINGLE_NODE_MULTI_WRITER is real: the staged device (or its file system)
+ * is bind-mounted to every target path, all writable. SINGLE_NODE_SINGLE_WRITER (and, per
+ * the spec's second NodePublishVolume table, SINGLE_NODE_WRITER and SINGLE_NODE_READER_ONLY)
+ * allow one target path at a time.
  */
 public final class Capabilities {
     public static final Set<String> FS_TYPES = Set.of("ext4", "xfs");
     private static final Set<Csi.VolumeCapability.AccessMode.Mode> MODES = Set.of(
             Csi.VolumeCapability.AccessMode.Mode.SINGLE_NODE_WRITER,
-            Csi.VolumeCapability.AccessMode.Mode.SINGLE_NODE_READER_ONLY);
+            Csi.VolumeCapability.AccessMode.Mode.SINGLE_NODE_READER_ONLY,
+            Csi.VolumeCapability.AccessMode.Mode.SINGLE_NODE_SINGLE_WRITER,
+            Csi.VolumeCapability.AccessMode.Mode.SINGLE_NODE_MULTI_WRITER);
+
+    /** Whether a volume with this capability may be published at several target paths of its node. */
+    public static boolean manyTargets(Csi.VolumeCapability c) {
+        return c.getAccessMode().getMode() == Csi.VolumeCapability.AccessMode.Mode.SINGLE_NODE_MULTI_WRITER;
+    }
 
     private Capabilities() {
     }

@@ -1,5 +1,6 @@
 package dev.prescient.csi.controller;
 
+import com.google.protobuf.Int64Value;
 import com.google.protobuf.Timestamp;
 import csi.v1.ControllerGrpc;
 import csi.v1.Csi;
@@ -14,6 +15,7 @@ import dev.prescient.api.nodeagent.v1.NodeHealthRequest;
 import dev.prescient.api.nodeagent.v1.Replica;
 import dev.prescient.api.nodeagent.v1.TierUsage;
 import dev.prescient.csi.CsiException;
+import dev.prescient.csi.NbdProbe;
 import dev.prescient.csi.Rpc;
 import dev.prescient.csi.VolumeLocks;
 import io.grpc.Status;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -52,11 +55,19 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     private final NodeAgents agents;
     private final VolumeSizing sizing;
     private final VolumeLocks locks = new VolumeLocks();
+    /** NBD URI -> empty when the export serves, else why not (volume conditions). */
+    private final Function<String, Optional<String>> exportProbe;
 
     public ControllerService(VolumeRegistry registry, NodeAgents agents, VolumeSizing sizing) {
+        this(registry, agents, sizing, uri -> NbdProbe.probe(uri, 2000));
+    }
+
+    public ControllerService(VolumeRegistry registry, NodeAgents agents, VolumeSizing sizing,
+            Function<String, Optional<String>> exportProbe) {
         this.registry = registry;
         this.agents = agents;
         this.sizing = sizing;
+        this.exportProbe = exportProbe;
     }
 
     /** Volume ids follow from names so a CreateVolume retried after a controller crash lands on the same id. */
@@ -83,7 +94,11 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                     Csi.ControllerServiceCapability.RPC.Type.LIST_SNAPSHOTS,
                     Csi.ControllerServiceCapability.RPC.Type.CLONE_VOLUME,
                     Csi.ControllerServiceCapability.RPC.Type.PUBLISH_READONLY,
-                    Csi.ControllerServiceCapability.RPC.Type.EXPAND_VOLUME)) {
+                    Csi.ControllerServiceCapability.RPC.Type.EXPAND_VOLUME,
+                    Csi.ControllerServiceCapability.RPC.Type.LIST_VOLUMES_PUBLISHED_NODES,
+                    Csi.ControllerServiceCapability.RPC.Type.VOLUME_CONDITION,
+                    Csi.ControllerServiceCapability.RPC.Type.GET_VOLUME,
+                    Csi.ControllerServiceCapability.RPC.Type.SINGLE_NODE_MULTI_WRITER)) {
                 b.addCapabilities(Csi.ControllerServiceCapability.newBuilder()
                         .setRpc(Csi.ControllerServiceCapability.RPC.newBuilder().setType(t)));
             }
@@ -220,6 +235,12 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
         }
         if (req != null && req.hasVolumeContentSource()) {
             b.setContentSource(req.getVolumeContentSource());
+        } else if (v.sourceKind().equals("snapshot")) {
+            b.setContentSource(Csi.VolumeContentSource.newBuilder()
+                    .setSnapshot(Csi.VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(v.sourceId())));
+        } else if (v.sourceKind().equals("volume")) {
+            b.setContentSource(Csi.VolumeContentSource.newBuilder()
+                    .setVolume(Csi.VolumeContentSource.VolumeSource.newBuilder().setVolumeId(v.sourceId())));
         }
         return b.build();
     }
@@ -362,11 +383,52 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             Page<VolumeRecord> page = Page.of(registry.volumes(), VolumeRecord::id, req.getStartingToken(),
                     req.getMaxEntries());
             var b = Csi.ListVolumesResponse.newBuilder().setNextToken(page.nextToken());
+            // One ListReplicas per node holding a primary on this page, not one per volume.
+            Map<String, VolumeConditions.NodeView> views = new HashMap<>();
             for (VolumeRecord v : page.items()) {
-                b.addEntries(Csi.ListVolumesResponse.Entry.newBuilder().setVolume(toCsi(v, null)));
+                var view = views.computeIfAbsent(v.nodeId(), this::nodeView);
+                b.addEntries(Csi.ListVolumesResponse.Entry.newBuilder().setVolume(toCsi(v, null))
+                        .setStatus(Csi.ListVolumesResponse.VolumeStatus.newBuilder()
+                                .addAllPublishedNodeIds(new TreeSet<>(v.publishedNodes()))
+                                .setVolumeCondition(condition(v, view))));
             }
             return b.build();
         });
+    }
+
+    @Override
+    public void controllerGetVolume(Csi.ControllerGetVolumeRequest req,
+            StreamObserver<Csi.ControllerGetVolumeResponse> out) {
+        Rpc.unary(out, () -> {
+            requireVolumeId(req.getVolumeId());
+            VolumeRecord v = registry.volume(req.getVolumeId())
+                    .orElseThrow(() -> CsiException.notFound("volume " + req.getVolumeId() + " not found"));
+            return Csi.ControllerGetVolumeResponse.newBuilder().setVolume(toCsi(v, null))
+                    .setStatus(Csi.ControllerGetVolumeResponse.VolumeStatus.newBuilder()
+                            .addAllPublishedNodeIds(new TreeSet<>(v.publishedNodes()))
+                            .setVolumeCondition(condition(v, nodeView(v.nodeId()))))
+                    .build();
+        });
+    }
+
+    private Csi.VolumeCondition condition(VolumeRecord v, VolumeConditions.NodeView view) {
+        // While an operation holds the volume (an offline expansion counts NBD clients) the
+        // export is not probed: the probe's own connection must not make it look in use.
+        Function<String, Optional<String>> probe = locks.isHeld(v.id()) ? uri -> Optional.empty() : exportProbe;
+        return VolumeConditions.of(v, view, probe);
+    }
+
+    /** Every replica the node holds (all volumes), or why the agent could not say. */
+    private VolumeConditions.NodeView nodeView(String nodeId) {
+        if (agents.nodes().stream().noneMatch(n -> n.nodeId().equals(nodeId))) {
+            return VolumeConditions.NodeView.unknown();
+        }
+        try {
+            return VolumeConditions.NodeView.of(agents.stub(nodeId)
+                    .listReplicas(ListReplicasRequest.getDefaultInstance()).getReplicasList());
+        } catch (StatusRuntimeException e) {
+            return VolumeConditions.NodeView.failed(e.getStatus().getCode() + " " + e.getStatus().getDescription());
+        }
     }
 
     @Override
@@ -376,19 +438,27 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             Map<String, String> segment = req.hasAccessibleTopology() ? req.getAccessibleTopology().getSegmentsMap()
                     : Map.of();
             long total = 0;
+            long largest = 0;
             for (var c : candidates(tier)) {
                 if (Placement.matches(c, segment)) {
                     total += c.availableBytes();
+                    largest = Math.max(largest, c.availableBytes());
                 }
             }
-            return Csi.GetCapacityResponse.newBuilder().setAvailableCapacity(total).build();
+            // A volume's primary replica lives on one node: the largest volume is bounded by the
+            // node with most room, and by the configured maximum.
+            return Csi.GetCapacityResponse.newBuilder().setAvailableCapacity(total)
+                    .setMaximumVolumeSize(Int64Value.of(Math.min(largest, sizing.maxBytes()))).build();
         });
     }
 
-    /** Every reachable node with its free bytes on {@code tier}; an unreachable node offers nothing. */
+    /** Every reachable, uncordoned node with its free bytes on {@code tier}; others offer nothing. */
     private List<Placement.Candidate> candidates(String tier) {
         List<Placement.Candidate> out = new ArrayList<>();
         for (var n : agents.nodes()) {
+            if (n.cordoned()) {
+                continue;
+            }
             try {
                 NodeHealth h = agents.stub(n.nodeId()).getNodeHealth(NodeHealthRequest.getDefaultInstance());
                 long free = h.getTiersList().stream().filter(t -> t.getTier().equals(tier))
@@ -423,8 +493,8 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                         .orElseThrow(() -> CsiException.notFound("volume " + req.getVolumeId() + " not found"));
                 long size = sizing.decide(req.getCapacityRange().getRequiredBytes(),
                         req.getCapacityRange().getLimitBytes());
-                // csi.proto 1.1 carries no volume_capability here; the node side makes a block volume a no-op.
-                boolean block = false;
+                // A block volume needs nothing from the node: the bigger device is the whole expansion.
+                boolean block = req.hasVolumeCapability() && req.getVolumeCapability().hasBlock();
                 if (size <= v.sizeBytes()) {
                     return Csi.ControllerExpandVolumeResponse.newBuilder().setCapacityBytes(v.sizeBytes())
                             .setNodeExpansionRequired(!block).build();

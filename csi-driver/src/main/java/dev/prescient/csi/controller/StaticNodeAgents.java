@@ -3,29 +3,20 @@ package dev.prescient.csi.controller;
 import dev.prescient.api.nodeagent.v1.NodeAgentGrpc;
 import dev.prescient.csi.CsiException;
 import dev.prescient.csi.agent.AgentTls;
-import io.grpc.ManagedChannel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Node agents from a fixed list ({@code node-1=10.0.0.5:7443@zone-a,...}). The operator's
- * StorageNode resources will replace the list once they carry the agent address.
+ * Node agents from a fixed list ({@code node-1=10.0.0.5:7443@zone-a,...}): for tests and hand
+ * use. In a cluster the controller finds them through StorageNode resources ({@link KubeNodeAgents}).
  */
 public final class StaticNodeAgents implements NodeAgents, AutoCloseable {
     private final List<AgentNode> nodes;
-    private final AgentTls tls;
-    private final long deadlineMillis;
-    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final AgentChannels channels;
 
     public StaticNodeAgents(List<AgentNode> nodes, AgentTls tls, long deadlineMillis) {
         this.nodes = List.copyOf(nodes);
-        this.tls = tls;
-        this.deadlineMillis = deadlineMillis;
+        this.channels = new AgentChannels(tls, deadlineMillis);
     }
 
     /** Parses {@code id=host:port@zone} entries separated by commas. */
@@ -55,18 +46,11 @@ public final class StaticNodeAgents implements NodeAgents, AutoCloseable {
     public NodeAgentGrpc.NodeAgentBlockingStub stub(String nodeId) {
         AgentNode n = nodes.stream().filter(x -> x.nodeId().equals(nodeId)).findFirst()
                 .orElseThrow(() -> CsiException.notFound("no node agent known for node " + nodeId));
-        ManagedChannel ch = channels.computeIfAbsent(nodeId, id -> {
-            try {
-                return tls.channel(n.address());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        return NodeAgentGrpc.newBlockingStub(ch).withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
+        return channels.stub(n);
     }
 
     @Override
     public void close() {
-        channels.values().forEach(ManagedChannel::shutdownNow);
+        channels.close();
     }
 }

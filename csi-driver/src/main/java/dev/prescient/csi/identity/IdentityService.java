@@ -1,7 +1,6 @@
 package dev.prescient.csi.identity;
 
 import com.google.protobuf.BoolValue;
-import com.google.protobuf.UnknownFieldSet;
 import csi.v1.Csi;
 import csi.v1.IdentityGrpc;
 import dev.prescient.csi.Rpc;
@@ -43,15 +42,14 @@ public final class IdentityService extends IdentityGrpc.IdentityImplBase {
                 b.addCapabilities(service(Csi.PluginCapability.Service.Type.CONTROLLER_SERVICE));
             }
             b.addCapabilities(service(Csi.PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS));
-            // csi.proto 1.1.0 (the published artifact we compile) lacks VolumeExpansion.type, a bug
-            // fixed in CSI 1.2; we put field 1 = OFFLINE on the wire by hand so current sidecars read it.
-            // OFFLINE, not ONLINE: nbdfuse fixes the device size at connect, so a volume grows when it
-            // is next staged (NodeStageVolume grows the file system to the device).
+            // OFFLINE, not ONLINE: nbdfuse learns the export's size once, at connect, and cannot be
+            // told it changed, so a grown replica shows as a bigger device only when the volume is
+            // next staged (NodeStageVolume then grows the file system). With the kernel nbd-client
+            // a resize could be pushed to a connected device, but these machines have no /dev/nbd*,
+            // and the engine restarts its process to grow a replica, which would cut a live client.
             b.addCapabilities(Csi.PluginCapability.newBuilder().setVolumeExpansion(
-                    Csi.PluginCapability.VolumeExpansion.newBuilder().setUnknownFields(UnknownFieldSet.newBuilder()
-                            .addField(1, UnknownFieldSet.Field.newBuilder()
-                                    .addVarint(Csi.PluginCapability.VolumeExpansion.Type.OFFLINE_VALUE).build())
-                            .build())));
+                    Csi.PluginCapability.VolumeExpansion.newBuilder()
+                            .setType(Csi.PluginCapability.VolumeExpansion.Type.OFFLINE)));
             return b.build();
         });
     }

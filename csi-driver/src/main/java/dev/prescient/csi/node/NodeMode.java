@@ -6,6 +6,8 @@ import dev.prescient.csi.agent.EngineExports;
 import dev.prescient.csi.agent.EngineReplicas;
 import dev.prescient.csi.agent.NodeAgentService;
 import dev.prescient.csi.identity.IdentityService;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.grpc.Server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,7 +38,20 @@ public final class NodeMode implements AutoCloseable {
 
     public static NodeMode start(DriverArgs args, AgentTls tls) throws IOException {
         String nodeId = args.require("node-id");
-        String zone = args.get("zone", "default");
+        boolean register = args.flag("register-storage-node");
+        KubernetesClient kube = register ? new KubernetesClientBuilder().build() : null;
+        // The zone: --zone, else (when registering) the Kubernetes node's topology label.
+        String zone = args.get("zone", "");
+        if (zone.isEmpty() && register) {
+            try {
+                zone = StorageNodeRegistration.zoneOfNode(kube, nodeId).orElse("");
+            } catch (RuntimeException e) {
+                LOG.warn("node {}: cannot read its zone label: {}", nodeId, e.getMessage());
+            }
+        }
+        if (zone.isEmpty()) {
+            zone = "default";
+        }
         Path state = Path.of(args.get("state-dir", "/var/lib/prescient"));
         Map<String, Path> tiers = new LinkedHashMap<>();
         for (String t : args.get("tier", "default=" + state.resolve("tiers/default")).split(",")) {
@@ -51,6 +66,7 @@ public final class NodeMode implements AutoCloseable {
         EngineReplicas store = new EngineReplicas(tiers);
         EngineExports exports = new EngineExports(state.resolve("run/engine"), args.get("nbd-bind", "127.0.0.1"), tiers,
                 args.getLong("heat-interval-ms", 5000), tierLatencyUs);
+        exports.setHeatHalfLifeSeconds(args.getLong("heat-half-life-s", 300));
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
         agent.resumeExports();
         String listen = args.get("agent-listen", "127.0.0.1:7443");
@@ -58,12 +74,31 @@ public final class NodeMode implements AutoCloseable {
         Server agentServer = tls.serverBuilder(new InetSocketAddress(listen.substring(0, colon),
                 Integer.parseInt(listen.substring(colon + 1)))).addService(agent).build().start();
         LOG.info("node agent {} listening on {} ({})", nodeId, listen, tls.insecure() ? "PLAINTEXT" : "mTLS");
+        String[] registration = {"StorageNode not registered yet"};
+        if (register) {
+            String advertise = advertisedEndpoint(args, listen, agentServer.getPort());
+            try {
+                StorageNodeRegistration.register(kube, nodeId, zone, advertise);
+                registration[0] = null;
+                LOG.info("StorageNode/{} registered: agent {} zone {}", nodeId, advertise, zone);
+            } catch (RuntimeException e) {
+                // Not fatal (CSI node service still works locally), but Probe says so: the
+                // controller cannot place volumes here until the StorageNode exists.
+                registration[0] = "StorageNode registration failed: " + e.getMessage();
+                LOG.error("StorageNode/{}: {}", nodeId, registration[0]);
+            } finally {
+                kube.close();
+            }
+        } else {
+            registration[0] = null;
+        }
         Attacher attacher = new Attacher(state.resolve("run/attach"));
         NodeService node = new NodeService(nodeId, zone, args.getLong("max-volumes", 64), new PathPolicy(roots),
                 attacher, new StagedVolumes(state), agent);
         node.recover();
         IdentityService identity = new IdentityService(false, List.of(
                 () -> agentServer.isShutdown() ? Optional.of("node agent stopped") : Optional.empty(),
+                () -> Optional.ofNullable(registration[0]),
                 () -> Attacher.kernelNbd() || (has("nbdfuse") && has("losetup")) ? Optional.empty()
                         : Optional.of("neither nbd-client with /dev/nbd* nor nbdfuse+losetup is available"),
                 () -> has("nbdcopy") ? Optional.empty() : Optional.of("nbdcopy missing (snapshots, clones, copies)"),
@@ -95,6 +130,23 @@ public final class NodeMode implements AutoCloseable {
             out.put(tier, us);
         }
         return out;
+    }
+
+    /**
+     * What other hosts dial for this agent: {@code --agent-advertise host:port}, else the listen
+     * address when it names one host (a wildcard address cannot be dialled).
+     */
+    static String advertisedEndpoint(DriverArgs args, String listen, int boundPort) {
+        String adv = args.get("agent-advertise", "");
+        if (!adv.isEmpty()) {
+            return adv;
+        }
+        String host = listen.substring(0, listen.lastIndexOf(':'));
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            throw new IllegalArgumentException("--register-storage-node with --agent-listen " + listen
+                    + " needs --agent-advertise host:port (the address other nodes dial)");
+        }
+        return host + ":" + boundPort;
     }
 
     private static boolean has(String tool) {

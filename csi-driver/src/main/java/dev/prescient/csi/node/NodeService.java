@@ -3,6 +3,7 @@ package dev.prescient.csi.node;
 import csi.v1.Csi;
 import csi.v1.NodeGrpc;
 import dev.prescient.csi.CsiException;
+import dev.prescient.csi.NbdProbe;
 import dev.prescient.csi.Rpc;
 import dev.prescient.csi.VolumeLocks;
 import dev.prescient.csi.agent.NodeAgentService;
@@ -82,7 +83,9 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         Rpc.unary(out, () -> {
             var b = Csi.NodeGetCapabilitiesResponse.newBuilder();
             for (var t : List.of(Csi.NodeServiceCapability.RPC.Type.STAGE_UNSTAGE_VOLUME,
-                    Csi.NodeServiceCapability.RPC.Type.GET_VOLUME_STATS, Csi.NodeServiceCapability.RPC.Type.EXPAND_VOLUME)) {
+                    Csi.NodeServiceCapability.RPC.Type.GET_VOLUME_STATS, Csi.NodeServiceCapability.RPC.Type.EXPAND_VOLUME,
+                    Csi.NodeServiceCapability.RPC.Type.VOLUME_CONDITION,
+                    Csi.NodeServiceCapability.RPC.Type.SINGLE_NODE_MULTI_WRITER)) {
                 b.addCapabilities(Csi.NodeServiceCapability.newBuilder()
                         .setRpc(Csi.NodeServiceCapability.RPC.newBuilder().setType(t)));
             }
@@ -288,6 +291,16 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                     }
                     return Csi.NodePublishVolumeResponse.getDefaultInstance();
                 }
+                if (!Capabilities.manyTargets(req.getVolumeCapability())) {
+                    // The spec's second NodePublishVolume table: only SINGLE_NODE_MULTI_WRITER (and
+                    // MULTI_NODE_*, which we refuse) may be published at a second target path.
+                    List<String> others = otherTargets(s, target);
+                    if (!others.isEmpty()) {
+                        throw new CsiException(Status.Code.FAILED_PRECONDITION, "PublishedElsewhere",
+                                req.getVolumeCapability().getAccessMode().getMode() + " volume already published at "
+                                        + others);
+                    }
+                }
                 String source;
                 if (block) {
                     if (Files.isDirectory(target)) {
@@ -318,6 +331,23 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                 return Csi.NodePublishVolumeResponse.getDefaultInstance();
             }
         });
+    }
+
+    /** Mount points other than the staging path and {@code target} that expose the staged device. */
+    static List<String> otherTargets(StagedVolumes.Staged s, Path target) throws IOException {
+        String dev = s.attachment().device();
+        String devName = "/" + Path.of(dev).getFileName();
+        List<String> out = new ArrayList<>();
+        for (Mounts.Mount m : Mounts.all()) {
+            // A file system bind shows the device as its source; a block bind shows the device
+            // node as its root inside devtmpfs.
+            boolean ours = m.source().equals(dev) || (s.block() && m.root().equals(devName)
+                    && (m.fsType().equals("devtmpfs") || m.fsType().equals("tmpfs")));
+            if (ours && !m.mountPoint().equals(s.stagingPath()) && !m.mountPoint().equals(target.toString())) {
+                out.add(m.mountPoint());
+            }
+        }
+        return out;
     }
 
     /** podInfoOnMount identity as the engine's consumer key: namespace/name/uid. */
@@ -364,10 +394,15 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             }
             StagedVolumes.Staged s = staged.get(req.getVolumeId())
                     .orElseThrow(() -> CsiException.notFound("volume " + req.getVolumeId() + " is not staged here"));
+            Csi.VolumeCondition condition = condition(s);
             if (s.block()) {
-                long size = Long.parseLong(Exec.check(List.of("blockdev", "--getsize64", s.attachment().device())).strip());
-                return Csi.NodeGetVolumeStatsResponse.newBuilder().addUsage(Csi.VolumeUsage.newBuilder()
-                        .setUnit(Csi.VolumeUsage.Unit.BYTES).setTotal(size)).build();
+                var b = Csi.NodeGetVolumeStatsResponse.newBuilder().setVolumeCondition(condition);
+                Exec.Result size = Exec.run(List.of("blockdev", "--getsize64", s.attachment().device()), 30);
+                if (size.exit() == 0) {
+                    b.addUsage(Csi.VolumeUsage.newBuilder().setUnit(Csi.VolumeUsage.Unit.BYTES)
+                            .setTotal(Long.parseLong(size.stdout().strip())));
+                }
+                return b.build();
             }
             // stat -f: total/free blocks with block size, total/free inodes.
             String[] f = Exec.check(List.of("stat", "-f", "-c", "%S %b %f %a %c %d", p.toString())).strip().split(" ");
@@ -377,13 +412,27 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             long avail = Long.parseLong(f[3]) * bs;
             long inodes = Long.parseLong(f[4]);
             long ifree = Long.parseLong(f[5]);
-            return Csi.NodeGetVolumeStatsResponse.newBuilder()
+            return Csi.NodeGetVolumeStatsResponse.newBuilder().setVolumeCondition(condition)
                     .addUsage(Csi.VolumeUsage.newBuilder().setUnit(Csi.VolumeUsage.Unit.BYTES).setTotal(total)
                             .setAvailable(avail).setUsed(total - free))
                     .addUsage(Csi.VolumeUsage.newBuilder().setUnit(Csi.VolumeUsage.Unit.INODES).setTotal(inodes)
                             .setAvailable(ifree).setUsed(inodes - ifree))
                     .build();
         });
+    }
+
+    /** Observes the staged volume on the host: helper, engine export, a direct read, the staging mount. */
+    private Csi.VolumeCondition condition(StagedVolumes.Staged s) throws IOException {
+        boolean attached = attacher.healthy(s.attachment());
+        Optional<String> export = NbdProbe.probe(s.nbdUri(), 2000);
+        // Through nbdfuse, read its file, not the loop device: the loop device reads through the
+        // page cache of that file, which can answer without asking the export at all.
+        String readPath = s.attachment().method().equals("nbdfuse") && s.attachment().fuseDir() != null
+                ? s.attachment().fuseDir().resolve("nbd").toString() : s.attachment().device();
+        Optional<String> read = attached && export.isEmpty() ? DeviceRead.firstBlock(readPath, 5000) : Optional.empty();
+        Optional<Boolean> mount = s.block() ? Optional.empty()
+                : Mounts.at(Path.of(s.stagingPath())).map(Mounts.Mount::readOnly);
+        return NodeVolumeCondition.of(new NodeVolumeCondition.Observed(attached, export, read, s.block(), mount));
     }
 
     @Override

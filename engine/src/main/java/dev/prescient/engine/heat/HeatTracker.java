@@ -53,13 +53,27 @@ public final class HeatTracker implements IoListener {
         this(volumeSize, extentSize, halfLifeSeconds, System::nanoTime);
     }
 
-    @Override
-    public void onIo(String consumer, IoOp op, long offset, long length, long nanos, int errno) {
+    /**
+     * Latency and errors of this engine's medium: I/O of its own replica set and I/O it serves for another engine
+     * (a remote front-end whose member this replica is). Heat is counted by {@link #onIo} at the front-end only.
+     */
+    public void onMediaIo(IoOp op, long nanos, int errno) {
         long us = Math.max(1, nanos / 1000);
         int bucket = Math.min(BUCKETS - 1, 63 - Long.numberOfLeadingZeros(us));
         latency.incrementAndGet(op.ordinal() * BUCKETS + bucket);
         if (errno != 0) {
             errors.computeIfAbsent(errno, e -> new LongAdder()).increment();
+        }
+    }
+
+    /**
+     * Heat of a request as the client sent it. Latency and errors are the medium's and are recorded below the
+     * replica set ({@link #onMediaIo}, through {@link MediaLatencyTarget}): at this level they would include
+     * remote members and switch pauses, which say nothing about a disk.
+     */
+    @Override
+    public void onIo(String consumer, IoOp op, long offset, long length, long nanos, int errno) {
+        if (errno != 0) {
             return;
         }
         if (op == IoOp.FLUSH) {

@@ -22,7 +22,11 @@ class HeatSnapshotFileTest {
             h.onIo("ns/pod-a", IoOp.READ, 7L << 20, 4096, 10_000, 0);
         }
         h.onIo("ns/pod-b", IoOp.WRITE, 42L << 20, 8192, 10_000, 0);
-        h.onIo("ns/pod-a", IoOp.READ, 9L << 20, 4096, 3_000_000, 5);
+        for (int i = 0; i < 5; i++) {
+            h.onMediaIo(IoOp.READ, 10_000, 0);
+        }
+        h.onMediaIo(IoOp.WRITE, 10_000, 0);
+        h.onMediaIo(IoOp.READ, 3_000_000, 5);
         HeatSnapshot s = h.snapshot();
         Path f = dir.resolve("v.heat");
         HeatSnapshotFile.write(s, f);

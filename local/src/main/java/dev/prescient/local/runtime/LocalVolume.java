@@ -1,18 +1,23 @@
 package dev.prescient.local.runtime;
 
+import dev.prescient.local.nbd.NbdConnection;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 
 /**
- * A volume as its consumer sees it: a replica set written in Sync mode (a write is acknowledged when every healthy
- * replica has it), reads from the primary, a reference checksum per block of every acknowledged write, decayed
- * heat per extent, and dirty tracking for replicas being filled. The I/O lock is what a switchover pauses.
+ * One volume as its workload sees it: a single NBD connection to the volume's front-end (the engine export
+ * ControllerPublishVolume handed out), and the checksum of every acknowledged write. Replication, tier changes and
+ * switch-overs happen below the front-end, decided by the operator; the workload never learns of them except
+ * through latency - and through a read that does not match what it wrote, which is counted as a lost write.
+ *
+ * <p>The connection names the node the workload plays (export {@code <name>@node:<reader>}), so the engine counts
+ * its heat for that node: when the scenario moves the reader, the connection is replaced by one that names the new
+ * node, as a pod rescheduled elsewhere would attach the volume there.
  */
 public final class LocalVolume {
     public final String name;
@@ -20,26 +25,31 @@ public final class LocalVolume {
     public final long sizeBytes;
     public final int blockSize;
     public final int extentSize;
-    final ReentrantLock io = new ReentrantLock(true);
-    final List<Replica> replicas = new CopyOnWriteArrayList<>();
-    /** CRC32C of the last acknowledged content per block; 0 with written=false means "never written" (zeros). */
+    public final String frontEndUri;
+    private final ReentrantLock io = new ReentrantLock(true);
+    /** CRC32C of the last acknowledged content per block; unwritten blocks read as zeroes. */
     private final long[] reference;
     private final BitSet written;
-    private BitSet dirty;
     private final double[] heat;
     private final double decay;
+    private NbdConnection conn;
+    private volatile String reader;
+    private volatile List<Replica> replicas = List.of();
     private long reads;
     private long writes;
     private long readMismatches;
-    volatile String reader;
+    private long ioErrors;
     private volatile double readLatencyMicros;
 
-    public LocalVolume(String name, String volumeId, long sizeBytes, int blockSize, int extentSize, int halfLifeTicks) {
+    public LocalVolume(String name, String volumeId, long sizeBytes, int blockSize, int extentSize, int halfLifeTicks,
+            String frontEndUri, String reader) {
         this.name = name;
         this.volumeId = volumeId;
         this.sizeBytes = sizeBytes;
         this.blockSize = blockSize;
         this.extentSize = extentSize;
+        this.frontEndUri = frontEndUri;
+        this.reader = reader;
         int blocks = (int) (sizeBytes / blockSize);
         this.reference = new long[blocks];
         this.written = new BitSet(blocks);
@@ -65,49 +75,61 @@ public final class LocalVolume {
         return c.getValue();
     }
 
-    public void addReplica(Replica r) {
-        replicas.add(r);
+    /** The URI of the front-end with the attaching node named in the export (see the engine's NbdServer). */
+    static String attachedBy(String uri, String node) {
+        int scheme = uri.indexOf("://");
+        int slash = uri.indexOf('/', scheme + 3);
+        return slash < 0 ? uri + "/@node:" + node : uri + "@node:" + node;
     }
 
-    public List<Replica> replicas() {
-        return List.copyOf(replicas);
+    private NbdConnection conn() throws IOException {
+        if (conn == null) {
+            conn = NbdConnection.open(attachedBy(frontEndUri, reader));
+        }
+        return conn;
     }
 
-    public Replica primary() {
-        return replicas.stream().filter(r -> r.primary).findFirst().orElseThrow(
-                () -> new IllegalStateException("volume " + name + " has no primary"));
-    }
-
-    /** Writes to every healthy replica; the reference changes only once all of them acknowledged. */
-    public void write(int block, byte[] data) throws IOException {
+    /** The workload now runs on {@code node}: attach from there (flush and close the old attachment first). */
+    public void moveReader(String node) throws IOException {
         io.lock();
         try {
-            for (Replica r : replicas) {
-                if (r.state == Replica.State.Healthy) {
-                    r.conn().write((long) block * blockSize, data, true);
-                }
+            if (node.equals(reader)) {
+                return;
             }
-            reference[block] = crc(data);
-            written.set(block);
-            if (dirty != null) {
-                dirty.set(block);
-            }
-            writes++;
-            heat[block / blocksPerExtent()] += 1;
+            closeLocked();
+            reader = node;
         } finally {
             io.unlock();
         }
     }
 
-    /** Reads from the primary and checks the bytes against the reference of acknowledged writes. */
+    /** Writes with FUA through the front-end; the reference changes only once the write is acknowledged. */
+    public void write(int block, byte[] data) throws IOException {
+        io.lock();
+        try {
+            conn().write((long) block * blockSize, data, true);
+            reference[block] = crc(data);
+            written.set(block);
+            writes++;
+            heat[block / blocksPerExtent()] += 1;
+        } catch (IOException e) {
+            ioErrors++;
+            closeLocked();
+            throw e;
+        } finally {
+            io.unlock();
+        }
+    }
+
+    /** Reads through the front-end and checks the bytes against the acknowledged writes. */
     public boolean read(int block) throws IOException {
         io.lock();
         try {
             byte[] buf = new byte[blockSize];
             long t0 = System.nanoTime();
-            primary().conn().read((long) block * blockSize, buf);
+            conn().read((long) block * blockSize, buf);
             double us = (System.nanoTime() - t0) / 1e3;
-            // Moving average over about 20 reads: what the consumer feels from the primary's tier.
+            // Moving average over about 20 reads: what the consumer feels from the tier serving it.
             readLatencyMicros = readLatencyMicros == 0 ? us : readLatencyMicros * 0.95 + us * 0.05;
             reads++;
             heat[block / blocksPerExtent()] += 1;
@@ -116,6 +138,10 @@ public final class LocalVolume {
                 readMismatches++;
             }
             return ok;
+        } catch (IOException e) {
+            ioErrors++;
+            closeLocked();
+            throw e;
         } finally {
             io.unlock();
         }
@@ -133,14 +159,17 @@ public final class LocalVolume {
         return crc(buf) == reference[block];
     }
 
-    /** Verifies every block of one replica against the reference; returns the blocks that differ. */
-    public List<Integer> verify(Replica r) throws IOException {
+    /**
+     * Reads every block of the export at {@code uri} (a replica's own engine export, or the front-end) and returns
+     * the blocks that differ from the acknowledged writes. Holds the workload's lock: nothing is written meanwhile.
+     */
+    public List<Integer> verify(String uri) throws IOException {
         List<Integer> bad = new ArrayList<>();
         io.lock();
-        try {
+        try (NbdConnection c = NbdConnection.open(uri)) {
             byte[] buf = new byte[blockSize];
             for (int b = 0; b < blocks(); b++) {
-                r.conn().read((long) b * blockSize, buf);
+                c.read((long) b * blockSize, buf);
                 if (!matches(b, buf)) {
                     bad.add(b);
                 }
@@ -151,7 +180,7 @@ public final class LocalVolume {
         return bad;
     }
 
-    /** Decays heat once per tick; returns a copy of the per-extent heat after decay. */
+    /** Decays heat once per tick; returns a copy of the per-extent heat before decay. */
     public double[] tickHeat() {
         io.lock();
         try {
@@ -165,32 +194,13 @@ public final class LocalVolume {
         }
     }
 
-    /** Starts recording blocks written from now on (call before a replica copy starts). */
-    void startDirtyTracking() {
-        io.lock();
-        try {
-            dirty = new BitSet(blocks());
-        } finally {
-            io.unlock();
-        }
+    /** The replicas the node agents report for this volume (refreshed by the scenario runner). */
+    public List<Replica> replicas() {
+        return replicas;
     }
 
-    /** Takes the blocks written since the last call; caller holds the I/O lock. */
-    BitSet takeDirtyLocked() {
-        BitSet d = dirty == null ? new BitSet() : dirty;
-        dirty = new BitSet(blocks());
-        return d;
-    }
-
-    /** Puts blocks back into the dirty set (a round that stopped early); caller holds the I/O lock. */
-    void dirtyMergeLocked(BitSet blocks) {
-        if (dirty != null) {
-            dirty.or(blocks);
-        }
-    }
-
-    void stopDirtyTrackingLocked() {
-        dirty = null;
+    void replicas(List<Replica> now) {
+        replicas = List.copyOf(now);
     }
 
     public long reads() {
@@ -199,6 +209,10 @@ public final class LocalVolume {
 
     public long writes() {
         return writes;
+    }
+
+    public long ioErrors() {
+        return ioErrors;
     }
 
     public double readLatencyMicros() {
@@ -213,10 +227,22 @@ public final class LocalVolume {
         return reader;
     }
 
+    private void closeLocked() {
+        if (conn != null) {
+            try {
+                conn.flush();
+                conn.close();
+            } catch (IOException ignored) {
+                // a broken connection has nothing left to flush; the next I/O opens a new one
+            }
+            conn = null;
+        }
+    }
+
     public void closeConnections() {
         io.lock();
         try {
-            replicas.forEach(Replica::disconnect);
+            closeLocked();
         } finally {
             io.unlock();
         }

@@ -1,55 +1,43 @@
 package dev.prescient.local.runtime;
 
-import dev.prescient.local.decide.Action;
-import dev.prescient.local.decide.Decider;
-import dev.prescient.local.decide.NodeHealthModel;
-import dev.prescient.local.decide.ReaderForecast;
 import dev.prescient.local.scenario.Scenario;
 import dev.prescient.local.scenario.TraceReader;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Drives a scenario tick by tick: issues the workload's reads and writes through NBD, decays heat, updates node
- * health signals, forecasts, asks the decider what to do and hands actions to the mover. Keeps the history the
- * live view draws.
+ * Drives a scenario tick by tick: the workload's reads and writes through each volume's front-end, the reader that
+ * moves between nodes on a daily cycle, and the degrading node's media (a fault file its engines watch). It decides
+ * nothing: the operator sees the same engines' telemetry and node health that a cluster would show it and moves the
+ * data; {@link ClusterWatch} reports what it did. Keeps the history the live view draws.
  */
 public final class ScenarioRunner implements AutoCloseable {
     private static final int HISTORY = 240;
-    private static final int BINS = 20;
 
     private final Scenario sc;
     private final Map<String, LocalVolume> volumes;
-    private final Mover mover;
-    private final Decider decider;
+    private final Map<String, Path> faultFiles;
+    private final ClusterWatch watch;
     private final Random random = new Random(42);
-    private final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "mover");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Map<String, ReaderForecast> readerForecasts = new HashMap<>();
-    private final List<MigrationRecord> migrations = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, NodeState> nodes = new LinkedHashMap<>();
     private final Map<String, VolumeHistory> history = new LinkedHashMap<>();
+    private final List<ReaderMove> readerMoves = Collections.synchronizedList(new ArrayList<>());
     private int tick;
     private long ioErrors;
-    private int migrationSeq;
+    private long lastRefreshNanos;
 
-    /** Health of one node now. */
+    /** One node now: the latency its media was given, and the operator's view of its health over time. */
     public static final class NodeState {
-        public volatile double latencyRatio = 1;
-        public volatile double errorsPerMinute;
+        public volatile long injectedLatencyMicros;
         public volatile double healthScore = 1;
         public volatile double failureProbability;
         public final List<double[]> series = new ArrayList<>(); // [t, health, failureProbability]
@@ -61,7 +49,10 @@ public final class ScenarioRunner implements AutoCloseable {
         public final List<double[]> ops = new ArrayList<>();       // [t, actual, forecast, lo, hi]
         public final List<Double> rawOps = new ArrayList<>();
         public final List<Double> residuals = new ArrayList<>();
-        public long remoteReads;
+    }
+
+    /** When (scenario seconds) a volume's reader moved to another node. */
+    public record ReaderMove(String volume, String from, String to, double at) {
     }
 
     /** A trace being replayed into a volume. */
@@ -69,6 +60,20 @@ public final class ScenarioRunner implements AutoCloseable {
     }
 
     private final List<TraceReplay> traces = new ArrayList<>();
+
+    public ScenarioRunner(Scenario sc, Map<String, LocalVolume> volumes, Map<String, Path> faultFiles,
+            ClusterWatch watch) {
+        this.sc = sc;
+        this.volumes = volumes;
+        this.faultFiles = Map.copyOf(faultFiles);
+        this.watch = watch;
+        for (String n : sc.nodes) {
+            nodes.put(n, new NodeState());
+        }
+        for (String v : volumes.keySet()) {
+            history.put(v, new VolumeHistory());
+        }
+    }
 
     /** Adds a trace to replay from the next tick on. */
     public void addTrace(TraceReplay t) {
@@ -79,22 +84,6 @@ public final class ScenarioRunner implements AutoCloseable {
         return List.copyOf(traces);
     }
 
-    public ScenarioRunner(Scenario sc, Map<String, LocalVolume> volumes, Mover mover) {
-        this.sc = sc;
-        this.volumes = volumes;
-        this.mover = mover;
-        Scenario.Policy p = sc.policy;
-        this.decider = new Decider(new Decider.Settings(p.failureProbabilityThreshold, p.preStageLeadFraction,
-                p.hotOpsPerExtent, p.coldOpsPerExtent, 0.6));
-        for (String n : sc.nodes) {
-            nodes.put(n, new NodeState());
-        }
-        for (String v : volumes.keySet()) {
-            history.put(v, new VolumeHistory());
-            readerForecasts.put(v, new ReaderForecast(BINS));
-        }
-    }
-
     public int ticksPerDay() {
         return sc.dayLengthSeconds * 1000 / sc.tickMillis;
     }
@@ -103,26 +92,29 @@ public final class ScenarioRunner implements AutoCloseable {
         return tick * sc.tickMillis / 1000.0;
     }
 
-    /** One step of the scenario; returns the actions started in this step. */
-    public List<MigrationRecord> tick() {
+    /** One step of the scenario. */
+    public void tick() {
         double t = seconds();
         double tod = sc.timeOfDay(t);
         Map<String, Integer> ops = new HashMap<>();
         for (Scenario.Hotspot h : sc.hotspots) {
             LocalVolume v = volumes.get(h.volume);
             String reader = Scenario.readerAt(h, tod);
-            v.reader = reader;
-            readerForecasts.get(v.name).observe(tod, reader);
+            if (reader != null && !reader.equals(v.reader())) {
+                readerMoves.add(new ReaderMove(v.name, v.reader(), reader, t));
+                try {
+                    v.moveReader(reader);
+                } catch (IOException e) {
+                    ioErrors++;
+                }
+            }
             int bpe = v.blocksPerExtent();
             // Poisson-like noise around the daily profile, so forecasts have something to be wrong about.
             double mean = Scenario.hotspotOps(h, tod);
             int n = (int) Math.max(0, Math.round(mean + Math.sqrt(mean) * random.nextGaussian()));
             for (int i = 0; i < n; i++) {
                 int block = (h.firstExtent + random.nextInt(h.extents)) * bpe + random.nextInt(bpe);
-                boolean remote = io(v, block, random.nextDouble() < 0.3);
-                if (remote) {
-                    history.get(v.name).remoteReads++;
-                }
+                io(v, block, random.nextDouble() < 0.3);
             }
             ops.merge(v.name, n, Integer::sum);
         }
@@ -159,23 +151,18 @@ public final class ScenarioRunner implements AutoCloseable {
             }
             ops.merge(v.name, tr.spec().requestsPerTick, Integer::sum);
         }
-        updateNodes(t);
-        Map<String, Double> risk = new HashMap<>();
-        nodes.forEach((n, s) -> risk.put(n, s.failureProbability));
-        List<Decider.VolumeView> views = new ArrayList<>();
-        Map<String, ReaderForecast.Prediction> predicted = new HashMap<>();
+        degrade(t);
+        long now = System.nanoTime();
+        if (now - lastRefreshNanos > 1_000_000_000L) {
+            lastRefreshNanos = now;
+            refresh(t);
+        }
+        double decay = Math.pow(0.5, 1.0 / sc.policy.heatHalfLifeTicks);
         for (LocalVolume v : volumes.values()) {
             double[] heat = v.tickHeat();
-            double decay = Math.pow(0.5, 1.0 / sc.policy.heatHalfLifeTicks);
             double[] rate = new double[heat.length];
-            double sum = 0;
-            int hot = 0;
             for (int i = 0; i < heat.length; i++) {
                 rate[i] = heat[i] * (1 - decay);
-                sum += rate[i];
-                if (rate[i] >= sc.policy.hotOpsPerExtent) {
-                    hot++;
-                }
             }
             VolumeHistory hist = history.get(v.name);
             synchronized (hist) {
@@ -183,34 +170,56 @@ public final class ScenarioRunner implements AutoCloseable {
                 trim(hist.heat);
                 forecast(hist, t, ops.getOrDefault(v.name, 0));
             }
-            boolean hasHotspot = sc.hotspots.stream().anyMatch(h -> h.volume.equals(v.name));
-            if (hasHotspot) {
-                readerForecasts.get(v.name).predict(tod + sc.policy.preStageLeadFraction)
-                        .ifPresent(p -> predicted.put(v.name, p));
-            }
-            boolean busy = migrations.stream().anyMatch(m -> m.action.volume().equals(v.name) && !m.done());
-            List<Decider.ReplicaView> rs = v.replicas().stream().filter(r -> r.state != Replica.State.Removing)
-                    .map(r -> new Decider.ReplicaView(r.node, r.tier, r.primary, r.state == Replica.State.Healthy))
-                    .toList();
-            views.add(new Decider.VolumeView(v.name, rs, hasHotspot ? v.reader : null, sum / heat.length,
-                    hot / (double) heat.length, busy, hasHotspot));
-        }
-        List<MigrationRecord> started = new ArrayList<>();
-        // Heat needs a few ticks to mean anything; decisions start once it has settled.
-        if (tick >= sc.policy.heatHalfLifeTicks) {
-            for (Action a : decider.decide(views, risk, predicted, new HashSet<>(sc.nodes))) {
-                MigrationRecord rec = new MigrationRecord(String.format("%s-%03d", a.volume(), ++migrationSeq), a, t);
-                migrations.add(rec);
-                started.add(rec);
-                LocalVolume v = volumes.get(a.volume());
-                executor.submit(() -> {
-                    mover.run(v, rec);
-                    rec.finishedAtSeconds = seconds();
-                });
-            }
         }
         tick++;
-        return started;
+    }
+
+    /** Reads what the operator and the agents did: replicas per volume, node health, migrations. */
+    public void refresh(double t) {
+        watch.refresh();
+        for (LocalVolume v : volumes.values()) {
+            v.replicas(watch.replicas(v.volumeId));
+        }
+        var health = watch.health();
+        nodes.forEach((name, s) -> {
+            ClusterWatch.NodeHealth h = health.get(name);
+            if (h != null) {
+                s.healthScore = h.healthScore();
+                s.failureProbability = h.failureProbability();
+            }
+            synchronized (s.series) {
+                s.series.add(new double[] {t, s.healthScore, s.failureProbability});
+                trim(s.series);
+            }
+        });
+    }
+
+    /**
+     * The degrading node's media slow down from startSeconds on: its engines read the latency from their fault
+     * file, so the slowdown shows in the engines' latency histograms, the agent's node health and the operator's
+     * failure prediction, as a failing disk's would.
+     */
+    private void degrade(double t) {
+        Scenario.DegradingNode d = sc.degradingNode;
+        for (var e : nodes.entrySet()) {
+            long us = 0;
+            if (d != null && d.node.equals(e.getKey()) && t >= d.startSeconds) {
+                us = Math.min(d.maxLatencyMicros, (long) (d.latencyMicrosPerSecond * (t - d.startSeconds)));
+            }
+            NodeState s = e.getValue();
+            Path f = faultFiles.get(e.getKey());
+            if (f != null && us != s.injectedLatencyMicros) {
+                try {
+                    Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+                    Files.createDirectories(f.getParent());
+                    Files.writeString(tmp, "latency_us=" + us + "\n");
+                    Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    s.injectedLatencyMicros = us;
+                } catch (IOException ex) {
+                    ioErrors++;
+                }
+            }
+        }
     }
 
     /** Seasonal-naive forecast (same time yesterday) with an empirical 90% interval from past residuals. */
@@ -249,48 +258,27 @@ public final class ScenarioRunner implements AutoCloseable {
         }
     }
 
-    private void updateNodes(double t) {
-        for (var e : nodes.entrySet()) {
-            NodeState s = e.getValue();
-            Scenario.DegradingNode d = sc.degradingNode;
-            double noise = 0.03 * random.nextGaussian();
-            if (d != null && d.node.equals(e.getKey()) && t >= d.startSeconds) {
-                s.latencyRatio = 1 + d.latencyGrowthPerSecond * (t - d.startSeconds) + noise;
-                s.errorsPerMinute = d.errorsPerSecond * 60;
-            } else {
-                s.latencyRatio = 1 + Math.abs(noise);
-                s.errorsPerMinute = 0;
-            }
-            var sig = new NodeHealthModel.Signals(s.latencyRatio, s.errorsPerMinute);
-            s.healthScore = NodeHealthModel.healthScore(sig);
-            s.failureProbability = NodeHealthModel.failureProbability(sig);
-            synchronized (s.series) {
-                s.series.add(new double[] {t, s.healthScore, s.failureProbability});
-                trim(s.series);
-            }
-        }
-    }
-
-    /** One read or write; returns whether a read crossed nodes (reader is not where the primary is). */
-    private boolean io(LocalVolume v, int block, boolean write) {
+    private void io(LocalVolume v, int block, boolean write) {
         try {
             if (write) {
                 byte[] data = new byte[v.blockSize];
                 random.nextBytes(data);
                 v.write(block, data);
-                return false;
+            } else {
+                v.read(block);
             }
-            v.read(block);
-            return v.reader != null && !v.reader.equals(v.primary().node);
         } catch (IOException e) {
             ioErrors++;
-            return false;
         }
     }
 
-    public List<MigrationRecord> migrations() {
-        synchronized (migrations) {
-            return List.copyOf(migrations);
+    public ClusterWatch watch() {
+        return watch;
+    }
+
+    public List<ReaderMove> readerMoves() {
+        synchronized (readerMoves) {
+            return List.copyOf(readerMoves);
         }
     }
 
@@ -318,16 +306,16 @@ public final class ScenarioRunner implements AutoCloseable {
         return tick;
     }
 
-    /** Waits for running actions to end. */
+    /** Heals the degraded media (so teardown and verification read at full speed) and closes the traces. */
     @Override
     public void close() {
-        executor.shutdown();
-        try {
-            executor.awaitTermination(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (Path f : faultFiles.values()) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException ignored) {
+                // the node's run directory may be gone already
+            }
         }
-        executor.shutdownNow();
         for (TraceReplay tr : traces) {
             try {
                 tr.reader().close();

@@ -54,11 +54,14 @@ public final class Scenario {
         public double writeFraction = 0.5;
     }
 
+    /** A node whose media slow down: its engines add latency that grows from startSeconds on. */
     public static final class DegradingNode {
         public String node;
         public int startSeconds;
-        public double latencyGrowthPerSecond = 0.05;
-        public double errorsPerSecond = 0.2;
+        /** Microseconds added to every request per second since startSeconds. */
+        public double latencyMicrosPerSecond = 200;
+        /** The slowdown stops growing here. */
+        public long maxLatencyMicros = 50_000;
     }
 
     public static final class Growth {
@@ -78,11 +81,17 @@ public final class Scenario {
         public int requestsPerTick = 10;
     }
 
+    /** How the operator is set up for the scenario's compressed time (it decides everything; see README). */
     public static final class Policy {
-        public double preStageLeadFraction = 0.15;
-        public double failureProbabilityThreshold = 0.6;
-        public double hotOpsPerExtent = 3.0;
-        public double coldOpsPerExtent = 0.05;
+        /** The MirrorPolicy every volume names, applied at start (path relative to the repository root). */
+        public String file = "local/scenarios/local-policy.yaml";
+        /** Half-life of the engines' decayed heat, in seconds: the operator's sense of hot and cold. */
+        public int engineHeatHalfLifeSeconds = 20;
+        /** Decayed accesses at which the operator scores a volume 63% hot (prescient.planner.heat-scale). */
+        public double heatScale = 300;
+        /** How far ahead the operator's affinity forecast looks, in seconds (prescient.planner.lead-time). */
+        public int leadTimeSeconds = 8;
+        /** Decay of the live view's heat map, in ticks. */
         public int heatHalfLifeTicks = 10;
     }
 
@@ -177,6 +186,9 @@ public final class Scenario {
             } catch (IllegalArgumentException e) {
                 throw new InvalidScenarioException("unknown trace format " + t.format + " (arc, msr, tencent, systor)");
             }
+        }
+        if (policy.engineHeatHalfLifeSeconds <= 0 || policy.heatScale <= 0 || policy.leadTimeSeconds < 0) {
+            throw new InvalidScenarioException("policy: engineHeatHalfLifeSeconds and heatScale > 0, leadTimeSeconds >= 0");
         }
         if (degradingNode != null && !nodes.contains(degradingNode.node)) {
             throw new InvalidScenarioException("degrading node " + degradingNode.node + " is not in nodes");

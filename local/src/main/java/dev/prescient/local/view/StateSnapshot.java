@@ -1,7 +1,7 @@
 package dev.prescient.local.view;
 
 import dev.prescient.local.runtime.LocalVolume;
-import dev.prescient.local.runtime.MigrationRecord;
+import dev.prescient.local.runtime.ClusterWatch;
 import dev.prescient.local.runtime.Replica;
 import dev.prescient.local.runtime.ScenarioRunner;
 import java.util.ArrayList;
@@ -26,8 +26,7 @@ public final class StateSnapshot {
             n.put("name", name);
             n.put("healthScore", s.healthScore);
             n.put("failureProbability", s.failureProbability);
-            n.put("latencyRatio", s.latencyRatio);
-            n.put("errorsPerMinute", s.errorsPerMinute);
+            n.put("injectedLatencyMicros", s.injectedLatencyMicros);
             synchronized (s.series) {
                 n.put("series", new ArrayList<>(s.series));
             }
@@ -44,11 +43,12 @@ public final class StateSnapshot {
             m.put("reads", v.reads());
             m.put("writes", v.writes());
             m.put("readMismatches", v.readMismatches());
+            m.put("ioErrors", v.ioErrors());
             m.put("readLatencyMicros", Math.round(v.readLatencyMicros()));
             List<Object> reps = new ArrayList<>();
             for (Replica rep : v.replicas()) {
-                reps.add(Map.of("node", rep.node, "tier", rep.tier, "state", rep.state().name(), "primary",
-                        rep.primary(), "replicaId", rep.replicaId));
+                reps.add(Map.of("node", rep.node(), "tier", rep.tier(), "state", rep.state(), "replicaId",
+                        rep.replicaId()));
             }
             m.put("replicas", reps);
             ScenarioRunner.VolumeHistory h = r.history().get(v.name);
@@ -59,29 +59,28 @@ public final class StateSnapshot {
                     ops.add(new Object[] {o[0], o[1], nan(o[2]), nan(o[3]), nan(o[4])});
                 }
                 m.put("ops", ops);
-                m.put("remoteReads", h.remoteReads);
             }
             vols.add(m);
         }
         out.put("volumes", vols);
+        Map<String, String> names = new java.util.HashMap<>();
+        r.volumes().values().forEach(v -> names.put(v.volumeId, v.name));
         List<Object> migs = new ArrayList<>();
-        for (MigrationRecord rec : r.migrations()) {
+        for (ClusterWatch.Migration mg : r.watch().migrations()) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", rec.id);
-            m.put("volume", rec.action.volume());
-            m.put("kind", rec.action.kind().name());
-            m.put("reason", rec.action.reason().name());
-            m.put("from", rec.action.fromNode() + "/" + rec.action.fromTier());
-            m.put("to", rec.action.toNode() + "/" + rec.action.toTier());
-            m.put("explanation", rec.action.explanation());
-            m.put("phase", rec.phase.name());
-            m.put("progressPercent", rec.progressPercent());
-            m.put("bytesMoved", rec.bytesDone);
-            m.put("preCopyRounds", rec.preCopyRounds);
-            m.put("pauseMillis", rec.pauseMillis < 0 ? null : rec.pauseMillis);
-            m.put("startedAt", rec.startedAtSeconds);
-            m.put("finishedAt", rec.finishedAtSeconds < 0 ? null : rec.finishedAtSeconds);
-            m.put("error", rec.error);
+            m.put("id", mg.name());
+            m.put("volume", names.getOrDefault(mg.volume(), mg.volume()));
+            m.put("kind", mg.action());
+            m.put("reason", mg.reason());
+            m.put("from", mg.from());
+            m.put("to", mg.to());
+            m.put("explanation", mg.explanation());
+            m.put("phase", mg.phase().name());
+            m.put("progressPercent", mg.progressPercent());
+            m.put("bytesMoved", mg.bytesMoved());
+            m.put("pauseMillis", mg.pauseMillis());
+            m.put("startedAt", mg.firstSeenAt());
+            m.put("finishedAt", mg.done() ? mg.phaseSeenAt().get(mg.phase()) : null);
             migs.add(m);
         }
         out.put("migrations", migs);
@@ -99,19 +98,23 @@ public final class StateSnapshot {
         r.nodes().forEach((n, s) -> sb.append(String.format(" %s health %.2f p(fail) %.2f |", n, s.healthScore,
                 s.failureProbability)));
         sb.append('\n');
+        Map<String, String> names = new java.util.HashMap<>();
         for (LocalVolume v : r.volumes().values()) {
+            names.put(v.volumeId, v.name);
             sb.append(String.format("  %-10s reader %-7s replicas", v.name, v.reader() == null ? "-" : v.reader()));
             for (Replica rep : v.replicas()) {
-                sb.append(' ').append(rep.primary() ? "*" : "").append(rep.node).append('/').append(rep.tier)
-                        .append('(').append(rep.state()).append(')');
+                sb.append(' ').append(rep.node()).append('/').append(rep.tier()).append('(').append(rep.state())
+                        .append(')');
             }
-            sb.append(String.format("  r/w %d/%d bad %d read %.2f ms%n", v.reads(), v.writes(), v.readMismatches(),
-                    v.readLatencyMicros() / 1000));
+            sb.append(String.format("  r/w %d/%d bad %d errors %d read %.2f ms%n", v.reads(), v.writes(),
+                    v.readMismatches(), v.ioErrors(), v.readLatencyMicros() / 1000));
         }
-        for (MigrationRecord m : r.migrations()) {
-            if (!m.done() || r.seconds() - m.finishedAtSeconds < 3) {
-                sb.append(String.format("  %-16s %-11s %-16s %-13s %3d%% %s%n", m.id, m.action.kind(),
-                        m.action.reason(), m.phase, m.progressPercent(), m.action.explanation()));
+        for (ClusterWatch.Migration m : r.watch().migrations()) {
+            Double end = m.done() ? m.phaseSeenAt().get(m.phase()) : null;
+            if (end == null || r.seconds() - end < 10) {
+                sb.append(String.format("  %-28s %-10s %-16s %-12s %3d%% %s -> %s %s%n", m.name(), m.action(),
+                        m.reason(), m.phase(), m.progressPercent(), m.from(), m.to(),
+                        m.pauseMillis() == null ? "" : String.format("pause %.2f ms", m.pauseMillis())));
             }
         }
         return sb.toString();

@@ -40,6 +40,9 @@ public final class GrpcNodeAgentClient implements NodeAgentClient {
     public record Tls(Path certificate, Path key, Path ca) {
     }
 
+    /** The name every node-agent certificate carries (csi-driver AgentTls uses the same). */
+    public static final String AGENT_AUTHORITY = "prescient-node-agent";
+
     private final String node;
     private final ManagedChannel channel;
     private final NodeAgentGrpc.NodeAgentBlockingStub stub;
@@ -57,7 +60,9 @@ public final class GrpcNodeAgentClient implements NodeAgentClient {
             try {
                 SslContext ctx = GrpcSslContexts.forClient().trustManager(tls.ca().toFile())
                         .keyManager(tls.certificate().toFile(), tls.key().toFile()).build();
-                b.sslContext(ctx);
+                // Agent certificates name the agent role, not the address dialled (a node IP that changes with the
+                // node): verify them as the csi-driver's own clients do.
+                b.sslContext(ctx).overrideAuthority(AGENT_AUTHORITY);
             } catch (Exception e) {
                 throw new NodeAgentException(NodeAgentException.Reason.FailedPrecondition, node,
                         "TLS material unusable: " + e.getMessage(), e);

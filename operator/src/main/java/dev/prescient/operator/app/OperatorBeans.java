@@ -3,6 +3,10 @@ package dev.prescient.operator.app;
 import dev.prescient.operator.agent.ClusterNodeAgents;
 import dev.prescient.operator.agent.GrpcNodeAgentClient;
 import dev.prescient.operator.agent.NodeAgents;
+import dev.prescient.operator.agent.ReplicaInventory;
+import dev.prescient.operator.plan.OperatorLimits;
+import dev.prescient.operator.plan.VolumeInsights;
+import dev.prescient.operator.telemetry.VolumeForecasts;
 import dev.prescient.operator.metrics.OperatorMetrics;
 import dev.prescient.operator.migration.MigrationExecutor;
 import dev.prescient.operator.migration.MigrationStateMachine;
@@ -84,17 +88,56 @@ public class OperatorBeans {
 
     @Produces
     @Singleton
+    VolumeInsights volumeInsights() {
+        return new VolumeInsights();
+    }
+
+    @Produces
+    @Singleton
+    ReplicaInventory replicaInventory(NodeAgents agents, Clock clock) {
+        return new ReplicaInventory(agents, clock);
+    }
+
+    /** Operator-wide movement caps; each policy's own limits apply too, the tighter wins. 0 = no cap. */
+    @Produces
+    @Singleton
+    OperatorLimits operatorLimits(
+            @ConfigProperty(name = "prescient.limits.cluster.max-concurrent") int clusterConcurrent,
+            @ConfigProperty(name = "prescient.limits.cluster.bandwidth") String clusterBw,
+            @ConfigProperty(name = "prescient.limits.node.max-concurrent") int nodeConcurrent,
+            @ConfigProperty(name = "prescient.limits.node.bandwidth") String nodeBw,
+            @ConfigProperty(name = "prescient.limits.nodes") Optional<String> perNode) {
+        return new OperatorLimits(clusterConcurrent, Units.bytes(clusterBw, 0), nodeConcurrent, Units.bytes(nodeBw, 0),
+                OperatorLimits.parseNodes(perNode.orElse("")));
+    }
+
+    @Produces
+    @Singleton
+    VolumeForecasts volumeForecasts(@ConfigProperty(name = "prescient.forecast.step") Duration step,
+                                    @ConfigProperty(name = "prescient.forecast.min-samples") int minSamples,
+                                    @ConfigProperty(name = "prescient.forecast.keep") int keep,
+                                    @ConfigProperty(name = "prescient.forecast.retrain-every") int retrainEvery,
+                                    @ConfigProperty(name = "prescient.forecast.train-budget") int budget,
+                                    @ConfigProperty(name = "prescient.forecast.level") double level) {
+        return new VolumeForecasts(new VolumeForecasts.Config(step, minSamples, keep, retrainEvery, budget, level));
+    }
+
+    @Produces
+    @Singleton
     PlannerLoop plannerLoop(KubernetesClient client, NodeAgents agents, NodeHealthModel health, OperatorMetrics metrics,
-                            KubeEvents events, Clock clock,
+                            KubeEvents events, Clock clock, OperatorLimits limits, VolumeForecasts forecasts,
+                            VolumeInsights insights, ReplicaInventory inventory,
                             @ConfigProperty(name = "prescient.operator.namespace") String namespace,
                             @ConfigProperty(name = "prescient.state.configmap") String configMap,
-                            @ConfigProperty(name = "prescient.planner.cluster-bandwidth") String clusterBw,
-                            @ConfigProperty(name = "prescient.planner.node-bandwidth") String nodeBw,
                             @ConfigProperty(name = "prescient.planner.heat-scale") double heatScale,
-                            @ConfigProperty(name = "prescient.planner.lead-time") Duration lead) {
-        return new PlannerLoop(client, agents, health, new AffinityProfiles(0.3),
-                new ModelStateStore(client, namespace, configMap, 20_000), metrics, events, clock,
-                Units.bytes(clusterBw, 0), Units.bytes(nodeBw, 0), heatScale, lead);
+                            @ConfigProperty(name = "prescient.planner.lead-time") Duration lead,
+                            @ConfigProperty(name = "prescient.planner.day-length") Duration day,
+                            @ConfigProperty(name = "prescient.planner.new-volume-warm-up") Duration warmUp) {
+        PlannerLoop loop = new PlannerLoop(client, agents, health, new AffinityProfiles(0.3, day),
+                new ModelStateStore(client, namespace, configMap, 20_000), metrics, events, clock, limits, heatScale,
+                lead, forecasts, insights, inventory);
+        loop.setNewVolumeWarmUp(warmUp);
+        return loop;
     }
 
     /** One active operator at a time; the others wait on the Lease and take over where the leader stopped. */

@@ -202,8 +202,11 @@ public final class MigrationExecutor {
                 NodeAgentClient to = agents.forNode(spec.getTo().getNode());
                 Operation op = existing(to, op(name, "switch"));
                 if (op == null) {
+                    // Named, so that a front-end holding the source as a member (a volume moved before) drops it.
+                    Replica source = findSourceOrNull(from, name, spec);
                     op = to.switchOver(SwitchOverRequest.newBuilder().setOperationId(op(name, "switch"))
                             .setVolumeId(spec.getVolume()).setNewReplicaId(cp.getTargetReplicaId())
+                            .setOldReplicaId(source == null ? "" : source.getReplicaId())
                             .setMaxPauseMillis(2000).build());
                 }
                 if (op.getPhase() == OperationPhase.OPERATION_PHASE_SUCCEEDED) {

@@ -76,4 +76,28 @@ public final class MigrationStateMachine {
         }
         return to == Failed && from == RollingBack;
     }
+
+    /**
+     * Whether {@code to} can follow {@code from} through any number of moves of this machine. Used to tell a stale
+     * read (a status older than the one last written) from a newer one: a status the operator wrote is reachable
+     * from every older one, never the other way round.
+     */
+    public boolean reachable(MigrationPhase from, MigrationPhase to) {
+        java.util.Set<MigrationPhase> seen = java.util.EnumSet.noneOf(MigrationPhase.class);
+        java.util.ArrayDeque<MigrationPhase> todo = new java.util.ArrayDeque<>(java.util.List.of(from));
+        while (!todo.isEmpty()) {
+            MigrationPhase p = todo.poll();
+            if (!seen.add(p)) {
+                continue;
+            }
+            if (p == to) {
+                return true;
+            }
+            if (!p.terminal()) {
+                todo.add(next(p));
+                todo.add(p == RollingBack ? Failed : RollingBack);
+            }
+        }
+        return false;
+    }
 }

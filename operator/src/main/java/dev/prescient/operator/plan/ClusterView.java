@@ -7,7 +7,13 @@ import java.util.Set;
 
 /** Everything the planner looks at in one pass: a snapshot, never mutated by the planner. */
 public record ClusterView(Instant now, List<NodeView> nodes, List<VolumeView> volumes, List<InFlight> inFlight,
-                          long clusterBandwidthBytesPerSecond) {
+                          OperatorLimits limits) {
+
+    /** A view whose only operator-wide cap is the cluster bandwidth (0: none). */
+    public ClusterView(Instant now, List<NodeView> nodes, List<VolumeView> volumes, List<InFlight> inFlight,
+                       long clusterBandwidthBytesPerSecond) {
+        this(now, nodes, volumes, inFlight, OperatorLimits.clusterBandwidth(clusterBandwidthBytesPerSecond));
+    }
 
     /** A storage node: where it is, whether it takes new data, how likely it is to fail, and room per tier. */
     public record NodeView(String name, String zone, boolean ready, boolean cordoned, double failureProbability,
@@ -24,13 +30,43 @@ public record ClusterView(Instant now, List<NodeView> nodes, List<VolumeView> vo
     }
 
     /**
+     * Used bytes forecast at the policy's capacity horizon: point, interval bounds (of coverage {@code level}) and
+     * the model that made it, so a decision can cite it. {@code upperBytes} is the highest upper bound on the way.
+     */
+    public record CapacityForecast(long pointBytes, long lowerBytes, long upperBytes, double level, String model) {
+
+        /** Only an upper bound is known (scenario tables, or a model whose interval is not calibrated yet). */
+        public static CapacityForecast upperOnly(long upperBytes) {
+            return new CapacityForecast(upperBytes, upperBytes, upperBytes, 0, "given");
+        }
+
+        public String describe() {
+            if (level <= 0) {
+                return String.format(java.util.Locale.ROOT, "%s: %d B, no interval yet", model, pointBytes);
+            }
+            return String.format(java.util.Locale.ROOT, "%s: %d B, %.0f%% interval %d..%d B", model, pointBytes,
+                    level * 100, lowerBytes, upperBytes);
+        }
+    }
+
+    /**
      * A volume: its replicas, its heat score now, its affinity per node now and forecast over the lead time,
-     * and its capacity forecast (upper bound of the interval at the policy horizon).
+     * and its capacity forecast at the policy horizon (null: not enough history for one yet).
      */
     public record VolumeView(String name, long capacityBytes, long usedBytes, int baseReplicas, List<ReplicaView> replicas,
                              double heatScore, HeatLevel currentHeat, Map<String, Double> affinityNow,
-                             Map<String, Double> affinityForecast, long forecastUsedUpperBytes, Instant lastMoveAt,
-                             Set<String> requiredNodes, Set<String> requiredZones) {
+                             Map<String, Double> affinityForecast, CapacityForecast capacityForecast,
+                             Instant lastMoveAt, Set<String> requiredNodes, Set<String> requiredZones) {
+
+        /** With only the forecast's upper bound (scenario tables). */
+        public VolumeView(String name, long capacityBytes, long usedBytes, int baseReplicas, List<ReplicaView> replicas,
+                          double heatScore, HeatLevel currentHeat, Map<String, Double> affinityNow,
+                          Map<String, Double> affinityForecast, long forecastUsedUpperBytes, Instant lastMoveAt,
+                          Set<String> requiredNodes, Set<String> requiredZones) {
+            this(name, capacityBytes, usedBytes, baseReplicas, replicas, heatScore, currentHeat, affinityNow,
+                    affinityForecast, CapacityForecast.upperOnly(forecastUsedUpperBytes), lastMoveAt, requiredNodes,
+                    requiredZones);
+        }
 
         public ReplicaView primary() {
             for (ReplicaView r : replicas) {

@@ -8,6 +8,7 @@ import dev.prescient.operator.plan.ClusterView.Role;
 import dev.prescient.operator.plan.ClusterView.VolumeView;
 import dev.prescient.operator.plan.Plan.Deferred;
 import dev.prescient.operator.plan.Plan.DesiredPlacement;
+import dev.prescient.operator.plan.VolumeInsights.RemovalKind;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +70,11 @@ public final class PlacementPlanner {
             desired.put(v.name(), new DesiredPlacement(v.name(), heat, ht.tier(), replicas,
                     String.format(Locale.ROOT, "heat score %.2f -> %s (tier %s, %d replicas)", v.heatScore(), heat,
                             ht.tier(), replicas)));
-            removals.addAll(removals(v, nodes, view.now(), replicas));
+            // A volume being moved is left alone: which replica is the source, the target or a surplus mirror is
+            // only clear again once the migration ended (dropping its source mid-flight would lose the volume).
+            if (!busyVolumes.contains(v.name())) {
+                removals.addAll(removals(v, nodes, view.now(), replicas));
+            }
             PlannedAction a = firstMove(v, nodes, room, heat, ht, replicas);
             if (a == null) {
                 continue;
@@ -127,7 +132,8 @@ public final class PlacementPlanner {
                     }
                 }
                 if (othersRecovered && age.compareTo(settings.rollbackAfter()) >= 0) {
-                    out.add(remove(v, r, MigrationReason.PredictedFailure, String.format(Locale.ROOT,
+                    out.add(remove(v, r, MigrationReason.PredictedFailure, RemovalKind.EvacuationRolledBack,
+                            String.format(Locale.ROOT,
                             "false alarm: evacuation replica on %s is %s old (rollbackAfter %s) and every node it "
                                     + "protected is healthy again (failure probability below %.2f); freeing its space",
                             r.node(), age, settings.rollbackAfter(),
@@ -137,10 +143,13 @@ public final class PlacementPlanner {
                 Instant last = r.lastReadAt() != null ? r.lastReadAt() : r.createdAt();
                 Duration idle = Duration.between(last, now);
                 if (idle.compareTo(settings.preStageExpireAfter()) >= 0) {
-                    out.add(remove(v, r, MigrationReason.Affinity, String.format(Locale.ROOT,
-                            "pre-staged replica on %s %s for %s (expireAfter %s); removing it",
+                    out.add(remove(v, r, MigrationReason.Affinity, RemovalKind.PreStageExpired,
+                            String.format(Locale.ROOT,
+                            "pre-staged replica on %s %s for %s (expireAfter %s); affinity of %s now %.2f, forecast "
+                                    + "%.2f (pre-stage threshold %.2f); removing it",
                             r.node(), r.lastReadAt() == null ? "never read" : "not read", idle,
-                            settings.preStageExpireAfter())));
+                            settings.preStageExpireAfter(), r.node(), v.affinityNow().getOrDefault(r.node(), 0d),
+                            v.affinityForecast().getOrDefault(r.node(), 0d), settings.preStageScore())));
                 }
             }
         }
@@ -159,7 +168,8 @@ public final class PlacementPlanner {
                     break;
                 }
                 if (r != primary && r.role() == Role.Mirror) {
-                    out.add(remove(v, r, MigrationReason.Tiering, String.format(Locale.ROOT,
+                    out.add(remove(v, r, MigrationReason.Tiering, RemovalKind.SurplusMirror,
+                            String.format(Locale.ROOT,
                             "heat class asks for %d lasting replicas, volume has %d; dropping the mirror on %s "
                                     + "(affinity %.2f)", desiredReplicas, lasting.size(), r.node(),
                             v.affinityNow().getOrDefault(r.node(), 0d))));
@@ -170,9 +180,9 @@ public final class PlacementPlanner {
         return out;
     }
 
-    private PlannedAction remove(VolumeView v, ReplicaView r, MigrationReason reason, String why) {
+    private PlannedAction remove(VolumeView v, ReplicaView r, MigrationReason reason, RemovalKind kind, String why) {
         return new PlannedAction(ActionKind.RemoveReplica, v.name(), r.node(), r.tier(), r.node(), r.tier(), reason,
-                false, null, r.id(), 0, "volume " + v.name() + ": " + why);
+                false, null, r.id(), 0, "volume " + v.name() + ": " + why, kind, 0);
     }
 
     /** The most important data-moving action for the volume, or null. */
@@ -206,10 +216,11 @@ public final class PlacementPlanner {
         }
 
         // 2. Room for growth: the forecast size (upper bound plus buffer) no longer fits where the primary is.
-        long forecastNeed = (long) (v.forecastUsedUpperBytes() * (1 + settings.capacityBufferPercent() / 100.0));
+        ClusterView.CapacityForecast cf = v.capacityForecast();
+        long forecastNeed = cf == null ? 0 : (long) (cf.upperBytes() * (1 + settings.capacityBufferPercent() / 100.0));
         long growth = forecastNeed - v.usedBytes();
         long roomHere = room.getOrDefault(primary.node(), Map.of()).getOrDefault(primary.tier(), 0L);
-        if (growth > 0 && growth > roomHere) {
+        if (cf != null && growth > 0 && growth > roomHere) {
             Target t = chooseTarget(v, nodes, room, primary.tier(), forecastNeed, Set.of());
             if (t != null) {
                 double benefit = (double) (growth - roomHere) / Math.max(growth, 1);
@@ -217,9 +228,10 @@ public final class PlacementPlanner {
                     return book(room, t, forecastNeed, new PlannedAction(ActionKind.PreMirror, v.name(),
                             primary.node(), primary.tier(), t.node, t.tier, MigrationReason.Capacity, false, null, null,
                             benefit, String.format(Locale.ROOT,
-                            "volume %s: used %d B forecast to reach %d B within %s (upper bound, +%d%% buffer = %d B) "
-                                    + "but %s/%s has %d B free; pre-mirroring to %s/%s (%s) and switching there",
-                            v.name(), v.usedBytes(), v.forecastUsedUpperBytes(), settings.capacityHorizon(),
+                            "volume %s: used %d B forecast to reach up to %d B within %s (forecast %s; upper bound "
+                                    + "+%d%% buffer = %d B) but %s/%s has %d B free; pre-mirroring to %s/%s (%s) and "
+                                    + "switching there",
+                            v.name(), v.usedBytes(), cf.upperBytes(), settings.capacityHorizon(), cf.describe(),
                             settings.capacityBufferPercent(), forecastNeed, primary.node(), primary.tier(), roomHere,
                             t.node, t.tier, t.why)));
                 }
@@ -383,18 +395,28 @@ public final class PlacementPlanner {
         return k.ordinal();
     }
 
-    /** Admits the candidates in priority order within the concurrency and bandwidth limits. */
+    /**
+     * Admits the candidates in priority order within the concurrency and bandwidth limits: the policy's and the
+     * operator's (the tighter applies), counted over every migration in flight. A migration is granted the policy's
+     * bandwidth clipped to the per-node caps of both ends and the cluster cap, so a slow node still gets moves,
+     * slower ones; it waits when the bandwidth left is below half of what it would be granted.
+     */
     private void admit(ClusterView view, List<PlannedAction> candidates, List<PlannedAction> admitted,
                        List<Deferred> deferred) {
         candidates.sort(Comparator.comparingInt((PlannedAction a) -> priority(a.kind()))
                 .thenComparing(Comparator.comparingDouble(PlannedAction::benefit).reversed())
                 .thenComparing(PlannedAction::volume));
+        OperatorLimits limits = view.limits();
         Map<String, Integer> perNode = new HashMap<>();
         Map<String, Long> nodeBandwidth = new HashMap<>();
         Map<String, Long> nodeBandwidthLimit = new HashMap<>();
         for (NodeView n : view.nodes()) {
-            nodeBandwidthLimit.put(n.name(), n.bandwidthBytesPerSecond());
+            nodeBandwidthLimit.put(n.name(), OperatorLimits.tighter(n.bandwidthBytesPerSecond(),
+                    limits.bandwidthFor(n.name())));
         }
+        int clusterConcurrency = (int) OperatorLimits.tighter(settings.maxConcurrentPerCluster(),
+                limits.maxConcurrentCluster());
+        long clusterLimit = limits.clusterBandwidth();
         int cluster = 0;
         long clusterBandwidth = 0;
         for (InFlight f : view.inFlight()) {
@@ -405,23 +427,31 @@ public final class PlacementPlanner {
                 nodeBandwidth.merge(node, f.bandwidthBytesPerSecond(), Long::sum);
             }
         }
-        long bw = settings.bandwidthPerMigration();
         for (PlannedAction a : candidates) {
+            List<String> ends = ends(a.fromNode(), a.toNode());
+            long bw = OperatorLimits.tighter(settings.bandwidthPerMigration(), clusterLimit);
+            for (String node : ends) {
+                bw = OperatorLimits.tighter(bw, nodeBandwidthLimit.getOrDefault(node, 0L));
+            }
             String why = null;
-            if (cluster >= settings.maxConcurrentPerCluster()) {
-                why = "cluster-wide concurrency limit " + settings.maxConcurrentPerCluster() + " reached";
-            } else if (view.clusterBandwidthBytesPerSecond() > 0
-                    && clusterBandwidth + bw > view.clusterBandwidthBytesPerSecond()) {
-                why = "cluster-wide bandwidth limit " + view.clusterBandwidthBytesPerSecond() + " B/s reached";
+            if (cluster >= clusterConcurrency) {
+                why = "cluster-wide concurrency limit " + clusterConcurrency + " reached"
+                        + source(settings.maxConcurrentPerCluster(), limits.maxConcurrentCluster());
+            } else if (clusterLimit > 0 && clusterLimit - clusterBandwidth < Math.max(1, bw / 2)) {
+                why = "cluster-wide bandwidth limit " + clusterLimit + " B/s reached (" + clusterBandwidth
+                        + " B/s in use)";
             } else {
-                for (String node : ends(a.fromNode(), a.toNode())) {
-                    if (perNode.getOrDefault(node, 0) >= settings.maxConcurrentPerNode()) {
-                        why = "per-node concurrency limit " + settings.maxConcurrentPerNode() + " reached on " + node;
+                for (String node : ends) {
+                    int cap = (int) OperatorLimits.tighter(settings.maxConcurrentPerNode(), limits.concurrencyFor(node));
+                    if (perNode.getOrDefault(node, 0) >= cap) {
+                        why = "per-node concurrency limit " + cap + " reached on " + node
+                                + source(settings.maxConcurrentPerNode(), limits.concurrencyFor(node));
                         break;
                     }
                     long limit = nodeBandwidthLimit.getOrDefault(node, 0L);
-                    if (limit > 0 && nodeBandwidth.getOrDefault(node, 0L) + bw > limit) {
-                        why = "bandwidth limit " + limit + " B/s reached on " + node;
+                    if (limit > 0 && limit - nodeBandwidth.getOrDefault(node, 0L) < Math.max(1, bw / 2)) {
+                        why = "bandwidth limit " + limit + " B/s reached on " + node + " ("
+                                + nodeBandwidth.getOrDefault(node, 0L) + " B/s in use)";
                         break;
                     }
                 }
@@ -430,14 +460,29 @@ public final class PlacementPlanner {
                 deferred.add(new Deferred(a, why));
                 continue;
             }
-            admitted.add(a);
+            // Grant what is left, up to the clipped per-migration bandwidth.
+            if (clusterLimit > 0) {
+                bw = Math.min(bw, clusterLimit - clusterBandwidth);
+            }
+            for (String node : ends) {
+                long limit = nodeBandwidthLimit.getOrDefault(node, 0L);
+                if (limit > 0) {
+                    bw = Math.min(bw, limit - nodeBandwidth.getOrDefault(node, 0L));
+                }
+            }
+            admitted.add(a.withBandwidth(bw));
             cluster++;
             clusterBandwidth += bw;
-            for (String node : ends(a.fromNode(), a.toNode())) {
+            for (String node : ends) {
                 perNode.merge(node, 1, Integer::sum);
                 nodeBandwidth.merge(node, bw, Long::sum);
             }
         }
+    }
+
+    /** Which side set a cap, for the deferral message. */
+    private static String source(long policy, long operator) {
+        return operator > 0 && (policy <= 0 || operator < policy) ? " (operator limit)" : " (policy limit)";
     }
 
     private static List<String> ends(String from, String to) {

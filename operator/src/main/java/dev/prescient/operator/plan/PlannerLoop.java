@@ -16,6 +16,7 @@ import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
 import dev.prescient.operator.agent.NodeAgentClient;
 import dev.prescient.operator.agent.NodeAgentException;
 import dev.prescient.operator.agent.NodeAgents;
+import dev.prescient.operator.agent.ReplicaInventory;
 import dev.prescient.operator.metrics.OperatorMetrics;
 import dev.prescient.operator.migration.MigrationExecutor;
 import dev.prescient.operator.plan.ClusterView.InFlight;
@@ -27,6 +28,9 @@ import dev.prescient.operator.reconcile.KubeEvents;
 import dev.prescient.operator.telemetry.AffinityProfiles;
 import dev.prescient.operator.telemetry.ModelStateStore;
 import dev.prescient.operator.telemetry.NodeHealthModel;
+import dev.prescient.operator.telemetry.VolumeForecasts;
+import dev.prescient.api.v1alpha1.volume.Consumer;
+import dev.prescient.api.v1alpha1.volume.ForecastMetric;
 import dev.prescient.operator.util.Units;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -44,9 +48,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One evaluation of one MirrorPolicy: pull telemetry from the agents, update the compact history, build the
- * cluster view, plan, and act (create VolumeMigrations, drop expired replicas). Called by the MirrorPolicy
- * reconciler every evaluation interval, so it only ever runs on the leader.
+ * One evaluation of one MirrorPolicy: pull telemetry from the agents, update the compact history and the
+ * forecasters, build the cluster view, plan, and act (create VolumeMigrations, drop expired replicas). Called by
+ * the MirrorPolicy reconciler every evaluation interval, so it only ever runs on the leader. What it concluded per
+ * volume goes to {@link VolumeInsights} and the replica lists it pulled to {@link ReplicaInventory}, where the
+ * ReplicatedVolume reconciler reads them for status.
  */
 public final class PlannerLoop {
 
@@ -65,18 +71,19 @@ public final class PlannerLoop {
     private final OperatorMetrics metrics;
     private final KubeEvents events;
     private final Clock clock;
-    private final long clusterBandwidth;
-    private final long nodeBandwidth;
+    private final OperatorLimits limits;
     private final double heatScale;
     private final Duration leadTime;
+    private final VolumeForecasts forecasts;
+    private final VolumeInsights insights;
+    private final ReplicaInventory inventory;
     private final Map<String, HeatLevel> heat = new ConcurrentHashMap<>();
-    private final Map<String, Long> usedHistoryLast = new ConcurrentHashMap<>();
-    private final Map<String, Double> growthPerHour = new ConcurrentHashMap<>();
     private volatile boolean restored;
 
     public PlannerLoop(KubernetesClient kube, NodeAgents agents, NodeHealthModel health, AffinityProfiles profiles,
                        ModelStateStore store, OperatorMetrics metrics, KubeEvents events, Clock clock,
-                       long clusterBandwidth, long nodeBandwidth, double heatScale, Duration leadTime) {
+                       OperatorLimits limits, double heatScale, Duration leadTime, VolumeForecasts forecasts,
+                       VolumeInsights insights, ReplicaInventory inventory) {
         this.kube = kube;
         this.agents = agents;
         this.health = health;
@@ -85,14 +92,31 @@ public final class PlannerLoop {
         this.metrics = metrics;
         this.events = events;
         this.clock = clock;
-        this.clusterBandwidth = clusterBandwidth;
-        this.nodeBandwidth = nodeBandwidth;
+        this.limits = limits;
         this.heatScale = heatScale;
         this.leadTime = leadTime;
+        this.forecasts = forecasts;
+        this.insights = insights;
+        this.inventory = inventory;
+    }
+
+    public VolumeInsights insights() {
+        return insights;
+    }
+
+    public ReplicaInventory inventory() {
+        return inventory;
     }
 
     /** What the agents said in this pass. */
     private record NodeData(List<Replica> replicas, TelemetrySnapshot telemetry, Map<String, Long> available) {
+    }
+
+    private volatile java.time.Duration newVolumeWarmUp = java.time.Duration.ZERO;
+
+    /** How long a new volume's heat builds up before its first move (prescient.planner.new-volume-warm-up). */
+    public void setNewVolumeWarmUp(java.time.Duration warmUp) {
+        this.newVolumeWarmUp = warmUp;
     }
 
     public Result evaluate(String policy, PlannerSettings settings) {
@@ -101,11 +125,14 @@ public final class PlannerLoop {
         }
         Instant now = clock.instant();
         long t0 = System.nanoTime();
+        forecasts.beginPass();
         List<StorageNode> nodes = kube.resources(StorageNode.class).list().getItems();
-        List<ReplicatedVolume> volumes = kube.resources(ReplicatedVolume.class).list().getItems().stream()
+        List<ReplicatedVolume> all = kube.resources(ReplicatedVolume.class).list().getItems();
+        List<ReplicatedVolume> volumes = all.stream()
                 .filter(v -> v.getSpec() != null && policy.equals(v.getSpec().getPolicy())).toList();
         List<VolumeMigration> migrations = kube.resources(VolumeMigration.class).list().getItems();
         Map<String, NodeData> data = new HashMap<>();
+        List<String> unreachable = new ArrayList<>();
         for (StorageNode n : nodes) {
             String name = n.getMetadata().getName();
             try {
@@ -120,10 +147,15 @@ public final class PlannerLoop {
             } catch (NodeAgentException e) {
                 LOG.warnf("StorageNode/%s: telemetry pull failed: %s", name, e.getMessage());
                 metrics.reconcileError("Telemetry", e.reason().name());
+                unreachable.add(name);
             }
         }
+        Map<String, List<Replica>> byNode = new HashMap<>();
+        data.forEach((k, d) -> byNode.put(k, d.replicas()));
+        inventory.publish(ReplicaInventory.Snapshot.of(now, byNode, unreachable));
         long t1 = System.nanoTime();
-        ClusterView view = view(now, settings, nodes, volumes, migrations, data);
+        Map<String, Map<String, Double>> podHeat = new HashMap<>();
+        ClusterView view = view(now, settings, nodes, volumes, migrations, data, podHeat);
         Plan plan = new PlacementPlanner(settings).plan(view);
         long t2 = System.nanoTime();
         metrics.plannerPass(Duration.ofNanos(t2 - t1));
@@ -131,22 +163,14 @@ public final class PlannerLoop {
         int removed = 0;
         for (PlannedAction a : plan.actions()) {
             if (a.kind() == ActionKind.RemoveReplica) {
-                try {
-                    agents.forNode(a.fromNode()).deleteReplica(DeleteReplicaRequest.newBuilder()
-                            .setOperationId("remove-" + a.replicaId()).setReplicaId(a.replicaId()).build());
+                if (remove(a, now)) {
                     removed++;
-                    metrics.decision(a.kind().name(), "done");
-                    if (a.explanation().contains("false alarm")) {
-                        health.falseAlarm(now.toEpochMilli());
-                    }
-                    volumeEvent(a);
-                } catch (NodeAgentException e) {
-                    metrics.decision(a.kind().name(), "failed");
                 }
                 continue;
             }
             try {
-                VolumeMigration vm = MigrationFactory.toMigration(a, settings.bandwidthPerMigration(), now);
+                VolumeMigration vm = MigrationFactory.toMigration(a, a.bandwidthBytesPerSecond() > 0
+                        ? a.bandwidthBytesPerSecond() : settings.bandwidthPerMigration(), now);
                 kube.resource(vm).create();
                 created++;
                 metrics.decision(a.kind().name(), "created");
@@ -162,22 +186,106 @@ public final class PlannerLoop {
         for (Plan.DesiredPlacement p : plan.desired().values()) {
             heat.put(p.volume(), p.heat());
         }
+        publishInsights(now, settings, view, plan, volumes, podHeat);
+        Set<String> names = new HashSet<>();
+        all.forEach(v -> names.add(v.getMetadata().getName()));
+        insights.retain(names);
+        forecasts.retain(names);
         long t3 = System.nanoTime();
         persist();
         return new Result(view.volumes().size(), view.nodes().size(), created, removed, plan.deferred().size(),
                 Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2));
     }
 
-    private void volumeEvent(PlannedAction a) {
+    /**
+     * A removal is not a VolumeMigration (the CRD has no removal kind: from and to must differ), so it is made
+     * explainable another way: an Event on the volume with the scores behind it, and the decision kept in
+     * {@link VolumeInsights}, from which the volume's status shows it as the ReplicaRemoved condition. The agent
+     * call carries an operation id derived from the replica, so a repeat (next pass, new leader) is harmless.
+     */
+    private boolean remove(PlannedAction a, Instant now) {
         ReplicatedVolume v = kube.resources(ReplicatedVolume.class).withName(a.volume()).get();
-        if (v != null) {
-            events.normal(v, "ReplicaRemoved", a.explanation());
+        String reason = a.removal() == null ? "ReplicaRemoved" : a.removal().name();
+        try {
+            agents.forNode(a.fromNode()).deleteReplica(DeleteReplicaRequest.newBuilder()
+                    .setOperationId("remove-" + a.replicaId()).setReplicaId(a.replicaId()).build());
+            metrics.decision(a.kind().name(), "done");
+            if (a.removal() == VolumeInsights.RemovalKind.EvacuationRolledBack) {
+                health.falseAlarm(now.toEpochMilli());
+            }
+            insights.recordRemoval(a.volume(), new VolumeInsights.Removal(a.replicaId(), a.fromNode(), a.fromTier(),
+                    a.removal(), a.explanation(), now, true, null));
+            if (v != null) {
+                events.normal(v, reason, "replica " + a.replicaId() + " removed: " + a.explanation());
+            }
+            return true;
+        } catch (NodeAgentException e) {
+            metrics.decision(a.kind().name(), "failed");
+            insights.recordRemoval(a.volume(), new VolumeInsights.Removal(a.replicaId(), a.fromNode(), a.fromTier(),
+                    a.removal(), a.explanation(), now, false, e.getMessage()));
+            if (v != null) {
+                events.warning(v, reason + "Failed", "replica " + a.replicaId() + " not removed (" + e.getMessage()
+                        + "); will retry next pass: " + a.explanation());
+            }
+            return false;
         }
+    }
+
+    /** The planner's numbers per volume, for the ReplicatedVolume status. */
+    private void publishInsights(Instant now, PlannerSettings settings, ClusterView view, Plan plan,
+                                 List<ReplicatedVolume> volumes, Map<String, Map<String, Double>> podHeat) {
+        Map<String, ReplicatedVolume> byName = new HashMap<>();
+        volumes.forEach(v -> byName.put(v.getMetadata().getName(), v));
+        for (ClusterView.VolumeView v : view.volumes()) {
+            Plan.DesiredPlacement d = plan.desired().get(v.name());
+            List<VolumeInsights.ForecastView> fs = new ArrayList<>();
+            VolumeForecasts.Outlook used = forecasts.capacity(v.name(), settings.capacityHorizon());
+            if (used != null) {
+                fs.add(new VolumeInsights.ForecastView(ForecastMetric.UsedBytes, used.horizon(), used.value(),
+                        used.lower(), used.upper(), used.level(), used.model()));
+            }
+            VolumeForecasts.Outlook access = forecasts.access(v.name(), leadTime);
+            if (access != null) {
+                fs.add(new VolumeInsights.ForecastView(ForecastMetric.AccessRate, access.horizon(), access.value(),
+                        access.lower(), access.upper(), access.level(), access.model()));
+            }
+            insights.put(v.name(), new VolumeInsights.Insight(d == null ? null : d.heat(), v.heatScore(),
+                    Map.copyOf(v.affinityNow()), applications(byName.get(v.name()), podHeat.getOrDefault(v.name(),
+                    Map.of())), List.copyOf(fs), now));
+        }
+    }
+
+    /**
+     * Share of the volume's consumer heat per application. The application of a pod comes from the volume's
+     * attachment (filled from podInfoOnMount by the CSI side); a pod it does not name counts as its own application.
+     */
+    static Map<String, Double> applications(ReplicatedVolume v, Map<String, Double> byPod) {
+        Map<String, String> appOf = new HashMap<>();
+        if (v != null && v.getStatus() != null && v.getStatus().getAttachment() != null
+                && v.getStatus().getAttachment().getConsumers() != null) {
+            for (Consumer c : v.getStatus().getAttachment().getConsumers()) {
+                if (c.getApplication() != null) {
+                    appOf.put(c.getNamespace() + "/" + c.getPod(), c.getApplication());
+                }
+            }
+        }
+        Map<String, Double> byApp = new HashMap<>();
+        double total = 0;
+        for (Map.Entry<String, Double> e : byPod.entrySet()) {
+            byApp.merge(appOf.getOrDefault(e.getKey(), e.getKey()), e.getValue(), Double::sum);
+            total += e.getValue();
+        }
+        if (total > 0) {
+            double t = total;
+            byApp.replaceAll((k, x) -> x / t);
+        }
+        return Map.copyOf(byApp);
     }
 
     /** Turns resources and agent reports into the planner's view; also feeds the affinity history. */
     ClusterView view(Instant now, PlannerSettings settings, List<StorageNode> nodes, List<ReplicatedVolume> volumes,
-                     List<VolumeMigration> migrations, Map<String, NodeData> data) {
+                     List<VolumeMigration> migrations, Map<String, NodeData> data,
+                     Map<String, Map<String, Double>> podHeat) {
         List<NodeView> nodeViews = new ArrayList<>();
         for (StorageNode n : nodes) {
             String name = n.getMetadata().getName();
@@ -188,7 +296,7 @@ public final class PlannerLoop {
                     n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getCordoned()),
                     st == null || st.getFailureProbability() == null ? 0 : st.getFailureProbability(),
                     st == null || st.getFailureConfidence() == null ? 0 : st.getFailureConfidence(),
-                    d == null ? Map.of() : d.available(), nodeBandwidth));
+                    d == null ? Map.of() : d.available(), limits.bandwidthFor(name)));
         }
         // Which replica came from which migration: its role and when it was made.
         Map<String, Role> roles = new HashMap<>();
@@ -233,16 +341,19 @@ public final class PlannerLoop {
                 used.merge(r.getVolumeId(), r.getAllocatedBytes(), Math::max);
             }
             for (VolumeTelemetry vt : e.getValue().telemetry().getVolumesList()) {
-                double h = 0;
                 long last = 0;
                 for (ExtentHeat x : vt.getExtentsList()) {
-                    h += x.getReadHeat() + x.getWriteHeat();
                     last = Math.max(last, x.getLastAccessUnixMillis());
                 }
+                Map<String, Double> perNode = heatByNode.computeIfAbsent(vt.getVolumeId(), k -> new HashMap<>());
+                HeatAttribution.byNode(node, vt).forEach((n, h) -> perNode.merge(n, h, Double::sum));
                 for (ConsumerHeat c : vt.getConsumersList()) {
-                    h = Math.max(h, c.getReadHeat() + c.getWriteHeat());
+                    if (c.getConsumer().startsWith(HeatAttribution.NODE_CONSUMER)) {
+                        continue; // a node's attachment, not an application
+                    }
+                    podHeat.computeIfAbsent(vt.getVolumeId(), k -> new HashMap<>()).merge(pod(c.getConsumer()),
+                            c.getReadHeat() + c.getWriteHeat(), Double::sum);
                 }
-                heatByNode.computeIfAbsent(vt.getVolumeId(), k -> new HashMap<>()).merge(node, h, Double::sum);
                 if (last > 0) {
                     lastRead.computeIfAbsent(vt.getVolumeId(), k -> new HashMap<>()).put(node,
                             Instant.ofEpochMilli(last));
@@ -253,6 +364,18 @@ public final class PlannerLoop {
         Instant ahead = now.plus(leadTime);
         for (ReplicatedVolume v : volumes) {
             String name = v.getMetadata().getName();
+            // A new volume's heat says nothing yet: its creation counts as a move made warmUp - coolDown ago, so the
+            // first tier decision waits until heat had warmUp to build up (else every new volume starts cold and is
+            // demoted at once).
+            if (!newVolumeWarmUp.isZero() && v.getMetadata().getCreationTimestamp() != null) {
+                try {
+                    Instant asIf = Instant.parse(v.getMetadata().getCreationTimestamp()).plus(newVolumeWarmUp)
+                            .minus(settings.coolDown());
+                    lastMove.merge(name, asIf, (x, y) -> x.isAfter(y) ? x : y);
+                } catch (java.time.format.DateTimeParseException ignored) {
+                    // a server that writes another format: no warm-up rather than no planning
+                }
+            }
             List<ReplicaView> rs = replicas.getOrDefault(name, List.of());
             // Exactly one primary: the first replica not made for another purpose.
             List<ReplicaView> fixed = new ArrayList<>();
@@ -283,20 +406,41 @@ public final class PlannerLoop {
             }
             double score = 1 - Math.exp(-total / heatScale);
             long usedBytes = used.getOrDefault(name, 0L);
-            Long before = usedHistoryLast.put(name, usedBytes);
-            if (before != null) {
-                growthPerHour.merge(name, (double) (usedBytes - before), (o, x) -> 0.8 * o + 0.2 * x);
-            }
-            double growth = Math.max(0, growthPerHour.getOrDefault(name, 0d));
-            long upper = usedBytes + (long) (growth * 1.5 * Math.max(1, settings.capacityHorizon().toHours()));
+            forecasts.observe(name, now, usedBytes, total);
             var p = v.getSpec().getPlacement();
             views.add(new VolumeView(name, v.getSpec().getCapacityBytes(), usedBytes,
                     v.getSpec().getReplicas() == null ? 1 : v.getSpec().getReplicas(), fixed, score, heat.get(name),
-                    nowShare, forecast, upper, lastMove.get(name),
+                    nowShare, forecast, capacityForecast(name, usedBytes, settings), lastMove.get(name),
                     p == null || p.getRequiredNodes() == null ? Set.of() : Set.copyOf(p.getRequiredNodes()),
                     p == null || p.getRequiredZones() == null ? Set.of() : Set.copyOf(p.getRequiredZones())));
         }
-        return new ClusterView(now, nodeViews, views, inFlight, clusterBandwidth);
+        return new ClusterView(now, nodeViews, views, inFlight, limits);
+    }
+
+    /** "namespace/name/uid" (podInfoOnMount) to "namespace/name". */
+    static String pod(String consumer) {
+        int a = consumer.indexOf('/');
+        int b = a < 0 ? -1 : consumer.indexOf('/', a + 1);
+        return b < 0 ? consumer : consumer.substring(0, b);
+    }
+
+    /**
+     * The capacity forecast the planner acts on: predict's CapacityForecaster at the policy horizon. Before its
+     * interval is calibrated the point path stands in for the bound (said so in the model name); before there is
+     * a model at all, none, and no pre-mirroring for growth happens.
+     */
+    private ClusterView.CapacityForecast capacityForecast(String volume, long usedBytes, PlannerSettings settings) {
+        VolumeForecasts.Outlook o = forecasts.capacity(volume, settings.capacityHorizon());
+        if (o == null || Double.isNaN(o.value())) {
+            return null;
+        }
+        long point = Math.max(usedBytes, (long) o.value());
+        if (!o.calibrated()) {
+            return new ClusterView.CapacityForecast(point, point, point, 0, o.model() + ", point only: interval not "
+                    + "calibrated yet");
+        }
+        return new ClusterView.CapacityForecast(point, Math.max(0, (long) o.lower()),
+                Math.max(point, (long) o.upper()), o.level(), o.model());
     }
 
     private void restore() {
@@ -304,11 +448,14 @@ public final class PlannerLoop {
         Map<String, String> s = store.load();
         Map<String, String> h = new HashMap<>();
         Map<String, String> a = new HashMap<>();
+        Map<String, String> u = new HashMap<>();
         s.forEach((k, v) -> {
             if (k.startsWith("health.")) {
                 h.put(k.substring(7), v);
             } else if (k.startsWith("affinity.")) {
                 a.put(k.substring(9), v);
+            } else if (k.startsWith("used.")) {
+                u.put(k.substring(5), v);
             } else if (k.startsWith("heat.")) {
                 try {
                     heat.put(k.substring(5), HeatLevel.valueOf(v));
@@ -317,7 +464,7 @@ public final class PlannerLoop {
                 }
             }
         });
-        int n = health.restore(h) + profiles.restore(a);
+        int n = health.restore(h) + profiles.restore(a) + forecasts.restore(u);
         LOG.infof("model state restored: %d entries", n + heat.size());
     }
 
@@ -326,6 +473,7 @@ public final class PlannerLoop {
         health.export().forEach((k, v) -> out.put("health." + k, v));
         profiles.export().forEach((k, v) -> out.put("affinity." + k, v));
         heat.forEach((k, v) -> out.put("heat." + k, v.name()));
+        forecasts.export().forEach((k, v) -> out.put("used." + k, v));
         store.save(out);
     }
 }

@@ -1,11 +1,9 @@
 package dev.prescient.operator.reconcile;
 
-import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
-import dev.prescient.api.nodeagent.v1.Replica;
 import dev.prescient.api.v1alpha1.node.StorageNode;
 import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
-import dev.prescient.operator.agent.NodeAgentException;
-import dev.prescient.operator.agent.NodeAgents;
+import dev.prescient.operator.agent.ReplicaInventory;
+import dev.prescient.operator.plan.VolumeInsights;
 import dev.prescient.operator.status.VolumeStatusAggregator;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -16,25 +14,27 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Observes a volume's actual replicas through the node agents and reports them. A known shortcut: it asks
- * every node's agent; at thousands of volumes a per-pass replica inventory shared with the planner is cheaper.
+ * Reports a volume's actual replicas and the planner's numbers for it. The replicas come from the shared
+ * {@link ReplicaInventory} (one ListReplicas per node per sweep, reused by every volume's reconcile while it is
+ * younger than the node interval), the scores and forecasts from {@link VolumeInsights}; the status itself is
+ * computed by {@link VolumeStatusAggregator}.
  */
 @ControllerConfiguration(name = "replicatedvolume")
 public class ReplicatedVolumeReconciler implements Reconciler<ReplicatedVolume> {
 
-    private final NodeAgents agents;
+    private final ReplicaInventory inventory;
+    private final VolumeInsights insights;
     private final KubeEvents events;
     private final Clock clock;
     private final Duration interval;
 
     @Inject
-    public ReplicatedVolumeReconciler(NodeAgents agents, KubeEvents events, Clock clock,
-                                      @ConfigProperty(name = "prescient.node.interval") Duration interval) {
-        this.agents = agents;
+    public ReplicatedVolumeReconciler(ReplicaInventory inventory, VolumeInsights insights, KubeEvents events,
+                                      Clock clock, @ConfigProperty(name = "prescient.node.interval") Duration interval) {
+        this.inventory = inventory;
+        this.insights = insights;
         this.events = events;
         this.clock = clock;
         this.interval = interval;
@@ -43,21 +43,14 @@ public class ReplicatedVolumeReconciler implements Reconciler<ReplicatedVolume> 
     @Override
     public UpdateControl<ReplicatedVolume> reconcile(ReplicatedVolume v, Context<ReplicatedVolume> context) {
         String name = v.getMetadata().getName();
-        List<Replica> observed = new ArrayList<>();
-        List<String> unreachable = new ArrayList<>();
-        for (StorageNode n : context.getClient().resources(StorageNode.class).list().getItems()) {
-            try {
-                observed.addAll(agents.forNode(n.getMetadata().getName())
-                        .listReplicas(ListReplicasRequest.newBuilder().setVolumeId(name).build()).getReplicasList());
-            } catch (NodeAgentException e) {
-                unreachable.add(n.getMetadata().getName());
-            }
-        }
+        ReplicaInventory.Snapshot replicas = inventory.current(() -> context.getClient()
+                .resources(StorageNode.class).list().getItems().stream().map(n -> n.getMetadata().getName())
+                .toList(), interval);
         var prev = v.getStatus();
         int desired = v.getSpec().getReplicas() == null ? 1 : v.getSpec().getReplicas();
-        var next = VolumeStatusAggregator.aggregate(prev, v.getSpec().getCapacityBytes(), desired, observed,
-                unreachable, v.getMetadata().getGeneration() == null ? 0 : v.getMetadata().getGeneration(),
-                clock.instant());
+        var next = VolumeStatusAggregator.aggregate(prev, v.getSpec().getCapacityBytes(), desired,
+                replicas.replicas(name), replicas.unreachable(), insights.get(name), insights.lastRemoval(name),
+                v.getMetadata().getGeneration() == null ? 0 : v.getMetadata().getGeneration(), clock.instant());
         if (prev != null && prev.getPhase() != next.getPhase() && next.getPhase() != null) {
             events.normal(v, "Phase" + next.getPhase(), "replicas " + next.getReplicaSummary());
         }

@@ -5,6 +5,7 @@ import dev.prescient.api.v1alpha1.migration.VolumeMigration;
 import dev.prescient.api.v1alpha1.migration.VolumeMigrationStatus;
 import dev.prescient.operator.metrics.OperatorMetrics;
 import dev.prescient.operator.migration.MigrationExecutor;
+import dev.prescient.operator.migration.MigrationStateMachine;
 import dev.prescient.operator.status.MigrationStatusAggregator;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -29,6 +30,9 @@ public class VolumeMigrationReconciler implements Reconciler<VolumeMigration> {
     private final OperatorMetrics metrics;
     private final Clock clock;
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
+    /** The status this operator last wrote per migration, to see through an informer cache that lags behind it. */
+    private final Map<String, VolumeMigrationStatus> lastWritten = new ConcurrentHashMap<>();
+    private final MigrationStateMachine machine = new MigrationStateMachine(Integer.MAX_VALUE);
 
     @Inject
     public VolumeMigrationReconciler(MigrationExecutor executor, KubeEvents events, OperatorMetrics metrics,
@@ -39,10 +43,34 @@ public class VolumeMigrationReconciler implements Reconciler<VolumeMigration> {
         this.clock = clock;
     }
 
+    /**
+     * The status to continue from: the one read, unless this operator wrote a later one that the read does not
+     * show yet (the informer cache lags a status patch by a few milliseconds, and the next step is requeued at
+     * once). Continuing from the stale one would re-run a finished phase, or walk a migration that already
+     * decided to roll back forward again. After a restart nothing was written, and the read is the truth.
+     */
+    VolumeMigrationStatus fresher(VolumeMigrationStatus read, VolumeMigrationStatus written) {
+        if (written == null || written.getPhase() == null) {
+            return read;
+        }
+        if (read == null || read.getPhase() == null) {
+            return written;
+        }
+        boolean readSwitched = read.getCheckpoint() != null && Boolean.TRUE.equals(read.getCheckpoint().getSwitched());
+        boolean writtenSwitched = written.getCheckpoint() != null
+                && Boolean.TRUE.equals(written.getCheckpoint().getSwitched());
+        if (read.getPhase() == written.getPhase()) {
+            return writtenSwitched && !readSwitched ? written : read;
+        }
+        return machine.reachable(read.getPhase(), written.getPhase()) ? written : read;
+    }
+
     @Override
     public UpdateControl<VolumeMigration> reconcile(VolumeMigration vm, Context<VolumeMigration> context) {
         String name = vm.getMetadata().getName();
-        VolumeMigrationStatus before = vm.getStatus();
+        // By uid too: a migration deleted and made again under the same name starts from nothing.
+        String key = name + "/" + vm.getMetadata().getUid();
+        VolumeMigrationStatus before = fresher(vm.getStatus(), lastWritten.get(key));
         MigrationPhase was = before == null || before.getPhase() == null ? null : before.getPhase();
         if (was != null && was.terminal()) {
             return UpdateControl.noUpdate();
@@ -74,6 +102,11 @@ public class VolumeMigrationReconciler implements Reconciler<VolumeMigration> {
         MigrationStatusAggregator.aggregate(s, vm.getMetadata().getGeneration() == null ? 0
                 : vm.getMetadata().getGeneration(), clock.instant(), err, vm.getSpec().getExplanation());
         vm.setStatus(s);
+        if (s.getPhase().terminal()) {
+            lastWritten.remove(key);
+        } else {
+            lastWritten.put(key, s);
+        }
         UpdateControl<VolumeMigration> u = UpdateControl.patchStatus(vm);
         if (step.requeueAfter() != null) {
             // Status-only patches do not come back as events; rescheduling drives the next step.

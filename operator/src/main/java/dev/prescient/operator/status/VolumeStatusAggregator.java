@@ -6,29 +6,70 @@ import dev.prescient.api.v1alpha1.volume.ReplicaState;
 import dev.prescient.api.v1alpha1.volume.ReplicaStatus;
 import dev.prescient.api.v1alpha1.volume.ReplicatedVolumeStatus;
 import dev.prescient.api.v1alpha1.volume.VolumePhase;
+import dev.prescient.api.v1alpha1.volume.AffinityScores;
+import dev.prescient.api.v1alpha1.volume.Forecast;
+import dev.prescient.api.v1alpha1.volume.HeatClassName;
+import dev.prescient.api.v1alpha1.volume.Score;
+import dev.prescient.operator.plan.VolumeInsights;
 import dev.prescient.operator.util.Units;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
-/** ReplicatedVolume status from the replicas the agents report: phase, replica list and summary, conditions. */
+/**
+ * ReplicatedVolume status from the replicas the agents report (phase, replica list and summary) and from the
+ * planner's latest view of the volume (heat class, affinity per node and application, forecasts with intervals,
+ * the last replica it removed and why), with conditions.
+ */
 public final class VolumeStatusAggregator {
 
     private VolumeStatusAggregator() {
     }
 
+    /** Scores shown per volume: the highest ones, as the CRD documents. */
+    static final int TOP = 10;
+
     public static ReplicatedVolumeStatus aggregate(ReplicatedVolumeStatus prev, long capacityBytes, int desired,
                                                    List<Replica> observed, List<String> unreachable,
                                                    long generation, Instant now) {
+        return aggregate(prev, capacityBytes, desired, observed, unreachable, null, null, generation, now);
+    }
+
+    /**
+     * @param insight the planner's latest numbers for the volume, or null (no pass yet since this operator
+     *                started: the previous status' numbers are kept)
+     * @param removal the last replica the planner removed, or null
+     */
+    public static ReplicatedVolumeStatus aggregate(ReplicatedVolumeStatus prev, long capacityBytes, int desired,
+                                                   List<Replica> observed, List<String> unreachable,
+                                                   VolumeInsights.Insight insight, VolumeInsights.Removal removal,
+                                                   long generation, Instant now) {
         ReplicatedVolumeStatus s = new ReplicatedVolumeStatus();
         if (prev != null) {
-            // Scores, forecasts and attachment are written by the planner and the CSI side; keep them.
+            // Attachment is written by the CSI side; scores and forecasts are kept until the planner has new ones.
             s.setHeatClass(prev.getHeatClass());
             s.setAffinity(prev.getAffinity());
             s.setForecasts(prev.getForecasts());
             s.setAttachment(prev.getAttachment());
+        }
+        if (insight != null) {
+            if (insight.heat() != null) {
+                s.setHeatClass(HeatClassName.valueOf(insight.heat().name()));
+            }
+            AffinityScores a = new AffinityScores();
+            a.setNodes(top(insight.nodes()));
+            a.setApplications(top(insight.applications()));
+            a.setComputedAt(insight.computedAt().toString());
+            s.setAffinity(a);
+            List<Forecast> fs = new ArrayList<>();
+            for (VolumeInsights.ForecastView f : insight.forecasts()) {
+                fs.add(forecast(f, insight.computedAt()));
+            }
+            s.setForecasts(fs);
         }
         List<ReplicaStatus> rs = new ArrayList<>();
         long used = 0;
@@ -61,9 +102,52 @@ public final class VolumeStatusAggregator {
         c.set("Degraded", healthy < desired, healthy < desired ? "TooFewReplicas" : "AllReplicas",
                 healthy + " of " + desired + " healthy" + (unreachable.isEmpty() ? ""
                         : "; agents unreachable: " + String.join(",", unreachable)));
+        if (removal != null) {
+            // A removal has no VolumeMigration of its own; this condition (and an Event) is its record.
+            c.set("ReplicaRemoved", removal.done(), removal.kind() == null ? "Removed" : removal.kind().name(),
+                    String.format(Locale.ROOT, "%s replica %s on %s/%s at %s: %s", removal.done() ? "removed"
+                                    : "removal failed (" + removal.error() + ") of", removal.replicaId(),
+                            removal.node(), removal.tier(), removal.at(), removal.explanation()));
+        }
         s.setConditions(c.toList());
         s.setObservedGeneration(generation);
         return s;
+    }
+
+    /** Highest first, ties by name, at most {@link #TOP}; scores rounded to 3 places so status does not churn. */
+    static List<Score> top(Map<String, Double> scores) {
+        List<Score> out = new ArrayList<>();
+        scores.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(TOP)
+                .forEach(e -> {
+                    Score x = new Score();
+                    x.setName(e.getKey());
+                    x.setScore(round(e.getValue()));
+                    out.add(x);
+                });
+        return out;
+    }
+
+    private static Forecast forecast(VolumeInsights.ForecastView f, Instant at) {
+        Forecast x = new Forecast();
+        x.setMetric(f.metric());
+        x.setHorizon(Units.durationString(f.horizon()));
+        x.setValue(round(f.value()));
+        if (!Double.isNaN(f.lower()) && !Double.isNaN(f.upper())) {
+            x.setLower(round(f.lower()));
+            x.setUpper(round(f.upper()));
+            x.setConfidence(f.level());
+        }
+        x.setComputedAt(at.toString());
+        return x;
+    }
+
+    private static double round(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return 0;
+        }
+        return Math.abs(v) >= 1000 ? Math.rint(v) : Math.rint(v * 1000) / 1000;
     }
 
     private static ReplicaState state(Replica r) {

@@ -2,7 +2,6 @@ package dev.prescient.operator.telemetry;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,18 +18,32 @@ public final class AffinityProfiles {
     private static final float EMPTY = -1f;
 
     private final double alpha;
+    private final long dayMillis;
     private final Map<String, float[]> profiles = new ConcurrentHashMap<>();
 
     public AffinityProfiles(double alpha) {
+        this(alpha, java.time.Duration.ofDays(1));
+    }
+
+    /**
+     * @param day the length of the cycle the profile learns: a real day in a cluster; local mode and tests
+     *            compress it into minutes so that a daily pattern shows within a run
+     */
+    public AffinityProfiles(double alpha, java.time.Duration day) {
+        if (day.toMillis() < SLOTS) {
+            throw new IllegalArgumentException("day length " + day + " is too short for " + SLOTS + " slots");
+        }
         this.alpha = alpha;
+        this.dayMillis = day.toMillis();
     }
 
     private static String key(String volume, String node) {
         return volume + "|" + node;
     }
 
-    private static int slot(Instant t) {
-        return t.atZone(ZoneOffset.UTC).getHour();
+    private int slot(Instant t) {
+        // With a 24 h day this is the UTC hour of day.
+        return (int) (Math.floorMod(t.toEpochMilli(), dayMillis) * SLOTS / dayMillis);
     }
 
     /** Records the node's share (0..1) of the volume's accesses observed at {@code at}. */

@@ -6,14 +6,18 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Model state (failure thresholds and health histories, affinity profiles, heat classes) kept in a ConfigMap so
- * a new leader starts from what the old one learnt. Keys are made ConfigMap-safe; a ConfigMap holds at most
- * 1 MiB, so beyond {@code maxEntries} the rest is dropped (and relearnt), never the write failing.
+ * Model state (failure thresholds and health histories, heat classes, affinity profiles, used-bytes histories)
+ * kept in a ConfigMap so a new leader starts from what the old one learnt. Keys are made ConfigMap-safe; a
+ * ConfigMap holds at most 1 MiB, so beyond {@code maxEntries} or ~900 KiB the rest is dropped (and relearnt), in
+ * priority order, never the write failing.
  */
 public final class ModelStateStore {
 
@@ -71,13 +75,47 @@ public final class ModelStateStore {
         }
     }
 
-    public void save(Map<String, String> state) {
+    /** Stay under the API server's 1 MiB object limit with room for metadata. */
+    static final int MAX_BYTES = 900 << 10;
+    /** What is kept first when not everything fits: the cheapest to store and the slowest to relearn. */
+    static final List<String> PRIORITY = List.of("health.", "heat.", "affinity.", "used.");
+
+    /**
+     * The entries that go into the ConfigMap: by {@link #PRIORITY} of their prefix, then by key, until
+     * {@code maxEntries} or {@code maxBytes} (keys and values) is reached; the rest is relearnt.
+     */
+    static Map<String, String> select(Map<String, String> state, int maxEntries, int maxBytes) {
+        List<Map.Entry<String, String>> all = new ArrayList<>(state.entrySet());
+        all.sort(Comparator.comparingInt((Map.Entry<String, String> e) -> rank(e.getKey()))
+                .thenComparing(Map.Entry::getKey));
         Map<String, String> data = new TreeMap<>();
-        for (Map.Entry<String, String> e : new TreeMap<>(state).entrySet()) {
-            if (data.size() >= maxEntries) {
+        long bytes = 0;
+        for (Map.Entry<String, String> e : all) {
+            String k = encodeKey(e.getKey());
+            long size = k.length() + e.getValue().length();
+            if (data.size() >= maxEntries || bytes + size > maxBytes) {
                 break;
             }
-            data.put(encodeKey(e.getKey()), e.getValue());
+            data.put(k, e.getValue());
+            bytes += size;
+        }
+        return data;
+    }
+
+    private static int rank(String key) {
+        for (int i = 0; i < PRIORITY.size(); i++) {
+            if (key.startsWith(PRIORITY.get(i))) {
+                return i;
+            }
+        }
+        return PRIORITY.size();
+    }
+
+    public void save(Map<String, String> state) {
+        Map<String, String> data = select(state, maxEntries, MAX_BYTES);
+        if (data.size() < state.size()) {
+            LOG.debugf("ConfigMap/%s: %d of %d model state entries fit; the rest is relearnt", name, data.size(),
+                    state.size());
         }
         try {
             kube.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata().withName(name)

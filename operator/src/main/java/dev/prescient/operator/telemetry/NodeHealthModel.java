@@ -1,6 +1,7 @@
 package dev.prescient.operator.telemetry;
 
 import dev.prescient.api.nodeagent.v1.NodeHealth;
+import dev.prescient.api.nodeagent.v1.TierUsage;
 import dev.prescient.predict.failure.AdaptiveThreshold;
 import dev.prescient.predict.failure.DeviceRiskAssessor;
 import dev.prescient.predict.failure.FailureCodec;
@@ -38,12 +39,34 @@ public final class NodeHealthModel {
                 d.halfLifeMs()));
     }
 
+    /**
+     * Where the agent reports latency per tier, each tier is a device judged against its own history (an hdd is
+     * slow by nature; a volume moving onto it must not look like a failing node) and the node's risk is its
+     * riskiest tier's. Without per-tier figures the node's own latency and error rate are used.
+     */
     public synchronized Risk assess(String node, NodeHealth h, long nowMs) {
+        Risk worst = null;
+        for (TierUsage t : h.getTiersList()) {
+            double lat = Math.max(t.getReadLatencyP99Micros(), t.getWriteLatencyP99Micros());
+            if (lat <= 0 && t.getIoErrorsPerSecond() <= 0) {
+                continue; // no I/O on this tier in the interval: nothing to learn
+            }
+            Risk r = assess(node + "/" + t.getTier(), lat / 1000.0, t.getIoErrorsPerSecond(), nowMs);
+            if (worst == null || r.probability() > worst.probability()) {
+                worst = r;
+            }
+        }
+        if (worst != null) {
+            return worst;
+        }
+        return assess(node, h.getReadLatencyP99Micros() / 1000.0, h.getIoErrorsPerSecond(), nowMs);
+    }
+
+    private Risk assess(String device, double latencyMs, double errorsPerSecond, long nowMs) {
         DeviceRiskAssessor a = new DeviceRiskAssessor(null,
-                latency.computeIfAbsent(node, k -> new HealthSignalTracker(WINDOW)),
-                errors.computeIfAbsent(node, k -> new HealthSignalTracker(WINDOW)), threshold);
-        DeviceRiskAssessor.Assessment r = a.assess(null, h.getReadLatencyP99Micros() / 1000.0,
-                h.getIoErrorsPerSecond(), nowMs);
+                latency.computeIfAbsent(device, k -> new HealthSignalTracker(WINDOW)),
+                errors.computeIfAbsent(device, k -> new HealthSignalTracker(WINDOW)), threshold);
+        DeviceRiskAssessor.Assessment r = a.assess(null, latencyMs, errorsPerSecond, nowMs);
         double p = r.prediction().probability();
         return new Risk(p, r.prediction().confidence(), 1 - p, r.alert(), r.threshold(),
                 r.reasons().stream().map(Enum::name).toList());

@@ -80,4 +80,30 @@ public final class Units {
         return v == Math.rint(v) ? String.format("%d%s", (long) v, units[i])
                 : String.format(java.util.Locale.ROOT, "%.1f%s", v, units[i]);
     }
+
+    /** A duration in the API's form (e.g. 1h30m, 45s, 250ms); the inverse of {@link #duration}. */
+    public static String durationString(Duration d) {
+        long ms = d.toMillis();
+        if (ms <= 0) {
+            return "0s";
+        }
+        StringBuilder b = new StringBuilder();
+        long h = ms / 3_600_000;
+        long m = ms / 60_000 % 60;
+        long s = ms / 1000 % 60;
+        long rest = ms % 1000;
+        if (h > 0) {
+            b.append(h).append('h');
+        }
+        if (m > 0) {
+            b.append(m).append('m');
+        }
+        if (s > 0) {
+            b.append(s).append('s');
+        }
+        if (rest > 0) {
+            b.append(rest).append("ms");
+        }
+        return b.toString();
+    }
 }

@@ -14,6 +14,7 @@ import dev.prescient.operator.plan.PlannerSettings;
 import dev.prescient.operator.reconcile.KubeEvents;
 import dev.prescient.operator.reconcile.PlannerFixture;
 import dev.prescient.operator.reconcile.VolumeMigrationReconciler;
+import dev.prescient.operator.telemetry.VolumeForecasts;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -57,10 +58,72 @@ public final class OperatorScaleBench {
         System.out.printf("operator scale benchmark: %d volumes, %d nodes, %d cores%n", volumes, nodes,
                 Runtime.getRuntime().availableProcessors());
         purePlanner(volumes, nodes);
+        forecasts(volumes);
         endToEnd(volumes, nodes);
         System.out.printf("resident memory (VmRSS) at the end: %s; heap used %d MiB%n", rss(),
                 (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
         System.exit(0);
+    }
+
+    /**
+     * The forecasters' share of a pass: every volume observed once per pass, one 30-minute step per pass, so that
+     * from the 8th step on every volume wants a model and the training budget (200 per pass) spreads them out.
+     */
+    static void forecasts(int volumes) {
+        long heapBefore = heapAfterGc();
+        VolumeForecasts f = new VolumeForecasts(VolumeForecasts.Config.defaults());
+        Random rnd = new Random(3);
+        long[] used = new long[volumes];
+        for (int v = 0; v < volumes; v++) {
+            used[v] = (1L + rnd.nextInt(50)) << 30;
+        }
+        Instant t0 = Instant.parse("2026-11-21T00:00:00Z");
+        List<Double> ms = new ArrayList<>();
+        int passes = 24;
+        for (int step = 0; step < passes; step++) {
+            Instant at = t0.plus(Duration.ofMinutes(30L * step));
+            long t = System.nanoTime();
+            f.beginPass();
+            for (int v = 0; v < volumes; v++) {
+                used[v] += rnd.nextInt(1 << 24);
+                f.observe("pv-" + v, at, used[v], rnd.nextDouble() * 100);
+            }
+            for (int v = 0; v < volumes; v++) {
+                f.capacity("pv-" + v, Duration.ofHours(24));
+            }
+            ms.add((System.nanoTime() - t) / 1e6);
+        }
+        long modelled = 0;
+        for (int v = 0; v < volumes; v++) {
+            if (f.capacity("pv-" + v, Duration.ofHours(24)) != null) {
+                modelled++;
+            }
+        }
+        List<Double> sorted = new ArrayList<>(ms.subList(8, ms.size()));
+        sorted.sort(null);
+        System.out.printf("forecasters (%d volumes, one 30 min step per pass, training budget 200/pass): passes 1-8 "
+                        + "(no models yet) median %.1f ms; passes 9-%d (training) median %.1f ms, max %.1f ms; %d volumes "
+                        + "with a capacity model after %d passes%n", volumes,
+                median(ms.subList(0, 8)), passes, sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1),
+                modelled, passes);
+        System.out.printf("forecasters' heap with %d modelled volumes (two models each): %d MiB%n", modelled,
+                (heapAfterGc() - heapBefore) >> 20);
+        if (f.samples("pv-0") < 0) {
+            System.out.println(); // keeps f reachable until measured
+        }
+    }
+
+    static long heapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+    }
+
+    static double median(List<Double> xs) {
+        List<Double> c = new ArrayList<>(xs);
+        c.sort(null);
+        return c.get(c.size() / 2);
     }
 
     static void purePlanner(int volumes, int nodes) {

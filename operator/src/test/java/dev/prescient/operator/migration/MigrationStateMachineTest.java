@@ -52,4 +52,15 @@ class MigrationStateMachineTest {
         assertThat(m.allowed(Succeeded, Pending, false)).isFalse();
         assertThat(m.allowed(Pending, Verifying, false)).isFalse();
     }
+
+    @Test
+    void reachableTellsOlderPhasesFromNewerOnes() {
+        MigrationStateMachine m = new MigrationStateMachine(3);
+        assertThat(m.reachable(Snapshotting, RollingBack)).isTrue();
+        assertThat(m.reachable(Pending, Succeeded)).isTrue();
+        assertThat(m.reachable(Transferring, Failed)).isTrue();
+        assertThat(m.reachable(RollingBack, Snapshotting)).isFalse();
+        assertThat(m.reachable(CleaningUp, Transferring)).isFalse();
+        assertThat(m.reachable(Succeeded, Pending)).isFalse();
+    }
 }

@@ -349,4 +349,83 @@ class PlacementPlannerTest {
         ClusterView view = new ClusterView(T0, List.of(node("a", "z1", 0), node("b", "z2", 0)), vols, List.of(), 0);
         assertThat(planner.plan(view)).isEqualTo(planner.plan(view));
     }
+
+    /** Ten volumes on failing node a, each to evacuate to its own healthy node: what limits admit. */
+    static Plan evacuations(PlannerSettings settings, OperatorLimits limits, List<InFlight> inFlight) {
+        List<VolumeView> vols = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            vols.add(warmVolume("v" + i, "a"));
+        }
+        List<NodeView> nodes = new ArrayList<>(List.of(node("a", "z1", 0.9)));
+        for (int i = 0; i < 10; i++) {
+            nodes.add(node("n" + i, "z2", 0));
+        }
+        return new PlacementPlanner(settings).plan(new ClusterView(T0, nodes, vols, inFlight, limits));
+    }
+
+    record LimitCase(String name, int policyPerNode, int policyCluster, OperatorLimits limits, List<InFlight> inFlight,
+                     int admitted, long bandwidthEach, String deferredWhy) {
+    }
+
+    @Test
+    void operatorLimitsOnTopOfPolicyLimits() {
+        long mib = 1L << 20;
+        List<LimitCase> table = List.of(
+                new LimitCase("policy only", 10, 10, OperatorLimits.none(), List.of(), 10, 200 * mib, null),
+                new LimitCase("operator cluster concurrency tighter", 10, 10,
+                        new OperatorLimits(3, 0, 0, 0, Map.of()), List.of(), 3, 200 * mib,
+                        "cluster-wide concurrency limit 3 reached (operator limit)"),
+                new LimitCase("policy cluster concurrency tighter", 10, 2,
+                        new OperatorLimits(3, 0, 0, 0, Map.of()), List.of(), 2, 200 * mib,
+                        "cluster-wide concurrency limit 2 reached (policy limit)"),
+                new LimitCase("operator per-node concurrency", 10, 10,
+                        new OperatorLimits(0, 0, 4, 0, Map.of()), List.of(), 4, 200 * mib,
+                        "per-node concurrency limit 4 reached on a (operator limit)"),
+                new LimitCase("node override replaces the per-node default", 10, 10,
+                        new OperatorLimits(0, 0, 4, 0, Map.of("a", new OperatorLimits.NodeLimit(1, null))),
+                        List.of(), 1, 200 * mib, "per-node concurrency limit 1 reached on a"),
+                new LimitCase("in-flight moves of other policies count", 10, 10,
+                        new OperatorLimits(5, 0, 0, 0, Map.of()),
+                        List.of(new InFlight("other-policy-vol", "x", "y", 100 * mib),
+                                new InFlight("manual", "n3", "z", 100 * mib)), 3, 200 * mib,
+                        "cluster-wide concurrency limit 5"),
+                // A slow source node: moves are granted its bandwidth, not refused for want of the policy's 200Mi.
+                new LimitCase("per-node bandwidth clips the grant", 10, 10,
+                        new OperatorLimits(0, 0, 0, 0, Map.of("a", new OperatorLimits.NodeLimit(null, 50 * mib))),
+                        List.of(), 1, 50 * mib, "bandwidth limit 52428800 B/s reached on a"),
+                new LimitCase("per-node bandwidth default", 10, 10,
+                        new OperatorLimits(0, 0, 0, 400 * mib, Map.of()), List.of(), 2, 200 * mib,
+                        "bandwidth limit 419430400 B/s reached on a"),
+                new LimitCase("cluster bandwidth", 10, 10,
+                        new OperatorLimits(0, 500 * mib, 0, 0, Map.of()), List.of(), 3, 200 * mib,
+                        "cluster-wide bandwidth limit"));
+        for (LimitCase c : table) {
+            Plan plan = evacuations(PlannerSettings.defaults().withLimits(c.policyPerNode(), c.policyCluster()),
+                    c.limits(), c.inFlight());
+            List<PlannedAction> admitted = of(plan, ActionKind.Evacuate);
+            assertThat(admitted).as(c.name()).hasSize(c.admitted());
+            // The last admitted one may get what was left (cluster bandwidth: 200, 200, 100).
+            assertThat(admitted.get(0).bandwidthBytesPerSecond()).as(c.name()).isEqualTo(c.bandwidthEach());
+            assertThat(admitted).as(c.name()).allMatch(a -> a.bandwidthBytesPerSecond() <= c.bandwidthEach());
+            if (c.deferredWhy() == null) {
+                assertThat(plan.deferred()).as(c.name()).isEmpty();
+            } else {
+                assertThat(plan.deferred()).as(c.name()).hasSize(10 - c.admitted())
+                        .allSatisfy(d -> assertThat(d.why()).contains(c.deferredWhy()));
+            }
+        }
+    }
+
+    @Test
+    void perNodeLimitsParseFromConfig() {
+        Map<String, OperatorLimits.NodeLimit> m = OperatorLimits.parseNodes(" node-a=2:100Mi, node-b=:50Mi,node-c=1 ");
+        assertThat(m).containsEntry("node-a", new OperatorLimits.NodeLimit(2, 100L << 20))
+                .containsEntry("node-b", new OperatorLimits.NodeLimit(null, 50L << 20))
+                .containsEntry("node-c", new OperatorLimits.NodeLimit(1, null));
+        assertThat(OperatorLimits.parseNodes("")).isEmpty();
+        for (String bad : List.of("node-a", "node-a=x", "node-a=1:fast", "a=1,a=2", "a=1:2:3", "a=-1")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> OperatorLimits.parseNodes(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("per-node limit");
+        }
+    }
 }

@@ -7,7 +7,11 @@ import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
 import dev.prescient.api.v1alpha1.volume.ReplicatedVolumeSpec;
 import dev.prescient.operator.agent.InMemoryNodeAgents;
 import dev.prescient.operator.metrics.OperatorMetrics;
+import dev.prescient.operator.agent.ReplicaInventory;
+import dev.prescient.operator.plan.OperatorLimits;
 import dev.prescient.operator.plan.PlannerLoop;
+import dev.prescient.operator.plan.VolumeInsights;
+import dev.prescient.operator.telemetry.VolumeForecasts;
 import dev.prescient.operator.telemetry.AffinityProfiles;
 import dev.prescient.operator.telemetry.ModelStateStore;
 import dev.prescient.operator.telemetry.NodeHealthModel;
@@ -25,6 +29,8 @@ public final class PlannerFixture {
     public final KubernetesClient client;
     public final InMemoryNodeAgents agents = new InMemoryNodeAgents();
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    /** The health model of the last loop made, to see false alarms feed the adaptive threshold. */
+    public NodeHealthModel health;
 
     public PlannerFixture(KubernetesClient client) {
         this.client = client;
@@ -77,10 +83,15 @@ public final class PlannerFixture {
     }
 
     public PlannerLoop loop(String namespace) {
-        Clock clock = Clock.systemUTC();
-        return new PlannerLoop(client, agents, new NodeHealthModel(0.5), new AffinityProfiles(0.3),
+        return loop(namespace, Clock.systemUTC(), OperatorLimits.none(), VolumeForecasts.Config.defaults());
+    }
+
+    public PlannerLoop loop(String namespace, Clock clock, OperatorLimits limits, VolumeForecasts.Config forecast) {
+        health = new NodeHealthModel(0.5);
+        return new PlannerLoop(client, agents, health, new AffinityProfiles(0.3),
                 new ModelStateStore(client, namespace, "prescient-model-state", 20_000),
-                new OperatorMetrics(registry), new KubeEvents(client, namespace, clock), clock, 0, 0, 100,
-                Duration.ofMinutes(30));
+                new OperatorMetrics(registry), new KubeEvents(client, namespace, clock), clock, limits, 100,
+                Duration.ofMinutes(30), new VolumeForecasts(forecast), new VolumeInsights(),
+                new ReplicaInventory(agents, clock));
     }
 }

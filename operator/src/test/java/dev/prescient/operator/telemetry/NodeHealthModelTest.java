@@ -42,4 +42,38 @@ class NodeHealthModelTest {
         assertThat(restored.currentThreshold(31_000)).isEqualTo(m.currentThreshold(31_000));
         assertThat(new NodeHealthModel(0.5).restore(Map.of("threshold", "not base64!"))).isZero();
     }
+
+    static NodeHealth tiers(double nvmeMicros, double hddMicros) {
+        NodeHealth.Builder b = NodeHealth.newBuilder().setNodeId("n")
+                .setReadLatencyP99Micros(Math.max(nvmeMicros, hddMicros));
+        if (nvmeMicros > 0) {
+            b.addTiers(dev.prescient.api.nodeagent.v1.TierUsage.newBuilder().setTier("nvme")
+                    .setReadLatencyP99Micros(nvmeMicros));
+        }
+        if (hddMicros > 0) {
+            b.addTiers(dev.prescient.api.nodeagent.v1.TierUsage.newBuilder().setTier("hdd")
+                    .setReadLatencyP99Micros(hddMicros));
+        }
+        return b.build();
+    }
+
+    @Test
+    void aVolumeMovingOntoASlowTierIsNotAFailingNodeButASlowingTierIs() {
+        NodeHealthModel m = new NodeHealthModel(0.5);
+        long t = 0;
+        for (int i = 0; i < 30; i++) {
+            m.assess("n", tiers(100 + (i % 5) * 5, 0), t += 2_000);
+        }
+        // I/O starts on the node's hdd (6 ms by nature): the node's mix jumps 60x, each tier is steady.
+        NodeHealthModel.Risk moved = null;
+        for (int i = 0; i < 10; i++) {
+            moved = m.assess("n", tiers(100 + (i % 5) * 5, 6_000 + (i % 3) * 100), t += 2_000);
+        }
+        assertThat(moved.alert()).as("a slow tier is not a failing one").isFalse();
+        // Then the nvme media slow down 100x against their own history.
+        NodeHealthModel.Risk failing = m.assess("n", tiers(15_000, 6_000), t + 2_000);
+        assertThat(failing.probability()).isGreaterThan(moved.probability());
+        assertThat(failing.alert()).isTrue();
+        assertThat(m.history("n/nvme")).isEqualTo(41);
+    }
 }

@@ -16,6 +16,12 @@ public final class HealthSignalTracker {
 
     /** Samples needed before a z-score means anything. */
     public static final int MIN_HISTORY = 8;
+    /**
+     * The scale is at least this share of the median: latency percentiles arrive quantised (the engines count in
+     * log2 buckets) and steady, so the MAD is often 0, and with a 1% floor one bucket up (2x) scored z = 100 - a
+     * certain "failure" for a disk that was merely busy. With half the median, 2x scores 2, 4x 6 (p 0.5), 8x 14.
+     */
+    static final double FLOOR_SHARE = 0.5;
 
     private final double[] ring;
     private long count;
@@ -43,8 +49,8 @@ public final class HealthSignalTracker {
     /**
      * Robust z of {@code x} against the history (positive = above normal); NaN with fewer than
      * {@link #MIN_HISTORY} samples or for NaN input. A constant history has MAD 0; the scale then
-     * falls back to 1% of the median magnitude (or 1e-9), so a change from a flat line is large
-     * but finite.
+     * falls back to half the median magnitude (or 1e-9), so a change from a flat line counts
+     * by how many times the usual value it is.
      */
     public double zScore(double x) {
         int n = history();
@@ -59,7 +65,7 @@ public final class HealthSignalTracker {
         }
         Arrays.sort(v);
         double mad = median(v);
-        double scale = Math.max(1.4826 * mad, Math.max(1e-9, 0.01 * Math.abs(med)));
+        double scale = Math.max(1.4826 * mad, Math.max(1e-9, FLOOR_SHARE * Math.abs(med)));
         return (x - med) / scale;
     }
 

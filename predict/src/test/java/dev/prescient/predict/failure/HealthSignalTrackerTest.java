@@ -23,7 +23,8 @@ class HealthSignalTrackerTest {
         }
         t.observe(10_000); // one spike does not move median or MAD much
         assertThat(t.zScore(10)).isCloseTo(0, within(1e-9));
-        assertThat(t.zScore(10 + 1.4826 * 6)).isCloseTo(6, within(1e-9));
+        // MAD 1 is below the floor of half the median (5): the scale is 5.
+        assertThat(t.zScore(10 + 5 * 6)).isCloseTo(6, within(1e-9));
         assertThat(t.zScore(5)).isNegative();
     }
 
@@ -34,7 +35,8 @@ class HealthSignalTrackerTest {
             t.observe(2.0);
         }
         assertThat(t.zScore(2.0)).isZero();
-        assertThat(t.zScore(3.0)).isFinite().isGreaterThan(10);
+        assertThat(t.zScore(4.0)).as("twice the usual value").isCloseTo(2, within(1e-9));
+        assertThat(t.zScore(18.0)).as("nine times the usual value").isFinite().isGreaterThan(10);
         HealthSignalTracker zero = new HealthSignalTracker(16);
         for (int i = 0; i < 16; i++) {
             zero.observe(0.0);
@@ -59,5 +61,14 @@ class HealthSignalTrackerTest {
         assertThat(HealthSignalTracker.anomalyProbability(6, Double.NaN)).isCloseTo(0.5, within(1e-12));
         assertThat(HealthSignalTracker.anomalyProbability(1, 9)).isGreaterThan(0.9);
         assertThat(HealthSignalTracker.anomalyProbability(2, 1)).isLessThan(0.05);
+    }
+
+    @Test
+    void aWideHistoryKeepsItsMadScale() {
+        HealthSignalTracker t = new HealthSignalTracker(64);
+        for (int i = 0; i < 60; i++) {
+            t.observe(i % 2 == 0 ? 2 : 18); // median 10, MAD 8: 1.4826 * 8 > 5
+        }
+        assertThat(t.zScore(10 + 1.4826 * 8 * 3)).isCloseTo(3, within(1e-9));
     }
 }

@@ -1,0 +1,86 @@
+package dev.prescient.operator.agent;
+
+import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
+import dev.prescient.api.nodeagent.v1.Replica;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Every agent's replica list from one sweep (one ListReplicas per node, not per volume), shared by the planner
+ * (which publishes the lists it pulled in its pass) and the ReplicatedVolume reconciler (which reads them). A
+ * snapshot older than the allowed age is swept again, once, however many reconciles ask at the same time.
+ */
+public final class ReplicaInventory {
+
+    /** Replicas by volume as the agents reported them, and the nodes whose agent did not answer. */
+    public record Snapshot(Instant takenAt, Map<String, List<Replica>> byVolume, List<String> unreachable) {
+
+        public List<Replica> replicas(String volume) {
+            return byVolume.getOrDefault(volume, List.of());
+        }
+
+        public static Snapshot of(Instant at, Map<String, List<Replica>> byNode, List<String> unreachable) {
+            Map<String, List<Replica>> byVolume = new HashMap<>();
+            byNode.forEach((node, rs) -> {
+                for (Replica r : rs) {
+                    // Agents fill node_id; older ones may not, and the node is known here.
+                    Replica x = r.getNodeId().isEmpty() ? r.toBuilder().setNodeId(node).build() : r;
+                    byVolume.computeIfAbsent(r.getVolumeId(), k -> new ArrayList<>()).add(x);
+                }
+            });
+            byVolume.replaceAll((k, v) -> List.copyOf(v));
+            return new Snapshot(at, Map.copyOf(byVolume), List.copyOf(unreachable));
+        }
+    }
+
+    private final NodeAgents agents;
+    private final Clock clock;
+    private volatile Snapshot current;
+    private long sweeps;
+
+    public ReplicaInventory(NodeAgents agents, Clock clock) {
+        this.agents = agents;
+        this.clock = clock;
+    }
+
+    /** Makes a snapshot taken elsewhere (the planner's pass) the current one, unless a newer one is there. */
+    public synchronized void publish(Snapshot s) {
+        if (current == null || !s.takenAt().isBefore(current.takenAt())) {
+            current = s;
+        }
+    }
+
+    /** The current snapshot if younger than {@code maxAge}; otherwise one new sweep over {@code nodes}. */
+    public synchronized Snapshot current(Supplier<List<String>> nodes, Duration maxAge) {
+        Instant now = clock.instant();
+        Snapshot s = current;
+        if (s != null && s.takenAt().plus(maxAge).isAfter(now)) {
+            return s;
+        }
+        Map<String, List<Replica>> byNode = new HashMap<>();
+        List<String> unreachable = new ArrayList<>();
+        for (String node : nodes.get()) {
+            try {
+                byNode.put(node, agents.forNode(node).listReplicas(ListReplicasRequest.getDefaultInstance())
+                        .getReplicasList());
+            } catch (NodeAgentException e) {
+                unreachable.add(node);
+            }
+        }
+        sweeps++;
+        current = Snapshot.of(now, byNode, unreachable);
+        return current;
+    }
+
+    /** How many sweeps this inventory made itself (the planner's published ones not counted). */
+    public synchronized long sweeps() {
+        return sweeps;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.prescient.operator.telemetry;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class VolumeForecastsTest {
+
+    static final Instant T0 = Instant.parse("2026-11-20T00:00:00Z");
+    static final long GIB = 1L << 30;
+
+    /** Two passes per 30-minute step, like a 15-minute evaluation interval. */
+    static void feed(VolumeForecasts f, String volume, int steps, long startBytes, long perStep, double noise) {
+        java.util.Random rnd = new java.util.Random(7);
+        for (int i = 0; i < steps; i++) {
+            for (int pass = 0; pass < 2; pass++) {
+                f.beginPass();
+                Instant at = T0.plus(Duration.ofMinutes(30L * i + 15L * pass));
+                long used = startBytes + perStep * i + (long) (noise * perStep * rnd.nextGaussian());
+                f.observe(volume, at, used, 100 + 10 * Math.sin(i / 3.0));
+            }
+        }
+    }
+
+    @Test
+    void growingVolumeGetsACapacityForecastWithAnIntervalAroundTheTrend() {
+        VolumeForecasts f = new VolumeForecasts(VolumeForecasts.Config.defaults());
+        assertThat(f.capacity("v", Duration.ofHours(24))).as("no model without history").isNull();
+        // 1 GiB per 30 minutes for four days.
+        feed(f, "v", 192, 10 * GIB, GIB, 0.05);
+        VolumeForecasts.Outlook o = f.capacity("v", Duration.ofHours(24));
+        assertThat(o).isNotNull();
+        assertThat(o.samples()).as("history kept: two days of 30 min steps").isEqualTo(96);
+        assertThat(o.calibrated()).isTrue();
+        assertThat(o.level()).isEqualTo(0.9);
+        // Last committed step is 190 (10 + 190 GiB); 48 steps later the trend says 248 GiB.
+        double truth = (10 + 190 + 48) * (double) GIB;
+        assertThat(o.value()).isBetween(truth * 0.95, truth * 1.05);
+        assertThat(o.lower()).isLessThan(o.value());
+        assertThat(o.upper()).isGreaterThan(o.value()).isLessThan(truth * 1.3);
+        assertThat(o.model()).isNotBlank();
+        assertThat(f.access("v", Duration.ofMinutes(30))).isNotNull()
+                .satisfies(a -> assertThat(a.value()).isBetween(80.0, 120.0));
+    }
+
+    @Test
+    void trainingIsBudgetedPerPass() {
+        // Four trainings per pass: a volume's two series (used bytes, access) take two.
+        VolumeForecasts f = new VolumeForecasts(new VolumeForecasts.Config(Duration.ofMinutes(30), 8, 64, 48, 4, 0.9));
+        int step = 0;
+        for (; step < 10; step++) {
+            pass(f, step);
+        }
+        // The 8th sample was committed in pass 8 and the 9th in pass 9: two volumes trained in each.
+        assertThat(trained(f)).isEqualTo(4);
+        // Another pass in the same step (evaluation interval shorter than the step) trains two more.
+        f.beginPass();
+        for (int v = 0; v < 10; v++) {
+            f.observe("v" + v, T0.plus(Duration.ofMinutes(30L * 9 + 10)), (v + 10) * GIB, 1);
+        }
+        assertThat(trained(f)).isEqualTo(6);
+        pass(f, step++);
+        assertThat(trained(f)).isEqualTo(8);
+        pass(f, step++);
+        assertThat(trained(f)).isEqualTo(10);
+    }
+
+    static void pass(VolumeForecasts f, int step) {
+        f.beginPass();
+        for (int v = 0; v < 10; v++) {
+            f.observe("v" + v, T0.plus(Duration.ofMinutes(30L * step)), (v + 1 + step) * GIB, 1);
+        }
+    }
+
+    static long trained(VolumeForecasts f) {
+        long n = 0;
+        for (int v = 0; v < 10; v++) {
+            if (f.capacity("v" + v, Duration.ofHours(1)) != null && f.access("v" + v, Duration.ofHours(1)) != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void historySurvivesARestartAndRetrains() {
+        VolumeForecasts before = new VolumeForecasts(VolumeForecasts.Config.defaults());
+        feed(before, "v", 40, 10 * GIB, GIB, 0.0);
+        Map<String, String> state = before.export();
+        assertThat(state).containsOnlyKeys("v");
+
+        VolumeForecasts after = new VolumeForecasts(VolumeForecasts.Config.defaults());
+        assertThat(after.restore(Map.of("v", state.get("v"), "broken", "not base64!"))).isEqualTo(1);
+        assertThat(after.samples("v")).isEqualTo(before.samples("v"));
+        // The next step commits one more sample and trains from the restored history straight away.
+        after.beginPass();
+        after.observe("v", T0.plus(Duration.ofMinutes(30L * 40)), 50 * GIB, 1);
+        VolumeForecasts.Outlook o = after.capacity("v", Duration.ofHours(2));
+        assertThat(o).isNotNull();
+        assertThat(o.value()).isBetween(52.0 * GIB, 56.0 * GIB);
+    }
+
+    @Test
+    void badConfigIsRefused() {
+        assertThatThrownBy(() -> new VolumeForecasts.Config(Duration.ZERO, 8, 64, 48, 3, 0.9))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("step > 0");
+        assertThatThrownBy(() -> new VolumeForecasts.Config(Duration.ofMinutes(1), 8, 4, 48, 3, 0.9))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
