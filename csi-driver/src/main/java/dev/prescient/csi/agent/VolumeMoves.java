@@ -313,9 +313,13 @@ public final class VolumeMoves implements AutoCloseable {
         Optional<String> fe = frontEndHolding(locals, req.getNewReplicaId());
         if (fe.isPresent()) {
             long maxPause = req.getMaxPauseMillis() > 0 ? req.getMaxPauseMillis() : 2000;
-            // The replica being replaced: the migration's source when named, else this front-end's own replica.
+            // The replica being replaced: the migration's source when named, else this front-end's own replica;
+            // one that is no longer in the set was dropped already (an earlier move took it out).
             String old = req.getOldReplicaId().isEmpty() ? fe.get() : req.getOldReplicaId();
-            ControlClient.Answer a = engine(control(fe.get()), "SWITCH " + req.getNewReplicaId() + " " + old
+            List<String> status = new ArrayList<>();
+            ControlClient.call(control(fe.get()), "STATUS", status::add);
+            String drop = status.stream().anyMatch(l -> l.startsWith("MEMBER id=" + old + " ")) ? " " + old : "";
+            ControlClient.Answer a = engine(control(fe.get()), "SWITCH " + req.getNewReplicaId() + drop
                     + " max-pause-ms=" + maxPause, l -> { });
             p.report(b -> b.setPauseMicros(a.number("pause-us")));
             LOG.info("volume {}: front-end {} switched to {}: {}", req.getVolumeId(), fe.get(), req.getNewReplicaId(),

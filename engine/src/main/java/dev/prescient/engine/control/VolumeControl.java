@@ -229,12 +229,10 @@ public final class VolumeControl implements Closeable {
         if (set.member(newId) == null) {
             throw new ControlException("NotFound", "no member " + newId);
         }
-        // A replica to drop that is no longer a member was dropped already (a retried switch, or an earlier
-        // move took it out): dropping is idempotent.
-        drop = new java.util.LinkedHashSet<>(drop);
-        drop.removeIf(d -> set.member(d) == null && !remotes.containsKey(d) && !d.equals(newId));
-        if (drop.contains(newId)) {
-            throw new ControlException("Refused", "cannot switch to " + newId + " and drop it");
+        for (String d : drop) {
+            if (set.member(d) == null && !remotes.containsKey(d)) {
+                throw new ControlException("NotFound", "no member " + d + " to drop");
+            }
         }
         List<BlockTarget> dropped = new ArrayList<>();
         for (String d : drop) {
