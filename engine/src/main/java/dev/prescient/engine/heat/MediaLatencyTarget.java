@@ -1,6 +1,7 @@
 package dev.prescient.engine.heat;
 
 import dev.prescient.engine.BlockTarget;
+import dev.prescient.engine.ForwardingTarget;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -9,13 +10,12 @@ import java.nio.ByteBuffer;
  * ({@link HeatTracker#onMediaIo}): without it a replica that only serves as another engine's member would hide a
  * slow or failing disk from the node's health.
  */
-public final class MediaLatencyTarget implements BlockTarget {
+public final class MediaLatencyTarget extends ForwardingTarget {
     private static final int EIO = 5;
-    private final BlockTarget inner;
     private final HeatTracker tracker;
 
     public MediaLatencyTarget(BlockTarget inner, HeatTracker tracker) {
-        this.inner = inner;
+        super(inner);
         this.tracker = tracker;
     }
 
@@ -43,11 +43,6 @@ public final class MediaLatencyTarget implements BlockTarget {
     }
 
     @Override
-    public long size() {
-        return inner.size();
-    }
-
-    @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
         timed(IoOp.READ, dst.remaining(), () -> inner.read(offset, dst));
     }
@@ -58,32 +53,7 @@ public final class MediaLatencyTarget implements BlockTarget {
     }
 
     @Override
-    public void unmap(long offset, long length) throws IOException {
-        inner.unmap(offset, length);
-    }
-
-    @Override
-    public void writeZeroes(long offset, long length, boolean fua) throws IOException {
-        inner.writeZeroes(offset, length, fua);
-    }
-
-    @Override
     public void flush() throws IOException {
         timed(IoOp.FLUSH, 0, inner::flush);
-    }
-
-    @Override
-    public long nextAllocated(long offset) throws IOException {
-        return inner.nextAllocated(offset);
-    }
-
-    @Override
-    public long nextHole(long offset) throws IOException {
-        return inner.nextHole(offset);
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
     }
 }

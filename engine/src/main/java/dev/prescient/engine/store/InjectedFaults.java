@@ -1,15 +1,14 @@
 package dev.prescient.engine.store;
 
 import dev.prescient.engine.BlockTarget;
+import dev.prescient.engine.ForwardingTarget;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A {@link BlockTarget} whose medium degrades on demand: extra latency per request and a share of reads that
@@ -19,7 +18,7 @@ import java.util.concurrent.locks.LockSupport;
  * failure predictor can be exercised on a machine whose disks are healthy. No file, or an unreadable one, means
  * no faults. The file is read at most once per second, so the request path costs one volatile read.
  */
-public final class InjectedFaults implements BlockTarget {
+public final class InjectedFaults extends ForwardingTarget {
     private static final long RELOAD_NANOS = 1_000_000_000L;
 
     /** What the file says now. */
@@ -27,13 +26,12 @@ public final class InjectedFaults implements BlockTarget {
         static final Faults NONE = new Faults(0, 0);
     }
 
-    private final BlockTarget inner;
     private final Path file;
     private volatile Faults faults = Faults.NONE;
     private volatile long loadedAt = Long.MIN_VALUE;
 
     public InjectedFaults(BlockTarget inner, Path file) {
-        this.inner = inner;
+        super(inner);
         this.file = file;
     }
 
@@ -82,19 +80,7 @@ public final class InjectedFaults implements BlockTarget {
     }
 
     private void delay() throws IOException {
-        long until = System.nanoTime() + current().latencyMicros() * 1000;
-        for (long left = until - System.nanoTime(); left > 0; left = until - System.nanoTime()) {
-            LockSupport.parkNanos(this, left);
-            if (Thread.interrupted()) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while delayed");
-            }
-        }
-    }
-
-    @Override
-    public long size() {
-        return inner.size();
+        parkUntil(System.nanoTime() + current().latencyMicros() * 1000, this);
     }
 
     @Override
@@ -129,20 +115,5 @@ public final class InjectedFaults implements BlockTarget {
     public void flush() throws IOException {
         delay();
         inner.flush();
-    }
-
-    @Override
-    public long nextAllocated(long offset) throws IOException {
-        return inner.nextAllocated(offset);
-    }
-
-    @Override
-    public long nextHole(long offset) throws IOException {
-        return inner.nextHole(offset);
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
     }
 }

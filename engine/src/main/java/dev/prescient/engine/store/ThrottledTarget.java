@@ -1,10 +1,9 @@
 package dev.prescient.engine.store;
 
 import dev.prescient.engine.BlockTarget;
+import dev.prescient.engine.ForwardingTarget;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A {@link BlockTarget} that answers like slower media: every request waits a fixed latency before
@@ -20,8 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Unmap and write-zeroes count as writes (the device still has to acknowledge them); the
  * hole queries ({@link #nextAllocated}, {@link #nextHole}) are metadata and pass straight through.
  */
-public final class ThrottledTarget implements BlockTarget {
-    private final BlockTarget inner;
+public final class ThrottledTarget extends ForwardingTarget {
     private final long latencyNanos;
     private final long bytesPerSecond;
     /** The instant (System.nanoTime) at which the bandwidth timeline is free again. */
@@ -32,11 +30,11 @@ public final class ThrottledTarget implements BlockTarget {
      * @param bytesPerSecond cap on the bytes read and written per second (0 = no cap)
      */
     public ThrottledTarget(BlockTarget inner, long latencyMicros, long bytesPerSecond) {
+        super(inner);
         if (latencyMicros < 0 || bytesPerSecond < 0) {
             throw new IllegalArgumentException("latency and bandwidth must be >= 0: " + latencyMicros + ", "
                     + bytesPerSecond);
         }
-        this.inner = inner;
         this.latencyNanos = latencyMicros * 1000;
         this.bytesPerSecond = bytesPerSecond;
     }
@@ -45,15 +43,6 @@ public final class ThrottledTarget implements BlockTarget {
     public static BlockTarget wrap(BlockTarget inner, long latencyMicros, long bytesPerSecond) {
         return latencyMicros == 0 && bytesPerSecond == 0 ? inner
                 : new ThrottledTarget(inner, latencyMicros, bytesPerSecond);
-    }
-
-    public BlockTarget inner() {
-        return inner;
-    }
-
-    @Override
-    public long size() {
-        return inner.size();
     }
 
     @Override
@@ -87,21 +76,6 @@ public final class ThrottledTarget implements BlockTarget {
         inner.flush();
     }
 
-    @Override
-    public long nextAllocated(long offset) throws IOException {
-        return inner.nextAllocated(offset);
-    }
-
-    @Override
-    public long nextHole(long offset) throws IOException {
-        return inner.nextHole(offset);
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
-    }
-
     /** Waits the latency plus this transfer's share of the bandwidth timeline. */
     private void delay(long bytes) throws IOException {
         long now = System.nanoTime();
@@ -118,14 +92,6 @@ public final class ThrottledTarget implements BlockTarget {
                 until = end;
             }
         }
-        // parkNanos may return early (spurious wake-ups), so loop until the deadline has passed:
-        // callers and tests rely on "at least the configured latency".
-        for (long left = until - System.nanoTime(); left > 0; left = until - System.nanoTime()) {
-            LockSupport.parkNanos(this, left);
-            if (Thread.interrupted()) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while throttled");
-            }
-        }
+        parkUntil(until, this);
     }
 }
