@@ -42,7 +42,7 @@ class LocalModeIT {
             assertThat(started).hasSize(5); // three nodes, the controller and the operator
             mode.run(0, true);
             ScenarioRunner r = mode.runner();
-            List<LocalMode.Verification> checks = mode.verify(Duration.ofSeconds(60));
+            List<LocalMode.Verification> checks = mode.verify(Duration.ofSeconds(90));
             List<ClusterWatch.Migration> migs = r.watch().migrations();
             System.out.println(console);
             migs.forEach(m -> System.out.printf("%s %s %s %s -> %s %s seen %.1f phases %s pause=%s%n  %s%n", m.name(),
@@ -52,8 +52,11 @@ class LocalModeIT {
 
             String orders = r.volumes().get("orders-db").volumeId;
             String archive = r.volumes().get("archive").volumeId;
-            // Every move the operator started finished, by success or by a clean rollback; none is left hanging.
-            assertThat(migs).isNotEmpty().allSatisfy(m -> assertThat(m.done()).as(m.name()).isTrue());
+            // Every move the operator started well before the end finished, by success or by a clean rollback
+            // (one started in the last seconds may still be copying when the scenario stops).
+            double end = r.seconds();
+            assertThat(migs).isNotEmpty().filteredOn(m -> m.firstSeenAt() < end - 20)
+                    .allSatisfy(m -> assertThat(m.done()).as(m.name() + " " + m.phaseSeenAt()).isTrue());
             // Hot orders-db promoted to nvme, with a measured live switch-over.
             ClusterWatch.Migration hot = succeeded(migs, orders, "Tiering", "/nvme")
                     .orElseThrow(() -> new AssertionError("orders-db was not promoted to nvme"));
