@@ -29,15 +29,18 @@ import java.util.Arrays;
 public final class ExtentHeatPredictor {
     static final int MAGIC = 0x48454154; // "HEAT"
     static final int VERSION = 2;
-    /** bias, log1p(short), log1p(mid), log1p(long), recency, log1p(co-access in), log1p(total). */
-    static final int CONTINUOUS = 7;
+    /**
+     * bias, log1p(short), log1p(mid), log1p(long), recency, log1p(co-access in), log1p(total),
+     * log1p(decayed count of windows with a read).
+     */
+    static final int CONTINUOUS = 8;
     /** Six one-hot bins each for the short, mid and long counts and the age: shapes a line can't. */
     static final int BINS = 6;
     static final int FEATURES = CONTINUOUS + 4 * BINS;
     private static final double[] PRIOR = new double[FEATURES];
 
     static {
-        double[] linear = {-2.0, 0.2, 1.0, 0.2, 0.5, 0.3, 0.0};
+        double[] linear = {-2.0, 0.2, 1.0, 0.2, 0.5, 0.3, 0.0, 0.0};
         System.arraycopy(linear, 0, PRIOR, 0, linear.length);
     }
     private static final double MAX_LANDMARK_EXPONENT = 60; // floats hold up to e^88
@@ -295,6 +298,7 @@ public final class ExtentHeatPredictor {
         out[4] = Math.exp(-(now - last(s)) / window);
         out[5] = ln1p(coIn);
         out[6] = logCount(countAt(s)) / 4;
+        out[7] = ln1p(windowSum(s) * Math.sqrt(fl));
         Arrays.fill(out, CONTINUOUS, FEATURES, 0.0);
         out[CONTINUOUS + countBin(out[1])] = 1;
         out[CONTINUOUS + BINS + countBin(out[2])] = 1;
@@ -347,6 +351,7 @@ public final class ExtentHeatPredictor {
         // tracked extent, so it avoids building the feature vector
         double[] w = model.weightsView();
         double invWindow = 1 / window;
+        double fw = Math.sqrt(fl);
         for (int s = 0; s < n; s++) {
             double ls = ln1p(shortSum(s) * fs);
             double lm = ln1p(midSum(s) * fm);
@@ -355,6 +360,7 @@ public final class ExtentHeatPredictor {
             double co = out[s];
             double eta = w[0] + w[1] * ls + w[2] * lm + w[3] * ll + w[4] * Math.exp(-ageW)
                     + (co > 0 ? w[5] * ln1p(co) : 0) + w[6] * logCount(countAt(s)) * 0.25
+                    + w[7] * ln1p(windowSum(s) * fw)
                     + w[CONTINUOUS + countBin(ls)] + w[CONTINUOUS + BINS + countBin(lm)]
                     + w[CONTINUOUS + 2 * BINS + countBin(ll)] + w[CONTINUOUS + 3 * BINS + ageBin(ageW)];
             out[s] = Math.exp(Math.max(-30, Math.min(12, eta)));
