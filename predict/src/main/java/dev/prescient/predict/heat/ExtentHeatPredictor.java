@@ -28,16 +28,19 @@ import java.util.Arrays;
  */
 public final class ExtentHeatPredictor {
     static final int MAGIC = 0x48454154; // "HEAT"
-    static final int VERSION = 1;
-    /** bias, log1p(short), log1p(mid), log1p(long), recency, log1p(co-access in), log1p(total). */
-    static final int CONTINUOUS = 7;
+    static final int VERSION = 2;
+    /**
+     * bias, log1p(short), log1p(mid), log1p(long), recency, log1p(co-access in), log1p(total),
+     * log1p(decayed count of windows with a read).
+     */
+    static final int CONTINUOUS = 8;
     /** Six one-hot bins each for the short, mid and long counts and the age: shapes a line can't. */
     static final int BINS = 6;
     static final int FEATURES = CONTINUOUS + 4 * BINS;
     private static final double[] PRIOR = new double[FEATURES];
 
     static {
-        double[] linear = {-2.0, 0.2, 1.0, 0.2, 0.5, 0.3, 0.0};
+        double[] linear = {-2.0, 0.2, 1.0, 0.2, 0.5, 0.3, 0.0, 0.0};
         System.arraycopy(linear, 0, PRIOR, 0, linear.length);
     }
     private static final double MAX_LANDMARK_EXPONENT = 60; // floats hold up to e^88
@@ -55,17 +58,24 @@ public final class ExtentHeatPredictor {
     private final LongIntOpenMap index;
     /**
      * Per-slot state interleaved in one array, STRIDE ints a slot: short, mid and long decayed
-     * sums (float bits), last access time (two ints), total count, Markov successor slot + 1.
+     * sums (float bits), last access time (two ints), total count, Markov successor slot + 1,
+     * decayed count of windows with an access (float bits).
      * One event touches one or two cache lines here instead of one line in each of six arrays.
      */
     private int[] rec;
-    private static final int STRIDE = 7;
+    private static final int STRIDE = 8;
     private static final int R_SHORT = 0;
     private static final int R_MID = 1;
     private static final int R_LONG = 2;
     private static final int R_LAST = 3;
     private static final int R_COUNT = 5;
     private static final int R_SUCC = 6;
+    /**
+     * Decayed count of the windows in which the extent was read (float bits, half-life 16
+     * windows): an extent read once in each of many windows comes back, one read many times in a
+     * single burst often does not, and the access counts cannot tell the two apart.
+     */
+    private static final int R_WINDOWS = 7;
     private int prevSlot = -1;
 
     private final OnlinePoissonRegression model;
@@ -149,6 +159,16 @@ public final class ExtentHeatPredictor {
         return index.keyAt(slot);
     }
 
+    /** Total accesses recorded for the extent in a slot (0 &lt;= slot &lt; {@link #tracked()}). */
+    public int countAtSlot(int slot) {
+        return countAt(slot);
+    }
+
+    /** Time of the last access to the extent in a slot. */
+    public long lastAtSlot(int slot) {
+        return last(slot);
+    }
+
     /** Slot of an extent, or -1 when not tracked. */
     public int slotOf(long extent) {
         return index.get(extent);
@@ -192,6 +212,10 @@ public final class ExtentHeatPredictor {
         r[b + R_SHORT] = Float.floatToRawIntBits(Float.intBitsToFloat(r[b + R_SHORT]) + (float) ws);
         r[b + R_MID] = Float.floatToRawIntBits(Float.intBitsToFloat(r[b + R_MID]) + (float) wm);
         r[b + R_LONG] = Float.floatToRawIntBits(Float.intBitsToFloat(r[b + R_LONG]) + (float) wl);
+        if (r[b + R_COUNT] == 0 || Math.floor(last(s) / window) != Math.floor(time / window)) {
+            // half-life 16 windows = twice the long one: the square root of its weight
+            r[b + R_WINDOWS] = Float.floatToRawIntBits(Float.intBitsToFloat(r[b + R_WINDOWS]) + (float) Math.sqrt(wl));
+        }
         r[b + R_LAST] = (int) (time >>> 32);
         r[b + R_LAST + 1] = (int) time;
         if (r[b + R_COUNT] < Integer.MAX_VALUE) {
@@ -214,6 +238,7 @@ public final class ExtentHeatPredictor {
             rec[b + R_SHORT] = Float.floatToRawIntBits(Float.intBitsToFloat(rec[b + R_SHORT]) * (float) fs);
             rec[b + R_MID] = Float.floatToRawIntBits(Float.intBitsToFloat(rec[b + R_MID]) * (float) fm);
             rec[b + R_LONG] = Float.floatToRawIntBits(Float.intBitsToFloat(rec[b + R_LONG]) * (float) fl);
+            rec[b + R_WINDOWS] = Float.floatToRawIntBits(Float.intBitsToFloat(rec[b + R_WINDOWS]) * (float) Math.sqrt(fl));
         }
         landmark = now;
         lastWeight = 0; // relative to the old landmark: recompute on the next event
@@ -239,6 +264,18 @@ public final class ExtentHeatPredictor {
         return Float.intBitsToFloat(rec[s * STRIDE + R_LONG]);
     }
 
+    private float windowSum(int s) {
+        return Float.intBitsToFloat(rec[s * STRIDE + R_WINDOWS]);
+    }
+
+    /**
+     * Decayed count (half-life 16 windows) of the windows in which the extent in a slot was read,
+     * at time {@code now}: a long-memory frequency ranking.
+     */
+    public double windowsAtSlot(int slot, long now) {
+        return windowSum(slot) * Math.sqrt(Math.exp(-lambdaLong * (now - landmark)));
+    }
+
     private long last(int s) {
         int b = s * STRIDE + R_LAST;
         return (long) rec[b] << 32 | rec[b + 1] & 0xFFFFFFFFL;
@@ -261,6 +298,7 @@ public final class ExtentHeatPredictor {
         out[4] = Math.exp(-(now - last(s)) / window);
         out[5] = ln1p(coIn);
         out[6] = logCount(countAt(s)) / 4;
+        out[7] = ln1p(windowSum(s) * Math.sqrt(fl));
         Arrays.fill(out, CONTINUOUS, FEATURES, 0.0);
         out[CONTINUOUS + countBin(out[1])] = 1;
         out[CONTINUOUS + BINS + countBin(out[2])] = 1;
@@ -313,6 +351,7 @@ public final class ExtentHeatPredictor {
         // tracked extent, so it avoids building the feature vector
         double[] w = model.weightsView();
         double invWindow = 1 / window;
+        double fw = Math.sqrt(fl);
         for (int s = 0; s < n; s++) {
             double ls = ln1p(shortSum(s) * fs);
             double lm = ln1p(midSum(s) * fm);
@@ -321,6 +360,7 @@ public final class ExtentHeatPredictor {
             double co = out[s];
             double eta = w[0] + w[1] * ls + w[2] * lm + w[3] * ll + w[4] * Math.exp(-ageW)
                     + (co > 0 ? w[5] * ln1p(co) : 0) + w[6] * logCount(countAt(s)) * 0.25
+                    + w[7] * ln1p(windowSum(s) * fw)
                     + w[CONTINUOUS + countBin(ls)] + w[CONTINUOUS + BINS + countBin(lm)]
                     + w[CONTINUOUS + 2 * BINS + countBin(ll)] + w[CONTINUOUS + 3 * BINS + ageBin(ageW)];
             out[s] = Math.exp(Math.max(-30, Math.min(12, eta)));
@@ -517,6 +557,7 @@ public final class ExtentHeatPredictor {
             out.writeLong(last(s));
             out.writeInt(countAt(s));
             out.writeInt(succ(s));
+            out.writeFloat(windowSum(s));
         }
         out.writeInt(prevSlot);
         model.write(out);
@@ -568,6 +609,7 @@ public final class ExtentHeatPredictor {
                 throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "successor " + sc);
             }
             p.rec[b + R_SUCC] = sc;
+            p.rec[b + R_WINDOWS] = Float.floatToRawIntBits(in.readFloat());
         }
         int prev = in.readInt();
         if (prev < -1 || prev >= n) {

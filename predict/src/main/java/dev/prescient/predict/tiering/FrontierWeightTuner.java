@@ -111,6 +111,14 @@ public final class FrontierWeightTuner {
         }
     }
 
+    public int capacity() {
+        return shadows[0].capacity;
+    }
+
+    public int budget() {
+        return shadows[0].budget;
+    }
+
     /** The weight driving the real ranking now. */
     public double chosenWeight() {
         return weights[chosen];

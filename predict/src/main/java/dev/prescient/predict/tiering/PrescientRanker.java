@@ -21,6 +21,9 @@ public final class PrescientRanker implements TierRanker {
     private final boolean streams;
     /** Set when the fast tier's size is known: it weighs the frontier against tracked extents. */
     private final FrontierWeightTuner tuner;
+    /** With a tuner: duels the heat model's ranking against a count-since-start ranking. */
+    private final RankingDuel duel;
+    private double[][] candidates = new double[2][0];
     private double[] trackedScores = new double[0];
     private int[] proposalIds = new int[0];
     private double[] proposalValues = new double[0];
@@ -51,6 +54,14 @@ public final class PrescientRanker implements TierRanker {
         this.predictor = new ExtentHeatPredictor(epochLength, trace.uniquePages() / 4 + 16);
         this.maxProposals = epochLength;
         this.tuner = tuner;
+        this.duel = tuner == null ? null
+                : new RankingDuel(2, tuner.capacity(), tuner.budget(), TieringSimulator.universe(trace),
+                        FrontierWeightTuner.DEFAULT_DECAY);
+    }
+
+    /** The ranking in use: 0 the heat model (with the frontier), 1 the count since the start. */
+    public int chosenRanking() {
+        return duel == null ? 0 : duel.chosen();
     }
 
     /** The frontier weight in use (1 without a tuner, 0 without streams). */
@@ -72,6 +83,7 @@ public final class PrescientRanker implements TierRanker {
         predictor.record(trace.page(id), t);
         if (tuner != null) {
             tuner.access(id);
+            duel.access(id);
         }
     }
 
@@ -116,7 +128,14 @@ public final class PrescientRanker implements TierRanker {
                 trackedScores = new double[n];
             }
             System.arraycopy(out, 0, trackedScores, 0, n);
-            tuner.boundary(trackedScores, proposalIds, proposalValues, proposals, n, out);
+            if (candidates[0].length < n) {
+                candidates[0] = new double[n];
+                candidates[1] = new double[n];
+            }
+            tuner.boundary(trackedScores, proposalIds, proposalValues, proposals, n, candidates[0]);
+            frequencyScores(candidates[1], n, t);
+            int k = duel.boundary(candidates, n);
+            System.arraycopy(candidates[k], 0, out, 0, n);
             return;
         }
         predictor.frontier(t, maxProposals, (page, expected) -> {
@@ -125,6 +144,19 @@ public final class PrescientRanker implements TierRanker {
                 out[id] = expected;
             }
         });
+    }
+
+    /** Long-memory frequency from the predictor's state: decayed count of windows with a read. */
+    private void frequencyScores(double[] out, int n, int t) {
+        Arrays.fill(out, 0, n, 0.0);
+        int tracked = predictor.tracked();
+        for (int s = 0; s < tracked; s++) {
+            int id = idOfSlot[s];
+            if (id >= 0 && id < n) {
+                // the last access breaks ties (in windows, below one window's weight)
+                out[id] = predictor.windowsAtSlot(s, t) + 1e-6 * predictor.lastAtSlot(s) / (t + 1.0);
+            }
+        }
     }
 
     private int resolve(long page, int n) {

@@ -124,6 +124,31 @@ class ExtentHeatPredictorTest {
     }
 
     @Test
+    void windowFrequencyCountsWindowsWithAReadNotReads() {
+        ExtentHeatPredictor p = new ExtentHeatPredictor(100, 16);
+        for (int i = 0; i < 10; i++) {
+            p.record(1, 350 + i); // a burst: ten reads inside window 3
+        }
+        for (int w = 0; w < 5; w++) {
+            p.record(2, w * 100 + 50); // once in each of windows 0..4
+        }
+        long now = 500;
+        // half-life 16 windows, each window with a read counted once at the time of its first read
+        assertThat(p.windowsAtSlot(p.slotOf(1), now)).isCloseTo(Math.pow(2, -150 / 1600.0), within(1e-5));
+        double expected = 0;
+        for (int w = 0; w < 5; w++) {
+            expected += Math.pow(2, -(now - (w * 100 + 50)) / 1600.0);
+        }
+        assertThat(p.windowsAtSlot(p.slotOf(2), now)).isCloseTo(expected, within(1e-5));
+        assertThat(p.count(1)).isEqualTo(10);
+        // far later (past a landmark rebase) the value is still the same decayed count
+        long later = 200_000;
+        p.record(3, later);
+        assertThat(p.windowsAtSlot(p.slotOf(2), later)).isCloseTo(expected * Math.pow(2, -(later - now) / 1600.0),
+                within(1e-9));
+    }
+
+    @Test
     void roundTripKeepsPredictionsAndKeepsLearning() throws IOException {
         ExtentHeatPredictor p = new ExtentHeatPredictor(500, 16);
         Random r = new Random(9);
@@ -143,7 +168,10 @@ class ExtentHeatPredictorTest {
         p.predictAll(t, a);
         q.predictAll(t, b);
         assertThat(b).containsExactly(a);
-        assertThat(bo.size()).isLessThan(p.tracked() * 36 + 8_000); // 36 bytes per extent + model and streams
+        for (int s = 0; s < p.tracked(); s++) {
+            assertThat(q.windowsAtSlot(s, t)).isEqualTo(p.windowsAtSlot(s, t));
+        }
+        assertThat(bo.size()).isLessThan(p.tracked() * 40 + 8_000); // 40 bytes per extent + model and streams
         for (long u = t; u < t + 1_000; u++) {
             long k = r.nextInt(300);
             p.record(k, u);
