@@ -65,10 +65,10 @@ class LocalModeIT {
             assertThat(succeeded(migs, archive, "Tiering", "/hdd")).as("archive demoted to hdd").isPresent();
             // The degrading node-c: archive evacuated off it for a predicted failure.
             ClusterWatch.Migration evac = migs.stream().filter(m -> m.reason().equals("PredictedFailure")
-                    && m.phase() == MigrationPhase.Succeeded).findFirst()
-                    .orElseThrow(() -> new AssertionError("nothing evacuated for a predicted failure"));
-            assertThat(evac.from()).startsWith("node-c/");
+                    && m.phase() == MigrationPhase.Succeeded && m.from().startsWith("node-c/")).findFirst()
+                    .orElseThrow(() -> new AssertionError("nothing evacuated off node-c for a predicted failure"));
             assertThat(evac.to()).doesNotStartWith("node-c/");
+            assertThat(evac.explanation()).contains("node node-c failure probability");
             // Nothing acknowledged was lost, on any copy; no read ever returned other bytes.
             assertThat(checks).isNotEmpty().allSatisfy(c -> assertThat(c.badBlocks()).as(c.toString()).isZero());
             assertThat(checks.stream().map(LocalMode.Verification::volume).distinct()).hasSize(3);

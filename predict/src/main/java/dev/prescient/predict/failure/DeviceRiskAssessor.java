@@ -74,8 +74,8 @@ public final class DeviceRiskAssessor {
         if ((smart == null || smartRow == null) && Double.isNaN(lz) && Double.isNaN(ez)) {
             reasons.add(Reason.NO_SIGNALS);
         }
-        latency.observe(latencyMs);
-        errors.observe(errorRate);
+        latency.observeUnlessAnomalous(latencyMs, ANOMALY_Z);
+        errors.observeUnlessAnomalous(errorRate, ANOMALY_Z);
         return new Assessment(p, p.probability() >= thr, thr, lz, ez, List.copyOf(reasons));
     }
 

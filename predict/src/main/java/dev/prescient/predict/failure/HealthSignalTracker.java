@@ -16,6 +16,8 @@ public final class HealthSignalTracker {
 
     /** Samples needed before a z-score means anything. */
     public static final int MIN_HISTORY = 8;
+    /** Anomalous reports in a row not added to the history (see observeUnlessAnomalous); not persisted. */
+    private int heldBack;
     /**
      * The scale is at least this share of the median: latency percentiles arrive quantised (the engines count in
      * log2 buckets) and steady, so the MAD is often 0, and with a 1% floor one bucket up (2x) scored z = 100 - a
@@ -44,6 +46,25 @@ public final class HealthSignalTracker {
 
     public int history() {
         return (int) Math.min(count, ring.length);
+    }
+
+    /**
+     * Adds {@code x} to the history unless it is more than {@code maxZ} robust deviations above the median: a
+     * device that keeps getting slower then stays anomalous against its healthy past instead of teaching the
+     * history, within a few reports, that slow is normal. After a whole window of such reports in a row the
+     * new level is taken as the device's normal (a lasting, harmless change must not alarm forever).
+     */
+    public void observeUnlessAnomalous(double x, double maxZ) {
+        double z = zScore(x);
+        if (!Double.isNaN(z) && z > maxZ) {
+            if (heldBack < ring.length) {
+                heldBack++;
+                return;
+            }
+        } else {
+            heldBack = 0;
+        }
+        observe(x);
     }
 
     /**

@@ -71,4 +71,33 @@ class HealthSignalTrackerTest {
         }
         assertThat(t.zScore(10 + 1.4826 * 8 * 3)).isCloseTo(3, within(1e-9));
     }
+
+    @Test
+    void aDeviceThatKeepsGettingSlowerStaysAnomalousUntilAWholeWindowSaysOtherwise() {
+        HealthSignalTracker held = new HealthSignalTracker(32);
+        HealthSignalTracker plain = new HealthSignalTracker(32);
+        for (int i = 0; i < 10; i++) {
+            held.observe(6.0);
+            plain.observe(6.0);
+        }
+        // Latency climbs to 8x and stays there for 20 reports.
+        for (int i = 0; i < 20; i++) {
+            held.observeUnlessAnomalous(48.0, 3.5);
+            plain.observe(48.0);
+        }
+        assertThat(plain.zScore(48.0)).as("added as they came, slow became normal").isLessThan(1);
+        assertThat(held.zScore(48.0)).as("held back, still far above the healthy past").isGreaterThan(3.5);
+        // A whole window more of it: the new level is the device's normal.
+        for (int i = 0; i < 40; i++) {
+            held.observeUnlessAnomalous(48.0, 3.5);
+        }
+        assertThat(held.zScore(48.0)).isLessThan(1);
+        // Ordinary values are always added.
+        HealthSignalTracker t = new HealthSignalTracker(16);
+        for (int i = 0; i < 10; i++) {
+            t.observe(6.0);
+        }
+        t.observeUnlessAnomalous(7.0, 3.5);
+        assertThat(t.history()).isEqualTo(11);
+    }
 }
