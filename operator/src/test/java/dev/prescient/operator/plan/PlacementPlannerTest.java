@@ -234,6 +234,21 @@ class PlacementPlannerTest {
     }
 
     @Test
+    void nothingIsRemovedFromAVolumeBeingMoved() {
+        // A retier in flight: the new copy on nvme and its source on ssd both look like replicas of a Cold
+        // volume that wants one; dropping either before the move ended would lose the volume.
+        List<NodeView> nodes = List.of(node("a", "z1", 0), node("b", "z2", 0));
+        VolumeView moving = volume("h", List.of(primary("a", "ssd"),
+                        new ReplicaView("h-retier-r", "a", "nvme", Role.Mirror, true, T0, null)), 0.05, HeatLevel.Cold,
+                Map.of("a", 0.8), Map.of("a", 0.8));
+        Plan busy = planner.plan(new ClusterView(T0, nodes, List.of(moving),
+                List.of(new InFlight("h", "a", "a", 200L << 20)), 0));
+        assertThat(of(busy, ActionKind.RemoveReplica)).isEmpty();
+        Plan after = planner.plan(new ClusterView(T0, nodes, List.of(moving), List.of(), 0));
+        assertThat(of(after, ActionKind.RemoveReplica)).as("once it ended, the surplus goes").hasSize(1);
+    }
+
+    @Test
     void exclusionsAreHonoured() {
             PlacementPlanner excluding = new PlacementPlanner(PlannerSettings.defaults()
                     .withExclusions(Set.of("pinned"), Set.of("b")));
