@@ -16,4 +16,12 @@ class EngineExportsThrottleTest {
         assertThat(e.engineThrottle("nvme")).isEmpty();
         assertThat(e.engineThrottle("ssd")).isEmpty();
     }
+
+    @Test
+    void aHeatHalfLifeMustBePositive(@TempDir Path dir) throws Exception {
+        EngineExports e = new EngineExports(dir.resolve("run"), "127.0.0.1", Map.of("nvme", dir.resolve("nvme")), 5000);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> e.setHeatHalfLifeSeconds(0))
+                .hasMessageContaining("heat half-life must be positive");
+        e.setHeatHalfLifeSeconds(5);
+    }
 }

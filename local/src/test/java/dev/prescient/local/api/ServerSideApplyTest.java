@@ -50,4 +50,27 @@ class ServerSideApplyTest {
             assertThat(client.resources(StorageTier.class).withName("scratch").get()).isNotNull();
         }
     }
+
+    @Test
+    void aMalformedApplyIsRefusedAndChangesNothing(@TempDir Path dir) throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        try (ApiEndpoint api = ApiEndpoint.embedded(0, dir.resolve("kubeconfig"))) {
+            api.installCrds(root.resolve("crds"));
+            api.apply(root.resolve("samples/tiers.yaml"));
+            String before = Serialization.asJson(api.client().resources(StorageTier.class).withName("nvme").get()
+                    .getSpec());
+            var http = java.net.http.HttpClient.newHttpClient();
+            var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url()
+                            + "/apis/storage.prescient.dev/v1alpha1/storagetiers/nvme/status?fieldManager=x&force=true"))
+                    .header("Content-Type", "application/apply-patch+yaml")
+                    .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("status: [unclosed"))
+                    .build();
+            var resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(resp.statusCode()).isEqualTo(400);
+            assertThat(resp.body()).contains("neither JSON nor YAML");
+            StorageTier after = api.client().resources(StorageTier.class).withName("nvme").get();
+            assertThat(after.getStatus()).isNull();
+            assertThat(Serialization.asJson(after.getSpec())).isEqualTo(before);
+        }
+    }
 }

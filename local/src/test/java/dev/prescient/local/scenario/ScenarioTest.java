@@ -48,5 +48,15 @@ class ScenarioTest {
                 nodes: [a, b]
                 degradingNode: { node: z }
                 """)).isInstanceOf(Scenario.InvalidScenarioException.class).hasMessageContaining("degrading node z");
+        assertThatThrownBy(() -> Scenario.parse("""
+                nodes: [a, b]
+                policy: { engineHeatHalfLifeSeconds: 0 }
+                """)).isInstanceOf(Scenario.InvalidScenarioException.class)
+                .hasMessageContaining("engineHeatHalfLifeSeconds and heatScale > 0");
+        assertThatThrownBy(() -> Scenario.parse("""
+                nodes: [a, b]
+                degradingNode: { node: a, latencyGrowthPerSecond: 0.1 }
+                """)).as("the former stand-in's field is refused by name, not ignored")
+                .hasMessageContaining("latencyGrowthPerSecond");
     }
 }
