@@ -105,9 +105,10 @@ public final class LocalMode implements AutoCloseable {
             Path nodeDir = work.resolve("nodes").resolve(node);
             int port = freePort();
             List<String> cmd = nodeCommand(csiCp, node, nodeDir, port);
-            // The scenario's clock: heat forgets within seconds and reaches the agent every second.
+            // The scenario's clock: heat forgets within seconds and reaches the agent every second; a health
+            // report covers the last two of the operator's looks at the node (every 2 s).
             cmd.addAll(List.of("--heat-half-life-s", Integer.toString(scenario.policy.engineHeatHalfLifeSeconds),
-                    "--heat-interval-ms", "1000"));
+                    "--heat-interval-ms", "1000", "--health-window-s", "4"));
             children.start("node " + node, cmd, nodeDir.resolve("node.log"));
             faultFiles.put(node, faultFile(nodeDir));
             agentAddresses.put(node, "127.0.0.1:" + port);
@@ -195,6 +196,8 @@ public final class LocalMode implements AutoCloseable {
                 "-Dprescient.planner.heat-scale=" + sc.policy.heatScale,
                 "-Dprescient.planner.new-volume-warm-up=PT" + sc.policy.engineHeatHalfLifeSeconds * 2 + "S",
                 "-Dprescient.node.interval=2s", "-Dprescient.migration.poll-interval=500ms",
+                // Each health report and its failure score in operator.log: why a node was (or was not) evacuated.
+                "-Dquarkus.log.category.\"dev.prescient.operator.telemetry.NodeHealthModel\".level=DEBUG",
                 "-jar", jar.toString());
     }
 

@@ -63,14 +63,19 @@ class LocalModeIT {
             assertThat(hot.pauseMillis()).as("switch-over pause").isNotNull().isPositive().isLessThan(2000.0);
             // Cold archive demoted to hdd.
             assertThat(succeeded(migs, archive, "Tiering", "/hdd")).as("archive demoted to hdd").isPresent();
-            // The degrading node-c: archive evacuated off it for a predicted failure.
-            // The degrading node-c: whether its slowing media cross the failure threshold within these 54 s
-            // depends on timing (the failure predictor needs 8 reports of a tier before it judges it), so the
-            // evacuation is reported, not required, here; every evacuation must have its reason.
+            // The degrading node-c: archive evacuated off it for a predicted failure, before the disk "failed".
             double worstC = r.nodes().get("node-c").series.stream().mapToDouble(x -> x[2]).max().orElse(0);
             System.out.printf("node-c: media slowed by %d us at the end, highest failure probability %.2f%n",
                     r.nodes().get("node-c").injectedLatencyMicros, worstC);
             assertThat(r.nodes().get("node-c").injectedLatencyMicros).as("the scenario slowed node-c").isPositive();
+            migs.stream().filter(m -> m.volume().equals(archive)
+                    && m.reason().equals("PredictedFailure") && m.from().startsWith("node-c/")
+                    && m.phase() == MigrationPhase.Succeeded).findFirst()
+                    .orElseThrow(() -> new AssertionError("archive was not evacuated off node-c; highest failure "
+                            + "probability " + worstC));
+            // No healthy node was evacuated: node-a and node-b run the same engines without injected faults.
+            assertThat(migs).filteredOn(m -> m.reason().equals("PredictedFailure"))
+                    .allSatisfy(m -> assertThat(m.from()).as(m.name()).startsWith("node-c/"));
             assertThat(migs).filteredOn(m -> m.reason().equals("PredictedFailure")).allSatisfy(m -> {
                 String node = m.from().substring(0, m.from().indexOf('/'));
                 assertThat(m.explanation()).contains("node " + node + " failure probability");

@@ -2,15 +2,21 @@ package dev.prescient.csi.agent;
 
 import dev.prescient.engine.heat.HeatSnapshot;
 import dev.prescient.engine.heat.IoOp;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Node I/O health from the engines' heat snapshots: read and write latency p99 and the error rate over the
- * interval since the previous report. The engines count latencies in log2 buckets and errors cumulatively, so
- * two reports are differenced per replica; an engine seen for the first time (or restarted, counters lower
- * than before) contributes everything it counted so far. These are the signals the operator's failure
- * predictor watches for anomalies; without them a disk that slows down or starts failing I/O is invisible.
+ * Node I/O health from the engines' heat snapshots: read and write latency p99 and the error rate over a fixed
+ * recent window (the last {@code window} of engine time). The engines count latencies in log2 buckets and errors
+ * cumulatively, so each report differences the newest snapshot of a replica against the one taken at the start of
+ * the window. The window is kept per replica, not per caller: the failure predictor and the planner both ask for
+ * health, and differencing against "the previous call" would split the I/O between them, each seeing a part (or
+ * nothing, when a snapshot had not changed since the other's call). An engine seen for the first time (or
+ * restarted, counters lower than before) contributes everything it counted so far.
  */
 public final class EngineHealth {
 
@@ -18,62 +24,123 @@ public final class EngineHealth {
     public record Report(double readP99Micros, double writeP99Micros, double errorsPerSecond, long errorsTotal) {
     }
 
+    /** The node's report and one per group (tier) of replicas. */
+    public record Reports(Report node, Map<String, Report> byGroup) {
+    }
+
     private record Seen(long takenAtMillis, long[][] latency, long errors) {
     }
 
-    private final Map<String, Seen> previous = new HashMap<>();
-
-    /**
-     * One report per group of replicas (a tier's, or all of the node's), each differenced against its own previous
-     * report; a replica belongs to one group per instance of this class.
-     */
-    public synchronized Map<String, Report> reportBy(Map<String, HeatSnapshot> snapshots, Map<String, String> groupOf) {
-        Map<String, Map<String, HeatSnapshot>> groups = new java.util.TreeMap<>();
-        snapshots.forEach((id, s) -> groups.computeIfAbsent(groupOf.getOrDefault(id, ""), g -> new HashMap<>())
-                .put(id, s));
-        Map<String, Seen> before = new HashMap<>(previous);
-        Map<String, Seen> after = new HashMap<>();
-        Map<String, Report> out = new java.util.TreeMap<>();
-        groups.forEach((g, snaps) -> {
-            previous.clear();
-            snaps.keySet().forEach(id -> {
-                if (before.containsKey(id)) {
-                    previous.put(id, before.get(id));
-                }
-            });
-            out.put(g, report(snaps));
-            after.putAll(previous);
-        });
-        previous.clear();
-        previous.putAll(after);
-        return out;
+    private static final class History {
+        final Deque<Seen> snapshots = new ArrayDeque<>();
     }
 
-    /** @param snapshots the latest snapshot per replica this node serves */
-    public synchronized Report report(Map<String, HeatSnapshot> snapshots) {
+    private final long windowMillis;
+    private final Map<String, History> histories = new HashMap<>();
+
+    public EngineHealth() {
+        this(Duration.ofSeconds(60));
+    }
+
+    public EngineHealth(Duration window) {
+        if (window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("health window must be positive, got " + window);
+        }
+        this.windowMillis = window.toMillis();
+    }
+
+    public Duration window() {
+        return Duration.ofMillis(windowMillis);
+    }
+
+    /** @param snapshots the latest snapshot per replica (or front-end engine) this node serves */
+    public Report report(Map<String, HeatSnapshot> snapshots) {
+        return reports(snapshots, Map.of()).node();
+    }
+
+    /**
+     * The node's report over all snapshots and one report per group ({@code groupOf}: replica -> tier); replicas
+     * without a group count for the node only.
+     */
+    public synchronized Reports reports(Map<String, HeatSnapshot> snapshots, Map<String, String> groupOf) {
+        Acc node = new Acc();
+        Map<String, Acc> groups = new TreeMap<>();
+        long newest = snapshots.values().stream().mapToLong(HeatSnapshot::takenAtMillis).max().orElse(0);
+        for (var e : snapshots.entrySet()) {
+            Delta d = delta(e.getKey(), e.getValue(), newest);
+            node.add(d);
+            String g = groupOf.get(e.getKey());
+            if (g != null) {
+                groups.computeIfAbsent(g, k -> new Acc()).add(d);
+            }
+        }
+        // A replica not reported for two windows was deleted or moved away; a brief read failure is not that.
+        histories.entrySet().removeIf(h -> !snapshots.containsKey(h.getKey())
+                && newest - h.getValue().snapshots.peekLast().takenAtMillis() > 2 * windowMillis);
+        Map<String, Report> byGroup = new TreeMap<>();
+        groups.forEach((g, a) -> byGroup.put(g, a.report()));
+        return new Reports(node.report(), byGroup);
+    }
+
+    private record Delta(long[] read, long[] write, long errors, double seconds, long errorsTotal) {
+    }
+
+    private Delta delta(String id, HeatSnapshot s, long newest) {
+        long errs = s.errors().values().stream().mapToLong(Long::longValue).sum();
+        History h = histories.computeIfAbsent(id, k -> new History());
+        Seen last = h.snapshots.peekLast();
+        if (last != null && (errs < last.errors() || lower(s.latencyBuckets(), last.latency()))) {
+            h.snapshots.clear(); // the engine restarted: its counters began again
+            last = null;
+        }
+        if (last == null || s.takenAtMillis() > last.takenAtMillis()) {
+            h.snapshots.addLast(new Seen(s.takenAtMillis(), s.latencyBuckets(), errs));
+        }
+        // Keep as the front the newest snapshot at or before the window's start: the baseline.
+        long start = h.snapshots.peekLast().takenAtMillis() - windowMillis;
+        while (h.snapshots.size() > 2) {
+            var it = h.snapshots.iterator();
+            it.next();
+            if (it.next().takenAtMillis() <= start) {
+                h.snapshots.removeFirst();
+            } else {
+                break;
+            }
+        }
+        Seen now = h.snapshots.peekLast();
+        if (newest - now.takenAtMillis() > windowMillis) {
+            // An engine whose snapshot stopped changing (stopped or stuck) has no I/O in the window.
+            return new Delta(new long[32], new long[32], 0, 0, errs);
+        }
+        Seen base = h.snapshots.size() > 1 ? h.snapshots.peekFirst() : null;
         long[] read = new long[32];
         long[] write = new long[32];
-        long errors = 0;
-        long errorsTotal = 0;
-        double seconds = 0;
-        Map<String, Seen> next = new HashMap<>();
-        for (var e : snapshots.entrySet()) {
-            HeatSnapshot s = e.getValue();
-            long errs = s.errors().values().stream().mapToLong(Long::longValue).sum();
-            errorsTotal += errs;
-            Seen before = previous.get(e.getKey());
-            boolean restarted = before == null || errs < before.errors() || lower(s.latencyBuckets(), before.latency());
-            add(read, s.latencyBuckets(), restarted ? null : before.latency(), IoOp.READ);
-            add(write, s.latencyBuckets(), restarted ? null : before.latency(), IoOp.WRITE);
-            errors += restarted ? errs : errs - before.errors();
-            if (!restarted && s.takenAtMillis() > before.takenAtMillis()) {
-                seconds = Math.max(seconds, (s.takenAtMillis() - before.takenAtMillis()) / 1000.0);
+        add(read, now.latency(), base == null ? null : base.latency(), IoOp.READ);
+        add(write, now.latency(), base == null ? null : base.latency(), IoOp.WRITE);
+        return new Delta(read, write, base == null ? now.errors() : now.errors() - base.errors(),
+                base == null ? 0 : (now.takenAtMillis() - base.takenAtMillis()) / 1000.0, errs);
+    }
+
+    private static final class Acc {
+        final long[] read = new long[32];
+        final long[] write = new long[32];
+        long errors;
+        long errorsTotal;
+        double seconds;
+
+        void add(Delta d) {
+            for (int b = 0; b < 32; b++) {
+                read[b] += d.read()[b];
+                write[b] += d.write()[b];
             }
-            next.put(e.getKey(), new Seen(s.takenAtMillis(), s.latencyBuckets(), errs));
+            errors += d.errors();
+            errorsTotal += d.errorsTotal();
+            seconds = Math.max(seconds, d.seconds());
         }
-        previous.clear();
-        previous.putAll(next);
-        return new Report(p99(read), p99(write), seconds > 0 ? errors / seconds : 0, errorsTotal);
+
+        Report report() {
+            return new Report(p99(read), p99(write), seconds > 0 ? errors / seconds : 0, errorsTotal);
+        }
     }
 
     private static boolean lower(long[][] now, long[][] before) {

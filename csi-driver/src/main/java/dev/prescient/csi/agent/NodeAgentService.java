@@ -42,8 +42,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     private final EngineExports exports;
     private final AgentTls tls;
     private final Operations ops = new Operations();
-    private final EngineHealth engineHealth = new EngineHealth();
-    private final EngineHealth tierHealth = new EngineHealth();
+    private volatile EngineHealth engineHealth = new EngineHealth();
     private final VolumeMoves moves;
     /** Consumers (pods) per volume, from NodePublishVolume's pod info. */
     private final Map<String, Map<String, Long>> consumers = new ConcurrentHashMap<>();
@@ -457,21 +456,16 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             for (String fe : frontEndsWithoutReplica().keySet()) {
                 readHeat(fe).ifPresent(h -> heats.put(fe, h));
             }
-            EngineHealth.Report io = engineHealth.report(heats);
-            b.setReadLatencyP99Micros(io.readP99Micros()).setWriteLatencyP99Micros(io.writeP99Micros())
-                    .setIoErrorsPerSecond(io.errorsPerSecond()).setIoErrorsTotal(io.errorsTotal());
             // Per tier, from the engines of the replicas on it (a front-end without a replica has no tier).
             Map<String, String> tierOf = new HashMap<>();
-            Map<String, HeatSnapshot> onTiers = new HashMap<>();
             for (var m : store.list()) {
                 tierOf.put(m.replicaId(), m.tier());
-                if (heats.containsKey(m.replicaId())) {
-                    onTiers.put(m.replicaId(), heats.get(m.replicaId()));
-                }
             }
-            Map<String, EngineHealth.Report> byTier = tierHealth.reportBy(onTiers, tierOf);
+            EngineHealth.Reports io = engineHealth.reports(heats, tierOf);
+            b.setReadLatencyP99Micros(io.node().readP99Micros()).setWriteLatencyP99Micros(io.node().writeP99Micros())
+                    .setIoErrorsPerSecond(io.node().errorsPerSecond()).setIoErrorsTotal(io.node().errorsTotal());
             for (var t : b.getTiersBuilderList()) {
-                EngineHealth.Report r = byTier.get(t.getTier());
+                EngineHealth.Report r = io.byGroup().get(t.getTier());
                 if (r != null) {
                     t.setReadLatencyP99Micros(r.readP99Micros()).setWriteLatencyP99Micros(r.writeP99Micros())
                             .setIoErrorsPerSecond(r.errorsPerSecond());
@@ -508,6 +502,11 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             // Replaced by the engine within one interval; telemetry is advisory, so report none.
             return Optional.empty();
         }
+    }
+
+    /** The engine time each health report covers (the node plugin's --health-window-s). */
+    public void setHealthWindow(java.time.Duration window) {
+        engineHealth = new EngineHealth(window);
     }
 
     public void close() {

@@ -53,6 +53,11 @@ public final class NodeMode implements AutoCloseable {
             zone = "default";
         }
         Path state = Path.of(args.get("state-dir", "/var/lib/prescient"));
+        // The engine time each health report covers; the failure predictor judges one report per look.
+        long healthWindow = args.getLong("health-window-s", 60);
+        if (healthWindow <= 0) {
+            throw new IllegalArgumentException("--health-window-s must be positive, got " + healthWindow);
+        }
         Map<String, Path> tiers = new LinkedHashMap<>();
         for (String t : args.get("tier", "default=" + state.resolve("tiers/default")).split(",")) {
             int eq = t.indexOf('=');
@@ -68,6 +73,7 @@ public final class NodeMode implements AutoCloseable {
                 args.getLong("heat-interval-ms", 5000), tierLatencyUs);
         exports.setHeatHalfLifeSeconds(args.getLong("heat-half-life-s", 300));
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
+        agent.setHealthWindow(java.time.Duration.ofSeconds(healthWindow));
         agent.resumeExports();
         String listen = args.get("agent-listen", "127.0.0.1:7443");
         int colon = listen.lastIndexOf(':');

@@ -26,6 +26,7 @@ public final class NodeHealthModel {
                        List<String> reasons) {
     }
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(NodeHealthModel.class);
     private static final int WINDOW = 64;
 
     private final Map<String, HealthSignalTracker> latency = new ConcurrentHashMap<>();
@@ -67,6 +68,8 @@ public final class NodeHealthModel {
                 latency.computeIfAbsent(device, k -> new HealthSignalTracker(WINDOW)),
                 errors.computeIfAbsent(device, k -> new HealthSignalTracker(WINDOW)), threshold);
         DeviceRiskAssessor.Assessment r = a.assess(null, latencyMs, errorsPerSecond, nowMs);
+        LOG.debugf("%s: p99 %.1f ms, errors %.2f/s, history %d, latency z %.2f, p %.3f", device, latencyMs,
+                errorsPerSecond, latency.get(device).history(), r.latencyZ(), r.prediction().probability());
         double p = r.prediction().probability();
         return new Risk(p, r.prediction().confidence(), 1 - p, r.alert(), r.threshold(),
                 r.reasons().stream().map(Enum::name).toList());

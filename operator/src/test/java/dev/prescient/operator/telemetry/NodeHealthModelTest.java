@@ -22,6 +22,9 @@ class NodeHealthModelTest {
             NodeHealthModel.Risk r = m.assess("n", h(200 + (i % 5) * 10, 0), t += 60_000);
             assertThat(r.alert()).isFalse();
         }
+        // A slowdown that lasts three reports (one slow report is a busy moment, not a failing disk).
+        assertThat(m.assess("n", h(20_000, 50), t += 60_000).alert()).isFalse();
+        m.assess("n", h(20_000, 50), t += 60_000);
         NodeHealthModel.Risk bad = m.assess("n", h(20_000, 50), t + 60_000);
         assertThat(bad.probability()).isGreaterThan(0.5);
         assertThat(bad.alert()).isTrue();
@@ -71,6 +74,8 @@ class NodeHealthModelTest {
         }
         assertThat(moved.alert()).as("a slow tier is not a failing one").isFalse();
         // Then the nvme media slow down 100x against their own history.
+        m.assess("n", tiers(15_000, 6_000), t += 2_000);
+        m.assess("n", tiers(15_000, 6_000), t += 2_000);
         NodeHealthModel.Risk failing = m.assess("n", tiers(15_000, 6_000), t + 2_000);
         assertThat(failing.probability()).isGreaterThan(moved.probability());
         assertThat(failing.alert()).isTrue();

@@ -58,8 +58,8 @@ public final class DeviceRiskAssessor {
             // No SMART: the health signals alone decide, with no SMART evidence either way.
             base = new FailurePrediction(0, 0, 0, 1);
         }
-        double lz = latency.zScore(latencyMs);
-        double ez = errors.zScore(errorRate);
+        double lz = latency.score(latencyMs);
+        double ez = errors.score(errorRate);
         FailurePrediction p = base.withHealth(HealthSignalTracker.anomalyProbability(lz, ez));
         double thr = threshold.current(nowMs);
         if (smart != null && smartRow != null && base.probability() >= SMART_SHARE * thr) {

@@ -25,8 +25,13 @@ public final class HealthSignalTracker {
      */
     static final double FLOOR_SHARE = 0.5;
 
+    /** Reports in a row that make the current level (see score); transient, refills in a few reports. */
+    static final int RECENT = 3;
+
     private final double[] ring;
     private long count;
+    private final double[] recent = new double[RECENT];
+    private int recentCount;
 
     public HealthSignalTracker(int window) {
         if (window < MIN_HISTORY) {
@@ -55,7 +60,11 @@ public final class HealthSignalTracker {
      * new level is taken as the device's normal (a lasting, harmless change must not alarm forever).
      */
     public void observeUnlessAnomalous(double x, double maxZ) {
-        double z = zScore(x);
+        // A single slow report does not alarm (score), but it does not teach the history either (zScore).
+        double z = Math.max(zScore(x), score(x));
+        if (!Double.isNaN(x)) {
+            recent[recentCount++ % RECENT] = x;
+        }
         if (!Double.isNaN(z) && z > maxZ) {
             if (heldBack < ring.length) {
                 heldBack++;
@@ -78,10 +87,56 @@ public final class HealthSignalTracker {
         if (n < MIN_HISTORY || Double.isNaN(x)) {
             return Double.NaN;
         }
-        double[] v = Arrays.copyOf(ring, n);
+        return robustZ(x, Arrays.copyOf(ring, n));
+    }
+
+    /**
+     * The anomaly score of {@code x}: how far the device's current level is above its history. The level is the
+     * lowest of {@code x} and the previous {@link #RECENT}-1 reports, so only a slowdown that lasts counts (a busy
+     * machine's single slow report, which a disk that is failing does not stop at, never evacuates a node). It
+     * is judged against the whole history and against its older half, whichever says more: a disk that slows
+     * down gradually, each report a little above the last, would otherwise teach the history its own decline and
+     * never look anomalous. NaN with fewer than {@link #MIN_HISTORY} samples or for NaN input.
+     */
+    public double score(double x) {
+        if (history() < MIN_HISTORY || Double.isNaN(x)) {
+            return Double.NaN;
+        }
+        double level = level(x);
+        return Math.max(robustZ(level, Arrays.copyOf(ring, history())), robustZ(level, older()));
+    }
+
+    /** The current level ({@link #score}) against the older half of the history only. */
+    public double driftScore(double x) {
+        if (history() < MIN_HISTORY || Double.isNaN(x)) {
+            return Double.NaN;
+        }
+        return robustZ(level(x), older());
+    }
+
+    private double level(double x) {
+        double level = x;
+        for (int i = 0; i < Math.min(recentCount, RECENT - 1); i++) {
+            level = Math.min(level, recent[(recentCount - 1 - i) % RECENT]);
+        }
+        return level;
+    }
+
+    private double[] older() {
+        int n = history();
+        double[] ref = new double[n / 2];
+        long first = count - n;
+        for (int i = 0; i < ref.length; i++) {
+            ref[i] = ring[(int) ((first + i) % ring.length)];
+        }
+        return ref;
+    }
+
+    private static double robustZ(double x, double[] values) {
+        double[] v = values.clone();
         Arrays.sort(v);
         double med = median(v);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < v.length; i++) {
             v[i] = Math.abs(v[i] - med);
         }
         Arrays.sort(v);

@@ -100,4 +100,68 @@ class HealthSignalTrackerTest {
         t.observeUnlessAnomalous(7.0, 3.5);
         assertThat(t.history()).isEqualTo(11);
     }
+
+    @Test
+    void aSlowDriftIsScoredAgainstTheDevicesOlderHistory() {
+        // p99 latency in log2 buckets (ms), as the agents report it: a healthy hdd at 12.3 ms, then a decline by
+        // one bucket every eight reports. No report is more than 2x the history's median when it arrives.
+        double[] healthy = {12.3, 12.3, 24.6, 12.3, 12.3, 12.3, 24.6, 12.3, 12.3, 12.3};
+        HealthSignalTracker t = new HealthSignalTracker(64);
+        HealthSignalTracker perReport = new HealthSignalTracker(64); // the z of each report alone decides
+        for (double v : healthy) {
+            t.observeUnlessAnomalous(v, 3.5);
+            perReport.observeUnlessAnomalous(v, 3.5);
+        }
+        double last = 0;
+        for (double level : new double[] {24.6, 49.2}) {
+            for (int i = 0; i < 8; i++) {
+                last = t.score(level);
+                t.observeUnlessAnomalous(level, 3.5);
+                if (perReport.zScore(level) <= 3.5) {
+                    perReport.observe(level);
+                }
+            }
+        }
+        assertThat(perReport.zScore(49.2)).as("the decline taught the per-report history").isLessThan(3.5);
+        // Against the older half (12.3 ms, scale 6.15): 49.2 ms is 6 deviations up, p 0.5.
+        assertThat(last).isCloseTo(6, within(0.01));
+        for (int i = 0; i < 3; i++) {
+            last = t.score(98.3);
+            t.observeUnlessAnomalous(98.3, 3.5);
+        }
+        assertThat(last).as("the held-back decline does not raise the reference").isCloseTo(14, within(0.1));
+        assertThat(HealthSignalTracker.anomalyProbability(last, Double.NaN)).isGreaterThan(0.99);
+    }
+
+    @Test
+    void aNoisyButSteadyDeviceDoesNotDrift() {
+        java.util.Random rnd = new java.util.Random(7);
+        HealthSignalTracker t = new HealthSignalTracker(64);
+        double worst = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < 500; i++) {
+            double v = rnd.nextBoolean() ? 12.3 : 24.6; // a p99 that straddles two buckets
+            double s = t.score(v);
+            if (!Double.isNaN(s)) {
+                worst = Math.max(worst, s);
+            }
+            t.observeUnlessAnomalous(v, 3.5);
+        }
+        assertThat(worst).isLessThan(3.5);
+    }
+
+    @Test
+    void oneSpikeIsNotADrift() {
+        HealthSignalTracker t = new HealthSignalTracker(64);
+        for (int i = 0; i < 20; i++) {
+            t.observeUnlessAnomalous(10, 3.5);
+        }
+        assertThat(t.driftScore(80)).as("the current level is the lowest of the last reports").isZero();
+        assertThat(t.score(80)).as("one slow report alone is not anomalous").isZero();
+        t.observeUnlessAnomalous(80, 3.5);
+        t.observeUnlessAnomalous(80, 3.5);
+        assertThat(t.driftScore(80)).as("three reports in a row at 80").isCloseTo(14, within(1e-9));
+        assertThat(t.score(80)).isCloseTo(14, within(1e-9));
+        assertThat(t.driftScore(Double.NaN)).isNaN();
+        assertThat(new HealthSignalTracker(64).score(5)).isNaN();
+    }
 }
