@@ -136,7 +136,7 @@ class LiveMoveIT {
 
     static Replica replica(NodeProcess n, String id) {
         return n.agent().listReplicas(ListReplicasRequest.getDefaultInstance()).getReplicasList().stream()
-                .filter(r -> r.getReplicaId().equals(id)).findFirst().orElseThrow();
+                .filter(r -> r.getReplicaId().equals(id)).findFirst().orElse(null);
     }
 
     static void assertContent(String uri, String export, long[] reference) throws Exception {
@@ -323,5 +323,54 @@ class LiveMoveIT {
         assertContent(replica(a, "r3").getNbdEndpoint(), "r3", reference);
         assertContent(reader, "r1", reference);
         reader.close();
+    }
+
+    @Test
+    void aVolumeWhoseConsumerLeftStillMoves() throws Exception {
+        // A move switches the volume to r2 and deletes r1, whose engine serves the consumer until it leaves and
+        // is then stopped. The next move of the volume starts from r2, a member of that stopped front-end.
+        root = Files.createTempDirectory("prescient-left-it");
+        a = new NodeProcess("node-a", root.resolve("a"), root.resolve("kubelet"));
+        a.tiers = "default=" + root.resolve("a/tier") + ",fast=" + root.resolve("a/fast") + ",mid="
+                + root.resolve("a/mid");
+        a.start();
+        String vol = "vol4";
+        a.agent().createReplica(CreateReplicaRequest.newBuilder().setOperationId("c1").setReplicaId("r1")
+                .setVolumeId(vol).setSizeBytes(SIZE).build());
+        String uri = replica(a, "r1").getNbdEndpoint();
+        long[] reference = new long[(int) (SIZE / BS)];
+        Arrays.fill(reference, crc(ByteBuffer.allocate(BS)));
+        Writer w = new Writer(uri, "r1", reference);
+        w.awaitMore(300);
+        String self = "127.0.0.1:" + a.agentPort;
+        move(self, vol, "r1", "r2", "fast");
+        w.awaitMore(300);
+        w.finish();
+        Path frontEndOnly = root.resolve("a/state/run/engine/r1.frontend-only");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Files.exists(frontEndOnly)) {
+            assertThat(System.nanoTime()).as("r1's engine stopped after its client left").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        assertThat(replica(a, "r1")).as("deleted r1 is not listed again").isNull();
+        Operation t = move(self, vol, "r2", "r3", "mid");
+        assertThat(t.getFrontEnd()).as("r2 served the move itself").endsWith(" r2");
+        assertContent(replica(a, "r3").getNbdEndpoint(), "r3", reference);
+    }
+
+    /** AddReplicaFromSource, SwitchOver and the old replica's deletion; returns the copy's operation. */
+    private Operation move(String self, String vol, String from, String to, String tier) throws Exception {
+        a.agent().addReplicaFromSource(AddReplicaFromSourceRequest.newBuilder().setOperationId("t-" + to)
+                .setReplicaId(to).setVolumeId(vol).setTier(tier).setSourceAddress(self)
+                .setSourceReplicaId(from).build());
+        Operation t = await(a.agent(), "t-" + to);
+        assertThat(t.getPhase()).as(t.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+        a.agent().switchOver(SwitchOverRequest.newBuilder().setOperationId("sw-" + to).setVolumeId(vol)
+                .setNewReplicaId(to).setOldReplicaId(from).build());
+        Operation sw = await(a.agent(), "sw-" + to);
+        assertThat(sw.getPhase()).as(sw.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+        a.agent().deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("d-" + from)
+                .setReplicaId(from).build());
+        return t;
     }
 }

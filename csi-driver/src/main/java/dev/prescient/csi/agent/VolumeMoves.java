@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class VolumeMoves implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeMoves.class);
+    /** AttachMember's reason when the named engine neither has a replica here nor serves as a front-end. */
+    static final String NO_FRONT_END = "NoFrontEnd";
     private static final long POLL_MS = 200;
 
     private final EngineReplicas store;
@@ -202,7 +204,7 @@ public final class VolumeMoves implements AutoCloseable {
         String engineId = req.getReplicaId();
         var found = store.find(engineId);
         if (found.isEmpty() && !frontEndOnlyRunning(engineId)) {
-            throw CsiException.notFound("replica " + engineId + " not on this node");
+            throw new CsiException(Status.Code.NOT_FOUND, NO_FRONT_END, "replica " + engineId + " not on this node");
         }
         Optional<String[]> fe = found.isEmpty() ? Optional.empty() : frontEndOf(engineId);
         if (fe.isPresent()) {
@@ -210,9 +212,28 @@ public final class VolumeMoves implements AutoCloseable {
             // goes through that front-end, so the new member must join it there - joining this replica's own
             // engine would leave the new copy outside the volume's data path.
             String[] at = fe.get();
-            Operation started = call(at[0], s -> s.attachMember(req.toBuilder().setReplicaId(at[1])
-                    .setOperationId(req.getOperationId() + "-fwd").build()));
-            Operation done = follow(at[0], started, p);
+            Operation done;
+            try {
+                Operation started = call(at[0], s -> s.attachMember(req.toBuilder().setReplicaId(at[1])
+                        .setOperationId(req.getOperationId() + "-fwd").build()));
+                done = follow(at[0], started, p);
+            } catch (CsiException e) {
+                if (!NO_FRONT_END.equals(e.reason())) {
+                    throw e;
+                }
+                // That front-end was the engine of a deleted replica and has stopped since its last client left:
+                // the volume has no front-end now, and this member, in sync until then, holds every acknowledged
+                // write. It takes the new member itself - unless it was still being filled when that happened.
+                if (Files.exists(fillingMarker(engineId))) {
+                    throw new CsiException(Status.Code.FAILED_PRECONDITION, "ReplicaIncomplete", "replica " + engineId
+                            + " was still being filled when its front-end " + at[1] + " on " + at[0] + " stopped");
+                }
+                LOG.info("replica {}: its front-end {} on {} is gone; it serves the volume's move itself", engineId,
+                        at[1], at[0]);
+                Files.deleteIfExists(frontEndRecord(engineId));
+                attachMember(req, p);
+                return;
+            }
             String where = done == null || done.getFrontEnd().isEmpty() ? at[0] + " " + at[1] : done.getFrontEnd();
             p.report(b -> b.setFrontEnd(where));
             LOG.info("replica {}: member {} attached to the volume's front-end {} (forwarded)", engineId,

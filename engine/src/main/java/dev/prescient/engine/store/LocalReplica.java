@@ -318,6 +318,11 @@ public final class LocalReplica implements BlockTarget {
 
     private void writeMeta(boolean clean) throws IOException {
         synchronized (metaLock) {
+            if (!Files.exists(dataFile)) {
+                // Deleted while this process still held it open (an engine that keeps serving a switched
+                // volume): metadata written now would bring back a replica without data.
+                return;
+            }
             long v = mapVersion.get(); // read before the bits: a later change bumps it again
             ReplicaMetadata m = new ReplicaMetadata(replicaId, volumeId, size, allocChunk, generation + 1, clean,
                     alloc.toLongArray());

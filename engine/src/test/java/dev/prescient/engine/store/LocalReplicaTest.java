@@ -175,4 +175,25 @@ class LocalReplicaTest {
             assertThatThrownBy(() -> s.openReplica("a")).isInstanceOf(java.nio.file.NoSuchFileException.class);
         }
     }
+
+    @Test
+    void aReplicaDeletedWhileAnEngineHoldsItIsNotBroughtBackByItsClose() throws Exception {
+        // The engine process holds r1 open (it keeps serving a switched volume); the node agent, another process
+        // with its own store, deletes r1's files. The engine's last flush and close must not recreate r1's metadata.
+        ReplicaStore engine = new ReplicaStore(Map.of("default", dir));
+        LocalReplica r = engine.create("r1", "vol", "default", 1 << 20);
+        r.write(0, random(4096, 1), false);
+        r.flush();
+        ReplicaStore agent = new ReplicaStore(Map.of("default", dir));
+        assertThat(agent.list()).extracting(ReplicaStore.ReplicaInfo::replicaId).containsExactly("r1");
+        agent.delete("r1");
+        r.write(4096, random(4096, 2), false);
+        r.flush();
+        r.close();
+        engine.close();
+        assertThat(agent.list()).isEmpty();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("r1."))).isEmpty();
+        }
+    }
 }
