@@ -167,13 +167,16 @@ public final class VolumeForecaster {
     }
 
     /** One candidate replayed over the validation part. */
-    private static final class Run {
+    static final class Run {
+        /** Candidate name and scale, the same for the same candidate on every series. */
+        final String key;
         final Transform transform;
         final Forecaster model;
         final List<double[]> paths = new ArrayList<>();
         final double[] mae = new double[BANDS.length];
 
-        Run(Transform transform, Forecaster model) {
+        Run(String key, Transform transform, Forecaster model) {
+            this.key = key;
             this.transform = transform;
             this.model = model;
         }
@@ -217,6 +220,63 @@ public final class VolumeForecaster {
 
     /** As {@link #train(double[], Config)} for a series of the given kind. */
     public static VolumeForecaster train(double[] history, Config config, Kind kind) {
+        Validation v = validate(history, config, kind);
+        return v.build(v.ownSelection());
+    }
+
+    /**
+     * Trains one forecaster per history, choosing each one's models by its own validation error
+     * blended with the same candidates' errors on the other series of the group (pooled
+     * selection). The series of one cluster's volumes share evidence about which model family
+     * works: a single short validation window that happens to hold a weekend or an incident then
+     * steers the choice less. Errors are compared across series as log relative MAE (candidate MAE
+     * over the naive forecast's MAE at the same horizon band on the same series), so a busy and a
+     * quiet volume weigh the same.
+     *
+     * @param ownWeight weight of the series' own evidence in [0, 1]; 1 gives exactly {@link #train}
+     */
+    public static List<VolumeForecaster> trainPooled(List<double[]> histories, Config config, Kind kind,
+            double ownWeight) {
+        if (!(ownWeight >= 0 && ownWeight <= 1)) {
+            throw new IllegalArgumentException("ownWeight must be in [0, 1], got " + ownWeight);
+        }
+        List<Validation> vs = new ArrayList<>();
+        for (double[] h : histories) {
+            vs.add(validate(h, config, kind));
+        }
+        // band -> candidate key -> log relative errors over the series that have them
+        List<Map<String, double[]>> pooled = new ArrayList<>();
+        for (int k = 0; k < BANDS.length; k++) {
+            Map<String, double[]> sums = new LinkedHashMap<>();
+            for (Validation v : vs) {
+                for (Run r : v.runs) {
+                    double lr = v.logRelative(r, k);
+                    if (!Double.isNaN(lr)) {
+                        double[] acc = sums.computeIfAbsent(r.key, x -> new double[2]);
+                        acc[0] += lr;
+                        acc[1]++;
+                    }
+                }
+            }
+            pooled.add(sums);
+        }
+        List<VolumeForecaster> out = new ArrayList<>();
+        for (Validation v : vs) {
+            out.add(v.build(v.selection((r, k) -> {
+                double own = v.logRelative(r, k);
+                if (Double.isNaN(own)) {
+                    return Double.NaN;
+                }
+                double[] acc = pooled.get(k).get(r.key);
+                double pool = acc == null || acc[1] == 0 ? own : acc[0] / acc[1];
+                return ownWeight * own + (1 - ownWeight) * pool;
+            })));
+        }
+        return out;
+    }
+
+    /** Validates every candidate of one series; the evidence from which models are chosen. */
+    static Validation validate(double[] history, Config config, Kind kind) {
         boolean nonNegative = true;
         for (double v : history) {
             if (v < 0) {
@@ -238,81 +298,157 @@ public final class VolumeForecaster {
                 for (int i = 0; i < fitLen; i++) {
                     z[i] = cand.transform().forward(fitPart[i]);
                 }
-                Run run = new Run(cand.transform(), cand.fit().apply(z));
+                Run run = new Run(cand.name() + "@" + cand.transform(), cand.transform(), cand.fit().apply(z));
                 run.replay(valPart, config.horizon());
                 runs.add(run);
             }
         }
-        if (runs.isEmpty()) {
-            Forecaster naive = SeasonalNaive.naive();
-            VolumeForecaster v = new VolumeForecaster(config, scale, new Transform[] {Transform.IDENTITY},
-                    new Forecaster[] {naive}, single(config.horizon()),
-                    new IntervalCalibrator(config.horizon(), config.window()), VOL_FLOOR, 0);
-            for (double y : history) {
-                v.observe(y);
+        return new Validation(history, config, kind, scale, fitPart, valPart, runs);
+    }
+
+    /** Scores a run at a band; lower is better, NaN = no evidence. */
+    interface Score {
+        double of(Run run, int band);
+    }
+
+    /** The candidates of one series replayed over its validation part. */
+    static final class Validation {
+        final double[] history;
+        final Config config;
+        final Kind kind;
+        final Transform scale;
+        final double[] fitPart;
+        final double[] valPart;
+        final List<Run> runs;
+        /** Per band, the MAE of the reference (first, simplest) candidate: the unit of relative errors. */
+        final double[] reference = new double[BANDS.length];
+
+        Validation(double[] history, Config config, Kind kind, Transform scale, double[] fitPart, double[] valPart,
+                List<Run> runs) {
+            this.history = history;
+            this.config = config;
+            this.kind = kind;
+            this.scale = scale;
+            this.fitPart = fitPart;
+            this.valPart = valPart;
+            this.runs = runs;
+            Arrays.fill(reference, Double.NaN);
+            if (!runs.isEmpty()) {
+                // candidates() lists naive (load) or drift (capacity) first, on the identity scale
+                // when the series may be negative and first among the scales otherwise.
+                Run ref = runs.get(0);
+                for (int k = 0; k < BANDS.length; k++) {
+                    reference[k] = ref.mae[k];
+                }
             }
-            return v;
         }
-        // Per band, the TOP runs by validation error, averaged: combining a few good forecasts
-        // is far less sensitive to the noise of a short validation split than picking one.
-        int[][] topPerBand = new int[BANDS.length][];
-        for (int k = 0; k < BANDS.length; k++) {
-            final int band = k;
+
+        /**
+         * log(MAE / reference MAE) of the run at band k, clamped below at log(1e-6) (a perfect
+         * candidate); NaN when the run has no error there or the reference is zero (a series the
+         * naive forecast predicts exactly says nothing about which family is better).
+         */
+        double logRelative(Run r, int k) {
+            double ref = reference[k];
+            double mae = r.mae[k];
+            if (!(ref > 0) || Double.isNaN(mae) || Double.isInfinite(ref)) {
+                return Double.NaN;
+            }
+            return Math.log(Math.max(mae / ref, 1e-6));
+        }
+
+        /** Top runs per band by the series' own validation MAE. */
+        int[][] ownSelection() {
+            return selection((r, k) -> r.mae[k]);
+        }
+
+        /**
+         * Per band, the {@code kind.top} runs with the lowest score; where the score is undefined
+         * for every run, by the own MAE; where that is too, the previous band's choice.
+         */
+        int[][] selection(Score score) {
+            int[][] topPerBand = new int[BANDS.length][];
+            for (int k = 0; k < BANDS.length; k++) {
+                final int band = k;
+                int[] top = top(r -> score.of(r, band));
+                if (top.length == 0) {
+                    top = top(r -> r.mae[band]);
+                }
+                topPerBand[k] = top.length > 0 ? top : k > 0 ? topPerBand[k - 1] : new int[] {0};
+            }
+            return topPerBand;
+        }
+
+        private int[] top(java.util.function.ToDoubleFunction<Run> score) {
             List<Integer> order = new ArrayList<>();
+            double[] s = new double[runs.size()];
             for (int r = 0; r < runs.size(); r++) {
-                if (!Double.isNaN(runs.get(r).mae[k])) {
+                s[r] = score.applyAsDouble(runs.get(r));
+                if (!Double.isNaN(s[r])) {
                     order.add(r);
                 }
             }
-            order.sort((a, b) -> Double.compare(runs.get(a).mae[band], runs.get(b).mae[band]));
-            if (order.isEmpty()) {
-                topPerBand[k] = k > 0 ? topPerBand[k - 1] : new int[] {0};
-            } else {
-                topPerBand[k] = order.subList(0, Math.min(kind.top, order.size())).stream().mapToInt(i -> i).toArray();
-            }
+            // Stable sort: ties keep the candidate order (simplest first).
+            order.sort((a, b) -> Double.compare(s[a], s[b]));
+            return order.subList(0, Math.min(kind.top, order.size())).stream().mapToInt(i -> i).toArray();
         }
-        Map<Integer, Integer> used = new LinkedHashMap<>();
-        int[][] assign = new int[config.horizon()][];
-        for (int h = 1; h <= config.horizon(); h++) {
-            int[] top = topPerBand[band(h)];
-            assign[h - 1] = new int[top.length];
-            for (int i = 0; i < top.length; i++) {
-                assign[h - 1][i] = used.computeIfAbsent(top[i], x -> used.size());
+
+        /** Fits the forecaster that averages, per band, the given runs. */
+        VolumeForecaster build(int[][] topPerBand) {
+            if (runs.isEmpty()) {
+                Forecaster naive = SeasonalNaive.naive();
+                VolumeForecaster v = new VolumeForecaster(config, scale, new Transform[] {Transform.IDENTITY},
+                        new Forecaster[] {naive}, single(config.horizon()),
+                        new IntervalCalibrator(config.horizon(), config.window()), VOL_FLOOR, 0);
+                for (double y : history) {
+                    v.observe(y);
+                }
+                return v;
             }
-        }
-        Transform[] transforms = new Transform[used.size()];
-        Forecaster[] models = new Forecaster[used.size()];
-        for (Map.Entry<Integer, Integer> e : used.entrySet()) {
-            transforms[e.getValue()] = runs.get(e.getKey()).transform;
-            models[e.getValue()] = runs.get(e.getKey()).model;
-        }
-        IntervalCalibrator cal = new IntervalCalibrator(config.horizon(), config.window());
-        // Seed the intervals with the combined path's out-of-sample validation errors, each
-        // divided by the volatility known when its forecast was made.
-        double[] volAt = new double[valPart.length + 1];
-        volAt[0] = initialVolatility(fitPart, scale);
-        for (int t = 0; t < valPart.length; t++) {
-            volAt[t + 1] = volAt[t];
-            if (Double.isNaN(valPart[t])) {
-                continue;
-            }
-            double zt = scale.forward(valPart[t]);
-            for (int h = 1; h <= config.horizon() && h <= t + 1; h++) {
-                double z = 0;
+            Map<Integer, Integer> used = new LinkedHashMap<>();
+            int[][] assign = new int[config.horizon()][];
+            for (int h = 1; h <= config.horizon(); h++) {
                 int[] top = topPerBand[band(h)];
-                for (int r : top) {
-                    z += scale.forward(runs.get(r).paths.get(t - h + 1)[h - 1]) / top.length;
-                }
-                double err = (zt - z) / volScale(volAt[t - h + 1], h);
-                cal.adapt(h, err, config.level(), ADAPT_RATE);
-                cal.record(h, err);
-                if (h == 1) {
-                    volAt[t + 1] = nextVolatility(volAt[t], zt - z);
+                assign[h - 1] = new int[top.length];
+                for (int i = 0; i < top.length; i++) {
+                    assign[h - 1][i] = used.computeIfAbsent(top[i], x -> used.size());
                 }
             }
+            Transform[] transforms = new Transform[used.size()];
+            Forecaster[] models = new Forecaster[used.size()];
+            for (Map.Entry<Integer, Integer> e : used.entrySet()) {
+                // A copy: the same validation may build more than one forecaster.
+                transforms[e.getValue()] = runs.get(e.getKey()).transform;
+                models[e.getValue()] = runs.get(e.getKey()).model.copy();
+            }
+            IntervalCalibrator cal = new IntervalCalibrator(config.horizon(), config.window());
+            // Seed the intervals with the combined path's out-of-sample validation errors, each
+            // divided by the volatility known when its forecast was made.
+            double[] volAt = new double[valPart.length + 1];
+            volAt[0] = initialVolatility(fitPart, scale);
+            for (int t = 0; t < valPart.length; t++) {
+                volAt[t + 1] = volAt[t];
+                if (Double.isNaN(valPart[t])) {
+                    continue;
+                }
+                double zt = scale.forward(valPart[t]);
+                for (int h = 1; h <= config.horizon() && h <= t + 1; h++) {
+                    double z = 0;
+                    int[] top = topPerBand[band(h)];
+                    for (int r : top) {
+                        z += scale.forward(runs.get(r).paths.get(t - h + 1)[h - 1]) / top.length;
+                    }
+                    double err = (zt - z) / volScale(volAt[t - h + 1], h);
+                    cal.adapt(h, err, config.level(), ADAPT_RATE);
+                    cal.record(h, err);
+                    if (h == 1) {
+                        volAt[t + 1] = nextVolatility(volAt[t], zt - z);
+                    }
+                }
+            }
+            return new VolumeForecaster(config, scale, transforms, models, assign, cal, volAt[valPart.length],
+                    history.length);
         }
-        return new VolumeForecaster(config, scale, transforms, models, assign, cal, volAt[valPart.length],
-                history.length);
     }
 
     /** Mean absolute step of the series (interval scale): the volatility before any forecast. */

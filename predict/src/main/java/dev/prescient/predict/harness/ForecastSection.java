@@ -39,6 +39,8 @@ public final class ForecastSection {
     static final int[] HORIZONS = {1, 12, 48};
     static final String[] HORIZON_LABELS = {"30 min", "6 h", "24 h"};
     static final long WINDOW_MICROS = 30L * 60 * 1_000_000;
+    static final double OWN_WEIGHT = Double.parseDouble(System.getProperty("fc.own", "1"));
+    static final boolean POOL_ALL = Boolean.getBoolean("fc.all");
 
     private ForecastSection() {
     }
@@ -105,6 +107,9 @@ public final class ForecastSection {
         Map<String, Map<String, Acc[]>> acc = new LinkedHashMap<>();
         out.printf(Locale.ROOT, "%-22s %-14s %6s %6s  %s%n", "workload", "series", "hist", "test",
                 "MASE prescient/snaive at 30m 6h 24h, then the models averaged per horizon range");
+        // All series first: each metric's forecasters are chosen on the pooled evidence of its series.
+        List<String[]> names = new ArrayList<>();
+        List<double[]> series = new ArrayList<>();
         for (Path f : files) {
             Table t;
             try {
@@ -122,8 +127,37 @@ public final class ForecastSection {
                 if (development) {
                     y = java.util.Arrays.copyOf(y, (int) Math.floor(y.length * HISTORY_SHARE));
                 }
-                evaluate(f.getFileName().toString(), s.getValue(), y, acc, out);
+                int hist = (int) Math.floor(y.length * HISTORY_SHARE);
+                if (hist < 2 * DAY || y.length - hist <= HORIZONS[HORIZONS.length - 1]) {
+                    out.printf(Locale.ROOT, "%-22s %-14s too short (%d windows), skipped%n", f.getFileName(),
+                            s.getValue(), y.length);
+                    continue;
+                }
+                names.add(new String[] {f.getFileName().toString(), s.getValue()});
+                series.add(y);
             }
+        }
+        VolumeForecaster[] models = new VolumeForecaster[series.size()];
+        for (String type : SERIES.values()) {
+            List<Integer> group = new ArrayList<>();
+            List<double[]> histories = new ArrayList<>();
+            for (int i = 0; i < series.size(); i++) {
+                if (POOL_ALL || names.get(i)[1].equals(type)) {
+                    group.add(i);
+                    double[] y = series.get(i);
+                    histories.add(java.util.Arrays.copyOf(y, (int) Math.floor(y.length * HISTORY_SHARE)));
+                }
+            }
+            List<VolumeForecaster> trained = VolumeForecaster.trainPooled(histories,
+                    VolumeForecaster.Config.halfHourly(), VolumeForecaster.Kind.LOAD, OWN_WEIGHT);
+            for (int j = 0; j < group.size(); j++) {
+                if (names.get(group.get(j))[1].equals(type)) {
+                    models[group.get(j)] = trained.get(j);
+                }
+            }
+        }
+        for (int i = 0; i < series.size(); i++) {
+            evaluate(names.get(i)[0], names.get(i)[1], series.get(i), models[i], acc, out);
         }
         out.println();
         for (Map.Entry<String, Map<String, Acc[]>> e : acc.entrySet()) {
@@ -155,16 +189,11 @@ public final class ForecastSection {
                 + " comparison.");
     }
 
-    private static void evaluate(String workload, String type, double[] y, Map<String, Map<String, Acc[]>> acc,
-            PrintStream out) {
+    private static void evaluate(String workload, String type, double[] y, VolumeForecaster model,
+            Map<String, Map<String, Acc[]>> acc, PrintStream out) {
         int hist = (int) Math.floor(y.length * HISTORY_SHARE);
         int maxH = HORIZONS[HORIZONS.length - 1];
-        if (hist < 2 * DAY || y.length - hist <= maxH) {
-            out.printf(Locale.ROOT, "%-22s %-14s too short (%d windows), skipped%n", workload, type, y.length);
-            return;
-        }
         double[] history = java.util.Arrays.copyOf(y, hist);
-        VolumeForecaster model = VolumeForecaster.train(history, VolumeForecaster.Config.halfHourly());
         // The capacity model (growth candidates) is judged on the working set, its main input.
         CapacityForecaster capacity = type.equals("working set")
                 ? CapacityForecaster.train(history, VolumeForecaster.Config.halfHourly()) : null;
