@@ -54,10 +54,24 @@ public final class VolumeForecaster {
     static final int[] BANDS = {1, 2, 4, 12, 24, 48};
 
     private final Config config;
+    /** Models averaged per horizon band. */
+    private final int top;
     /** Scale of the interval errors: log1p for non-negative series (errors multiplicative). */
     private final Transform intervalScale;
+    /** Every validated candidate; model 0 is the reference (naive or drift, simplest first). */
     private final Transform[] transforms;
     private final Forecaster[] models;
+    /**
+     * errSum[k][i]: discounted sum of model i's absolute errors BANDS[k] steps ahead (original
+     * scale), from the validation replay on and updated online. Selection follows it, so a model
+     * family that stops working (a weekend ends, a batch job appears) loses its place within a
+     * few days instead of staying chosen by an old validation window.
+     */
+    private final double[][] errSum;
+    /** prior[k][i]: pooled log relative error of model i's candidate on other series; NaN = none. */
+    private final double[][] prior;
+    /** Weight of the series' own errors against {@link #prior} in the selection score. */
+    private final double ownWeight;
     /** assign[h-1] = indices of the models averaged (on the interval scale) h steps ahead. */
     private final int[][] assign;
     private final IntervalCalibrator calibrator;
@@ -65,6 +79,8 @@ public final class VolumeForecaster {
     private final double[][] pending;
     /** Volatility at the time each pending path was made. */
     private final double[] pendingVol;
+    /** Each model's paths (original scale) made after each of the last {@code horizon} observations. */
+    private final double[][][] modelPending;
     /**
      * Recent volatility: exponentially weighted mean of the absolute one-step error (interval
      * scale). Errors are stored divided by the volatility at their origin and intervals are
@@ -79,22 +95,72 @@ public final class VolumeForecaster {
     static final double VOL_FLOOR = 1e-9;
     /** Step of the adaptive interval level per recorded error ({@link IntervalCalibrator#adapt}). */
     static final double ADAPT_RATE = 0.01;
+    /** Discount of older errors in the selection score per new error ({@link #errSum}). */
+    static final double SELECTION_DISCOUNT = Double.parseDouble(System.getProperty("fc.disc", "1"));
 
-    private VolumeForecaster(Config config, Transform intervalScale, Transform[] transforms, Forecaster[] models,
-            int[][] assign, IntervalCalibrator calibrator, double vol, long steps) {
+    private VolumeForecaster(Config config, int top, Transform intervalScale, Transform[] transforms,
+            Forecaster[] models, double[][] errSum, double[][] prior, double ownWeight, IntervalCalibrator calibrator,
+            double vol, long steps) {
         this.config = config;
+        this.top = top;
         this.intervalScale = intervalScale;
         this.transforms = transforms;
         this.models = models;
-        this.assign = assign;
+        this.errSum = errSum;
+        this.prior = prior;
+        this.ownWeight = ownWeight;
+        this.assign = new int[config.horizon()][];
         this.calibrator = calibrator;
         this.pending = new double[config.horizon()][];
         this.pendingVol = new double[config.horizon()];
+        this.modelPending = new double[models.length][config.horizon()][];
         this.vol = Math.max(VOL_FLOOR, vol);
         this.steps = steps;
+        select();
         if (models[0].observed() > 0) {
             remember();
         }
+    }
+
+    /**
+     * Per band, the {@link #top} models with the lowest score: the blend of the log relative
+     * error against model 0 and the pooled prior; the raw error where model 0 has none.
+     */
+    private void select() {
+        int[][] perBand = selectBands(errSum, prior, ownWeight, top);
+        for (int h = 1; h <= config.horizon(); h++) {
+            assign[h - 1] = perBand[band(h)];
+        }
+    }
+
+    static int[][] selectBands(double[][] errSum, double[][] prior, double ownWeight, int top) {
+        int n = errSum[0].length;
+        int[][] perBand = new int[BANDS.length][];
+        for (int k = 0; k < BANDS.length; k++) {
+            double ref = errSum[k][0];
+            double[] score = new double[n];
+            for (int i = 0; i < n; i++) {
+                double e = errSum[k][i];
+                if (!(ref > 0) || Double.isInfinite(ref)) {
+                    score[i] = e;
+                } else {
+                    double own = Math.log(Math.max(e / ref, 1e-6));
+                    double p = prior[k][i];
+                    score[i] = Double.isNaN(p) ? own : ownWeight * own + (1 - ownWeight) * p;
+                }
+            }
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            // Stable: ties keep the candidate order (simplest first).
+            Arrays.sort(order, (x, y) -> Double.compare(score[x], score[y]));
+            perBand[k] = new int[Math.min(top, n)];
+            for (int i = 0; i < perBand[k].length; i++) {
+                perBand[k][i] = order[i];
+            }
+        }
+        return perBand;
     }
 
     /** What the series is, which decides the candidates and how many are averaged. */
@@ -221,7 +287,7 @@ public final class VolumeForecaster {
     /** As {@link #train(double[], Config)} for a series of the given kind. */
     public static VolumeForecaster train(double[] history, Config config, Kind kind) {
         Validation v = validate(history, config, kind);
-        return v.build(v.ownSelection());
+        return v.build(null, 1);
     }
 
     /**
@@ -262,15 +328,14 @@ public final class VolumeForecaster {
         }
         List<VolumeForecaster> out = new ArrayList<>();
         for (Validation v : vs) {
-            out.add(v.build(v.selection((r, k) -> {
-                double own = v.logRelative(r, k);
-                if (Double.isNaN(own)) {
-                    return Double.NaN;
+            double[][] prior = new double[BANDS.length][v.runs.size()];
+            for (int k = 0; k < BANDS.length; k++) {
+                for (int i = 0; i < v.runs.size(); i++) {
+                    double[] acc = pooled.get(k).get(v.runs.get(i).key);
+                    prior[k][i] = acc == null || acc[1] == 0 ? Double.NaN : acc[0] / acc[1];
                 }
-                double[] acc = pooled.get(k).get(r.key);
-                double pool = acc == null || acc[1] == 0 ? own : acc[0] / acc[1];
-                return ownWeight * own + (1 - ownWeight) * pool;
-            })));
+            }
+            out.add(v.build(prior, ownWeight));
         }
         return out;
     }
@@ -304,11 +369,6 @@ public final class VolumeForecaster {
             }
         }
         return new Validation(history, config, kind, scale, fitPart, valPart, runs);
-    }
-
-    /** Scores a run at a band; lower is better, NaN = no evidence. */
-    interface Score {
-        double of(Run run, int band);
     }
 
     /** The candidates of one series replayed over its validation part. */
@@ -357,69 +417,50 @@ public final class VolumeForecaster {
             return Math.log(Math.max(mae / ref, 1e-6));
         }
 
-        /** Top runs per band by the series' own validation MAE. */
-        int[][] ownSelection() {
-            return selection((r, k) -> r.mae[k]);
-        }
-
         /**
-         * Per band, the {@code kind.top} runs with the lowest score; where the score is undefined
-         * for every run, by the own MAE; where that is too, the previous band's choice.
+         * Builds the forecaster over every validated candidate: selection state seeded with the
+         * discounted validation errors, intervals with the errors of the resulting combination.
+         *
+         * @param prior pooled log relative errors [band][run], or null for none
          */
-        int[][] selection(Score score) {
-            int[][] topPerBand = new int[BANDS.length][];
-            for (int k = 0; k < BANDS.length; k++) {
-                final int band = k;
-                int[] top = top(r -> score.of(r, band));
-                if (top.length == 0) {
-                    top = top(r -> r.mae[band]);
-                }
-                topPerBand[k] = top.length > 0 ? top : k > 0 ? topPerBand[k - 1] : new int[] {0};
-            }
-            return topPerBand;
-        }
-
-        private int[] top(java.util.function.ToDoubleFunction<Run> score) {
-            List<Integer> order = new ArrayList<>();
-            double[] s = new double[runs.size()];
-            for (int r = 0; r < runs.size(); r++) {
-                s[r] = score.applyAsDouble(runs.get(r));
-                if (!Double.isNaN(s[r])) {
-                    order.add(r);
-                }
-            }
-            // Stable sort: ties keep the candidate order (simplest first).
-            order.sort((a, b) -> Double.compare(s[a], s[b]));
-            return order.subList(0, Math.min(kind.top, order.size())).stream().mapToInt(i -> i).toArray();
-        }
-
-        /** Fits the forecaster that averages, per band, the given runs. */
-        VolumeForecaster build(int[][] topPerBand) {
+        VolumeForecaster build(double[][] prior, double ownWeight) {
             if (runs.isEmpty()) {
                 Forecaster naive = SeasonalNaive.naive();
-                VolumeForecaster v = new VolumeForecaster(config, scale, new Transform[] {Transform.IDENTITY},
-                        new Forecaster[] {naive}, single(config.horizon()),
+                double[][] none = new double[BANDS.length][1];
+                VolumeForecaster v = new VolumeForecaster(config, kind.top, scale, new Transform[] {Transform.IDENTITY},
+                        new Forecaster[] {naive}, none, nanPrior(1), 1,
                         new IntervalCalibrator(config.horizon(), config.window()), VOL_FLOOR, 0);
                 for (double y : history) {
                     v.observe(y);
                 }
                 return v;
             }
-            Map<Integer, Integer> used = new LinkedHashMap<>();
-            int[][] assign = new int[config.horizon()][];
-            for (int h = 1; h <= config.horizon(); h++) {
-                int[] top = topPerBand[band(h)];
-                assign[h - 1] = new int[top.length];
-                for (int i = 0; i < top.length; i++) {
-                    assign[h - 1][i] = used.computeIfAbsent(top[i], x -> used.size());
+            int n = runs.size();
+            double[][] errSum = new double[BANDS.length][n];
+            for (int k = 0; k < BANDS.length; k++) {
+                int h = BANDS[k];
+                for (int t = h - 1; t < valPart.length && h <= config.horizon(); t++) {
+                    boolean all = !Double.isNaN(valPart[t]);
+                    for (int i = 0; i < n && all; i++) {
+                        all = !Double.isNaN(runs.get(i).paths.get(t - h + 1)[h - 1]);
+                    }
+                    if (!all) {
+                        continue;
+                    }
+                    for (int i = 0; i < n; i++) {
+                        double e = Math.abs(valPart[t] - runs.get(i).paths.get(t - h + 1)[h - 1]);
+                        errSum[k][i] = SELECTION_DISCOUNT * errSum[k][i] + e;
+                    }
                 }
             }
-            Transform[] transforms = new Transform[used.size()];
-            Forecaster[] models = new Forecaster[used.size()];
-            for (Map.Entry<Integer, Integer> e : used.entrySet()) {
+            double[][] pri = prior == null ? nanPrior(n) : prior;
+            int[][] topPerBand = selectBands(errSum, pri, ownWeight, kind.top);
+            Transform[] transforms = new Transform[n];
+            Forecaster[] models = new Forecaster[n];
+            for (int i = 0; i < n; i++) {
                 // A copy: the same validation may build more than one forecaster.
-                transforms[e.getValue()] = runs.get(e.getKey()).transform;
-                models[e.getValue()] = runs.get(e.getKey()).model.copy();
+                transforms[i] = runs.get(i).transform;
+                models[i] = runs.get(i).model.copy();
             }
             IntervalCalibrator cal = new IntervalCalibrator(config.horizon(), config.window());
             // Seed the intervals with the combined path's out-of-sample validation errors, each
@@ -446,9 +487,17 @@ public final class VolumeForecaster {
                     }
                 }
             }
-            return new VolumeForecaster(config, scale, transforms, models, assign, cal, volAt[valPart.length],
-                    history.length);
+            return new VolumeForecaster(config, kind.top, scale, transforms, models, errSum, pri, ownWeight, cal,
+                    volAt[valPart.length], history.length);
         }
+    }
+
+    private static double[][] nanPrior(int n) {
+        double[][] p = new double[BANDS.length][n];
+        for (double[] row : p) {
+            Arrays.fill(row, Double.NaN);
+        }
+        return p;
     }
 
     /** Mean absolute step of the series (interval scale): the volatility before any forecast. */
@@ -499,55 +548,95 @@ public final class VolumeForecaster {
                 vol = nextVolatility(vol, oneStep);
             }
         }
+        if (!Double.isNaN(y)) {
+            learnSelection(y);
+        }
         for (int i = 0; i < models.length; i++) {
             models[i].observe(transforms[i].forward(y));
         }
         steps++;
+        select();
         remember();
     }
 
+    /** Adds each model's error on {@code y} at every band to its discounted error sum. */
+    private void learnSelection(double y) {
+        for (int k = 0; k < BANDS.length; k++) {
+            int h = BANDS[k];
+            if (h > config.horizon() || steps - h < -1) {
+                continue;
+            }
+            int idx = (int) Math.floorMod(steps - h, (long) pending.length);
+            // Only when every model made a forecast then (not across a restore), so the sums stay comparable.
+            boolean all = true;
+            for (double[][] mp : modelPending) {
+                all &= mp[idx] != null && !Double.isNaN(mp[idx][h - 1]);
+            }
+            if (!all) {
+                continue;
+            }
+            for (int i = 0; i < models.length; i++) {
+                errSum[k][i] = SELECTION_DISCOUNT * errSum[k][i] + Math.abs(y - modelPending[i][idx][h - 1]);
+            }
+        }
+    }
+
     private void remember() {
-        double[] p = pointPath(config.horizon());
+        int idx = (int) Math.floorMod(steps - 1, (long) pending.length);
+        double[][] paths = modelPaths(config.horizon());
+        if (models[0].observed() == 0) {
+            for (double[] p : paths) {
+                Arrays.fill(p, Double.NaN);
+            }
+        }
+        for (int i = 0; i < models.length; i++) {
+            modelPending[i][idx] = paths[i];
+        }
+        double[] p = combine(paths, config.horizon());
         for (int i = 0; i < p.length; i++) {
             p[i] = intervalScale.forward(p[i]);
         }
-        int idx = (int) Math.floorMod(steps - 1, (long) pending.length);
         pending[idx] = p;
         pendingVol[idx] = vol;
     }
 
-    /** Point forecasts on the original scale for 1..horizon steps ahead (NaN before any data). */
-    public double[] pointPath(int horizon) {
-        double[] out = new double[horizon];
-        if (models[0].observed() == 0) {
-            Arrays.fill(out, Double.NaN);
-            return out;
-        }
+    /** Each model's forecast on the original scale. */
+    private double[][] modelPaths(int horizon) {
         double[][] paths = new double[models.length][];
         for (int i = 0; i < models.length; i++) {
             paths[i] = models[i].forecast(horizon);
+            for (int j = 0; j < horizon; j++) {
+                paths[i][j] = transforms[i].inverse(paths[i][j]);
+            }
         }
+        return paths;
+    }
+
+    /** Point forecasts on the original scale for 1..horizon steps ahead (NaN before any data). */
+    public double[] pointPath(int horizon) {
+        if (models[0].observed() == 0) {
+            double[] out = new double[horizon];
+            Arrays.fill(out, Double.NaN);
+            return out;
+        }
+        return combine(modelPaths(horizon), horizon);
+    }
+
+    private double[] combine(double[][] paths, int horizon) {
+        double[] out = new double[horizon];
         for (int h = 1; h <= horizon; h++) {
             int[] ms = assign[Math.min(h, config.horizon()) - 1];
             if (ms.length == 1) {
-                out[h - 1] = transforms[ms[0]].inverse(paths[ms[0]][h - 1]);
+                out[h - 1] = paths[ms[0]][h - 1];
                 continue;
             }
             double z = 0;
             for (int m : ms) {
-                z += intervalScale.forward(transforms[m].inverse(paths[m][h - 1])) / ms.length;
+                z += intervalScale.forward(paths[m][h - 1]) / ms.length;
             }
             out[h - 1] = intervalScale.inverse(z);
         }
         return out;
-    }
-
-    private static int[][] single(int horizon) {
-        int[][] a = new int[horizon][];
-        for (int h = 0; h < horizon; h++) {
-            a[h] = new int[] {0};
-        }
-        return a;
     }
 
     /** Forecast for 1..{@code horizon} steps with the configured interval level. */
@@ -630,15 +719,22 @@ public final class VolumeForecaster {
         for (int i = 0; i < m.length; i++) {
             m[i] = models[i].copy();
         }
-        int[][] a = new int[assign.length][];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = assign[i].clone();
-        }
-        VolumeForecaster c = new VolumeForecaster(config, intervalScale, transforms.clone(), m, a,
-                calibrator.copy(), vol, steps);
+        VolumeForecaster c = new VolumeForecaster(config, top, intervalScale, transforms.clone(), m, deepCopy(errSum),
+                deepCopy(prior), ownWeight, calibrator.copy(), vol, steps);
         for (int i = 0; i < pending.length; i++) {
             c.pending[i] = pending[i] == null ? null : pending[i].clone();
             c.pendingVol[i] = pendingVol[i];
+            for (int j = 0; j < models.length; j++) {
+                c.modelPending[j][i] = modelPending[j][i] == null ? null : modelPending[j][i].clone();
+            }
+        }
+        return c;
+    }
+
+    private static double[][] deepCopy(double[][] a) {
+        double[][] c = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
         }
         return c;
     }
@@ -652,15 +748,17 @@ public final class VolumeForecaster {
         out.writeByte(intervalScale.ordinal());
         out.writeLong(steps);
         out.writeDouble(vol);
+        out.writeByte(top);
+        out.writeDouble(ownWeight);
         out.writeByte(models.length);
         for (int i = 0; i < models.length; i++) {
             out.writeByte(transforms[i].ordinal());
             ForecasterCodec.writeForecaster(models[i], out);
         }
-        for (int[] a : assign) {
-            out.writeByte(a.length);
-            for (int m : a) {
-                out.writeByte(m);
+        for (int k = 0; k < BANDS.length; k++) {
+            for (int i = 0; i < models.length; i++) {
+                out.writeDouble(errSum[k][i]);
+                out.writeDouble(prior[k][i]);
             }
         }
         calibrator.writeState(out);
@@ -689,6 +787,11 @@ public final class VolumeForecaster {
         if (!(vol > 0) || Double.isInfinite(vol)) {
             throw new ModelStateException("corrupt forecaster volatility " + vol);
         }
+        int top = in.readByte();
+        double ownWeight = in.readDouble();
+        if (top < 1 || !(ownWeight >= 0 && ownWeight <= 1)) {
+            throw new ModelStateException("corrupt forecaster selection (top " + top + ", own weight " + ownWeight + ")");
+        }
         int n = in.readByte();
         if (n < 1) {
             throw new ModelStateException("forecaster state without models");
@@ -699,17 +802,14 @@ public final class VolumeForecaster {
             transforms[i] = transform(in.readByte());
             models[i] = ForecasterCodec.readForecaster(in);
         }
-        int[][] assign = new int[c.horizon()][];
-        for (int h = 0; h < assign.length; h++) {
-            int k = in.readByte();
-            if (k < 1) {
-                throw new ModelStateException("horizon without models");
-            }
-            assign[h] = new int[k];
-            for (int i = 0; i < k; i++) {
-                assign[h][i] = in.readByte();
-                if (assign[h][i] < 0 || assign[h][i] >= n) {
-                    throw new ModelStateException("horizon assigned to unknown model " + assign[h][i]);
+        double[][] errSum = new double[BANDS.length][n];
+        double[][] prior = new double[BANDS.length][n];
+        for (int k = 0; k < BANDS.length; k++) {
+            for (int i = 0; i < n; i++) {
+                errSum[k][i] = in.readDouble();
+                prior[k][i] = in.readDouble();
+                if (!(errSum[k][i] >= 0) || Double.isInfinite(errSum[k][i]) || Double.isInfinite(prior[k][i])) {
+                    throw new ModelStateException("corrupt selection error of model " + i);
                 }
             }
         }
@@ -719,6 +819,6 @@ public final class VolumeForecaster {
         }
         // Pending paths are not stored: errors of forecasts made before a restart are not
         // recorded, a bounded loss of at most one horizon of calibration samples.
-        return new VolumeForecaster(c, scale, transforms, models, assign, cal, vol, steps);
+        return new VolumeForecaster(c, top, scale, transforms, models, errSum, prior, ownWeight, cal, vol, steps);
     }
 }
