@@ -95,8 +95,17 @@ public final class VolumeForecaster {
     static final double VOL_FLOOR = 1e-9;
     /** Step of the adaptive interval level per recorded error ({@link IntervalCalibrator#adapt}). */
     static final double ADAPT_RATE = 0.01;
-    /** Discount of older errors in the selection score per new error ({@link #errSum}). */
-    static final double SELECTION_DISCOUNT = Double.parseDouble(System.getProperty("fc.disc", "1"));
+    /**
+     * Discount of older errors in the selection score per new error ({@link #errSum}): a
+     * half-life of ~69 errors, about 1.4 days at 30 minutes. Chosen among 1 and 0.99 (with the
+     * pooled weight) on the development split; see predict/docs/forecast-and-failure.md.
+     */
+    static final double SELECTION_DISCOUNT = 0.99;
+    /**
+     * Weight of a series' own validation errors against its group's in {@link #trainPooled},
+     * chosen among 1, 0.75, 0.5, 0.25, 0 on the development split.
+     */
+    public static final double POOLED_OWN_WEIGHT = 0.5;
 
     private VolumeForecaster(Config config, int top, Transform intervalScale, Transform[] transforms,
             Forecaster[] models, double[][] errSum, double[][] prior, double ownWeight, IntervalCalibrator calibrator,
@@ -418,8 +427,9 @@ public final class VolumeForecaster {
         }
 
         /**
-         * Builds the forecaster over every validated candidate: selection state seeded with the
-         * discounted validation errors, intervals with the errors of the resulting combination.
+         * Builds the forecaster over every validated candidate: the selection state is the
+         * discounted validation errors, the intervals are seeded with the errors of the online
+         * selection replayed over the validation part.
          *
          * @param prior pooled log relative errors [band][run], or null for none
          */
@@ -436,25 +446,7 @@ public final class VolumeForecaster {
                 return v;
             }
             int n = runs.size();
-            double[][] errSum = new double[BANDS.length][n];
-            for (int k = 0; k < BANDS.length; k++) {
-                int h = BANDS[k];
-                for (int t = h - 1; t < valPart.length && h <= config.horizon(); t++) {
-                    boolean all = !Double.isNaN(valPart[t]);
-                    for (int i = 0; i < n && all; i++) {
-                        all = !Double.isNaN(runs.get(i).paths.get(t - h + 1)[h - 1]);
-                    }
-                    if (!all) {
-                        continue;
-                    }
-                    for (int i = 0; i < n; i++) {
-                        double e = Math.abs(valPart[t] - runs.get(i).paths.get(t - h + 1)[h - 1]);
-                        errSum[k][i] = SELECTION_DISCOUNT * errSum[k][i] + e;
-                    }
-                }
-            }
             double[][] pri = prior == null ? nanPrior(n) : prior;
-            int[][] topPerBand = selectBands(errSum, pri, ownWeight, kind.top);
             Transform[] transforms = new Transform[n];
             Forecaster[] models = new Forecaster[n];
             for (int i = 0; i < n; i++) {
@@ -463,27 +455,51 @@ public final class VolumeForecaster {
                 models[i] = runs.get(i).model.copy();
             }
             IntervalCalibrator cal = new IntervalCalibrator(config.horizon(), config.window());
-            // Seed the intervals with the combined path's out-of-sample validation errors, each
-            // divided by the volatility known when its forecast was made.
+            // Seed the intervals with the out-of-sample validation errors of the combination as
+            // it would have run: at each origin the models the errors seen so far selected (the
+            // same online selection as after training), each error divided by the volatility
+            // known when its forecast was made.
+            double[][] errSum = new double[BANDS.length][n];
+            double[][] comb = new double[valPart.length][];
             double[] volAt = new double[valPart.length + 1];
             volAt[0] = initialVolatility(fitPart, scale);
             for (int t = 0; t < valPart.length; t++) {
+                int[][] sel = selectBands(errSum, pri, ownWeight, kind.top);
+                comb[t] = new double[config.horizon()];
+                for (int h = 1; h <= config.horizon(); h++) {
+                    int[] top = sel[band(h)];
+                    double z = 0;
+                    for (int r : top) {
+                        z += scale.forward(runs.get(r).paths.get(t)[h - 1]) / top.length;
+                    }
+                    comb[t][h - 1] = z;
+                }
                 volAt[t + 1] = volAt[t];
                 if (Double.isNaN(valPart[t])) {
                     continue;
                 }
                 double zt = scale.forward(valPart[t]);
                 for (int h = 1; h <= config.horizon() && h <= t + 1; h++) {
-                    double z = 0;
-                    int[] top = topPerBand[band(h)];
-                    for (int r : top) {
-                        z += scale.forward(runs.get(r).paths.get(t - h + 1)[h - 1]) / top.length;
-                    }
+                    double z = comb[t - h + 1][h - 1];
                     double err = (zt - z) / volScale(volAt[t - h + 1], h);
                     cal.adapt(h, err, config.level(), ADAPT_RATE);
                     cal.record(h, err);
                     if (h == 1) {
                         volAt[t + 1] = nextVolatility(volAt[t], zt - z);
+                    }
+                }
+                for (int k = 0; k < BANDS.length; k++) {
+                    int h = BANDS[k];
+                    if (h > config.horizon() || t - h + 1 < 0) {
+                        continue;
+                    }
+                    boolean all = true;
+                    for (int i = 0; i < n && all; i++) {
+                        all = !Double.isNaN(runs.get(i).paths.get(t - h + 1)[h - 1]);
+                    }
+                    for (int i = 0; i < n && all; i++) {
+                        errSum[k][i] = SELECTION_DISCOUNT * errSum[k][i]
+                                + Math.abs(valPart[t] - runs.get(i).paths.get(t - h + 1)[h - 1]);
                     }
                 }
             }

@@ -39,8 +39,6 @@ public final class ForecastSection {
     static final int[] HORIZONS = {1, 12, 48};
     static final String[] HORIZON_LABELS = {"30 min", "6 h", "24 h"};
     static final long WINDOW_MICROS = 30L * 60 * 1_000_000;
-    static final double OWN_WEIGHT = Double.parseDouble(System.getProperty("fc.own", "1"));
-    static final boolean POOL_ALL = Boolean.getBoolean("fc.all");
 
     private ForecastSection() {
     }
@@ -142,18 +140,16 @@ public final class ForecastSection {
             List<Integer> group = new ArrayList<>();
             List<double[]> histories = new ArrayList<>();
             for (int i = 0; i < series.size(); i++) {
-                if (POOL_ALL || names.get(i)[1].equals(type)) {
+                if (names.get(i)[1].equals(type)) {
                     group.add(i);
                     double[] y = series.get(i);
                     histories.add(java.util.Arrays.copyOf(y, (int) Math.floor(y.length * HISTORY_SHARE)));
                 }
             }
             List<VolumeForecaster> trained = VolumeForecaster.trainPooled(histories,
-                    VolumeForecaster.Config.halfHourly(), VolumeForecaster.Kind.LOAD, OWN_WEIGHT);
+                    VolumeForecaster.Config.halfHourly(), VolumeForecaster.Kind.LOAD, VolumeForecaster.POOLED_OWN_WEIGHT);
             for (int j = 0; j < group.size(); j++) {
-                if (names.get(group.get(j))[1].equals(type)) {
-                    models[group.get(j)] = trained.get(j);
-                }
+                models[group.get(j)] = trained.get(j);
             }
         }
         for (int i = 0; i < series.size(); i++) {
