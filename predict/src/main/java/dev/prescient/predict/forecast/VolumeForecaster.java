@@ -503,8 +503,22 @@ public final class VolumeForecaster {
                     }
                 }
             }
-            return new VolumeForecaster(config, kind.top, scale, transforms, models, errSum, pri, ownWeight, cal,
-                    volAt[valPart.length], history.length);
+            VolumeForecaster v = new VolumeForecaster(config, kind.top, scale, transforms, models, errSum, pri,
+                    ownWeight, cal, volAt[valPart.length], history.length);
+            // The validation forecasts whose values are still to come are pending: the first
+            // values after training already count for the selection and the intervals.
+            for (int j = 2; j <= config.horizon() && valPart.length - j + 1 >= 0; j++) {
+                int t = valPart.length - j + 1;
+                int idx = (int) Math.floorMod(history.length - j, (long) config.horizon());
+                for (int i = 0; i < n; i++) {
+                    v.modelPending[i][idx] = runs.get(i).paths.get(t).clone();
+                }
+                if (t < valPart.length) {
+                    v.pending[idx] = comb[t].clone();
+                    v.pendingVol[idx] = volAt[t];
+                }
+            }
+            return v;
         }
     }
 
@@ -726,6 +740,11 @@ public final class VolumeForecaster {
         return steps;
     }
 
+    /** Copy of the discounted selection errors [band][model], for tests. */
+    double[][] selectionErrors() {
+        return deepCopy(errSum);
+    }
+
     IntervalCalibrator calibrator() {
         return calibrator;
     }
@@ -775,6 +794,28 @@ public final class VolumeForecaster {
             for (int i = 0; i < models.length; i++) {
                 out.writeDouble(errSum[k][i]);
                 out.writeDouble(prior[k][i]);
+            }
+        }
+        // The forecasts at each band's horizon not yet compared with a value (91 per model), so
+        // a restored model re-selects exactly as the original would.
+        for (int k = 0; k < BANDS.length && BANDS[k] <= config.horizon(); k++) {
+            int h = BANDS[k];
+            for (int j = 1; j <= h; j++) {
+                int idx = (int) Math.floorMod(steps - j, (long) pending.length);
+                for (int i = 0; i < models.length; i++) {
+                    double[] p = modelPending[i][idx];
+                    out.writeDouble(p == null || steps - j < -1 ? Double.NaN : p[h - 1]);
+                }
+            }
+        }
+        // The combined forecasts not yet compared with a value, for the intervals (triangular:
+        // the path made j steps ago matters from j steps ahead on).
+        for (int j = 1; j <= config.horizon(); j++) {
+            int idx = (int) Math.floorMod(steps - j, (long) pending.length);
+            boolean has = pending[idx] != null && steps - j >= -1;
+            out.writeDouble(has ? pendingVol[idx] : Double.NaN);
+            for (int h = j; h <= config.horizon(); h++) {
+                out.writeDouble(has ? pending[idx][h - 1] : Double.NaN);
             }
         }
         calibrator.writeState(out);
@@ -829,12 +870,54 @@ public final class VolumeForecaster {
                 }
             }
         }
+        double[][][] bandPending = new double[BANDS.length][][];
+        for (int k = 0; k < BANDS.length && BANDS[k] <= c.horizon(); k++) {
+            bandPending[k] = new double[BANDS[k]][n];
+            for (int j = 0; j < BANDS[k]; j++) {
+                for (int i = 0; i < n; i++) {
+                    bandPending[k][j][i] = in.readDouble();
+                }
+            }
+        }
+        double[][] combined = new double[c.horizon()][];
+        double[] combinedVol = new double[c.horizon()];
+        for (int j = 1; j <= c.horizon(); j++) {
+            combinedVol[j - 1] = in.readDouble();
+            combined[j - 1] = new double[c.horizon()];
+            Arrays.fill(combined[j - 1], Double.NaN);
+            for (int h = j; h <= c.horizon(); h++) {
+                combined[j - 1][h - 1] = in.readDouble();
+            }
+        }
         IntervalCalibrator cal = IntervalCalibrator.readState(in);
         if (cal.horizon() != c.horizon()) {
             throw new ModelStateException("calibrator horizon does not match config");
         }
-        // Pending paths are not stored: errors of forecasts made before a restart are not
-        // recorded, a bounded loss of at most one horizon of calibration samples.
-        return new VolumeForecaster(c, top, scale, transforms, models, errSum, prior, ownWeight, cal, vol, steps);
+        VolumeForecaster v = new VolumeForecaster(c, top, scale, transforms, models, errSum, prior, ownWeight, cal,
+                vol, steps);
+        for (int k = 0; k < BANDS.length && BANDS[k] <= c.horizon(); k++) {
+            int h = BANDS[k];
+            for (int j = 1; j <= h; j++) {
+                int idx = (int) Math.floorMod(steps - j, (long) c.horizon());
+                for (int i = 0; i < n; i++) {
+                    if (v.modelPending[i][idx] == null) {
+                        v.modelPending[i][idx] = new double[c.horizon()];
+                        Arrays.fill(v.modelPending[i][idx], Double.NaN);
+                    }
+                    // The newest path was just recomputed from the restored models; keep it.
+                    if (j > 1 || v.models[0].observed() == 0) {
+                        v.modelPending[i][idx][h - 1] = bandPending[k][j - 1][i];
+                    }
+                }
+            }
+        }
+        for (int j = 2; j <= c.horizon(); j++) {
+            if (combinedVol[j - 1] > 0) {
+                int idx = (int) Math.floorMod(steps - j, (long) c.horizon());
+                v.pending[idx] = combined[j - 1];
+                v.pendingVol[idx] = combinedVol[j - 1];
+            }
+        }
+        return v;
     }
 }
