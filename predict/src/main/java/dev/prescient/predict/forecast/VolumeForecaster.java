@@ -97,15 +97,16 @@ public final class VolumeForecaster {
     static final double ADAPT_RATE = 0.01;
     /**
      * Discount of older errors in the selection score per new error ({@link #errSum}): a
-     * half-life of ~69 errors, about 1.4 days at 30 minutes. Chosen among 1 and 0.99 (with the
-     * pooled weight) on the development split; see predict/docs/forecast-and-failure.md.
+     * half-life of ~69 errors, about 1.4 days at 30 minutes. Chosen between 1 and 0.99 on the
+     * development split; see predict/docs/forecast-and-failure.md.
      */
     static final double SELECTION_DISCOUNT = 0.99;
     /**
-     * Weight of a series' own validation errors against its group's in {@link #trainPooled},
-     * chosen among 1, 0.75, 0.5, 0.25, 0 on the development split.
+     * Weight of a series' own validation errors against its group's in {@link #trainPooled} as
+     * the harness uses it. 1 (no pooling): with the online selection in place, 0.75/0.5/0.25 did
+     * not improve the development split (predict/docs/forecast-and-failure.md).
      */
-    public static final double POOLED_OWN_WEIGHT = 0.5;
+    public static final double POOLED_OWN_WEIGHT = 1.0;
 
     private VolumeForecaster(Config config, int top, Transform intervalScale, Transform[] transforms,
             Forecaster[] models, double[][] errSum, double[][] prior, double ownWeight, IntervalCalibrator calibrator,

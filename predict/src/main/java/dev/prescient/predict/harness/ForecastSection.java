@@ -105,7 +105,8 @@ public final class ForecastSection {
         Map<String, Map<String, Acc[]>> acc = new LinkedHashMap<>();
         out.printf(Locale.ROOT, "%-22s %-14s %6s %6s  %s%n", "workload", "series", "hist", "test",
                 "MASE prescient/snaive at 30m 6h 24h, then the models averaged per horizon range");
-        // All series first: each metric's forecasters are chosen on the pooled evidence of its series.
+        // All series first: each metric's forecasters are trained as a group (trainPooled; with
+        // POOLED_OWN_WEIGHT = 1 each series is chosen on its own evidence, as in production today).
         List<String[]> names = new ArrayList<>();
         List<double[]> series = new ArrayList<>();
         for (Path f : files) {

@@ -68,7 +68,7 @@ class PooledSelectionTest {
             hs.add(Arrays.copyOf(days(hist, 100 + s), hist));
         }
         VolumeForecaster solo = VolumeForecaster.train(hs.get(0), CFG);
-        VolumeForecaster pooled = VolumeForecaster.trainPooled(hs, CFG, LOAD, VolumeForecaster.POOLED_OWN_WEIGHT).get(0);
+        VolumeForecaster pooled = VolumeForecaster.trainPooled(hs, CFG, LOAD, 0.5).get(0);
         double soloErr = sixHourMae(solo, target, hist);
         double pooledErr = sixHourMae(pooled, target, hist);
         assertThat(pooledErr).isLessThan(0.8 * soloErr);
