@@ -104,7 +104,8 @@ public final class ForecastSection {
         // type -> method -> horizon -> acc
         Map<String, Map<String, Acc[]>> acc = new LinkedHashMap<>();
         out.printf(Locale.ROOT, "%-22s %-14s %6s %6s  %s%n", "workload", "series", "hist", "test",
-                "MASE prescient/snaive at 30m 6h 24h, then the models averaged per horizon range");
+                "MASE prescient/snaive at 30m 6h 24h, prescient's 90% coverage there, then the models averaged"
+                        + " per horizon range (at the end of the test)");
         // All series first: each metric's forecasters are trained as a group (trainPooled; with
         // POOLED_OWN_WEIGHT = 1 each series is chosen on its own evidence, as in production today).
         List<String[]> names = new ArrayList<>();
@@ -267,6 +268,11 @@ public final class ForecastSection {
         for (int j = 0; j < k; j++) {
             detail.append(String.format(Locale.ROOT, " %.2f/%.2f", absErr[2][j] / cnt[2][j] / scale,
                     absErr[1][j] / cnt[1][j] / scale));
+        }
+        detail.append("  cover");
+        for (int j = 0; j < k; j++) {
+            detail.append(intervals[2][j] == 0 ? " -"
+                    : String.format(Locale.ROOT, " %.0f%%", 100.0 * covered[2][j] / intervals[2][j]));
         }
         out.printf(Locale.ROOT, "%-22s %-14s %6d %6d  %s%n%-22s %-14s %6s %6s  %s%n", workload, type, hist,
                 y.length - hist, detail, "", "", "", "", model.modelName());
