@@ -14,12 +14,14 @@ import java.util.function.Function;
  * Access/load forecaster for one volume series (bytes read, bytes written, working set, ...).
  *
  * <p>{@link #train} fits every candidate model on the first part of the history and scores each
- * on the later part (a time split; every forecast is made before its value is seen). The best
- * candidate is chosen separately for each horizon band, because the model that wins 30 minutes
- * ahead (a smoothed level) is rarely the one that wins a day ahead (a seasonal profile). The
- * chosen models have consumed the whole history, and the validation errors of the combined path
- * seed the per-horizon {@link IntervalCalibrator}. From then on every {@link #observe} updates
- * the model states and the interval calibration.
+ * on the later part (a time split; every forecast is made before its value is seen). Models are
+ * chosen separately for each horizon band, because the model that wins 30 minutes ahead (a
+ * smoothed level) is rarely the one that wins a day ahead (a seasonal profile), and the choice is
+ * revised after every value from discounted error sums that keep growing online, so a choice made
+ * on an unrepresentative validation window (a weekend) does not last. All candidates have consumed
+ * the whole history; the validation errors of the replayed selection seed the per-horizon
+ * {@link IntervalCalibrator}. {@link #trainPooled} lets a group of series share selection
+ * evidence.
  */
 public final class VolumeForecaster {
 
