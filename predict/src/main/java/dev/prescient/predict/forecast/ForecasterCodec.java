@@ -14,7 +14,7 @@ import java.io.IOException;
 public final class ForecasterCodec {
 
     static final int MAGIC = 0x50524643; // "PRFC"
-    static final int VERSION = 2; // 2: adaptive interval levels in the calibrator
+    static final int VERSION = 3; // 2: adaptive interval levels; 3: all candidates kept, online selection state
 
     private static final byte SEASONAL_NAIVE = 1;
     private static final byte HOLT_WINTERS = 2;

@@ -14,12 +14,14 @@ import java.util.function.Function;
  * Access/load forecaster for one volume series (bytes read, bytes written, working set, ...).
  *
  * <p>{@link #train} fits every candidate model on the first part of the history and scores each
- * on the later part (a time split; every forecast is made before its value is seen). The best
- * candidate is chosen separately for each horizon band, because the model that wins 30 minutes
- * ahead (a smoothed level) is rarely the one that wins a day ahead (a seasonal profile). The
- * chosen models have consumed the whole history, and the validation errors of the combined path
- * seed the per-horizon {@link IntervalCalibrator}. From then on every {@link #observe} updates
- * the model states and the interval calibration.
+ * on the later part (a time split; every forecast is made before its value is seen). Models are
+ * chosen separately for each horizon band, because the model that wins 30 minutes ahead (a
+ * smoothed level) is rarely the one that wins a day ahead (a seasonal profile), and the choice is
+ * revised after every value from discounted error sums that keep growing online, so a choice made
+ * on an unrepresentative validation window (a weekend) does not last. All candidates have consumed
+ * the whole history; the validation errors of the replayed selection seed the per-horizon
+ * {@link IntervalCalibrator}. {@link #trainPooled} lets a group of series share selection
+ * evidence.
  */
 public final class VolumeForecaster {
 
@@ -54,10 +56,24 @@ public final class VolumeForecaster {
     static final int[] BANDS = {1, 2, 4, 12, 24, 48};
 
     private final Config config;
+    /** Models averaged per horizon band. */
+    private final int top;
     /** Scale of the interval errors: log1p for non-negative series (errors multiplicative). */
     private final Transform intervalScale;
+    /** Every validated candidate; model 0 is the reference (naive or drift, simplest first). */
     private final Transform[] transforms;
     private final Forecaster[] models;
+    /**
+     * errSum[k][i]: discounted sum of model i's absolute errors BANDS[k] steps ahead (original
+     * scale), from the validation replay on and updated online. Selection follows it, so a model
+     * family that stops working (a weekend ends, a batch job appears) loses its place within a
+     * few days instead of staying chosen by an old validation window.
+     */
+    private final double[][] errSum;
+    /** prior[k][i]: pooled log relative error of model i's candidate on other series; NaN = none. */
+    private final double[][] prior;
+    /** Weight of the series' own errors against {@link #prior} in the selection score. */
+    private final double ownWeight;
     /** assign[h-1] = indices of the models averaged (on the interval scale) h steps ahead. */
     private final int[][] assign;
     private final IntervalCalibrator calibrator;
@@ -65,6 +81,8 @@ public final class VolumeForecaster {
     private final double[][] pending;
     /** Volatility at the time each pending path was made. */
     private final double[] pendingVol;
+    /** Each model's paths (original scale) made after each of the last {@code horizon} observations. */
+    private final double[][][] modelPending;
     /**
      * Recent volatility: exponentially weighted mean of the absolute one-step error (interval
      * scale). Errors are stored divided by the volatility at their origin and intervals are
@@ -79,28 +97,92 @@ public final class VolumeForecaster {
     static final double VOL_FLOOR = 1e-9;
     /** Step of the adaptive interval level per recorded error ({@link IntervalCalibrator#adapt}). */
     static final double ADAPT_RATE = 0.01;
+    /**
+     * Discount of older errors in the selection score per new error ({@link #errSum}): a
+     * half-life of ~69 errors, about 1.4 days at 30 minutes. Chosen between 1 and 0.99 on the
+     * development split; see predict/docs/forecast-and-failure.md.
+     */
+    static final double SELECTION_DISCOUNT = 0.99;
+    /**
+     * Weight of a series' own validation errors against its group's in {@link #trainPooled} as
+     * the harness uses it. 1 (no pooling): with the online selection in place, 0.75/0.5/0.25 did
+     * not improve the development split (predict/docs/forecast-and-failure.md).
+     */
+    public static final double POOLED_OWN_WEIGHT = 1.0;
 
-    private VolumeForecaster(Config config, Transform intervalScale, Transform[] transforms, Forecaster[] models,
-            int[][] assign, IntervalCalibrator calibrator, double vol, long steps) {
+    private VolumeForecaster(Config config, int top, Transform intervalScale, Transform[] transforms,
+            Forecaster[] models, double[][] errSum, double[][] prior, double ownWeight, IntervalCalibrator calibrator,
+            double vol, long steps) {
         this.config = config;
+        this.top = top;
         this.intervalScale = intervalScale;
         this.transforms = transforms;
         this.models = models;
-        this.assign = assign;
+        this.errSum = errSum;
+        this.prior = prior;
+        this.ownWeight = ownWeight;
+        this.assign = new int[config.horizon()][];
         this.calibrator = calibrator;
         this.pending = new double[config.horizon()][];
         this.pendingVol = new double[config.horizon()];
+        this.modelPending = new double[models.length][config.horizon()][];
         this.vol = Math.max(VOL_FLOOR, vol);
         this.steps = steps;
+        select();
         if (models[0].observed() > 0) {
             remember();
         }
     }
 
+    /**
+     * Per band, the {@link #top} models with the lowest score: the blend of the log relative
+     * error against model 0 and the pooled prior; the raw error where model 0 has none.
+     */
+    private void select() {
+        int[][] perBand = selectBands(errSum, prior, ownWeight, top);
+        for (int h = 1; h <= config.horizon(); h++) {
+            assign[h - 1] = perBand[band(h)];
+        }
+    }
+
+    static int[][] selectBands(double[][] errSum, double[][] prior, double ownWeight, int top) {
+        int n = errSum[0].length;
+        int[][] perBand = new int[BANDS.length][];
+        for (int k = 0; k < BANDS.length; k++) {
+            double ref = errSum[k][0];
+            double[] score = new double[n];
+            for (int i = 0; i < n; i++) {
+                double e = errSum[k][i];
+                if (!(ref > 0) || Double.isInfinite(ref)) {
+                    score[i] = e;
+                } else {
+                    double own = Math.log(Math.max(e / ref, 1e-6));
+                    double p = prior[k][i];
+                    score[i] = Double.isNaN(p) ? own : ownWeight * own + (1 - ownWeight) * p;
+                }
+            }
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            // Stable: ties keep the candidate order (simplest first).
+            Arrays.sort(order, (x, y) -> Double.compare(score[x], score[y]));
+            perBand[k] = new int[Math.min(top, n)];
+            for (int i = 0; i < perBand[k].length; i++) {
+                perBand[k][i] = order[i];
+            }
+        }
+        return perBand;
+    }
+
     /** What the series is, which decides the candidates and how many are averaged. */
     public enum Kind {
-        /** Access and load: level, seasonal and smoothing candidates, top 3 averaged. */
-        LOAD(3),
+        /**
+         * Access and load: level, seasonal and smoothing candidates, top 5 averaged (of 8 on a
+         * short history, 12 once Holt-Winters fits). 5 was chosen among 3, 4, 5, 6, 8 on the
+         * development split: the wider average is steadier when selection evidence is short.
+         */
+        LOAD(5),
         /** Used bytes and working set: candidates that extrapolate growth, top 2 averaged. */
         CAPACITY(2);
 
@@ -167,13 +249,16 @@ public final class VolumeForecaster {
     }
 
     /** One candidate replayed over the validation part. */
-    private static final class Run {
+    static final class Run {
+        /** Candidate name and scale, the same for the same candidate on every series. */
+        final String key;
         final Transform transform;
         final Forecaster model;
         final List<double[]> paths = new ArrayList<>();
         final double[] mae = new double[BANDS.length];
 
-        Run(Transform transform, Forecaster model) {
+        Run(String key, Transform transform, Forecaster model) {
+            this.key = key;
             this.transform = transform;
             this.model = model;
         }
@@ -217,6 +302,62 @@ public final class VolumeForecaster {
 
     /** As {@link #train(double[], Config)} for a series of the given kind. */
     public static VolumeForecaster train(double[] history, Config config, Kind kind) {
+        Validation v = validate(history, config, kind);
+        return v.build(null, 1);
+    }
+
+    /**
+     * Trains one forecaster per history, choosing each one's models by its own validation error
+     * blended with the same candidates' errors on the other series of the group (pooled
+     * selection). The series of one cluster's volumes share evidence about which model family
+     * works: a single short validation window that happens to hold a weekend or an incident then
+     * steers the choice less. Errors are compared across series as log relative MAE (candidate MAE
+     * over the naive forecast's MAE at the same horizon band on the same series), so a busy and a
+     * quiet volume weigh the same.
+     *
+     * @param ownWeight weight of the series' own evidence in [0, 1]; 1 gives exactly {@link #train}
+     */
+    public static List<VolumeForecaster> trainPooled(List<double[]> histories, Config config, Kind kind,
+            double ownWeight) {
+        if (!(ownWeight >= 0 && ownWeight <= 1)) {
+            throw new IllegalArgumentException("ownWeight must be in [0, 1], got " + ownWeight);
+        }
+        List<Validation> vs = new ArrayList<>();
+        for (double[] h : histories) {
+            vs.add(validate(h, config, kind));
+        }
+        // band -> candidate key -> log relative errors over the series that have them
+        List<Map<String, double[]>> pooled = new ArrayList<>();
+        for (int k = 0; k < BANDS.length; k++) {
+            Map<String, double[]> sums = new LinkedHashMap<>();
+            for (Validation v : vs) {
+                for (Run r : v.runs) {
+                    double lr = v.logRelative(r, k);
+                    if (!Double.isNaN(lr)) {
+                        double[] acc = sums.computeIfAbsent(r.key, x -> new double[2]);
+                        acc[0] += lr;
+                        acc[1]++;
+                    }
+                }
+            }
+            pooled.add(sums);
+        }
+        List<VolumeForecaster> out = new ArrayList<>();
+        for (Validation v : vs) {
+            double[][] prior = new double[BANDS.length][v.runs.size()];
+            for (int k = 0; k < BANDS.length; k++) {
+                for (int i = 0; i < v.runs.size(); i++) {
+                    double[] acc = pooled.get(k).get(v.runs.get(i).key);
+                    prior[k][i] = acc == null || acc[1] == 0 ? Double.NaN : acc[0] / acc[1];
+                }
+            }
+            out.add(v.build(prior, ownWeight));
+        }
+        return out;
+    }
+
+    /** Validates every candidate of one series; the evidence from which models are chosen. */
+    static Validation validate(double[] history, Config config, Kind kind) {
         boolean nonNegative = true;
         for (double v : history) {
             if (v < 0) {
@@ -238,81 +379,162 @@ public final class VolumeForecaster {
                 for (int i = 0; i < fitLen; i++) {
                     z[i] = cand.transform().forward(fitPart[i]);
                 }
-                Run run = new Run(cand.transform(), cand.fit().apply(z));
+                Run run = new Run(cand.name() + "@" + cand.transform(), cand.transform(), cand.fit().apply(z));
                 run.replay(valPart, config.horizon());
                 runs.add(run);
             }
         }
-        if (runs.isEmpty()) {
-            Forecaster naive = SeasonalNaive.naive();
-            VolumeForecaster v = new VolumeForecaster(config, scale, new Transform[] {Transform.IDENTITY},
-                    new Forecaster[] {naive}, single(config.horizon()),
-                    new IntervalCalibrator(config.horizon(), config.window()), VOL_FLOOR, 0);
-            for (double y : history) {
-                v.observe(y);
+        return new Validation(history, config, kind, scale, fitPart, valPart, runs);
+    }
+
+    /** The candidates of one series replayed over its validation part. */
+    static final class Validation {
+        final double[] history;
+        final Config config;
+        final Kind kind;
+        final Transform scale;
+        final double[] fitPart;
+        final double[] valPart;
+        final List<Run> runs;
+        /** Per band, the MAE of the reference (first, simplest) candidate: the unit of relative errors. */
+        final double[] reference = new double[BANDS.length];
+
+        Validation(double[] history, Config config, Kind kind, Transform scale, double[] fitPart, double[] valPart,
+                List<Run> runs) {
+            this.history = history;
+            this.config = config;
+            this.kind = kind;
+            this.scale = scale;
+            this.fitPart = fitPart;
+            this.valPart = valPart;
+            this.runs = runs;
+            Arrays.fill(reference, Double.NaN);
+            if (!runs.isEmpty()) {
+                // candidates() lists naive (load) or drift (capacity) first, on the identity scale
+                // when the series may be negative and first among the scales otherwise.
+                Run ref = runs.get(0);
+                for (int k = 0; k < BANDS.length; k++) {
+                    reference[k] = ref.mae[k];
+                }
+            }
+        }
+
+        /**
+         * log(MAE / reference MAE) of the run at band k, clamped below at log(1e-6) (a perfect
+         * candidate); NaN when the run has no error there or the reference is zero (a series the
+         * naive forecast predicts exactly says nothing about which family is better).
+         */
+        double logRelative(Run r, int k) {
+            double ref = reference[k];
+            double mae = r.mae[k];
+            if (!(ref > 0) || Double.isNaN(mae) || Double.isInfinite(ref)) {
+                return Double.NaN;
+            }
+            return Math.log(Math.max(mae / ref, 1e-6));
+        }
+
+        /**
+         * Builds the forecaster over every validated candidate: the selection state is the
+         * discounted validation errors, the intervals are seeded with the errors of the online
+         * selection replayed over the validation part.
+         *
+         * @param prior pooled log relative errors [band][run], or null for none
+         */
+        VolumeForecaster build(double[][] prior, double ownWeight) {
+            if (runs.isEmpty()) {
+                Forecaster naive = SeasonalNaive.naive();
+                double[][] none = new double[BANDS.length][1];
+                VolumeForecaster v = new VolumeForecaster(config, kind.top, scale, new Transform[] {Transform.IDENTITY},
+                        new Forecaster[] {naive}, none, nanPrior(1), 1,
+                        new IntervalCalibrator(config.horizon(), config.window()), VOL_FLOOR, 0);
+                for (double y : history) {
+                    v.observe(y);
+                }
+                return v;
+            }
+            int n = runs.size();
+            double[][] pri = prior == null ? nanPrior(n) : prior;
+            Transform[] transforms = new Transform[n];
+            Forecaster[] models = new Forecaster[n];
+            for (int i = 0; i < n; i++) {
+                // A copy: the same validation may build more than one forecaster.
+                transforms[i] = runs.get(i).transform;
+                models[i] = runs.get(i).model.copy();
+            }
+            IntervalCalibrator cal = new IntervalCalibrator(config.horizon(), config.window());
+            // Seed the intervals with the out-of-sample validation errors of the combination as
+            // it would have run: at each origin the models the errors seen so far selected (the
+            // same online selection as after training), each error divided by the volatility
+            // known when its forecast was made.
+            double[][] errSum = new double[BANDS.length][n];
+            double[][] comb = new double[valPart.length][];
+            double[] volAt = new double[valPart.length + 1];
+            volAt[0] = initialVolatility(fitPart, scale);
+            for (int t = 0; t < valPart.length; t++) {
+                int[][] sel = selectBands(errSum, pri, ownWeight, kind.top);
+                comb[t] = new double[config.horizon()];
+                for (int h = 1; h <= config.horizon(); h++) {
+                    int[] top = sel[band(h)];
+                    double z = 0;
+                    for (int r : top) {
+                        z += scale.forward(runs.get(r).paths.get(t)[h - 1]) / top.length;
+                    }
+                    comb[t][h - 1] = z;
+                }
+                volAt[t + 1] = volAt[t];
+                if (Double.isNaN(valPart[t])) {
+                    continue;
+                }
+                double zt = scale.forward(valPart[t]);
+                for (int h = 1; h <= config.horizon() && h <= t + 1; h++) {
+                    double z = comb[t - h + 1][h - 1];
+                    double err = (zt - z) / volScale(volAt[t - h + 1], h);
+                    cal.adapt(h, err, config.level(), ADAPT_RATE);
+                    cal.record(h, err);
+                    if (h == 1) {
+                        volAt[t + 1] = nextVolatility(volAt[t], zt - z);
+                    }
+                }
+                for (int k = 0; k < BANDS.length; k++) {
+                    int h = BANDS[k];
+                    if (h > config.horizon() || t - h + 1 < 0) {
+                        continue;
+                    }
+                    boolean all = true;
+                    for (int i = 0; i < n && all; i++) {
+                        all = !Double.isNaN(runs.get(i).paths.get(t - h + 1)[h - 1]);
+                    }
+                    for (int i = 0; i < n && all; i++) {
+                        errSum[k][i] = SELECTION_DISCOUNT * errSum[k][i]
+                                + Math.abs(valPart[t] - runs.get(i).paths.get(t - h + 1)[h - 1]);
+                    }
+                }
+            }
+            VolumeForecaster v = new VolumeForecaster(config, kind.top, scale, transforms, models, errSum, pri,
+                    ownWeight, cal, volAt[valPart.length], history.length);
+            // The validation forecasts whose values are still to come are pending: the first
+            // values after training already count for the selection and the intervals.
+            for (int j = 2; j <= config.horizon() && valPart.length - j + 1 >= 0; j++) {
+                int t = valPart.length - j + 1;
+                int idx = (int) Math.floorMod(history.length - j, (long) config.horizon());
+                for (int i = 0; i < n; i++) {
+                    v.modelPending[i][idx] = runs.get(i).paths.get(t).clone();
+                }
+                if (t < valPart.length) {
+                    v.pending[idx] = comb[t].clone();
+                    v.pendingVol[idx] = volAt[t];
+                }
             }
             return v;
         }
-        // Per band, the TOP runs by validation error, averaged: combining a few good forecasts
-        // is far less sensitive to the noise of a short validation split than picking one.
-        int[][] topPerBand = new int[BANDS.length][];
-        for (int k = 0; k < BANDS.length; k++) {
-            final int band = k;
-            List<Integer> order = new ArrayList<>();
-            for (int r = 0; r < runs.size(); r++) {
-                if (!Double.isNaN(runs.get(r).mae[k])) {
-                    order.add(r);
-                }
-            }
-            order.sort((a, b) -> Double.compare(runs.get(a).mae[band], runs.get(b).mae[band]));
-            if (order.isEmpty()) {
-                topPerBand[k] = k > 0 ? topPerBand[k - 1] : new int[] {0};
-            } else {
-                topPerBand[k] = order.subList(0, Math.min(kind.top, order.size())).stream().mapToInt(i -> i).toArray();
-            }
+    }
+
+    private static double[][] nanPrior(int n) {
+        double[][] p = new double[BANDS.length][n];
+        for (double[] row : p) {
+            Arrays.fill(row, Double.NaN);
         }
-        Map<Integer, Integer> used = new LinkedHashMap<>();
-        int[][] assign = new int[config.horizon()][];
-        for (int h = 1; h <= config.horizon(); h++) {
-            int[] top = topPerBand[band(h)];
-            assign[h - 1] = new int[top.length];
-            for (int i = 0; i < top.length; i++) {
-                assign[h - 1][i] = used.computeIfAbsent(top[i], x -> used.size());
-            }
-        }
-        Transform[] transforms = new Transform[used.size()];
-        Forecaster[] models = new Forecaster[used.size()];
-        for (Map.Entry<Integer, Integer> e : used.entrySet()) {
-            transforms[e.getValue()] = runs.get(e.getKey()).transform;
-            models[e.getValue()] = runs.get(e.getKey()).model;
-        }
-        IntervalCalibrator cal = new IntervalCalibrator(config.horizon(), config.window());
-        // Seed the intervals with the combined path's out-of-sample validation errors, each
-        // divided by the volatility known when its forecast was made.
-        double[] volAt = new double[valPart.length + 1];
-        volAt[0] = initialVolatility(fitPart, scale);
-        for (int t = 0; t < valPart.length; t++) {
-            volAt[t + 1] = volAt[t];
-            if (Double.isNaN(valPart[t])) {
-                continue;
-            }
-            double zt = scale.forward(valPart[t]);
-            for (int h = 1; h <= config.horizon() && h <= t + 1; h++) {
-                double z = 0;
-                int[] top = topPerBand[band(h)];
-                for (int r : top) {
-                    z += scale.forward(runs.get(r).paths.get(t - h + 1)[h - 1]) / top.length;
-                }
-                double err = (zt - z) / volScale(volAt[t - h + 1], h);
-                cal.adapt(h, err, config.level(), ADAPT_RATE);
-                cal.record(h, err);
-                if (h == 1) {
-                    volAt[t + 1] = nextVolatility(volAt[t], zt - z);
-                }
-            }
-        }
-        return new VolumeForecaster(config, scale, transforms, models, assign, cal, volAt[valPart.length],
-                history.length);
+        return p;
     }
 
     /** Mean absolute step of the series (interval scale): the volatility before any forecast. */
@@ -363,55 +585,95 @@ public final class VolumeForecaster {
                 vol = nextVolatility(vol, oneStep);
             }
         }
+        if (!Double.isNaN(y)) {
+            learnSelection(y);
+        }
         for (int i = 0; i < models.length; i++) {
             models[i].observe(transforms[i].forward(y));
         }
         steps++;
+        select();
         remember();
     }
 
+    /** Adds each model's error on {@code y} at every band to its discounted error sum. */
+    private void learnSelection(double y) {
+        for (int k = 0; k < BANDS.length; k++) {
+            int h = BANDS[k];
+            if (h > config.horizon() || steps - h < -1) {
+                continue;
+            }
+            int idx = (int) Math.floorMod(steps - h, (long) pending.length);
+            // Only when every model made a forecast then (not across a restore), so the sums stay comparable.
+            boolean all = true;
+            for (double[][] mp : modelPending) {
+                all &= mp[idx] != null && !Double.isNaN(mp[idx][h - 1]);
+            }
+            if (!all) {
+                continue;
+            }
+            for (int i = 0; i < models.length; i++) {
+                errSum[k][i] = SELECTION_DISCOUNT * errSum[k][i] + Math.abs(y - modelPending[i][idx][h - 1]);
+            }
+        }
+    }
+
     private void remember() {
-        double[] p = pointPath(config.horizon());
+        int idx = (int) Math.floorMod(steps - 1, (long) pending.length);
+        double[][] paths = modelPaths(config.horizon());
+        if (models[0].observed() == 0) {
+            for (double[] p : paths) {
+                Arrays.fill(p, Double.NaN);
+            }
+        }
+        for (int i = 0; i < models.length; i++) {
+            modelPending[i][idx] = paths[i];
+        }
+        double[] p = combine(paths, config.horizon());
         for (int i = 0; i < p.length; i++) {
             p[i] = intervalScale.forward(p[i]);
         }
-        int idx = (int) Math.floorMod(steps - 1, (long) pending.length);
         pending[idx] = p;
         pendingVol[idx] = vol;
     }
 
-    /** Point forecasts on the original scale for 1..horizon steps ahead (NaN before any data). */
-    public double[] pointPath(int horizon) {
-        double[] out = new double[horizon];
-        if (models[0].observed() == 0) {
-            Arrays.fill(out, Double.NaN);
-            return out;
-        }
+    /** Each model's forecast on the original scale. */
+    private double[][] modelPaths(int horizon) {
         double[][] paths = new double[models.length][];
         for (int i = 0; i < models.length; i++) {
             paths[i] = models[i].forecast(horizon);
+            for (int j = 0; j < horizon; j++) {
+                paths[i][j] = transforms[i].inverse(paths[i][j]);
+            }
         }
+        return paths;
+    }
+
+    /** Point forecasts on the original scale for 1..horizon steps ahead (NaN before any data). */
+    public double[] pointPath(int horizon) {
+        if (models[0].observed() == 0) {
+            double[] out = new double[horizon];
+            Arrays.fill(out, Double.NaN);
+            return out;
+        }
+        return combine(modelPaths(horizon), horizon);
+    }
+
+    private double[] combine(double[][] paths, int horizon) {
+        double[] out = new double[horizon];
         for (int h = 1; h <= horizon; h++) {
             int[] ms = assign[Math.min(h, config.horizon()) - 1];
             if (ms.length == 1) {
-                out[h - 1] = transforms[ms[0]].inverse(paths[ms[0]][h - 1]);
+                out[h - 1] = paths[ms[0]][h - 1];
                 continue;
             }
             double z = 0;
             for (int m : ms) {
-                z += intervalScale.forward(transforms[m].inverse(paths[m][h - 1])) / ms.length;
+                z += intervalScale.forward(paths[m][h - 1]) / ms.length;
             }
             out[h - 1] = intervalScale.inverse(z);
         }
         return out;
-    }
-
-    private static int[][] single(int horizon) {
-        int[][] a = new int[horizon][];
-        for (int h = 0; h < horizon; h++) {
-            a[h] = new int[] {0};
-        }
-        return a;
     }
 
     /** Forecast for 1..{@code horizon} steps with the configured interval level. */
@@ -485,6 +747,11 @@ public final class VolumeForecaster {
         return steps;
     }
 
+    /** Copy of the discounted selection errors [band][model], for tests. */
+    double[][] selectionErrors() {
+        return deepCopy(errSum);
+    }
+
     IntervalCalibrator calibrator() {
         return calibrator;
     }
@@ -494,15 +761,22 @@ public final class VolumeForecaster {
         for (int i = 0; i < m.length; i++) {
             m[i] = models[i].copy();
         }
-        int[][] a = new int[assign.length][];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = assign[i].clone();
-        }
-        VolumeForecaster c = new VolumeForecaster(config, intervalScale, transforms.clone(), m, a,
-                calibrator.copy(), vol, steps);
+        VolumeForecaster c = new VolumeForecaster(config, top, intervalScale, transforms.clone(), m, deepCopy(errSum),
+                deepCopy(prior), ownWeight, calibrator.copy(), vol, steps);
         for (int i = 0; i < pending.length; i++) {
             c.pending[i] = pending[i] == null ? null : pending[i].clone();
             c.pendingVol[i] = pendingVol[i];
+            for (int j = 0; j < models.length; j++) {
+                c.modelPending[j][i] = modelPending[j][i] == null ? null : modelPending[j][i].clone();
+            }
+        }
+        return c;
+    }
+
+    private static double[][] deepCopy(double[][] a) {
+        double[][] c = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
         }
         return c;
     }
@@ -516,15 +790,39 @@ public final class VolumeForecaster {
         out.writeByte(intervalScale.ordinal());
         out.writeLong(steps);
         out.writeDouble(vol);
+        out.writeByte(top);
+        out.writeDouble(ownWeight);
         out.writeByte(models.length);
         for (int i = 0; i < models.length; i++) {
             out.writeByte(transforms[i].ordinal());
             ForecasterCodec.writeForecaster(models[i], out);
         }
-        for (int[] a : assign) {
-            out.writeByte(a.length);
-            for (int m : a) {
-                out.writeByte(m);
+        for (int k = 0; k < BANDS.length; k++) {
+            for (int i = 0; i < models.length; i++) {
+                out.writeDouble(errSum[k][i]);
+                out.writeDouble(prior[k][i]);
+            }
+        }
+        // The forecasts at each band's horizon not yet compared with a value (91 per model), so
+        // a restored model re-selects exactly as the original would.
+        for (int k = 0; k < BANDS.length && BANDS[k] <= config.horizon(); k++) {
+            int h = BANDS[k];
+            for (int j = 1; j <= h; j++) {
+                int idx = (int) Math.floorMod(steps - j, (long) pending.length);
+                for (int i = 0; i < models.length; i++) {
+                    double[] p = modelPending[i][idx];
+                    out.writeDouble(p == null || steps - j < -1 ? Double.NaN : p[h - 1]);
+                }
+            }
+        }
+        // The combined forecasts not yet compared with a value, for the intervals (triangular:
+        // the path made j steps ago matters from j steps ahead on).
+        for (int j = 1; j <= config.horizon(); j++) {
+            int idx = (int) Math.floorMod(steps - j, (long) pending.length);
+            boolean has = pending[idx] != null && steps - j >= -1;
+            out.writeDouble(has ? pendingVol[idx] : Double.NaN);
+            for (int h = j; h <= config.horizon(); h++) {
+                out.writeDouble(has ? pending[idx][h - 1] : Double.NaN);
             }
         }
         calibrator.writeState(out);
@@ -553,6 +851,11 @@ public final class VolumeForecaster {
         if (!(vol > 0) || Double.isInfinite(vol)) {
             throw new ModelStateException("corrupt forecaster volatility " + vol);
         }
+        int top = in.readByte();
+        double ownWeight = in.readDouble();
+        if (top < 1 || !(ownWeight >= 0 && ownWeight <= 1)) {
+            throw new ModelStateException("corrupt forecaster selection (top " + top + ", own weight " + ownWeight + ")");
+        }
         int n = in.readByte();
         if (n < 1) {
             throw new ModelStateException("forecaster state without models");
@@ -563,26 +866,65 @@ public final class VolumeForecaster {
             transforms[i] = transform(in.readByte());
             models[i] = ForecasterCodec.readForecaster(in);
         }
-        int[][] assign = new int[c.horizon()][];
-        for (int h = 0; h < assign.length; h++) {
-            int k = in.readByte();
-            if (k < 1) {
-                throw new ModelStateException("horizon without models");
-            }
-            assign[h] = new int[k];
-            for (int i = 0; i < k; i++) {
-                assign[h][i] = in.readByte();
-                if (assign[h][i] < 0 || assign[h][i] >= n) {
-                    throw new ModelStateException("horizon assigned to unknown model " + assign[h][i]);
+        double[][] errSum = new double[BANDS.length][n];
+        double[][] prior = new double[BANDS.length][n];
+        for (int k = 0; k < BANDS.length; k++) {
+            for (int i = 0; i < n; i++) {
+                errSum[k][i] = in.readDouble();
+                prior[k][i] = in.readDouble();
+                if (!(errSum[k][i] >= 0) || Double.isInfinite(errSum[k][i]) || Double.isInfinite(prior[k][i])) {
+                    throw new ModelStateException("corrupt selection error of model " + i);
                 }
+            }
+        }
+        double[][][] bandPending = new double[BANDS.length][][];
+        for (int k = 0; k < BANDS.length && BANDS[k] <= c.horizon(); k++) {
+            bandPending[k] = new double[BANDS[k]][n];
+            for (int j = 0; j < BANDS[k]; j++) {
+                for (int i = 0; i < n; i++) {
+                    bandPending[k][j][i] = in.readDouble();
+                }
+            }
+        }
+        double[][] combined = new double[c.horizon()][];
+        double[] combinedVol = new double[c.horizon()];
+        for (int j = 1; j <= c.horizon(); j++) {
+            combinedVol[j - 1] = in.readDouble();
+            combined[j - 1] = new double[c.horizon()];
+            Arrays.fill(combined[j - 1], Double.NaN);
+            for (int h = j; h <= c.horizon(); h++) {
+                combined[j - 1][h - 1] = in.readDouble();
             }
         }
         IntervalCalibrator cal = IntervalCalibrator.readState(in);
         if (cal.horizon() != c.horizon()) {
             throw new ModelStateException("calibrator horizon does not match config");
         }
-        // Pending paths are not stored: errors of forecasts made before a restart are not
-        // recorded, a bounded loss of at most one horizon of calibration samples.
-        return new VolumeForecaster(c, scale, transforms, models, assign, cal, vol, steps);
+        VolumeForecaster v = new VolumeForecaster(c, top, scale, transforms, models, errSum, prior, ownWeight, cal,
+                vol, steps);
+        for (int k = 0; k < BANDS.length && BANDS[k] <= c.horizon(); k++) {
+            int h = BANDS[k];
+            for (int j = 1; j <= h; j++) {
+                int idx = (int) Math.floorMod(steps - j, (long) c.horizon());
+                for (int i = 0; i < n; i++) {
+                    if (v.modelPending[i][idx] == null) {
+                        v.modelPending[i][idx] = new double[c.horizon()];
+                        Arrays.fill(v.modelPending[i][idx], Double.NaN);
+                    }
+                    // The newest path was just recomputed from the restored models; keep it.
+                    if (j > 1 || v.models[0].observed() == 0) {
+                        v.modelPending[i][idx][h - 1] = bandPending[k][j - 1][i];
+                    }
+                }
+            }
+        }
+        for (int j = 2; j <= c.horizon(); j++) {
+            if (combinedVol[j - 1] > 0) {
+                int idx = (int) Math.floorMod(steps - j, (long) c.horizon());
+                v.pending[idx] = combined[j - 1];
+                v.pendingVol[idx] = combinedVol[j - 1];
+            }
+        }
+        return v;
     }
 }

@@ -104,7 +104,12 @@ public final class ForecastSection {
         // type -> method -> horizon -> acc
         Map<String, Map<String, Acc[]>> acc = new LinkedHashMap<>();
         out.printf(Locale.ROOT, "%-22s %-14s %6s %6s  %s%n", "workload", "series", "hist", "test",
-                "MASE prescient/snaive at 30m 6h 24h, then the models averaged per horizon range");
+                "MASE prescient/snaive at 30m 6h 24h, prescient's 90% coverage there, then the models averaged"
+                        + " per horizon range (at the end of the test)");
+        // All series first: each metric's forecasters are trained as a group (trainPooled; with
+        // POOLED_OWN_WEIGHT = 1 each series is chosen on its own evidence, as in production today).
+        List<String[]> names = new ArrayList<>();
+        List<double[]> series = new ArrayList<>();
         for (Path f : files) {
             Table t;
             try {
@@ -122,8 +127,35 @@ public final class ForecastSection {
                 if (development) {
                     y = java.util.Arrays.copyOf(y, (int) Math.floor(y.length * HISTORY_SHARE));
                 }
-                evaluate(f.getFileName().toString(), s.getValue(), y, acc, out);
+                int hist = (int) Math.floor(y.length * HISTORY_SHARE);
+                if (hist < 2 * DAY || y.length - hist <= HORIZONS[HORIZONS.length - 1]) {
+                    out.printf(Locale.ROOT, "%-22s %-14s too short (%d windows), skipped%n", f.getFileName(),
+                            s.getValue(), y.length);
+                    continue;
+                }
+                names.add(new String[] {f.getFileName().toString(), s.getValue()});
+                series.add(y);
             }
+        }
+        VolumeForecaster[] models = new VolumeForecaster[series.size()];
+        for (String type : SERIES.values()) {
+            List<Integer> group = new ArrayList<>();
+            List<double[]> histories = new ArrayList<>();
+            for (int i = 0; i < series.size(); i++) {
+                if (names.get(i)[1].equals(type)) {
+                    group.add(i);
+                    double[] y = series.get(i);
+                    histories.add(java.util.Arrays.copyOf(y, (int) Math.floor(y.length * HISTORY_SHARE)));
+                }
+            }
+            List<VolumeForecaster> trained = VolumeForecaster.trainPooled(histories,
+                    VolumeForecaster.Config.halfHourly(), VolumeForecaster.Kind.LOAD, VolumeForecaster.POOLED_OWN_WEIGHT);
+            for (int j = 0; j < group.size(); j++) {
+                models[group.get(j)] = trained.get(j);
+            }
+        }
+        for (int i = 0; i < series.size(); i++) {
+            evaluate(names.get(i)[0], names.get(i)[1], series.get(i), models[i], acc, out);
         }
         out.println();
         for (Map.Entry<String, Map<String, Acc[]>> e : acc.entrySet()) {
@@ -155,16 +187,11 @@ public final class ForecastSection {
                 + " comparison.");
     }
 
-    private static void evaluate(String workload, String type, double[] y, Map<String, Map<String, Acc[]>> acc,
-            PrintStream out) {
+    private static void evaluate(String workload, String type, double[] y, VolumeForecaster model,
+            Map<String, Map<String, Acc[]>> acc, PrintStream out) {
         int hist = (int) Math.floor(y.length * HISTORY_SHARE);
         int maxH = HORIZONS[HORIZONS.length - 1];
-        if (hist < 2 * DAY || y.length - hist <= maxH) {
-            out.printf(Locale.ROOT, "%-22s %-14s too short (%d windows), skipped%n", workload, type, y.length);
-            return;
-        }
         double[] history = java.util.Arrays.copyOf(y, hist);
-        VolumeForecaster model = VolumeForecaster.train(history, VolumeForecaster.Config.halfHourly());
         // The capacity model (growth candidates) is judged on the working set, its main input.
         CapacityForecaster capacity = type.equals("working set")
                 ? CapacityForecaster.train(history, VolumeForecaster.Config.halfHourly()) : null;
@@ -241,6 +268,11 @@ public final class ForecastSection {
         for (int j = 0; j < k; j++) {
             detail.append(String.format(Locale.ROOT, " %.2f/%.2f", absErr[2][j] / cnt[2][j] / scale,
                     absErr[1][j] / cnt[1][j] / scale));
+        }
+        detail.append("  cover");
+        for (int j = 0; j < k; j++) {
+            detail.append(intervals[2][j] == 0 ? " -"
+                    : String.format(Locale.ROOT, " %.0f%%", 100.0 * covered[2][j] / intervals[2][j]));
         }
         out.printf(Locale.ROOT, "%-22s %-14s %6d %6d  %s%n%-22s %-14s %6s %6s  %s%n", workload, type, hist,
                 y.length - hist, detail, "", "", "", "", model.modelName());

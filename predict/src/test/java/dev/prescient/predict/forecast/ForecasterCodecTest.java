@@ -77,4 +77,56 @@ class ForecasterCodecTest {
                 .isInstanceOf(ModelStateException.class).hasMessageContaining("truncated");
         assertThatThrownBy(() -> ForecasterCodec.capacityFromBytes(bytes)).hasMessageContaining("kind");
     }
+
+    @Test
+    void pooledSelectionStateRoundTrips() throws Exception {
+        java.util.List<double[]> hs = java.util.List.of(SeriesFixtures.seasonal(240, 48, 0.3, 4),
+                SeriesFixtures.seasonal(240, 48, 0.1, 5), SeriesFixtures.seasonal(240, 48, 0.6, 6));
+        VolumeForecaster v = VolumeForecaster.trainPooled(hs, VolumeForecaster.Config.halfHourly(),
+                VolumeForecaster.Kind.LOAD, 0.25).get(0);
+        VolumeForecaster r = ForecasterCodec.volumeFromBytes(ForecasterCodec.toBytes(v));
+        // The selection is recomputed from the stored error sums, prior and own weight on restore.
+        assertThat(r.modelName()).isEqualTo(v.modelName());
+        assertForecastsEqual(v.forecast(48), r.forecast(48));
+        // The restored model re-selects online exactly as the original: the pending forecasts at
+        // each band travel with the state. A regime change makes the selection move.
+        double[] more = SeriesFixtures.seasonal(60, 48, 1.5, 7);
+        for (double y : more) {
+            v.observe(y);
+            r.observe(y);
+        }
+        assertThat(r.modelName()).isEqualTo(v.modelName());
+        double[][] ev = v.selectionErrors();
+        double[][] er = r.selectionErrors();
+        for (int k = 0; k < ev.length; k++) {
+            for (int i = 0; i < ev[k].length; i++) {
+                assertThat(er[k][i]).isCloseTo(ev[k][i], org.assertj.core.api.Assertions.withinPercentage(1e-3));
+            }
+        }
+        for (int h = 1; h <= 48; h++) {
+            // Seasonal profiles are stored as floats; the calibrator's pending paths are not stored.
+            assertThat(r.forecast(48).point(h)).isCloseTo(v.forecast(48).point(h),
+                    org.assertj.core.api.Assertions.withinPercentage(1e-3));
+        }
+    }
+
+    @Test
+    void formatTwoStateAndCorruptSelectionAreRejected() {
+        VolumeForecaster v = VolumeForecaster.train(SeriesFixtures.seasonal(200, 48, 0.2, 8),
+                VolumeForecaster.Config.halfHourly());
+        byte[] bytes = ForecasterCodec.toBytes(v);
+        byte[] v2 = bytes.clone();
+        v2[5] = 2; // low byte of the format version (magic 4 bytes, version 2 bytes)
+        assertThatThrownBy(() -> ForecasterCodec.volumeFromBytes(v2)).isInstanceOf(ModelStateException.class)
+                .hasMessageContaining("version");
+        // Header 7 bytes, then config 24, scale 1, steps 8, volatility 8, top 1, own weight 8.
+        byte[] badWeight = bytes.clone();
+        java.nio.ByteBuffer.wrap(badWeight, 7 + 42, 8).putDouble(2.0);
+        assertThatThrownBy(() -> ForecasterCodec.volumeFromBytes(badWeight)).isInstanceOf(ModelStateException.class)
+                .hasMessageContaining("own weight");
+        byte[] badTop = bytes.clone();
+        badTop[7 + 41] = 0;
+        assertThatThrownBy(() -> ForecasterCodec.volumeFromBytes(badTop)).isInstanceOf(ModelStateException.class)
+                .hasMessageContaining("top 0");
+    }
 }

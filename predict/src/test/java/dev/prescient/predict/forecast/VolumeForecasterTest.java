@@ -64,7 +64,9 @@ class VolumeForecasterTest {
             v.observe(y[t]);
             sn.observe(y[t]);
         }
-        assertThat(errModel).isLessThan(0.9 * errSn);
+        // Averaging 5 models (chosen on the real development split) costs a clean seasonal series
+        // a little against averaging 3: 0.902 vs 0.876 of seasonal naive's error here.
+        assertThat(errModel).isLessThan(0.92 * errSn);
         assertThat((double) covered / n).isBetween(0.8, 0.98);
     }
 
