@@ -91,12 +91,14 @@ public final class ExtentHeatPredictor {
     static final int COHORTS_PER_WINDOW = 4;
     /** 64 windows of ages; older extents share the last bucket. */
     static final int COHORTS = 64 * COHORTS_PER_WINDOW;
-    private final double cohortLen;
+    private final double invCohortLen;
     private final double[] cohortPop = new double[COHORTS];
     private final double[] cohortRevived = new double[COHORTS];
     /** Revival rate by age bucket relative to the last window end (0 for the window just ended). */
     private final double[] cohortRate = new double[COHORTS];
     private final double[] cohortTmp = new double[COHORTS];
+    /** The model's cohort term per age bucket during a prediction pass. */
+    private final double[] cohortTerm = new double[COHORTS];
     /**
      * Per-window factor on a cohort's earlier revival rate: a cohort being read again usually
      * takes a few windows. 0.5, and a quarter window per bucket, were chosen on the first 40% of
@@ -150,7 +152,7 @@ public final class ExtentHeatPredictor {
             throw new IllegalArgumentException("window must be positive, got " + window);
         }
         this.window = window;
-        this.cohortLen = window / COHORTS_PER_WINDOW;
+        this.invCohortLen = COHORTS_PER_WINDOW / window;
         this.lambdaLong = Math.log(2) / (8 * window);
         for (int d = 0; d < STEPS; d++) {
             stepWeight[d] = Math.exp(lambdaLong * d);
@@ -385,15 +387,20 @@ public final class ExtentHeatPredictor {
         double[] w = model.weightsView();
         double invWindow = 1 / window;
         double fw = Math.sqrt(fl);
+        // the cohort term per age bucket, so the pass pays a lookup instead of a log per extent
+        for (int a = 0; a < COHORTS; a++) {
+            cohortTerm[a] = w[8] * ln1p(16 * cohortRate[a]);
+        }
         for (int s = 0; s < n; s++) {
             double ls = ln1p(shortSum(s) * fs);
             double lm = ln1p(midSum(s) * fm);
             double ll = ln1p(longSum(s) * fl);
-            double ageW = (now - last(s)) * invWindow;
+            long age = now - last(s);
+            double ageW = age * invWindow;
             double co = out[s];
             double eta = w[0] + w[1] * ls + w[2] * lm + w[3] * ll + w[4] * Math.exp(-ageW)
                     + (co > 0 ? w[5] * ln1p(co) : 0) + w[6] * logCount(countAt(s)) * 0.25
-                    + w[7] * ln1p(windowSum(s) * fw) + w[8] * ln1p(16 * cohortRate[cohortAge(now - last(s))])
+                    + w[7] * ln1p(windowSum(s) * fw) + cohortTerm[cohortAge(age)]
                     + w[CONTINUOUS + countBin(ls)] + w[CONTINUOUS + BINS + countBin(lm)]
                     + w[CONTINUOUS + 2 * BINS + countBin(ll)] + w[CONTINUOUS + 3 * BINS + ageBin(ageW)];
             out[s] = Math.exp(Math.max(-30, Math.min(12, eta)));
@@ -465,7 +472,7 @@ public final class ExtentHeatPredictor {
 
     /** Age bucket of an extent last read {@code age} time units before a reference time. */
     private int cohortAge(long age) {
-        return (int) Math.min(COHORTS - 1, Math.max(0, age) / cohortLen);
+        return (int) Math.min(COHORTS - 1, Math.max(0, age) * invCohortLen);
     }
 
     /**
@@ -474,7 +481,7 @@ public final class ExtentHeatPredictor {
      * the next window.
      */
     private void updateCohorts(long now) {
-        int shift = (int) Math.min(COHORTS, Math.round((now - windowStart) / cohortLen));
+        int shift = (int) Math.min(COHORTS, Math.round((now - windowStart) * invCohortLen));
         Arrays.fill(cohortTmp, 0.0);
         for (int a = 0; a < COHORTS; a++) {
             double fresh = cohortPop[a] > 0 ? cohortRevived[a] / cohortPop[a] : 0;
