@@ -155,4 +155,69 @@ public final class Rankers {
             }
         };
     }
+
+    /**
+     * A bound on rankings by coarse history class: pages read before the boundary are grouped by
+     * which of the last {@code historyEpochs} epochs they were read in and by the bit length of
+     * their total count (capped at 7), and every page scores its class's mean accesses in the
+     * coming epoch, measured on that epoch (hindsight); the count breaks ties within a class.
+     * Pages never read score 0. A ranker that learns class rates from past epochs can at best
+     * match this, so the distance between the two shows how much the classes' rates move from
+     * one epoch to the next (on P3 a few history classes are hot in one epoch and cold in the
+     * next, which no past epoch reveals).
+     */
+    public static TierRanker oracleHistoryClasses(int[] ids, int universe, int epochLength, int historyEpochs) {
+        if (historyEpochs < 1 || historyEpochs > 16) {
+            throw new IllegalArgumentException("history of 1..16 epochs, got " + historyEpochs);
+        }
+        int[] hist = new int[universe];
+        int[] count = new int[universe];
+        int[] next = new int[universe];
+        int classes = (1 << historyEpochs) * 8;
+        double[] sum = new double[classes];
+        double[] pages = new double[classes];
+        int mask = (1 << historyEpochs) - 1;
+        return new TierRanker() {
+            public String name() {
+                return "Oracle (history classes)";
+            }
+
+            public void access(int id, int t) {
+                hist[id] |= 1;
+                count[id]++;
+            }
+
+            private int classOf(int id) {
+                return (hist[id] & mask) * 8 + Math.min(7, 32 - Integer.numberOfLeadingZeros(count[id]));
+            }
+
+            public void scores(double[] out, int n, int t) {
+                Arrays.fill(next, 0);
+                int end = Math.min(ids.length, t + epochLength);
+                for (int i = t; i < end; i++) {
+                    next[ids[i]]++;
+                }
+                Arrays.fill(sum, 0);
+                Arrays.fill(pages, 0);
+                for (int i = 0; i < universe; i++) {
+                    if (count[i] > 0) {
+                        int c = classOf(i);
+                        sum[c] += next[i];
+                        pages[c]++;
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    if (i < universe && count[i] > 0) {
+                        int c = classOf(i);
+                        out[i] = sum[c] / pages[c] + 1e-9 * Math.min(count[i], 1_000_000);
+                    } else {
+                        out[i] = 0;
+                    }
+                }
+                for (int i = 0; i < universe; i++) {
+                    hist[i] <<= 1; // the epoch that starts is bit 0
+                }
+            }
+        };
+    }
 }

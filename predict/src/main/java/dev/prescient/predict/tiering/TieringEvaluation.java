@@ -11,6 +11,8 @@ import java.util.List;
  */
 public final class TieringEvaluation {
     public static final double[] SIZES = {0.01, 0.05, 0.10, 0.25};
+    /** Epochs of read history in the classes of the history-class oracle: 16 patterns x 8 counts. */
+    public static final int HISTORY_CLASS_EPOCHS = 4;
 
     /** Evaluation settings; not model parameters (the models see none of these but the epoch). */
     public record Settings(int epochs, double budgetFraction) {
@@ -100,6 +102,8 @@ public final class TieringEvaluation {
         vals.add(sim.run(Rankers.oracle(trace.ids(), u, epoch), caps));
         names.add("Oracle (seen pages)");
         vals.add(sim.run(Rankers.oracleSeenPages(trace.ids(), u, epoch), caps));
+        names.add("Oracle (history classes)");
+        vals.add(sim.run(Rankers.oracleHistoryClasses(trace.ids(), u, epoch, HISTORY_CLASS_EPOCHS), caps));
         return new Table("tiering mode: share of next epoch's accesses from the fast tier (epoch "
                 + epoch + " requests, budget " + Math.round(s.budgetFraction() * 100) + "% of the tier per epoch)",
                 caps, names, vals);

@@ -149,6 +149,72 @@ class ExtentHeatPredictorTest {
     }
 
     @Test
+    void cohortRevivalRateIsTheShareOfACohortReadAgainDecayingAfterwards() {
+        ExtentHeatPredictor p = new ExtentHeatPredictor(100, 64); // age buckets of 25
+        for (int i = 0; i < 10; i++) {
+            p.record(i, 10 + i); // cohort A: ages 81..90 at the first window end, one bucket
+            p.record(100 + i, 60 + i); // cohort B: another bucket
+        }
+        p.endWindow(100);
+        assertThat(p.cohortRevivalRate(5, 100)).isZero();
+        for (int i = 0; i < 5; i++) {
+            p.record(i, 110 + i); // half of A read again, none of B
+        }
+        p.endWindow(200);
+        assertThat(p.cohortRevivalRate(7, 200)).isCloseTo(0.5, within(1e-12));
+        assertThat(p.cohortRevivalRate(107, 200)).isZero();
+        // the re-read half now belongs to the window just ended, whose revival is not known yet
+        assertThat(p.cohortRevivalRate(2, 200)).isZero();
+        p.endWindow(300); // a quiet window: the rate decays by half and follows the cohort's age
+        assertThat(p.cohortRevivalRate(7, 300)).isCloseTo(0.25, within(1e-12));
+        assertThat(p.cohortRevivalRate(107, 300)).isZero();
+        assertThat(p.cohortRevivalRate(999, 300)).isZero(); // never seen
+    }
+
+    @Test
+    void learnsThatTheRestOfARevivingCohortComesBack() {
+        // Every window w reads two fresh cohorts of 40 extents: C in its first quarter, D in its
+        // third. In the last quarter of window w+2 half of C(w) is read again and the other half
+        // in the second quarter of window w+3; D is never read again. Per extent, the unread half
+        // of C(w) looks like D(w) read half a window earlier, so only the cohort's revival tells
+        // them apart.
+        int window = 400;
+        ExtentHeatPredictor p = new ExtentHeatPredictor(window, 4096);
+        int windows = 40;
+        long probeWindow = windows - 1;
+        for (int w = 0; w < windows; w++) {
+            long t0 = (long) w * window;
+            List<long[]> events = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                events.add(new long[] {cohortKey(w, 'C', i), t0 + 10 + 2 * i});
+                events.add(new long[] {cohortKey(w, 'D', i), t0 + 210 + 2 * i});
+                if (w >= 3 && i >= 20) {
+                    events.add(new long[] {cohortKey(w - 3, 'C', i), t0 + 110 + 2 * (i - 20)});
+                }
+                if (w >= 2 && i < 20) {
+                    events.add(new long[] {cohortKey(w - 2, 'C', i), t0 + 310 + 2 * i});
+                }
+            }
+            events.sort((a, b) -> Long.compare(a[1], b[1]));
+            for (long[] e : events) {
+                p.record(e[0], e[1]);
+            }
+            p.endWindow(t0 + window);
+        }
+        long now = (probeWindow + 1) * window;
+        long reviving = probeWindow - 2;
+        assertThat(p.cohortRevivalRate(cohortKey(reviving, 'C', 30), now)).isCloseTo(0.5, within(1e-9));
+        assertThat(p.cohortRevivalRate(cohortKey(reviving, 'D', 30), now)).isZero();
+        double rest = p.predict(cohortKey(reviving, 'C', 30), now);
+        double decoy = p.predict(cohortKey(reviving, 'D', 30), now);
+        assertThat(rest).isGreaterThan(3 * decoy);
+    }
+
+    private static long cohortKey(long w, char kind, int i) {
+        return w * 1000 + (kind == 'C' ? 0 : 500) + i * 3L; // not consecutive: no sequential stream
+    }
+
+    @Test
     void roundTripKeepsPredictionsAndKeepsLearning() throws IOException {
         ExtentHeatPredictor p = new ExtentHeatPredictor(500, 16);
         Random r = new Random(9);
@@ -170,8 +236,11 @@ class ExtentHeatPredictorTest {
         assertThat(b).containsExactly(a);
         for (int s = 0; s < p.tracked(); s++) {
             assertThat(q.windowsAtSlot(s, t)).isEqualTo(p.windowsAtSlot(s, t));
+            long k = p.extentAt(s);
+            assertThat(q.cohortRevivalRate(k, t)).isEqualTo(p.cohortRevivalRate(k, t));
         }
-        assertThat(bo.size()).isLessThan(p.tracked() * 40 + 8_000); // 40 bytes per extent + model and streams
+        // 40 bytes per extent + model, streams and the cohort table (6 KB)
+        assertThat(bo.size()).isLessThan(p.tracked() * 40 + 16_000);
         for (long u = t; u < t + 1_000; u++) {
             long k = r.nextInt(300);
             p.record(k, u);

@@ -110,6 +110,29 @@ class TieringSimulatorTest {
     }
 
     @Test
+    void historyClassOracleScoresEachPageWithItsClassMeanInTheComingEpoch() throws IOException {
+        // epochs of 4: [1 2 3 4] [5 6 7 8] [1 2 5 9]: at the third boundary pages 1..4 (read two
+        // epochs ago, once) come back at 2 of 4, pages 5..8 (read one epoch ago) at 1 of 4
+        BlockTrace t = pages(1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 5, 9);
+        int u = TieringSimulator.universe(t);
+        TierRanker h = Rankers.oracleHistoryClasses(t.ids(), u, 4, 4);
+        double[] s = new double[u];
+        for (int i = 0; i < 8; i++) {
+            h.access(t.ids()[i], i);
+            if (i == 3) {
+                h.scores(s, u, 4);
+            }
+        }
+        h.scores(s, u, 8);
+        assertThat(s[t.idOf(3)]).isCloseTo(0.5, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(s[t.idOf(1)]).isEqualTo(s[t.idOf(4)]); // same class, same count: the same score
+        assertThat(s[t.idOf(7)]).isCloseTo(0.25, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(s[t.idOf(9)]).isZero(); // never read before the boundary
+        assertThatThrownBy(() -> Rankers.oracleHistoryClasses(t.ids(), u, 4, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void budgetLimitsPromotionsPerEpoch() throws IOException {
         BlockTrace t = synthetic(2);
         int u = TieringSimulator.universe(t);
