@@ -196,6 +196,9 @@ public final class LocalMode implements AutoCloseable {
                 "-Dprescient.planner.heat-scale=" + sc.policy.heatScale,
                 "-Dprescient.planner.new-volume-warm-up=PT" + sc.policy.engineHeatHalfLifeSeconds * 2 + "S",
                 "-Dprescient.node.interval=2s", "-Dprescient.migration.poll-interval=500ms",
+                // The nodes' own alarm (StorageNode condition and event) at the local policy's threshold: all
+                // tiers here share one busy disk (see local/scenarios/local-policy.yaml).
+                "-Dprescient.failure.threshold=0.8",
                 // Each health report and its failure score in operator.log: why a node was (or was not) evacuated.
                 "-Dquarkus.log.category.\"dev.prescient.operator.telemetry.NodeHealthModel\".level=DEBUG",
                 "-jar", jar.toString());
