@@ -26,7 +26,7 @@ public final class HealthSignalTracker {
     static final double FLOOR_SHARE = 0.5;
 
     /** Reports in a row that make the current level (see score); transient, refills in a few reports. */
-    static final int RECENT = 3;
+    static final int RECENT = 5;
 
     private final double[] ring;
     private long count;

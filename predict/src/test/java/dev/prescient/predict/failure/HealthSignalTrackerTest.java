@@ -125,7 +125,7 @@ class HealthSignalTrackerTest {
         assertThat(perReport.zScore(49.2)).as("the decline taught the per-report history").isLessThan(3.5);
         // Against the older half (12.3 ms, scale 6.15): 49.2 ms is 6 deviations up, p 0.5.
         assertThat(last).isCloseTo(6, within(0.01));
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < HealthSignalTracker.RECENT; i++) {
             last = t.score(98.3);
             t.observeUnlessAnomalous(98.3, 3.5);
         }
@@ -157,9 +157,12 @@ class HealthSignalTrackerTest {
         }
         assertThat(t.driftScore(80)).as("the current level is the lowest of the last reports").isZero();
         assertThat(t.score(80)).as("one slow report alone is not anomalous").isZero();
+        for (int i = 0; i < 3; i++) {
+            t.observeUnlessAnomalous(80, 3.5);
+            assertThat(t.score(80)).as("%d reports in a row at 80", i + 2).isZero();
+        }
         t.observeUnlessAnomalous(80, 3.5);
-        t.observeUnlessAnomalous(80, 3.5);
-        assertThat(t.driftScore(80)).as("three reports in a row at 80").isCloseTo(14, within(1e-9));
+        assertThat(t.driftScore(80)).as("five reports in a row at 80").isCloseTo(14, within(1e-9));
         assertThat(t.score(80)).isCloseTo(14, within(1e-9));
         assertThat(t.driftScore(Double.NaN)).isNaN();
         assertThat(new HealthSignalTracker(64).score(5)).isNaN();
