@@ -137,7 +137,9 @@ public final class ClusterWatch {
             try {
                 var snap = agents.stub(node).withDeadlineAfter(5, TimeUnit.SECONDS)
                         .getTelemetry(TelemetryRequest.getDefaultInstance());
-                heatHalfLifeSeconds = snap.getHalfLifeSeconds();
+                if (snap.getHalfLifeSeconds() > 0) { // unset by a node without replicas
+                    heatHalfLifeSeconds = snap.getHalfLifeSeconds();
+                }
                 for (VolumeTelemetry vt : snap.getVolumesList()) {
                     heat.merge(vt.getVolumeId(), volumeHeat(vt), Double::sum);
                 }

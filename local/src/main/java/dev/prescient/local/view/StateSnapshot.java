@@ -105,10 +105,10 @@ public final class StateSnapshot {
     /** What the measured series of a metric is, in the forecast's units. */
     static String actualSource(String metric, double heatHalfLifeSeconds) {
         return switch (metric) {
-            case "AccessRate" -> "engine access heat (accesses decayed with a " + (Double.isNaN(heatHalfLifeSeconds)
-                    ? "" : String.format(Locale.ROOT, "%.0f s ", heatHalfLifeSeconds))
-                    + "half-life) summed over the nodes, as the operator reads it";
-            case "UsedBytes" -> "bytes allocated by the largest replica, as the agents report it";
+            case "AccessRate" -> "engine heat summed over nodes (decayed accesses" + (Double.isNaN(heatHalfLifeSeconds)
+                    ? "" : String.format(Locale.ROOT, ", half-life %.0f s", heatHalfLifeSeconds))
+                    + "), as the operator reads it";
+            case "UsedBytes" -> "largest replica allocation, as the agents report it";
             default -> "not measured by local mode";
         };
     }
