@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,8 @@ import java.util.Random;
  * Drives a scenario tick by tick: the workload's reads and writes through each volume's front-end, the reader that
  * moves between nodes on a daily cycle, and the degrading node's media (a fault file its engines watch). It decides
  * nothing: the operator sees the same engines' telemetry and node health that a cluster would show it and moves the
- * data; {@link ClusterWatch} reports what it did. Keeps the history the live view draws.
+ * data; {@link ClusterWatch} reports what it did and what it forecast. Keeps the heat history the live view
+ * draws.
  */
 public final class ScenarioRunner implements AutoCloseable {
     private static final int HISTORY = 240;
@@ -46,9 +46,6 @@ public final class ScenarioRunner implements AutoCloseable {
     /** What the view draws for a volume. */
     public static final class VolumeHistory {
         public final List<double[]> heat = new ArrayList<>();      // per tick: extent rates
-        public final List<double[]> ops = new ArrayList<>();       // [t, actual, forecast, lo, hi]
-        public final List<Double> rawOps = new ArrayList<>();
-        public final List<Double> residuals = new ArrayList<>();
     }
 
     /** When (scenario seconds) a volume's reader moved to another node. */
@@ -84,6 +81,11 @@ public final class ScenarioRunner implements AutoCloseable {
         return List.copyOf(traces);
     }
 
+    /** The span of scenario time the kept history covers (the live view's time axis). */
+    public double historySeconds() {
+        return HISTORY * sc.tickMillis / 1000.0;
+    }
+
     public int ticksPerDay() {
         return sc.dayLengthSeconds * 1000 / sc.tickMillis;
     }
@@ -96,7 +98,6 @@ public final class ScenarioRunner implements AutoCloseable {
     public void tick() {
         double t = seconds();
         double tod = sc.timeOfDay(t);
-        Map<String, Integer> ops = new HashMap<>();
         for (Scenario.Hotspot h : sc.hotspots) {
             LocalVolume v = volumes.get(h.volume);
             String reader = Scenario.readerAt(h, tod);
@@ -116,7 +117,6 @@ public final class ScenarioRunner implements AutoCloseable {
                 int block = (h.firstExtent + random.nextInt(h.extents)) * bpe + random.nextInt(bpe);
                 io(v, block, random.nextDouble() < 0.3);
             }
-            ops.merge(v.name, n, Integer::sum);
         }
         for (Scenario.Background b : sc.background) {
             LocalVolume v = volumes.get(b.volume);
@@ -130,7 +130,6 @@ public final class ScenarioRunner implements AutoCloseable {
             for (int i = 0; i < b.opsPerTick; i++) {
                 io(v, random.nextInt(limit), random.nextDouble() < b.writeFraction);
             }
-            ops.merge(v.name, b.opsPerTick, Integer::sum);
         }
         for (TraceReplay tr : traces) {
             LocalVolume v = volumes.get(tr.spec().volume);
@@ -149,7 +148,6 @@ public final class ScenarioRunner implements AutoCloseable {
                     io(v, first + b, req.write());
                 }
             }
-            ops.merge(v.name, tr.spec().requestsPerTick, Integer::sum);
         }
         degrade(t);
         long now = System.nanoTime();
@@ -168,7 +166,6 @@ public final class ScenarioRunner implements AutoCloseable {
             synchronized (hist) {
                 hist.heat.add(rate);
                 trim(hist.heat);
-                forecast(hist, t, ops.getOrDefault(v.name, 0));
             }
         }
         tick++;
@@ -220,36 +217,6 @@ public final class ScenarioRunner implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** Seasonal-naive forecast (same time yesterday) with an empirical 90% interval from past residuals. */
-    private void forecast(VolumeHistory h, double t, int actual) {
-        int day = ticksPerDay();
-        double fc = h.rawOps.size() >= day ? h.rawOps.get(h.rawOps.size() - day) : Double.NaN;
-        double lo = Double.NaN;
-        double hi = Double.NaN;
-        if (!Double.isNaN(fc)) {
-            double q = quantile(h.residuals, 0.9);
-            lo = Math.max(0, fc - q);
-            hi = fc + q;
-            h.residuals.add(Math.abs(actual - fc));
-            trim(h.residuals);
-        }
-        h.rawOps.add((double) actual);
-        if (h.rawOps.size() > 4 * day) {
-            h.rawOps.remove(0);
-        }
-        h.ops.add(new double[] {t, actual, fc, lo, hi});
-        trim(h.ops);
-    }
-
-    static double quantile(List<Double> xs, double q) {
-        if (xs.isEmpty()) {
-            return 0;
-        }
-        List<Double> s = new ArrayList<>(xs);
-        Collections.sort(s);
-        return s.get(Math.min(s.size() - 1, (int) Math.ceil(q * s.size()) - 1));
     }
 
     private static <T> void trim(List<T> l) {

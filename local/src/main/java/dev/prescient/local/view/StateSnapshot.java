@@ -1,12 +1,15 @@
 package dev.prescient.local.view;
 
-import dev.prescient.local.runtime.LocalVolume;
 import dev.prescient.local.runtime.ClusterWatch;
+import dev.prescient.local.runtime.ForecastTrack;
+import dev.prescient.local.runtime.LocalVolume;
 import dev.prescient.local.runtime.Replica;
 import dev.prescient.local.runtime.ScenarioRunner;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The runner's state as plain maps and lists: what /api/state serves and the terminal summary prints. */
@@ -19,6 +22,7 @@ public final class StateSnapshot {
         out.put("scenario", r.scenario().name);
         out.put("seconds", r.seconds());
         out.put("dayLengthSeconds", r.scenario().dayLengthSeconds);
+        out.put("historySeconds", r.historySeconds());
         out.put("ioErrors", r.ioErrors());
         List<Object> nodes = new ArrayList<>();
         r.nodes().forEach((name, s) -> {
@@ -54,12 +58,8 @@ public final class StateSnapshot {
             ScenarioRunner.VolumeHistory h = r.history().get(v.name);
             synchronized (h) {
                 m.put("heat", new ArrayList<>(h.heat));
-                List<Object> ops = new ArrayList<>();
-                for (double[] o : h.ops) {
-                    ops.add(new Object[] {o[0], o[1], nan(o[2]), nan(o[3]), nan(o[4])});
-                }
-                m.put("ops", ops);
             }
+            m.put("operatorForecasts", operatorForecasts(r, r.watch().forecasts(v.volumeId)));
             vols.add(m);
         }
         out.put("volumes", vols);
@@ -91,6 +91,109 @@ public final class StateSnapshot {
         return Double.isNaN(d) ? null : d;
     }
 
+    /** Metrics in the order the view draws them: access first (the daily cycle), then capacity, then the rest. */
+    static final List<String> METRIC_ORDER = List.of("AccessRate", "UsedBytes", "WorkingSet", "ReadBytes",
+            "WriteBytes");
+
+    static List<String> ordered(List<String> metrics) {
+        List<String> out = new ArrayList<>(metrics);
+        out.sort(Comparator.comparingInt((String m) -> METRIC_ORDER.indexOf(m) < 0 ? METRIC_ORDER.size()
+                : METRIC_ORDER.indexOf(m)).thenComparing(m -> m));
+        return out;
+    }
+
+    /** What the measured series of a metric is, in the forecast's units. */
+    static String actualSource(String metric, double heatHalfLifeSeconds) {
+        return switch (metric) {
+            case "AccessRate" -> "engine heat summed over nodes (decayed accesses" + (Double.isNaN(heatHalfLifeSeconds)
+                    ? "" : String.format(Locale.ROOT, ", half-life %.0f s", heatHalfLifeSeconds))
+                    + "), as the operator reads it";
+            case "UsedBytes" -> "largest replica allocation, as the agents report it";
+            default -> "not measured by local mode";
+        };
+    }
+
+    /**
+     * One entry per metric the operator forecasts for the volume: the forecasts whose time falls in the view's
+     * span ([time it is for, value, lower, upper]), the measured series ([t, value]; a day more, for the "a day
+     * earlier" baseline) and how the forecasts whose time has come did.
+     */
+    static List<Object> operatorForecasts(ScenarioRunner r, ForecastTrack track) {
+        double now = r.seconds();
+        double day = r.scenario().dayLengthSeconds;
+        double from = now - r.historySeconds();
+        List<Object> out = new ArrayList<>();
+        for (String metric : ordered(track.metrics())) {
+            List<ForecastTrack.Point> fs = track.forecasts(metric);
+            if (fs.isEmpty()) {
+                continue; // measured, but the operator forecasts nothing for it (yet)
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("metric", metric);
+            m.put("horizon", track.horizon(metric));
+            ForecastTrack.Point last = fs.get(fs.size() - 1);
+            m.put("confidence", last.confidence());
+            m.put("actualSource", actualSource(metric, r.watch().heatHalfLifeSeconds()));
+            List<Object> points = new ArrayList<>();
+            for (ForecastTrack.Point p : fs) {
+                if (p.target() >= from) {
+                    points.add(new Object[] {p.target(), p.value(), p.lower(), p.upper()});
+                }
+            }
+            m.put("points", points);
+            List<Object> actual = new ArrayList<>();
+            for (ForecastTrack.Sample s : track.actual(metric)) {
+                if (s.t() >= from - day) {
+                    actual.add(new double[] {s.t(), s.value()});
+                }
+            }
+            m.put("actual", actual);
+            ForecastTrack.Score sc = track.score(metric, day);
+            Map<String, Object> score = new LinkedHashMap<>();
+            score.put("resolved", sc.resolved());
+            score.put("withInterval", sc.withInterval());
+            score.put("inside", sc.inside());
+            score.put("meanAbsError", nan(sc.meanAbsError()));
+            score.put("baselineResolved", sc.baselineResolved());
+            score.put("baselineMeanAbsError", nan(sc.baselineMeanAbsError()));
+            score.put("operatorErrorOnBaselinePoints", nan(sc.operatorErrorOnBaselinePoints()));
+            m.put("score", score);
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** One line: the latest operator forecast of the metric and how the ones whose time has come did. */
+    static String forecastLine(String metric, String horizon, ForecastTrack.Point p, ForecastTrack.Score s) {
+        boolean bytes = metric.endsWith("Bytes") || metric.equals("WorkingSet");
+        java.util.function.DoubleFunction<String> f = x -> bytes
+                ? String.format(Locale.ROOT, "%.1f MiB", x / 1048576) : String.format(Locale.ROOT, "%.1f", x);
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "operator forecast %s +%s: %s", metric, horizon, f.apply(p.value())));
+        if (p.hasInterval()) {
+            sb.append(String.format(Locale.ROOT, " [%s, %s]", f.apply(p.lower()), f.apply(p.upper())));
+            if (p.confidence() != null) {
+                sb.append(String.format(Locale.ROOT, " %.0f%%", p.confidence() * 100));
+            }
+        } else {
+            sb.append(" (no interval yet)");
+        }
+        if (s.resolved() > 0) {
+            sb.append(String.format(Locale.ROOT, " | %d due", s.resolved()));
+            if (s.withInterval() > 0) {
+                sb.append(String.format(Locale.ROOT, ", %d%% inside", Math.round(100.0 * s.inside()
+                        / s.withInterval())));
+            }
+            sb.append(", MAE ").append(f.apply(s.meanAbsError()));
+            if (s.baselineResolved() > 0) {
+                sb.append(String.format(Locale.ROOT, " (on the %d with a day of history: %s, same time a day "
+                        + "earlier %s)", s.baselineResolved(), f.apply(s.operatorErrorOnBaselinePoints()),
+                        f.apply(s.baselineMeanAbsError())));
+            }
+        }
+        return sb.toString();
+    }
+
     /** A few lines for a terminal. */
     public static String summary(ScenarioRunner r) {
         StringBuilder sb = new StringBuilder();
@@ -108,6 +211,14 @@ public final class StateSnapshot {
             }
             sb.append(String.format("  r/w %d/%d bad %d errors %d read %.2f ms%n", v.reads(), v.writes(),
                     v.readMismatches(), v.ioErrors(), v.readLatencyMicros() / 1000));
+            ForecastTrack track = r.watch().forecasts(v.volumeId);
+            for (String metric : ordered(track.metrics())) {
+                ForecastTrack.Point p = track.latest(metric);
+                if (p != null) {
+                    sb.append("    ").append(forecastLine(metric, track.horizon(metric), p,
+                            track.score(metric, r.scenario().dayLengthSeconds))).append('\n');
+                }
+            }
         }
         for (ClusterWatch.Migration m : r.watch().migrations()) {
             Double end = m.done() ? m.phaseSeenAt().get(m.phase()) : null;

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Loads the live view of a running local system in headless Chromium, checks that every chart drew data (each
- * canvas reports how many points it drew in data-points) and saves a screenshot to target/liveview.png.
+ * canvas reports how many points it drew in data-points), among them the operator's forecast of a volume's access
+ * rate next to the measured heat, and saves a screenshot to target/liveview.png.
  */
 class LiveViewBrowserIT {
     static final Path ROOT = Path.of(System.getProperty("prescient.root", "..")).toAbsolutePath().normalize();
@@ -32,7 +33,8 @@ class LiveViewBrowserIT {
             mode.start();
             Thread t = new Thread(() -> {
                 try {
-                    mode.run(0, true);
+                    // Longer than the scenario's 20 s: the operator forecasts once it has 8 steps of history.
+                    mode.run(90, true);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -42,19 +44,37 @@ class LiveViewBrowserIT {
             while (mode.runner().seconds() < 12) {
                 Thread.sleep(200);
             }
+            String web = mode.runner().volumes().get("web").volumeId;
+            while (mode.runner().watch().forecasts(web).forecasts("AccessRate").isEmpty()
+                    && mode.runner().seconds() < 80) {
+                Thread.sleep(200);
+            }
+            assertThat(mode.runner().watch().forecasts(web).forecasts("AccessRate"))
+                    .as("the operator's AccessRate forecasts in ReplicatedVolume %s status (operator.log in %s)", web,
+                            work).isNotEmpty();
             String dom = chromium(work, "--dump-dom", mode.viewUrl());
             assertThat(dom).contains("vol-web", "node-a", "node-b");
             assertThat(points(dom, "heat")).as("heat map points").isGreaterThan(0);
-            assertThat(points(dom, "forecast")).as("forecast chart points").isGreaterThan(0);
+            assertThat(points(dom, "opforecast")).as("operator forecast chart: forecast points").isGreaterThan(0);
+            assertThat(count(dom, "opforecast", "data-actual")).as("operator forecast chart: measured points")
+                    .isGreaterThan(0);
+            assertThat(dom).contains("operator forecast AccessRate (horizon ");
             assertThat(points(dom, "health")).as("health chart points").isGreaterThan(0);
             assertThat(dom).contains("copy (Healthy)");
             // Migrations are the operator's (LocalModeIT checks them); the view has their table.
             assertThat(dom).contains("<table id=\"migrations\">");
+            // The screenshot shows an interval band once the operator has calibrated one (it takes a few more
+            // steps; not asserted: when it comes is the operator's business).
+            while (mode.runner().watch().forecasts(web).forecasts("AccessRate").stream()
+                    .noneMatch(p -> p.hasInterval()) && mode.runner().seconds() < 60) {
+                Thread.sleep(200);
+            }
             Path shot = ROOT.resolve("local/target/liveview.png");
             Files.deleteIfExists(shot);
             chromium(work, "--screenshot=" + shot, "--window-size=1280,900", mode.viewUrl());
             assertThat(shot).exists();
             assertThat(Files.size(shot)).isGreaterThan(10_000);
+            mode.stop();
             t.join(30_000);
         } finally {
             assertThat(mode.stop().clean()).isTrue();
@@ -63,7 +83,13 @@ class LiveViewBrowserIT {
 
     /** Largest data-points value among canvases whose id or class names {@code kind}. */
     static int points(String dom, String kind) {
-        Matcher m = Pattern.compile("<canvas[^>]*(?:id|class)=\"" + kind + "\"[^>]*data-points=\"(\\d+)\"").matcher(dom);
+        return count(dom, kind, "data-points");
+    }
+
+    /** Largest value of the numeric attribute {@code attr} among canvases whose id or class names {@code kind}. */
+    static int count(String dom, String kind, String attr) {
+        Matcher m = Pattern.compile("<canvas[^>]*(?:id|class)=\"" + kind + "\"[^>]*" + attr + "=\"(\\d+)\"")
+                .matcher(dom);
         int best = -1;
         while (m.find()) {
             best = Math.max(best, Integer.parseInt(m.group(1)));
