@@ -196,6 +196,9 @@ public final class LocalMode implements AutoCloseable {
                 "-Dprescient.planner.heat-scale=" + sc.policy.heatScale,
                 "-Dprescient.planner.new-volume-warm-up=PT" + sc.policy.engineHeatHalfLifeSeconds * 2 + "S",
                 "-Dprescient.node.interval=2s", "-Dprescient.migration.poll-interval=500ms",
+                // Forecasts resample telemetry to one step per planner pass (the local policy evaluates every 2 s);
+                // at the 30 min default a compressed run would never have one to show.
+                "-Dprescient.forecast.step=PT2S",
                 // The nodes' own alarm (StorageNode condition and event) at the local policy's threshold: all
                 // tiers here share one busy disk (see local/scenarios/local-policy.yaml).
                 "-Dprescient.failure.threshold=0.8",

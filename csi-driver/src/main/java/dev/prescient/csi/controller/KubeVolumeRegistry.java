@@ -63,7 +63,6 @@ public final class KubeVolumeRegistry implements VolumeRegistry {
         ann.put(A + "phase", v.phase());
         ann.put(A + "published", String.join(",", v.publishedNodes()));
         ann.put(A + "readonly", String.join(",", v.readonlyNodes()));
-        r.setMetadata(new ObjectMetaBuilder().withName(v.id()).withAnnotations(ann).build());
         // Field names and rules of the api module's ReplicatedVolumeSpec (policy and initialTier are
         // required there; a real API server prunes fields its schema does not know).
         Map<String, Object> spec = new LinkedHashMap<>();
@@ -77,22 +76,26 @@ public final class KubeVolumeRegistry implements VolumeRegistry {
         }
         spec.put("placement", Map.of("preferredNodes", List.of(v.nodeId())));
         r.setAdditionalProperty("spec", spec);
-        GenericKubernetesResource current = client.genericKubernetesResources(RVOL).withName(v.id()).get();
-        if (current == null) {
-            client.genericKubernetesResources(RVOL).resource(r).create();
-        } else {
-            r.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
-            // Keep what the operator wrote (status, other annotations): overwrite only our keys.
-            Map<String, String> merged = new HashMap<>(Optional.ofNullable(current.getMetadata().getAnnotations())
-                    .orElse(Map.of()));
-            merged.putAll(ann);
-            r.getMetadata().setAnnotations(merged);
-            Object status = current.getAdditionalProperties().get("status");
-            if (status != null) {
-                r.setAdditionalProperty("status", status);
+        OnConflict.retry(() -> {
+            r.setMetadata(new ObjectMetaBuilder().withName(v.id()).withAnnotations(ann).build());
+            r.getAdditionalProperties().remove("status");
+            GenericKubernetesResource current = client.genericKubernetesResources(RVOL).withName(v.id()).get();
+            if (current == null) {
+                client.genericKubernetesResources(RVOL).resource(r).create();
+            } else {
+                r.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+                // Keep what the operator wrote (status, other annotations): overwrite only our keys.
+                Map<String, String> merged = new HashMap<>(
+                        Optional.ofNullable(current.getMetadata().getAnnotations()).orElse(Map.of()));
+                merged.putAll(ann);
+                r.getMetadata().setAnnotations(merged);
+                Object status = current.getAdditionalProperties().get("status");
+                if (status != null) {
+                    r.setAdditionalProperty("status", status);
+                }
+                client.genericKubernetesResources(RVOL).resource(r).update();
             }
-            client.genericKubernetesResources(RVOL).resource(r).update();
-        }
+        });
     }
 
     @Override

@@ -73,4 +73,34 @@ class ServerSideApplyTest {
             assertThat(Serialization.asJson(after.getSpec())).isEqualTo(before);
         }
     }
+
+    @Test
+    void anAppliedListReplacesTheStoredOne(@TempDir Path dir) throws Exception {
+        // The operator rewrites list fields of status (forecasts, conditions) on every pass: they must not grow.
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        try (ApiEndpoint api = ApiEndpoint.embedded(0, dir.resolve("kubeconfig"))) {
+            api.installCrds(root.resolve("crds"));
+            api.apply(root.resolve("samples/tiers.yaml"));
+            var client = api.client();
+            for (String[] types : new String[][] {{"Ready", "Degraded"}, {"Ready"}}) {
+                StorageTier patch = new StorageTier();
+                patch.setMetadata(new ObjectMetaBuilder().withName("nvme").build());
+                StorageTierStatus status = new StorageTierStatus();
+                java.util.List<dev.prescient.api.v1alpha1.common.Condition> conditions = new java.util.ArrayList<>();
+                for (String t : types) {
+                    var c = new dev.prescient.api.v1alpha1.common.Condition();
+                    c.setType(t);
+                    conditions.add(c);
+                }
+                status.setConditions(conditions);
+                patch.setStatus(status);
+                client.resource(patch).subresource("status").patch(new PatchContext.Builder()
+                        .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("storagetier").withForce(true)
+                        .build());
+            }
+            StorageTier after = client.resources(StorageTier.class).withName("nvme").get();
+            assertThat(after.getStatus().getConditions()).extracting(dev.prescient.api.v1alpha1.common.Condition::getType)
+                    .containsExactly("Ready");
+        }
+    }
 }

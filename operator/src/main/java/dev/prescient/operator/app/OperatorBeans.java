@@ -118,8 +118,10 @@ public class OperatorBeans {
                                     @ConfigProperty(name = "prescient.forecast.keep") int keep,
                                     @ConfigProperty(name = "prescient.forecast.retrain-every") int retrainEvery,
                                     @ConfigProperty(name = "prescient.forecast.train-budget") int budget,
-                                    @ConfigProperty(name = "prescient.forecast.level") double level) {
-        return new VolumeForecasts(new VolumeForecasts.Config(step, minSamples, keep, retrainEvery, budget, level));
+                                    @ConfigProperty(name = "prescient.forecast.level") double level,
+                                    @ConfigProperty(name = "prescient.planner.day-length") Duration day) {
+        return new VolumeForecasts(new VolumeForecasts.Config(step, minSamples, keep, retrainEvery, budget, level,
+                day));
     }
 
     @Produces

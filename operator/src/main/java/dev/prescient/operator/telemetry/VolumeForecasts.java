@@ -36,13 +36,19 @@ public final class VolumeForecasts {
 
     /** Tunables; {@link #defaults()} matches application.properties. */
     public record Config(Duration step, int minSamples, int keep, int retrainEvery, int trainBudgetPerPass,
-                         double level) {
+                         double level, Duration day) {
         public Config {
             if (step.isNegative() || step.isZero() || minSamples < 4 || keep < minSamples || retrainEvery < 1
-                    || trainBudgetPerPass < 1 || !(level > 0 && level < 1)) {
+                    || trainBudgetPerPass < 1 || !(level > 0 && level < 1) || day.isNegative() || day.isZero()) {
                 throw new IllegalArgumentException("invalid forecast config: step > 0, minSamples >= 4, keep >= "
-                        + "minSamples, retrainEvery >= 1, trainBudgetPerPass >= 1, 0 < level < 1");
+                        + "minSamples, retrainEvery >= 1, trainBudgetPerPass >= 1, 0 < level < 1, day > 0");
             }
+        }
+
+        /** A real day's season. */
+        public Config(Duration step, int minSamples, int keep, int retrainEvery, int trainBudgetPerPass,
+                      double level) {
+            this(step, minSamples, keep, retrainEvery, trainBudgetPerPass, level, Duration.ofDays(1));
         }
 
         public static Config defaults() {
@@ -187,8 +193,9 @@ public final class VolumeForecasts {
         return model;
     }
 
-    private VolumeForecaster.Config forecasterConfig(int calibratedSteps) {
-        int perDay = (int) Math.max(1, Duration.ofDays(1).toMillis() / config.step().toMillis());
+    /** The daily season in steps follows the planner's day (prescient.planner.day-length), compressed or not. */
+    VolumeForecaster.Config forecasterConfig(int calibratedSteps) {
+        int perDay = (int) Math.max(1, config.day().toMillis() / config.step().toMillis());
         int season = perDay >= 2 && perDay <= 96 ? perDay : 0;
         // A weekly season needs two weeks of history, more than is kept: left out rather than never fitted.
         int weekly = season > 0 && 14L * perDay <= config.keep() ? 7 * perDay : 0;

@@ -107,9 +107,23 @@ class VolumeForecastsTest {
 
     @Test
     void badConfigIsRefused() {
+        assertThatThrownBy(() -> new VolumeForecasts.Config(Duration.ofMinutes(1), 8, 64, 48, 3, 0.9, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new VolumeForecasts.Config(Duration.ZERO, 8, 64, 48, 3, 0.9))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("step > 0");
         assertThatThrownBy(() -> new VolumeForecasts.Config(Duration.ofMinutes(1), 8, 4, 48, 3, 0.9))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theDailySeasonFollowsThePlannersDay() {
+        assertThat(new VolumeForecasts(VolumeForecasts.Config.defaults()).forecasterConfig(4).season())
+                .as("48 half-hours a day").isEqualTo(48);
+        // Local mode compresses a day into 24 s and forecasts every 2 s: 12 steps a day, not 43,200.
+        VolumeForecasts compressed = new VolumeForecasts(new VolumeForecasts.Config(Duration.ofSeconds(2), 8, 96, 48,
+                200, 0.9, Duration.ofSeconds(24)));
+        assertThat(compressed.forecasterConfig(4).season()).isEqualTo(12);
+        assertThat(new VolumeForecasts(new VolumeForecasts.Config(Duration.ofSeconds(2), 8, 96, 48, 200, 0.9))
+                .forecasterConfig(4).season()).as("no season fits in a real day of 2 s steps").isZero();
     }
 }
