@@ -105,73 +105,103 @@ public final class DiscoveryDispatcher extends Dispatcher {
 
     /**
      * The mock answers server-side apply with 415, and the operator writes status that way (as it should against
-     * a real API server). Here an apply becomes a JSON merge patch of the applied fields, or a create when the
-     * object does not exist yet. The difference from real SSA - fields this manager owned before and now omits
-     * are not removed - does not matter to a local endpoint whose writers always send whole status objects.
+     * a real API server). Here an apply is merged into the stored object as a JSON merge patch would be (RFC 7386:
+     * objects merged, lists and scalars replaced) and written back in one JSON patch of the applied top-level
+     * fields, or created when the object does not exist yet. Not the mock's own merge patch: it appends to lists,
+     * so the status lists the operator rewrites every pass (forecasts, conditions) would grow without end. The
+     * difference from real SSA - fields this manager owned before and now omits are not removed - does not matter
+     * to a local endpoint whose writers always send whole status objects.
      */
+    @SuppressWarnings("unchecked")
     private MockResponse serverSideApply(RecordedRequest request) {
+        Map<String, Object> applied;
         String json;
         try {
-            Object body = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(request.getUtf8Body(), Map.class);
-            json = JSON.writeValueAsString(body);
+            applied = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(request.getUtf8Body(), Map.class);
+            json = JSON.writeValueAsString(applied);
         } catch (Exception e) {
             return new MockResponse().setResponseCode(400).setBody("apply patch is neither JSON nor YAML: " + e);
         }
-        Headers headers = withContentType(request, "application/merge-patch+json");
-        // Without the query: fieldManager and force mean nothing to a merge patch (and the mock reads queries as
-        // selectors).
+        if (applied == null) {
+            return new MockResponse().setResponseCode(400).setBody("apply patch is empty");
+        }
+        // Without the query: fieldManager and force mean nothing here (and the mock reads queries as selectors).
         String path = request.getPath();
         int q = path.indexOf('?');
         String bare = q < 0 ? path : path.substring(0, q);
-        // A merge patch replaces lists (RFC 7386), but the mock appends to them: the status lists the operator
-        // rewrites every pass (forecasts, conditions) would grow without end. Removing the applied lists first
-        // makes the second patch set them as sent.
-        String withoutLists = withoutLists(json);
-        if (!withoutLists.equals(json)) {
-            MockResponse cleared = delegate.dispatch(new RecordedRequest("PATCH " + bare + " HTTP/1.1",
-                    HttpMethod.PATCH, bare, headers, new Buffer(withoutLists.getBytes(StandardCharsets.UTF_8))));
-            if (cleared.code() >= 300 && cleared.code() != 404) {
-                return cleared;
-            }
+        String objectPath = bare.endsWith("/status") ? bare.substring(0, bare.length() - "/status".length()) : bare;
+        MockResponse current = delegate.dispatch(new RecordedRequest("GET " + objectPath + " HTTP/1.1", HttpMethod.GET,
+                objectPath, withContentType(request, "application/json"), new Buffer()));
+        if (current.code() == 404 && !bare.endsWith("/status")) {
+            String collection = bare.substring(0, bare.lastIndexOf('/'));
+            Headers create = withContentType(request, "application/json");
+            return delegate.dispatch(new RecordedRequest("POST " + collection + " HTTP/1.1", HttpMethod.POST,
+                    collection, create, new Buffer(json.getBytes(StandardCharsets.UTF_8))));
         }
-        MockResponse patched = delegate.dispatch(new RecordedRequest("PATCH " + bare + " HTTP/1.1", HttpMethod.PATCH,
-                bare, headers, new Buffer(json.getBytes(StandardCharsets.UTF_8))));
-        if (patched.code() != 404 || bare.endsWith("/status")) {
-            return patched;
+        if (current.code() != 200) {
+            return current;
         }
-        String collection = bare.substring(0, bare.lastIndexOf('/'));
-        Headers create = withContentType(request, "application/json");
-        return delegate.dispatch(new RecordedRequest("POST " + collection + " HTTP/1.1", HttpMethod.POST, collection,
-                create, new Buffer(json.getBytes(StandardCharsets.UTF_8))));
-    }
-
-    /** A merge patch that removes every list the given one sets (and leaves everything else alone). */
-    @SuppressWarnings("unchecked")
-    static String withoutLists(String mergePatch) {
+        List<Map<String, Object>> ops = new ArrayList<>();
         try {
-            Map<String, Object> patch = JSON.readValue(mergePatch, Map.class);
-            Map<String, Object> out = listsToNull(patch);
-            return out == null ? mergePatch : JSON.writeValueAsString(out);
+            Map<String, Object> stored = JSON.readValue(current.getBody().readUtf8(), Map.class);
+            for (var e : applied.entrySet()) {
+                String k = e.getKey();
+                if (k.equals("apiVersion") || k.equals("kind")) {
+                    continue;
+                }
+                if (k.equals("metadata")) {
+                    Map<String, Object> meta = e.getValue() instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+                    Map<String, Object> storedMeta = (Map<String, Object>) stored.getOrDefault("metadata", Map.of());
+                    for (String mk : List.of("labels", "annotations")) {
+                        if (meta.containsKey(mk)) {
+                            ops.add(op("/metadata/" + mk, merge(storedMeta.get(mk), meta.get(mk))));
+                        }
+                    }
+                    continue;
+                }
+                ops.add(op("/" + k.replace("~", "~0").replace("/", "~1"), merge(stored.get(k), e.getValue())));
+            }
         } catch (Exception e) {
-            return mergePatch;
+            return new MockResponse().setResponseCode(500).setBody("merging the apply: " + e);
         }
+        if (ops.isEmpty()) {
+            return current;
+        }
+        String patch;
+        try {
+            patch = JSON.writeValueAsString(ops);
+        } catch (Exception e) {
+            return new MockResponse().setResponseCode(500).setBody(e.toString());
+        }
+        return delegate.dispatch(new RecordedRequest("PATCH " + bare + " HTTP/1.1", HttpMethod.PATCH, bare,
+                withContentType(request, "application/json-patch+json"),
+                new Buffer(patch.getBytes(StandardCharsets.UTF_8))));
     }
 
-    /** Only the objects that lead to lists, with each list as null; null when there is no list. */
+    private static Map<String, Object> op(String path, Object value) {
+        Map<String, Object> op = new LinkedHashMap<>();
+        op.put("op", "add"); // add replaces an existing member (RFC 6902 4.1)
+        op.put("path", path);
+        op.put("value", value);
+        return op;
+    }
+
+    /** RFC 7386 merge of {@code patch} into {@code target}: objects merge, null removes, anything else replaces. */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> listsToNull(Map<String, Object> m) {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        for (var e : m.entrySet()) {
-            if (e.getValue() instanceof List<?>) {
-                out.put(e.getKey(), null);
-            } else if (e.getValue() instanceof Map<?, ?> child) {
-                Map<String, Object> sub = listsToNull((Map<String, Object>) child);
-                if (sub != null) {
-                    out.put(e.getKey(), sub);
-                }
+    static Object merge(Object target, Object patch) {
+        if (!(patch instanceof Map<?, ?> p)) {
+            return patch;
+        }
+        Map<String, Object> out = target instanceof Map<?, ?> t ? new LinkedHashMap<>((Map<String, Object>) t)
+                : new LinkedHashMap<>();
+        for (var e : ((Map<String, Object>) p).entrySet()) {
+            if (e.getValue() == null) {
+                out.remove(e.getKey());
+            } else {
+                out.put(e.getKey(), merge(out.get(e.getKey()), e.getValue()));
             }
         }
-        return out.isEmpty() ? null : out;
+        return out;
     }
 
     /** The request's headers with one content type (header names arrive in any case). */

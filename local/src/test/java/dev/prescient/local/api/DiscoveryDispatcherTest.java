@@ -32,4 +32,18 @@ class DiscoveryDispatcherTest {
         assertThat(d.discovery("/apis/storage.prescient.dev/v1alpha1/storagetiers")).isNull();
         assertThat(d.discovery("/apis/unknown.group/v1")).isNull();
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anApplyMergesAsRfc7386() {
+        Object stored = java.util.Map.of("a", 1, "b", java.util.Map.of("c", 2, "d", 3), "l", java.util.List.of(1, 2));
+        java.util.Map<String, Object> patch = new java.util.HashMap<>();
+        patch.put("b", new java.util.HashMap<>(java.util.Map.of("c", 5)));
+        ((java.util.Map<String, Object>) patch.get("b")).put("d", null);
+        patch.put("l", java.util.List.of(9));
+        assertThat(DiscoveryDispatcher.merge(stored, patch)).isEqualTo(java.util.Map.of("a", 1,
+                "b", java.util.Map.of("c", 5), "l", java.util.List.of(9)));
+        assertThat(DiscoveryDispatcher.merge(stored, "x")).isEqualTo("x");
+        assertThat(DiscoveryDispatcher.merge(null, java.util.Map.of("k", 1))).isEqualTo(java.util.Map.of("k", 1));
+    }
 }
