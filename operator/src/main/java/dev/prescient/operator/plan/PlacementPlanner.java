@@ -242,7 +242,10 @@ public final class PlacementPlanner {
         if (!primary.tier().equals(ht.tier())) {
             long free = room.getOrDefault(primary.node(), Map.of()).getOrDefault(ht.tier(), -1L);
             NodeView pn = nodes.get(primary.node());
-            if (free >= need && pn != null && pn.ready() && !settings.excludedNodes().contains(primary.node())) {
+            // Not on a node predicted to fail: a new copy there would be as much at risk as the old one, and the
+            // move would take the volume's copies through that node while its evacuation is under way.
+            if (free >= need && pn != null && pn.ready() && !failing(pn)
+                    && !settings.excludedNodes().contains(primary.node())) {
                 return book(room, new Target(primary.node(), ht.tier(), "same node"), need,
                         new PlannedAction(ActionKind.Retier, v.name(), primary.node(), primary.tier(),
                                 primary.node(), ht.tier(), MigrationReason.Tiering, false, null, null, 1.0,

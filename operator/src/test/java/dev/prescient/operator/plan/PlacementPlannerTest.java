@@ -205,6 +205,24 @@ class PlacementPlannerTest {
     }
 
     @Test
+    void noTierMoveOntoANodePredictedToFail() {
+        // Local mode found this: a warm volume's primary on a failing node's hdd, its evacuation copy elsewhere;
+        // the planner retiered it to that same failing node's ssd.
+        List<NodeView> nodes = List.of(node("a", "z1", 0.9), node("b", "z2", 0.02), node("c", "z3", 0.03));
+        VolumeView v = volume("archive", List.of(primary("a", "hdd"),
+                        new ReplicaView("r-c", "c", "hdd", Role.Evacuation, true, T0, null)), 0.6, HeatLevel.Warm,
+                Map.of("a", 0.5), Map.of("a", 0.5));
+        Plan plan = planner.plan(new ClusterView(T0, nodes, List.of(v), List.of(), 0));
+        assertThat(plan.actions()).noneSatisfy(a -> assertThat(a.toNode()).isEqualTo("a"));
+        // The same volume on a healthy node does move to its class's tier.
+        List<NodeView> healthy = List.of(node("a", "z1", 0.02), node("b", "z2", 0.02), node("c", "z3", 0.03));
+        VolumeView plain = volume("archive", List.of(primary("a", "hdd")), 0.6, HeatLevel.Warm, Map.of("a", 0.5),
+                Map.of("a", 0.5));
+        assertThat(of(planner.plan(new ClusterView(T0, healthy, List.of(plain), List.of(), 0)), ActionKind.Retier))
+                .singleElement().satisfies(a -> assertThat(a.toTier()).isEqualTo("ssd"));
+    }
+
+    @Test
     void hotVolumeIsRetieredThenMirrored() {
         VolumeView hot = volume("h", List.of(primary("a", "ssd")), 0.9, HeatLevel.Hot, Map.of("a", 0.8, "b", 0.3),
                 Map.of("a", 0.8));
