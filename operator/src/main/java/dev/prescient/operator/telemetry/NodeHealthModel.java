@@ -31,6 +31,7 @@ public final class NodeHealthModel {
 
     private final Map<String, HealthSignalTracker> latency = new ConcurrentHashMap<>();
     private final Map<String, HealthSignalTracker> errors = new ConcurrentHashMap<>();
+    private final Map<String, Risk> last = new ConcurrentHashMap<>();
     private volatile AdaptiveThreshold threshold;
 
     public NodeHealthModel(double baseThreshold) {
@@ -57,10 +58,16 @@ public final class NodeHealthModel {
                 worst = r;
             }
         }
-        if (worst != null) {
-            return worst;
+        if (worst == null && h.getReadLatencyP99Micros() <= 0 && h.getWriteLatencyP99Micros() <= 0
+                && h.getIoErrorsPerSecond() <= 0 && last.containsKey(node)) {
+            // No I/O at all in the window: no news, not good news. A failing node whose workload stopped keeps its
+            // risk (its evacuation must not be rolled back as a false alarm) until I/O shows it healthy again.
+            return last.get(node);
         }
-        return assess(node, h.getReadLatencyP99Micros() / 1000.0, h.getIoErrorsPerSecond(), nowMs);
+        Risk r = worst != null ? worst
+                : assess(node, h.getReadLatencyP99Micros() / 1000.0, h.getIoErrorsPerSecond(), nowMs);
+        last.put(node, r);
+        return r;
     }
 
     private Risk assess(String device, double latencyMs, double errorsPerSecond, long nowMs) {

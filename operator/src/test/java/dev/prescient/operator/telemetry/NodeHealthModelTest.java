@@ -84,4 +84,29 @@ class NodeHealthModelTest {
         // 40 reports learnt; the anomalous one is held back, so a failing tier stays judged against its health.
         assertThat(m.history("n/nvme")).isEqualTo(40);
     }
+
+    @Test
+    void aNodeWithoutIoKeepsItsLastRisk() {
+        NodeHealthModel m = new NodeHealthModel(0.5);
+        long t = 0;
+        for (int i = 0; i < 30; i++) {
+            m.assess("n", h(200 + (i % 5) * 10, 0), t += 60_000);
+        }
+        NodeHealthModel.Risk bad = null;
+        for (int i = 0; i < 5; i++) {
+            bad = m.assess("n", h(20_000, 0), t += 60_000);
+        }
+        assertThat(bad.alert()).isTrue();
+        // The workload stops: reports carry no latency at all. The risk stays until I/O says otherwise.
+        NodeHealthModel.Risk idle = m.assess("n", h(0, 0), t += 60_000);
+        assertThat(idle.alert()).isTrue();
+        assertThat(idle.probability()).isEqualTo(bad.probability());
+        NodeHealthModel.Risk healthy = null;
+        for (int i = 0; i < 5; i++) {
+            healthy = m.assess("n", h(200, 0), t += 60_000);
+        }
+        assertThat(healthy.alert()).as("healthy I/O again").isFalse();
+        // A node never seen with I/O has no risk to keep.
+        assertThat(new NodeHealthModel(0.5).assess("idle", h(0, 0), 0).alert()).isFalse();
+    }
 }
