@@ -285,11 +285,7 @@ class LiveMoveIT {
      */
     @Test
     void aVolumeMovedTwiceKeepsOneFrontEnd() throws Exception {
-        root = Files.createTempDirectory("prescient-twice-it");
-        a = new NodeProcess("node-a", root.resolve("a"), root.resolve("kubelet"));
-        a.tiers = "default=" + root.resolve("a/tier") + ",fast=" + root.resolve("a/fast") + ",mid="
-                + root.resolve("a/mid");
-        a.start();
+        startThreeTierNode("prescient-twice-it");
         String vol = "vol3";
         a.agent().createReplica(CreateReplicaRequest.newBuilder().setOperationId("c1").setReplicaId("r1")
                 .setVolumeId(vol).setSizeBytes(SIZE).build());
@@ -302,18 +298,8 @@ class LiveMoveIT {
         String source = "r1";
         for (String[] hop : new String[][] {{"r2", "fast"}, {"r3", "mid"}}) {
             String id = hop[0];
-            a.agent().addReplicaFromSource(AddReplicaFromSourceRequest.newBuilder().setOperationId("t-" + id)
-                    .setReplicaId(id).setVolumeId(vol).setTier(hop[1]).setSourceAddress(self)
-                    .setSourceReplicaId(source).build());
-            Operation t = await(a.agent(), "t-" + id);
-            assertThat(t.getPhase()).as(t.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+            Operation t = move(self, vol, source, id, hop[1]);
             assertThat(t.getFrontEnd()).as("the member joined the volume's one front-end").endsWith(" r1");
-            a.agent().switchOver(SwitchOverRequest.newBuilder().setOperationId("sw-" + id).setVolumeId(vol)
-                    .setNewReplicaId(id).setOldReplicaId(source).build());
-            Operation sw = await(a.agent(), "sw-" + id);
-            assertThat(sw.getPhase()).as(sw.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
-            a.agent().deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("d-" + source)
-                    .setReplicaId(source).build());
             w.awaitMore(300);
             source = id;
         }
@@ -329,11 +315,7 @@ class LiveMoveIT {
     void aVolumeWhoseConsumerLeftStillMoves() throws Exception {
         // A move switches the volume to r2 and deletes r1, whose engine serves the consumer until it leaves and
         // is then stopped. The next move of the volume starts from r2, a member of that stopped front-end.
-        root = Files.createTempDirectory("prescient-left-it");
-        a = new NodeProcess("node-a", root.resolve("a"), root.resolve("kubelet"));
-        a.tiers = "default=" + root.resolve("a/tier") + ",fast=" + root.resolve("a/fast") + ",mid="
-                + root.resolve("a/mid");
-        a.start();
+        startThreeTierNode("prescient-left-it");
         String vol = "vol4";
         a.agent().createReplica(CreateReplicaRequest.newBuilder().setOperationId("c1").setReplicaId("r1")
                 .setVolumeId(vol).setSizeBytes(SIZE).build());
@@ -356,6 +338,15 @@ class LiveMoveIT {
         Operation t = move(self, vol, "r2", "r3", "mid");
         assertThat(t.getFrontEnd()).as("r2 served the move itself").endsWith(" r2");
         assertContent(replica(a, "r3").getNbdEndpoint(), "r3", reference);
+    }
+
+    /** Node a with tiers default, fast and mid, under a new temporary root. */
+    private void startThreeTierNode(String prefix) throws Exception {
+        root = Files.createTempDirectory(prefix);
+        a = new NodeProcess("node-a", root.resolve("a"), root.resolve("kubelet"));
+        a.tiers = "default=" + root.resolve("a/tier") + ",fast=" + root.resolve("a/fast") + ",mid="
+                + root.resolve("a/mid");
+        a.start();
     }
 
     /** AddReplicaFromSource, SwitchOver and the old replica's deletion; returns the copy's operation. */
