@@ -68,12 +68,13 @@ class LocalModeIT {
             System.out.printf("node-c: media slowed by %d us at the end, highest failure probability %.2f%n",
                     r.nodes().get("node-c").injectedLatencyMicros, worstC);
             assertThat(r.nodes().get("node-c").injectedLatencyMicros).as("the scenario slowed node-c").isPositive();
-            // Reported, not required: 8 of 9 runs evacuated archive, but in one clean-clone CI run node-c's score
-            // peaked at 0.57 under the local policy's 0.8 (its hdd baseline is noisy on this shared disk).
-            boolean evacuated = migs.stream().anyMatch(m -> m.volume().equals(archive)
+            // Judged against its own past and against the hdd of the other nodes at the same moment (a run whose
+            // node-c hdd had a noisy past reached only p 0.57 against that past alone: NodeHealthModelTest).
+            migs.stream().filter(m -> m.volume().equals(archive)
                     && m.reason().equals("PredictedFailure") && m.from().startsWith("node-c/")
-                    && m.phase() == MigrationPhase.Succeeded);
-            System.out.println("archive evacuated off node-c: " + evacuated);
+                    && m.phase() == MigrationPhase.Succeeded).findFirst()
+                    .orElseThrow(() -> new AssertionError("archive was not evacuated off node-c; highest failure "
+                            + "probability " + worstC));
             // node-a and node-b have no injected faults, but the three local nodes share this machine's one disk:
             // while copies saturate it, a healthy node's media really are many times slower than their history
             // (seen in 240 s runs: node-b's ssd at 100-200 ms for 20 s). Such moves are reported, not failed on;

@@ -82,8 +82,9 @@ public class OperatorBeans {
 
     @Produces
     @Singleton
-    NodeHealthModel nodeHealthModel(@ConfigProperty(name = "prescient.failure.threshold") double threshold) {
-        return new NodeHealthModel(threshold);
+    NodeHealthModel nodeHealthModel(@ConfigProperty(name = "prescient.failure.threshold") double threshold,
+                                    @ConfigProperty(name = "prescient.node.interval") Duration interval) {
+        return new NodeHealthModel(threshold, interval.toMillis());
     }
 
     @Produces

@@ -7,6 +7,7 @@ import dev.prescient.predict.failure.DeviceRiskAssessor;
 import dev.prescient.predict.failure.FailureCodec;
 import dev.prescient.predict.failure.FailureModelException;
 import dev.prescient.predict.failure.HealthSignalTracker;
+import dev.prescient.predict.failure.PeerSignals;
 
 import java.util.Base64;
 import java.util.HashMap;
@@ -16,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Failure risk per node from the agents' health reports, through predict's DeviceRiskAssessor (engine latency
- * and error anomalies against the node's own history, adaptive threshold). The per-node histories and the
- * threshold are exported and imported as strings so they survive an operator restart (ModelStateStore).
+ * and error anomalies against the device's own history and against the same tier on the other nodes at the same
+ * moment, adaptive threshold). The per-device histories and the threshold are exported and imported as strings so
+ * they survive an operator restart (ModelStateStore); the peers' latest values refill within one report interval.
  */
 public final class NodeHealthModel {
 
@@ -30,11 +32,18 @@ public final class NodeHealthModel {
     private static final int WINDOW = 64;
 
     private final Map<String, HealthSignalTracker> latency = new ConcurrentHashMap<>();
+    private final Map<String, HealthSignalTracker> relative = new ConcurrentHashMap<>();
     private final Map<String, HealthSignalTracker> errors = new ConcurrentHashMap<>();
     private final Map<String, Risk> last = new ConcurrentHashMap<>();
+    private final PeerSignals peers;
     private volatile AdaptiveThreshold threshold;
 
-    public NodeHealthModel(double baseThreshold) {
+    /**
+     * @param reportIntervalMs how often each node is assessed; a peer's report counts as "the same moment" for
+     *                         three intervals (nodes are assessed one after another, not all at once)
+     */
+    public NodeHealthModel(double baseThreshold, long reportIntervalMs) {
+        this.peers = new PeerSignals(3 * reportIntervalMs);
         AdaptiveThreshold.Config d = AdaptiveThreshold.Config.defaults();
         this.threshold = new AdaptiveThreshold(new AdaptiveThreshold.Config(baseThreshold,
                 Math.min(d.min(), baseThreshold), Math.max(d.max(), baseThreshold), d.tighten(), d.relax(),
@@ -53,7 +62,7 @@ public final class NodeHealthModel {
             if (lat <= 0 && t.getIoErrorsPerSecond() <= 0) {
                 continue; // no I/O on this tier in the interval: nothing to learn
             }
-            Risk r = assess(node + "/" + t.getTier(), lat / 1000.0, t.getIoErrorsPerSecond(), nowMs);
+            Risk r = assess(t.getTier(), node, lat / 1000.0, t.getIoErrorsPerSecond(), nowMs);
             if (worst == null || r.probability() > worst.probability()) {
                 worst = r;
             }
@@ -65,18 +74,24 @@ public final class NodeHealthModel {
             return last.get(node);
         }
         Risk r = worst != null ? worst
-                : assess(node, h.getReadLatencyP99Micros() / 1000.0, h.getIoErrorsPerSecond(), nowMs);
+                : assess("", node, h.getReadLatencyP99Micros() / 1000.0, h.getIoErrorsPerSecond(), nowMs);
         last.put(node, r);
         return r;
     }
 
-    private Risk assess(String device, double latencyMs, double errorsPerSecond, long nowMs) {
+    /** One device: a tier of a node ({@code tier} empty: the node as a whole, its peers the other nodes). */
+    private Risk assess(String tier, String node, double latencyMs, double errorsPerSecond, long nowMs) {
+        String device = tier.isEmpty() ? node : node + "/" + tier;
+        double peerMs = peers.peerMedian(tier, node, nowMs);
+        peers.report(tier, node, latencyMs, nowMs);
         DeviceRiskAssessor a = new DeviceRiskAssessor(null,
                 latency.computeIfAbsent(device, k -> new HealthSignalTracker(WINDOW)),
+                relative.computeIfAbsent(device, k -> new HealthSignalTracker(WINDOW)),
                 errors.computeIfAbsent(device, k -> new HealthSignalTracker(WINDOW)), threshold);
-        DeviceRiskAssessor.Assessment r = a.assess(null, latencyMs, errorsPerSecond, nowMs);
-        LOG.debugf("%s: p99 %.1f ms, errors %.2f/s, history %d, latency z %.2f, p %.3f", device, latencyMs,
-                errorsPerSecond, latency.get(device).history(), r.latencyZ(), r.prediction().probability());
+        DeviceRiskAssessor.Assessment r = a.assess(null, latencyMs, peerMs, errorsPerSecond, nowMs);
+        LOG.debugf("%s: p99 %.1f ms, peers %.1f ms, errors %.2f/s, history %d, own z %.2f, peer z %.2f, "
+                        + "latency z %.2f, p %.3f", device, latencyMs, peerMs, errorsPerSecond,
+                latency.get(device).history(), r.ownZ(), r.peerZ(), r.latencyZ(), r.prediction().probability());
         double p = r.prediction().probability();
         return new Risk(p, r.prediction().confidence(), 1 - p, r.alert(), r.threshold(),
                 r.reasons().stream().map(Enum::name).toList());
@@ -101,6 +116,7 @@ public final class NodeHealthModel {
         Base64.Encoder b64 = Base64.getEncoder();
         out.put("threshold", b64.encodeToString(FailureCodec.toBytes(threshold)));
         latency.forEach((n, t) -> out.put("latency." + n, b64.encodeToString(FailureCodec.toBytes(t))));
+        relative.forEach((n, t) -> out.put("relative." + n, b64.encodeToString(FailureCodec.toBytes(t))));
         errors.forEach((n, t) -> out.put("errors." + n, b64.encodeToString(FailureCodec.toBytes(t))));
         return out;
     }
@@ -116,6 +132,8 @@ public final class NodeHealthModel {
                     threshold = FailureCodec.thresholdFromBytes(bytes);
                 } else if (e.getKey().startsWith("latency.")) {
                     latency.put(e.getKey().substring(8), FailureCodec.healthFromBytes(bytes));
+                } else if (e.getKey().startsWith("relative.")) {
+                    relative.put(e.getKey().substring(9), FailureCodec.healthFromBytes(bytes));
                 } else if (e.getKey().startsWith("errors.")) {
                     errors.put(e.getKey().substring(7), FailureCodec.healthFromBytes(bytes));
                 } else {

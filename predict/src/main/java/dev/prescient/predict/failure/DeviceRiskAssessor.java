@@ -13,17 +13,22 @@ public final class DeviceRiskAssessor {
 
     /** Why an assessment came out as it did, for status conditions and events. */
     public enum Reason {
-        SMART_RISK, LATENCY_ANOMALY, ERROR_RATE_ANOMALY, NO_SIGNALS
+        SMART_RISK, LATENCY_ANOMALY, ERROR_RATE_ANOMALY, NO_SIGNALS,
+        /** Slower than its own past, but so are its peers: a shared cause, not this device. */
+        SHARED_SLOWDOWN
     }
 
     /**
      * @param prediction probability with bounds and confidence, health folded in
      * @param alert      true when the probability reaches the current threshold
      * @param threshold  the threshold it was compared with
+     * @param latencyZ   the latency score that decided: own history and peers combined (see {@link #combine})
+     * @param ownZ       latency against the device's own history alone
+     * @param peerZ      latency relative to its peers' against that ratio's own history; NaN without peers
      * @param reasons    signals that contributed (empty when all look normal)
      */
     public record Assessment(FailurePrediction prediction, boolean alert, double threshold, double latencyZ,
-            double errorZ, List<Reason> reasons) {
+            double errorZ, double ownZ, double peerZ, List<Reason> reasons) {
     }
 
     /** A robust z at or above this is named as a reason. */
@@ -33,14 +38,25 @@ public final class DeviceRiskAssessor {
 
     private final FailurePredictor smart;
     private final HealthSignalTracker latency;
+    private final HealthSignalTracker relativeLatency;
     private final HealthSignalTracker errors;
     private final AdaptiveThreshold threshold;
 
     /** {@code smart} may be null for devices without SMART (network volumes, virtual disks). */
     public DeviceRiskAssessor(FailurePredictor smart, HealthSignalTracker latency, HealthSignalTracker errors,
             AdaptiveThreshold threshold) {
+        this(smart, latency, null, errors, threshold);
+    }
+
+    /**
+     * @param relativeLatency history of the device's latency divided by its peers' at the same moment (see
+     *                        {@link PeerSignals}); null when the device has no peers to compare with
+     */
+    public DeviceRiskAssessor(FailurePredictor smart, HealthSignalTracker latency,
+            HealthSignalTracker relativeLatency, HealthSignalTracker errors, AdaptiveThreshold threshold) {
         this.smart = smart;
         this.latency = latency;
+        this.relativeLatency = relativeLatency;
         this.errors = errors;
         this.threshold = threshold;
     }
@@ -50,6 +66,15 @@ public final class DeviceRiskAssessor {
      * judged against the past, not against itself). Any input may be NaN or null: missing.
      */
     public Assessment assess(double[] smartRow, double latencyMs, double errorRate, long nowMs) {
+        return assess(smartRow, latencyMs, Double.NaN, errorRate, nowMs);
+    }
+
+    /**
+     * As {@link #assess(double[], double, double, long)}, with the median latency of the device's peers at the
+     * same moment ({@link PeerSignals#peerMedian}; NaN when none reported).
+     */
+    public Assessment assess(double[] smartRow, double latencyMs, double peerLatencyMs, double errorRate,
+            long nowMs) {
         List<Reason> reasons = new ArrayList<>();
         FailurePrediction base;
         if (smart != null && smartRow != null) {
@@ -58,7 +83,11 @@ public final class DeviceRiskAssessor {
             // No SMART: the health signals alone decide, with no SMART evidence either way.
             base = new FailurePrediction(0, 0, 0, 1);
         }
-        double lz = latency.score(latencyMs);
+        double ownZ = latency.score(latencyMs);
+        double ratio = relativeLatency != null && latencyMs > 0 && peerLatencyMs > 0 ? latencyMs / peerLatencyMs
+                : Double.NaN;
+        double peerZ = relativeLatency == null ? Double.NaN : relativeLatency.score(ratio);
+        double lz = combine(ownZ, peerZ);
         double ez = errors.score(errorRate);
         FailurePrediction p = base.withHealth(HealthSignalTracker.anomalyProbability(lz, ez));
         double thr = threshold.current(nowMs);
@@ -67,6 +96,8 @@ public final class DeviceRiskAssessor {
         }
         if (lz >= ANOMALY_Z) {
             reasons.add(Reason.LATENCY_ANOMALY);
+        } else if (ownZ >= ANOMALY_Z) {
+            reasons.add(Reason.SHARED_SLOWDOWN);
         }
         if (ez >= ANOMALY_Z) {
             reasons.add(Reason.ERROR_RATE_ANOMALY);
@@ -75,8 +106,30 @@ public final class DeviceRiskAssessor {
             reasons.add(Reason.NO_SIGNALS);
         }
         latency.observeUnlessAnomalous(latencyMs, ANOMALY_Z);
+        if (relativeLatency != null) {
+            relativeLatency.observeUnlessAnomalous(ratio, ANOMALY_Z);
+        }
         errors.observeUnlessAnomalous(errorRate, ANOMALY_Z);
-        return new Assessment(p, p.probability() >= thr, thr, lz, ez, List.copyOf(reasons));
+        return new Assessment(p, p.probability() >= thr, thr, lz, ez, ownZ, peerZ, List.copyOf(reasons));
+    }
+
+    /**
+     * One latency score from two references. Against its own past alone a device is fooled by a shared cause
+     * (every node slows down when the network or a common disk is busy); against its peers alone by hardware
+     * that is simply slower than theirs. So when either reference explains the latency (score under
+     * {@link #ANOMALY_Z}) the lower score stands; when both call it anomalous neither explanation holds and the
+     * two are added as independent evidence (Stouffer's sum, z1 + z2 over root 2: 4x slower than both, z 6 each,
+     * gives 8.5). Like the logistic of {@link HealthSignalTracker#anomalyProbability}, a prior, not fitted. Without
+     * peers (NaN) the device's own history decides.
+     */
+    static double combine(double ownZ, double peerZ) {
+        if (Double.isNaN(peerZ) || Double.isNaN(ownZ)) {
+            return ownZ;
+        }
+        if (ownZ < ANOMALY_Z || peerZ < ANOMALY_Z) {
+            return Math.min(ownZ, peerZ);
+        }
+        return (ownZ + peerZ) / Math.sqrt(2);
     }
 
     /** The device failed: learn from it (when SMART is known) and tighten the threshold. */

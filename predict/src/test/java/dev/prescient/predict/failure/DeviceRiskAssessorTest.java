@@ -59,4 +59,58 @@ class DeviceRiskAssessorTest {
         assertThat(a.threshold().current(0)).isLessThan(before);
         assertThat(p.buffered()).isEqualTo(3);
     }
+
+    private static DeviceRiskAssessor withPeers() {
+        return new DeviceRiskAssessor(null, new HealthSignalTracker(64), new HealthSignalTracker(64),
+                new HealthSignalTracker(64), new AdaptiveThreshold(AdaptiveThreshold.Config.defaults()));
+    }
+
+    @Test
+    void ownHistoryAndPeersCombine() {
+        assertThat(DeviceRiskAssessor.combine(6, Double.NaN)).isEqualTo(6);
+        assertThat(DeviceRiskAssessor.combine(Double.NaN, 9)).isNaN();
+        // Either reference explaining the latency wins: a shared cause, or hardware slower than its peers by nature.
+        assertThat(DeviceRiskAssessor.combine(20, 1)).isEqualTo(1);
+        assertThat(DeviceRiskAssessor.combine(1, 20)).isEqualTo(1);
+        // Both calling it anomalous is more evidence than either alone.
+        assertThat(DeviceRiskAssessor.combine(6, 6)).isCloseTo(8.49, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(HealthSignalTracker.anomalyProbability(DeviceRiskAssessor.combine(6, 6), 0)).isGreaterThan(0.9);
+    }
+
+    @Test
+    void aSlowdownItsPeersShareIsNotAFailure() {
+        DeviceRiskAssessor a = withPeers();
+        for (int i = 0; i < 30; i++) {
+            assertThat(a.assess(null, 10.0 + i % 3, 11.0, 0.0, i * 2_000L).alert()).isFalse();
+        }
+        // The whole tier slows down 40x on every node (a busy shared disk): anomalous against its own past only.
+        DeviceRiskAssessor.Assessment shared = null;
+        for (int i = 30; i < 45; i++) {
+            shared = a.assess(null, 400.0, 420.0, 0.0, i * 2_000L);
+            assertThat(shared.alert()).as("report %d", i).isFalse();
+        }
+        assertThat(shared.ownZ()).isGreaterThan(20);
+        assertThat(shared.peerZ()).isLessThan(1);
+        assertThat(shared.reasons()).containsExactly(DeviceRiskAssessor.Reason.SHARED_SLOWDOWN);
+        // Then it slows down alone: its peers are back at 11 ms.
+        DeviceRiskAssessor.Assessment alone = null;
+        for (int i = 45; i < 50; i++) {
+            alone = a.assess(null, 400.0, 11.0, 0.0, i * 2_000L);
+        }
+        assertThat(alone.alert()).isTrue();
+        assertThat(alone.reasons()).containsExactly(DeviceRiskAssessor.Reason.LATENCY_ANOMALY);
+    }
+
+    @Test
+    void aDeviceSlowerThanItsPeersByNatureIsNotFailing() {
+        DeviceRiskAssessor a = withPeers();
+        DeviceRiskAssessor.Assessment r = null;
+        for (int i = 0; i < 40; i++) {
+            // An hdd among ssds: 20x its peers, every report.
+            r = a.assess(null, 200.0 + i % 4, 10.0, 0.0, i * 2_000L);
+            assertThat(r.alert()).isFalse();
+        }
+        assertThat(r.peerZ()).isLessThan(1);
+        assertThat(r.reasons()).isEmpty();
+    }
 }
