@@ -107,7 +107,13 @@ public final class DeviceRiskAssessor {
         }
         latency.observeUnlessAnomalous(latencyMs, ANOMALY_Z);
         if (relativeLatency != null) {
-            relativeLatency.observeUnlessAnomalous(ratio, ANOMALY_Z);
+            // The ratio to the peers is learnt only while the device is normal against its own past: one whose
+            // peers first reported after it began to fail would otherwise learn "32x slower" as its normal.
+            if (ownZ >= ANOMALY_Z) {
+                relativeLatency.observeLevelOnly(ratio);
+            } else {
+                relativeLatency.observeUnlessAnomalous(ratio, ANOMALY_Z);
+            }
         }
         errors.observeUnlessAnomalous(errorRate, ANOMALY_Z);
         return new Assessment(p, p.probability() >= thr, thr, lz, ez, ownZ, peerZ, List.copyOf(reasons));

@@ -77,6 +77,16 @@ public final class HealthSignalTracker {
     }
 
     /**
+     * Counts {@code x} toward the current level (see {@link #score}) without adding it to the history: for a
+     * signal whose history must only learn from a healthy device, while its score still follows the reports.
+     */
+    public void observeLevelOnly(double x) {
+        if (!Double.isNaN(x)) {
+            recent[recentCount++ % RECENT] = x;
+        }
+    }
+
+    /**
      * Robust z of {@code x} against the history (positive = above normal); NaN with fewer than
      * {@link #MIN_HISTORY} samples or for NaN input. A constant history has MAD 0; the scale then
      * falls back to half the median magnitude (or 1e-9), so a change from a flat line counts

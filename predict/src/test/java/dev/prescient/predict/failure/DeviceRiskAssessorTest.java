@@ -113,4 +113,19 @@ class DeviceRiskAssessorTest {
         assertThat(r.peerZ()).isLessThan(1);
         assertThat(r.reasons()).isEmpty();
     }
+
+    @Test
+    void peersThatFirstReportAfterTheDeviceBeganToFailDoNotMakeItsFailureNormal() {
+        DeviceRiskAssessor a = withPeers();
+        for (int i = 0; i < 30; i++) {
+            a.assess(null, 12.0 + i % 3, Double.NaN, 0.0, i * 2_000L);
+        }
+        // It fails while no peer has I/O on that tier, then the peers report for a minute: it stays failing.
+        for (int i = 30; i < 80; i++) {
+            DeviceRiskAssessor.Assessment r = a.assess(null, 393.0, i < 35 ? Double.NaN : 12.0, 0.0, i * 2_000L);
+            if (i >= 34) {
+                assertThat(r.alert()).as("report %d, peer z %.2f", i, r.peerZ()).isTrue();
+            }
+        }
+    }
 }
