@@ -35,6 +35,9 @@ public final class NodeHealthModel {
     private final Map<String, HealthSignalTracker> relative = new ConcurrentHashMap<>();
     private final Map<String, HealthSignalTracker> errors = new ConcurrentHashMap<>();
     private final Map<String, Risk> last = new ConcurrentHashMap<>();
+    /** When each device first reported I/O, and since when each alerting node has been alerting (see assess). */
+    private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
+    private final Map<String, Long> alertSince = new ConcurrentHashMap<>();
     private final PeerSignals peers;
     private volatile AdaptiveThreshold threshold;
 
@@ -54,29 +57,53 @@ public final class NodeHealthModel {
      * Where the agent reports latency per tier, each tier is a device judged against its own history (an hdd is
      * slow by nature; a volume moving onto it must not look like a failing node) and the node's risk is its
      * riskiest tier's. Without per-tier figures the node's own latency and error rate are used.
+     * <p>
+     * No news is not good news: a node keeps its last risk unless a device that can vouch for it reported I/O, one
+     * whose history is long enough to judge and, when the node is alerting, began before the alert (a tier first
+     * used on a failing node learns the failing state as its normal). A failing node whose workload stopped or
+     * moved to a fresh tier keeps its risk, and its evacuation is not rolled back as a false alarm.
      */
     public synchronized Risk assess(String node, NodeHealth h, long nowMs) {
         Risk worst = null;
+        boolean vouched = false;
         for (TierUsage t : h.getTiersList()) {
             double lat = Math.max(t.getReadLatencyP99Micros(), t.getWriteLatencyP99Micros());
             if (lat <= 0 && t.getIoErrorsPerSecond() <= 0) {
                 continue; // no I/O on this tier in the interval: nothing to learn
             }
+            vouched |= canVouch(node, t.getTier(), nowMs);
             Risk r = assess(t.getTier(), node, lat / 1000.0, t.getIoErrorsPerSecond(), nowMs);
             if (worst == null || r.probability() > worst.probability()) {
                 worst = r;
             }
         }
-        if (worst == null && h.getReadLatencyP99Micros() <= 0 && h.getWriteLatencyP99Micros() <= 0
-                && h.getIoErrorsPerSecond() <= 0 && last.containsKey(node)) {
-            // No I/O at all in the window: no news, not good news. A failing node whose workload stopped keeps its
-            // risk (its evacuation must not be rolled back as a false alarm) until I/O shows it healthy again.
-            return last.get(node);
+        if (worst == null && (h.getReadLatencyP99Micros() > 0 || h.getWriteLatencyP99Micros() > 0
+                || h.getIoErrorsPerSecond() > 0)) {
+            vouched = canVouch(node, "", nowMs);
+            worst = assess("", node, h.getReadLatencyP99Micros() / 1000.0, h.getIoErrorsPerSecond(), nowMs);
         }
-        Risk r = worst != null ? worst
-                : assess("", node, h.getReadLatencyP99Micros() / 1000.0, h.getIoErrorsPerSecond(), nowMs);
+        Risk before = last.get(node);
+        Risk r = worst;
+        if (before != null && !vouched && (worst == null || worst.probability() < before.probability())) {
+            r = before;
+        } else if (r == null) {
+            r = assess("", node, 0, 0, nowMs); // never seen with I/O: nothing known against it
+        }
+        if (r.alert()) {
+            alertSince.putIfAbsent(node, nowMs);
+        } else {
+            alertSince.remove(node);
+        }
         last.put(node, r);
         return r;
+    }
+
+    private boolean canVouch(String node, String tier, long nowMs) {
+        String device = tier.isEmpty() ? node : node + "/" + tier;
+        long first = firstSeen.computeIfAbsent(device, d -> nowMs);
+        Long since = alertSince.get(node);
+        HealthSignalTracker t = latency.get(device);
+        return t != null && t.history() >= HealthSignalTracker.MIN_HISTORY && (since == null || first < since);
     }
 
     /** One device: a tier of a node ({@code tier} empty: the node as a whole, its peers the other nodes). */

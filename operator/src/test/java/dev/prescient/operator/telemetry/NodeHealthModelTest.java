@@ -194,4 +194,37 @@ class NodeHealthModelTest {
         assertThat(alerted).isTrue();
         assertThat(nodeB).as("node-b, healthy").isLessThan(0.1);
     }
+
+    static NodeHealth tier(String tier, double ms) {
+        return NodeHealth.newBuilder().setNodeId("n").setReadLatencyP99Micros(ms * 1000)
+                .addTiers(dev.prescient.api.nodeagent.v1.TierUsage.newBuilder().setTier(tier)
+                        .setReadLatencyP99Micros(ms * 1000))
+                .build();
+    }
+
+    @Test
+    void aTierFirstUsedOnAFailingNodeDoesNotClearIt() {
+        NodeHealthModel m = new NodeHealthModel(0.5, 2_000);
+        long t = 0;
+        for (int i = 0; i < 30; i++) {
+            m.assess("n", tier("hdd", 12 + i % 3), t += 2_000);
+        }
+        NodeHealthModel.Risk failing = null;
+        for (int i = 0; i < 5; i++) {
+            failing = m.assess("n", tier("hdd", 400), t += 2_000);
+        }
+        assertThat(failing.alert()).isTrue();
+        // Its volume is evacuated; the only I/O left on the node is on its ssd, never used before and just as slow.
+        // That tier's history is the failing state: it must not vouch for the node.
+        for (int i = 0; i < 40; i++) {
+            NodeHealthModel.Risk r = m.assess("n", tier("ssd", 400), t += 2_000);
+            assertThat(r.alert()).as("report %d on the fresh tier", i).isTrue();
+        }
+        // The hdd reports healthy I/O again (the disk was replaced or recovered): that tier can tell.
+        NodeHealthModel.Risk healthy = null;
+        for (int i = 0; i < 5; i++) {
+            healthy = m.assess("n", tier("hdd", 12), t += 2_000);
+        }
+        assertThat(healthy.alert()).isFalse();
+    }
 }
