@@ -50,13 +50,31 @@ public record ClusterView(Instant now, List<NodeView> nodes, List<VolumeView> vo
     }
 
     /**
+     * A volume whose heat score has stayed below what keeps it in its heat class: since when, and the highest score
+     * seen since then. The planner hands it back in each pass's desired placement; the loop carries it to the next.
+     */
+    public record Cooling(Instant since, double peak) {
+    }
+
+    /**
      * A volume: its replicas, its heat score now, its affinity per node now and forecast over the lead time,
-     * and its capacity forecast at the policy horizon (null: not enough history for one yet).
+     * its capacity forecast at the policy horizon (null: not enough history for one yet), and how long it has been
+     * cooling in its current heat class (null: not cooling).
      */
     public record VolumeView(String name, long capacityBytes, long usedBytes, int baseReplicas, List<ReplicaView> replicas,
                              double heatScore, HeatLevel currentHeat, Map<String, Double> affinityNow,
                              Map<String, Double> affinityForecast, CapacityForecast capacityForecast,
-                             Instant lastMoveAt, Set<String> requiredNodes, Set<String> requiredZones) {
+                             Instant lastMoveAt, Set<String> requiredNodes, Set<String> requiredZones,
+                             Cooling cooling) {
+
+        /** Not cooling. */
+        public VolumeView(String name, long capacityBytes, long usedBytes, int baseReplicas, List<ReplicaView> replicas,
+                          double heatScore, HeatLevel currentHeat, Map<String, Double> affinityNow,
+                          Map<String, Double> affinityForecast, CapacityForecast capacityForecast,
+                          Instant lastMoveAt, Set<String> requiredNodes, Set<String> requiredZones) {
+            this(name, capacityBytes, usedBytes, baseReplicas, replicas, heatScore, currentHeat, affinityNow,
+                    affinityForecast, capacityForecast, lastMoveAt, requiredNodes, requiredZones, null);
+        }
 
         /** With only the forecast's upper bound (scenario tables). */
         public VolumeView(String name, long capacityBytes, long usedBytes, int baseReplicas, List<ReplicaView> replicas,

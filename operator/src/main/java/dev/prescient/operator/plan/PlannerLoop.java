@@ -78,6 +78,8 @@ public final class PlannerLoop {
     private final VolumeInsights insights;
     private final ReplicaInventory inventory;
     private final Map<String, HeatLevel> heat = new ConcurrentHashMap<>();
+    /** Volumes cooling in their heat class (see PlacementPlanner.classify): carried from pass to pass, persisted. */
+    private final Map<String, ClusterView.Cooling> cooling = new ConcurrentHashMap<>();
     private volatile boolean restored;
 
     public PlannerLoop(KubernetesClient kube, NodeAgents agents, NodeHealthModel health, AffinityProfiles profiles,
@@ -156,7 +158,8 @@ public final class PlannerLoop {
         long t1 = System.nanoTime();
         Map<String, Map<String, Double>> podHeat = new HashMap<>();
         ClusterView view = view(now, settings, nodes, volumes, migrations, data, podHeat);
-        Plan plan = new PlacementPlanner(settings).plan(view);
+        // The planner demotes a volume after a whole cycle of the heat the profiles learn: a day, or local mode's minute.
+        Plan plan = new PlacementPlanner(settings, profiles.day()).plan(view);
         long t2 = System.nanoTime();
         metrics.plannerPass(Duration.ofNanos(t2 - t1));
         int created = 0;
@@ -185,12 +188,18 @@ public final class PlannerLoop {
         }
         for (Plan.DesiredPlacement p : plan.desired().values()) {
             heat.put(p.volume(), p.heat());
+            if (p.cooling() == null) {
+                cooling.remove(p.volume());
+            } else {
+                cooling.put(p.volume(), p.cooling());
+            }
         }
         publishInsights(now, settings, view, plan, volumes, podHeat);
         Set<String> names = new HashSet<>();
         all.forEach(v -> names.add(v.getMetadata().getName()));
         insights.retain(names);
         forecasts.retain(names);
+        cooling.keySet().retainAll(names);
         long t3 = System.nanoTime();
         persist();
         return new Result(view.volumes().size(), view.nodes().size(), created, removed, plan.deferred().size(),
@@ -412,7 +421,8 @@ public final class PlannerLoop {
                     v.getSpec().getReplicas() == null ? 1 : v.getSpec().getReplicas(), fixed, score, heat.get(name),
                     nowShare, forecast, capacityForecast(name, usedBytes, settings), lastMove.get(name),
                     p == null || p.getRequiredNodes() == null ? Set.of() : Set.copyOf(p.getRequiredNodes()),
-                    p == null || p.getRequiredZones() == null ? Set.of() : Set.copyOf(p.getRequiredZones())));
+                    p == null || p.getRequiredZones() == null ? Set.of() : Set.copyOf(p.getRequiredZones()),
+                    cooling.get(name)));
         }
         return new ClusterView(now, nodeViews, views, inFlight, limits);
     }
@@ -443,6 +453,22 @@ public final class PlannerLoop {
                 Math.max(point, (long) o.upper()), o.level(), o.model());
     }
 
+    /** "epochMillis:peak", as kept in the model state ConfigMap. */
+    static String formatCooling(ClusterView.Cooling c) {
+        return c.since().toEpochMilli() + ":" + c.peak();
+    }
+
+    /** Null for anything else: that volume's cooling starts over, which only delays its demotion. */
+    static ClusterView.Cooling parseCooling(String s) {
+        int i = s.indexOf(':');
+        try {
+            return i < 0 ? null : new ClusterView.Cooling(Instant.ofEpochMilli(Long.parseLong(s.substring(0, i))),
+                    Double.parseDouble(s.substring(i + 1)));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     private void restore() {
         restored = true;
         Map<String, String> s = store.load();
@@ -462,10 +488,15 @@ public final class PlannerLoop {
                 } catch (IllegalArgumentException ignored) {
                     // Unknown class name from another version: relearn.
                 }
+            } else if (k.startsWith("cooling.")) {
+                ClusterView.Cooling c = parseCooling(v);
+                if (c != null) {
+                    cooling.put(k.substring(8), c);
+                }
             }
         });
         int n = health.restore(h) + profiles.restore(a) + forecasts.restore(u);
-        LOG.infof("model state restored: %d entries", n + heat.size());
+        LOG.infof("model state restored: %d entries", n + heat.size() + cooling.size());
     }
 
     private void persist() {
@@ -473,6 +504,7 @@ public final class PlannerLoop {
         health.export().forEach((k, v) -> out.put("health." + k, v));
         profiles.export().forEach((k, v) -> out.put("affinity." + k, v));
         heat.forEach((k, v) -> out.put("heat." + k, v.name()));
+        cooling.forEach((k, v) -> out.put("cooling." + k, formatCooling(v)));
         forecasts.export().forEach((k, v) -> out.put("used." + k, v));
         store.save(out);
     }

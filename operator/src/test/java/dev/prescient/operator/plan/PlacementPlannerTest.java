@@ -197,11 +197,150 @@ class PlacementPlannerTest {
 
     @Test
     void heatClassHysteresisBothWays() {
-        assertThat(planner.classify(0.66, HeatLevel.Warm)).isEqualTo(HeatLevel.Hot);
-        assertThat(planner.classify(0.64, HeatLevel.Warm)).isEqualTo(HeatLevel.Warm);
-        assertThat(planner.classify(0.56, HeatLevel.Hot)).isEqualTo(HeatLevel.Hot);
-        assertThat(planner.classify(0.54, HeatLevel.Hot)).isEqualTo(HeatLevel.Warm);
-        assertThat(planner.classify(0.54, null)).isEqualTo(HeatLevel.Warm);
+        assertThat(planner.classify(0.66, HeatLevel.Warm, null, T0).level()).isEqualTo(HeatLevel.Hot);
+        assertThat(planner.classify(0.64, HeatLevel.Warm, null, T0).level()).isEqualTo(HeatLevel.Warm);
+        assertThat(planner.classify(0.56, HeatLevel.Hot, null, T0).level()).isEqualTo(HeatLevel.Hot);
+        assertThat(planner.classify(0.54, null, null, T0).level()).isEqualTo(HeatLevel.Warm);
+        // Below the hot floor by the margin: cooling starts, the class stays for a day, then goes.
+        PlacementPlanner.HeatClass first = planner.classify(0.54, HeatLevel.Hot, null, T0);
+        assertThat(first.level()).isEqualTo(HeatLevel.Hot);
+        assertThat(first.cooling()).isEqualTo(new ClusterView.Cooling(T0, 0.54));
+        Instant almost = T0.plus(Duration.ofDays(1)).minusSeconds(1);
+        assertThat(planner.classify(0.5, HeatLevel.Hot, first.cooling(), almost).level()).isEqualTo(HeatLevel.Hot);
+        PlacementPlanner.HeatClass day = planner.classify(0.1, HeatLevel.Hot, first.cooling(),
+                T0.plus(Duration.ofDays(1)));
+        // To the class of the day's highest score (0.54: Warm), not of this pass's (0.1: Cold), and cooling ends.
+        assertThat(day.level()).isEqualTo(HeatLevel.Warm);
+        assertThat(day.cooling()).isNull();
+        assertThat(day.why()).contains("demoted from Hot");
+        // Back above the bar for one pass: the cooling starts over.
+        assertThat(planner.classify(0.58, HeatLevel.Hot, first.cooling(), almost).cooling()).isNull();
+    }
+
+    /** Local mode's MirrorPolicy (local/scenarios/local-policy.yaml) as the planner reads it. */
+    static PlannerSettings localPolicy() {
+        return new PlannerSettings(0.3, 0.5, 0.8,
+                new PlannerSettings.HeatTier("Hot", 0.7, "nvme", 1), new PlannerSettings.HeatTier("Warm", 0.3, "ssd", 1),
+                new PlannerSettings.HeatTier("Cold", 0.0, "hdd", 1),
+                0.2, 0.1, Duration.ofSeconds(10), 2, 4, 200L << 20,
+                true, 0.8, 0.5, Duration.ofSeconds(120),
+                true, Duration.ofSeconds(90), 1,
+                Duration.ofSeconds(60), 20, false, Set.of(), Set.of());
+    }
+
+    /** One volume of the flapping scenario: where its primary is and what the planner concluded last pass. */
+    static final class Simulated {
+        final String name;
+        final double centre;
+        String tier;
+        HeatLevel heat;
+        ClusterView.Cooling cooling;
+        Instant lastMove;
+        final List<String> moves = new ArrayList<>();
+
+        Simulated(String name, double centre, String tier) {
+            this.name = name;
+            this.centre = centre;
+            this.tier = tier;
+        }
+    }
+
+    /**
+     * Passes of {@code planner} every {@code step} for {@code days} days of length {@code day}: each volume's heat
+     * score swings daily by +-0.15 around its centre (a class boundary), the state carried from pass to pass the
+     * way PlannerLoop carries it, and an admitted tier move completes before the next pass. Returns the volumes.
+     */
+    static List<Simulated> dailySwing(PlacementPlanner planner, Duration day, Duration step, int days,
+                                      List<Simulated> vols) {
+        List<NodeView> nodes = List.of(node("node-a", null, 0.01), node("node-b", null, 0.01),
+                node("node-c", null, 0.01));
+        Map<String, Double> reader = Map.of("node-b", 1.0);
+        for (Instant t = T0; t.isBefore(T0.plus(day.multipliedBy(days))); t = t.plus(step)) {
+            double phase = 2 * Math.PI * Duration.between(T0, t).toMillis() / day.toMillis();
+            List<VolumeView> views = new ArrayList<>();
+            for (Simulated s : vols) {
+                views.add(new VolumeView(s.name, 64L << 20, 48L << 20, 1, List.of(new ReplicaView("r-" + s.name,
+                        "node-b", s.tier, Role.Primary, true, T0, null)), s.centre + 0.15 * Math.sin(phase), s.heat,
+                        reader, reader, ClusterView.CapacityForecast.upperOnly(48L << 20), s.lastMove, Set.of(),
+                        Set.of(), s.cooling));
+            }
+            Plan plan = planner.plan(new ClusterView(t, nodes, views, List.of(), 0));
+            for (Simulated s : vols) {
+                s.heat = plan.desired().get(s.name).heat();
+                s.cooling = plan.desired().get(s.name).cooling();
+            }
+            for (PlannedAction a : of(plan, ActionKind.Retier)) {
+                Simulated s = vols.stream().filter(x -> x.name.equals(a.volume())).findFirst().orElseThrow();
+                s.moves.add(Duration.between(T0, t).toSeconds() + "s " + a.fromTier() + "->" + a.toTier());
+                s.tier = a.toTier();
+                s.lastMove = t;
+            }
+        }
+        return vols;
+    }
+
+    @Test
+    void dailyHeatSwingAroundABoundarySettlesInsteadOfFlapping() {
+        // Local mode found this: with its compressed 60 s day, orders-db's score swung around the hot floor and
+        // analytics' around the warm floor, and each was retiered back and forth every half day.
+        Duration day = Duration.ofSeconds(60);
+        List<Simulated> vols = dailySwing(new PlacementPlanner(localPolicy(), day), day, Duration.ofSeconds(2), 5,
+                List.of(new Simulated("orders-db", 0.7, "ssd"),
+                        new Simulated("analytics", 0.3, "ssd")));
+        Simulated orders = vols.get(0);
+        Simulated analytics = vols.get(1);
+        System.out.printf("daily swing, 5 days: orders-db %d tier moves %s, analytics %d tier moves %s%n",
+                orders.moves.size(), orders.moves, analytics.moves.size(), analytics.moves);
+        // orders-db is promoted at once (score 0.70 on the first pass, no class yet) and stays on its peak's tier;
+        // analytics never stays below the warm floor minus the margin for a day, so it stays on ssd.
+        assertThat(orders.moves).as("orders-db").containsExactly("0s ssd->nvme");
+        assertThat(analytics.moves).as("analytics").isEmpty();
+        assertThat(orders.tier).isEqualTo("nvme");
+        assertThat(analytics.tier).isEqualTo("ssd");
+    }
+
+    @Test
+    void coolingSurvivesTheModelStateRoundTrip() {
+        ClusterView.Cooling c = new ClusterView.Cooling(T0.plusMillis(1234), 0.57);
+        assertThat(PlannerLoop.parseCooling(PlannerLoop.formatCooling(c))).isEqualTo(c);
+        for (String bad : List.of("", "12", "x:0.5", "12:y")) {
+            assertThat(PlannerLoop.parseCooling(bad)).as(bad).isNull();
+        }
+    }
+
+    @Test
+    void volumeTurningHotIsPromotedAtOnceAndOneTurningColdIsDemotedAfterADay() {
+        Duration day = Duration.ofSeconds(60);
+        PlacementPlanner p = new PlacementPlanner(localPolicy(), day);
+        List<NodeView> nodes = List.of(node("node-a", null, 0.01), node("node-b", null, 0.01));
+        Map<String, Double> reader = Map.of("node-a", 1.0);
+        String tier = "ssd";
+        HeatLevel heat = HeatLevel.Warm;
+        ClusterView.Cooling cooling = null;
+        Instant lastMove = null;
+        List<String> moves = new ArrayList<>();
+        // Warm for 30 s, hot for 60 s, then cold for good; a pass every 2 s.
+        for (int s = 0; s < 240; s += 2) {
+            double score = s < 30 ? 0.5 : s < 90 ? 0.9 : 0.05;
+            Instant t = T0.plusSeconds(s);
+            VolumeView v = new VolumeView("orders-db", 64L << 20, 48L << 20, 1, List.of(new ReplicaView("r",
+                    "node-a", tier, Role.Primary, true, T0, null)), score, heat, reader, reader,
+                    ClusterView.CapacityForecast.upperOnly(48L << 20), lastMove, Set.of(), Set.of(), cooling);
+            Plan plan = p.plan(new ClusterView(t, nodes, List.of(v), List.of(), 0));
+            heat = plan.desired().get("orders-db").heat();
+            cooling = plan.desired().get("orders-db").cooling();
+            for (PlannedAction a : of(plan, ActionKind.Retier)) {
+                moves.add(s + "s " + a.toTier());
+                if (a.toTier().equals("hdd")) {
+                    assertThat(a.explanation()).contains("Cold");
+                    assertThat(plan.desired().get("orders-db").explanation()).contains("demoted from Hot");
+                }
+                tier = a.toTier();
+                lastMove = t;
+            }
+        }
+        // Promoted on the first pass it is hot; demoted straight to hdd once it has been cold for a whole day.
+        assertThat(moves).containsExactly("30s nvme", "150s hdd");
     }
 
     @Test
