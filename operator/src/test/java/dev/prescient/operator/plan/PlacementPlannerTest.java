@@ -362,6 +362,54 @@ class PlacementPlannerTest {
     }
 
     @Test
+    void retierOnAHealthyNodeMovesOnlyThePrimaryAndKeepsTheCopyElsewhere() {
+        // Local mode's archive: node-c was predicted to fail, so archive got a copy on node-a/hdd; node-c recovered
+        // (the copy is younger than rollbackAfter) and archive, cold, is retiered ssd -> hdd on node-c. The same
+        // with a lasting mirror on node-a (spec.replicas 2) instead of an evacuation copy.
+        List<NodeView> nodes = List.of(node("node-a", "z1", 0.02), node("node-b", "z2", 0.02),
+                node("node-c", "z3", 0.05));
+        Instant now = T0.plus(Duration.ofHours(1));
+        Map<String, Double> reader = Map.of("node-c", 1.0);
+        for (ReplicaView copy : List.of(new ReplicaView("r-evac", "node-a", "hdd", Role.Evacuation, true, T0, null),
+                new ReplicaView("r-mirror", "node-a", "hdd", Role.Mirror, true, T0, null))) {
+            int base = copy.role() == Role.Mirror ? 2 : 1;
+            VolumeView v = new VolumeView("archive", 20 * GIB, 10 * GIB, base, List.of(primary("node-c", "ssd"), copy),
+                    0.05, HeatLevel.Cold, reader, reader, 10 * GIB, null, Set.of(), Set.of());
+            Plan plan = planner.plan(new ClusterView(now, nodes, List.of(v), List.of(), 0));
+            PlannedAction retier = plan.actions().get(0);
+            assertThat(plan.actions()).as(copy.id()).singleElement().satisfies(a -> {
+                assertThat(a.kind()).isEqualTo(ActionKind.Retier);
+                assertThat(a.fromNode() + "/" + a.fromTier()).isEqualTo("node-c/ssd");
+                assertThat(a.toNode() + "/" + a.toTier()).isEqualTo("node-c/hdd");
+                assertThat(a.keepSource()).isFalse();
+            });
+            // As the VolumeMigration the executor runs: its source is the volume's replica on from.node/from.tier
+            // (MigrationExecutor.findSourceOrNull), the only one it switches away from and deletes.
+            var spec = MigrationFactory.toMigration(retier, retier.bandwidthBytesPerSecond(), now).getSpec();
+            assertThat(spec.getFrom().getNode() + "/" + spec.getFrom().getTier()).isEqualTo("node-c/ssd");
+            assertThat(spec.getTo().getNode() + "/" + spec.getTo().getTier()).isEqualTo("node-c/hdd");
+            assertThat(spec.getKeepSource()).isFalse();
+            // While it runs and after it ended, the copy on node-a is neither removed nor moved.
+            Plan during = planner.plan(new ClusterView(now.plusSeconds(5), nodes, List.of(v),
+                    List.of(new InFlight("archive", "node-c", "node-c", 200L << 20)), 0));
+            assertThat(during.actions()).as(copy.id()).isEmpty();
+            VolumeView moved = new VolumeView("archive", 20 * GIB, 10 * GIB, base,
+                    List.of(new ReplicaView("archive-retier-r", "node-c", "hdd", Role.Primary, true, now, null), copy),
+                    0.05, HeatLevel.Cold, reader, reader, 10 * GIB, now.plusSeconds(30), Set.of(), Set.of());
+            Plan after = planner.plan(new ClusterView(now.plus(Duration.ofHours(1)), nodes, List.of(moved), List.of(),
+                    0));
+            assertThat(after.actions()).as(copy.id()).isEmpty();
+            assertThat(after.deferred()).as(copy.id()).isEmpty();
+            // node-c predicted to fail again: no tier move onto it, and the copy on node-a stays.
+            List<NodeView> failing = List.of(node("node-a", "z1", 0.02), node("node-b", "z2", 0.02),
+                    node("node-c", "z3", 0.9));
+            Plan risky = planner.plan(new ClusterView(now, failing, List.of(v), List.of(), 0));
+            assertThat(risky.actions()).as(copy.id()).noneSatisfy(a -> assertThat(a.toNode()).isEqualTo("node-c"))
+                    .noneSatisfy(a -> assertThat(a.kind()).isEqualTo(ActionKind.RemoveReplica));
+        }
+    }
+
+    @Test
     void hotVolumeIsRetieredThenMirrored() {
         VolumeView hot = volume("h", List.of(primary("a", "ssd")), 0.9, HeatLevel.Hot, Map.of("a", 0.8, "b", 0.3),
                 Map.of("a", 0.8));
