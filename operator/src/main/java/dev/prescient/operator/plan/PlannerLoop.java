@@ -78,8 +78,8 @@ public final class PlannerLoop {
     private final VolumeInsights insights;
     private final ReplicaInventory inventory;
     private final Map<String, HeatLevel> heat = new ConcurrentHashMap<>();
-    /** Volumes cooling in their heat class (see PlacementPlanner.classify): carried from pass to pass, persisted. */
-    private final Map<String, ClusterView.Cooling> cooling = new ConcurrentHashMap<>();
+    /** The planner's memory of each volume's heat class (see PlacementPlanner.classify): carried, persisted. */
+    private final Map<String, ClusterView.HeatHistory> heatHistory = new ConcurrentHashMap<>();
     private volatile boolean restored;
 
     public PlannerLoop(KubernetesClient kube, NodeAgents agents, NodeHealthModel health, AffinityProfiles profiles,
@@ -188,10 +188,10 @@ public final class PlannerLoop {
         }
         for (Plan.DesiredPlacement p : plan.desired().values()) {
             heat.put(p.volume(), p.heat());
-            if (p.cooling() == null) {
-                cooling.remove(p.volume());
+            if (p.heatHistory() == null || p.heatHistory().equals(ClusterView.HeatHistory.NONE)) {
+                heatHistory.remove(p.volume());
             } else {
-                cooling.put(p.volume(), p.cooling());
+                heatHistory.put(p.volume(), p.heatHistory());
             }
         }
         publishInsights(now, settings, view, plan, volumes, podHeat);
@@ -199,7 +199,7 @@ public final class PlannerLoop {
         all.forEach(v -> names.add(v.getMetadata().getName()));
         insights.retain(names);
         forecasts.retain(names);
-        cooling.keySet().retainAll(names);
+        heatHistory.keySet().retainAll(names);
         long t3 = System.nanoTime();
         persist();
         return new Result(view.volumes().size(), view.nodes().size(), created, removed, plan.deferred().size(),
@@ -422,7 +422,7 @@ public final class PlannerLoop {
                     nowShare, forecast, capacityForecast(name, usedBytes, settings), lastMove.get(name),
                     p == null || p.getRequiredNodes() == null ? Set.of() : Set.copyOf(p.getRequiredNodes()),
                     p == null || p.getRequiredZones() == null ? Set.of() : Set.copyOf(p.getRequiredZones()),
-                    cooling.get(name)));
+                    heatHistory.get(name)));
         }
         return new ClusterView(now, nodeViews, views, inFlight, limits);
     }
@@ -453,20 +453,32 @@ public final class PlannerLoop {
                 Math.max(point, (long) o.upper()), o.level(), o.model());
     }
 
-    /** "epochMillis:peak", as kept in the model state ConfigMap. */
-    static String formatCooling(ClusterView.Cooling c) {
-        return c.since().toEpochMilli() + ":" + c.peak();
+    /** "coolingSinceMillis:peak:demotedAtMillis:regretted" ("-" for no instant), as kept in the model state. */
+    static String formatHeatHistory(ClusterView.HeatHistory h) {
+        return millis(h.coolingSince()) + ":" + h.coolingPeak() + ":" + millis(h.demotedAt()) + ":" + h.regretted();
     }
 
-    /** Null for anything else: that volume's cooling starts over, which only delays its demotion. */
-    static ClusterView.Cooling parseCooling(String s) {
-        int i = s.indexOf(':');
+    private static String millis(Instant t) {
+        return t == null ? "-" : Long.toString(t.toEpochMilli());
+    }
+
+    /** Null for anything else: that volume's history starts over, which only changes when it may be demoted. */
+    static ClusterView.HeatHistory parseHeatHistory(String s) {
+        String[] f = s.split(":", -1);
+        if (f.length != 4) {
+            return null;
+        }
         try {
-            return i < 0 ? null : new ClusterView.Cooling(Instant.ofEpochMilli(Long.parseLong(s.substring(0, i))),
-                    Double.parseDouble(s.substring(i + 1)));
+            int regretted = Integer.parseInt(f[3]);
+            return regretted < 0 ? null : new ClusterView.HeatHistory(instant(f[0]), Double.parseDouble(f[1]),
+                    instant(f[2]), regretted);
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    private static Instant instant(String millis) {
+        return millis.equals("-") ? null : Instant.ofEpochMilli(Long.parseLong(millis));
     }
 
     private void restore() {
@@ -488,15 +500,15 @@ public final class PlannerLoop {
                 } catch (IllegalArgumentException ignored) {
                     // Unknown class name from another version: relearn.
                 }
-            } else if (k.startsWith("cooling.")) {
-                ClusterView.Cooling c = parseCooling(v);
+            } else if (k.startsWith("heatHistory.")) {
+                ClusterView.HeatHistory c = parseHeatHistory(v);
                 if (c != null) {
-                    cooling.put(k.substring(8), c);
+                    heatHistory.put(k.substring(12), c);
                 }
             }
         });
         int n = health.restore(h) + profiles.restore(a) + forecasts.restore(u);
-        LOG.infof("model state restored: %d entries", n + heat.size() + cooling.size());
+        LOG.infof("model state restored: %d entries", n + heat.size() + heatHistory.size());
     }
 
     private void persist() {
@@ -504,7 +516,7 @@ public final class PlannerLoop {
         health.export().forEach((k, v) -> out.put("health." + k, v));
         profiles.export().forEach((k, v) -> out.put("affinity." + k, v));
         heat.forEach((k, v) -> out.put("heat." + k, v.name()));
-        cooling.forEach((k, v) -> out.put("cooling." + k, formatCooling(v)));
+        heatHistory.forEach((k, v) -> out.put("heatHistory." + k, formatHeatHistory(v)));
         forecasts.export().forEach((k, v) -> out.put("used." + k, v));
         store.save(out);
     }
