@@ -50,13 +50,39 @@ public record ClusterView(Instant now, List<NodeView> nodes, List<VolumeView> vo
     }
 
     /**
+     * What the planner remembers of a volume's heat class between passes: since when its score has stayed below what
+     * keeps it in its class and the highest score since (coolingSince null: not cooling), when it was last demoted,
+     * and how many demotions in a row were undone by a prompt promotion (each doubles the next cooling). The planner
+     * hands it back in each pass's desired placement; the loop carries it to the next pass and persists it.
+     */
+    public record HeatHistory(Instant coolingSince, double coolingPeak, Instant demotedAt, int regretted) {
+
+        public static final HeatHistory NONE = new HeatHistory(null, 0, null, 0);
+
+        HeatHistory notCooling() {
+            return coolingSince == null ? this : new HeatHistory(null, 0, demotedAt, regretted);
+        }
+    }
+
+    /**
      * A volume: its replicas, its heat score now, its affinity per node now and forecast over the lead time,
-     * and its capacity forecast at the policy horizon (null: not enough history for one yet).
+     * its capacity forecast at the policy horizon (null: not enough history for one yet), and the planner's memory of
+     * its heat class (null: none).
      */
     public record VolumeView(String name, long capacityBytes, long usedBytes, int baseReplicas, List<ReplicaView> replicas,
                              double heatScore, HeatLevel currentHeat, Map<String, Double> affinityNow,
                              Map<String, Double> affinityForecast, CapacityForecast capacityForecast,
-                             Instant lastMoveAt, Set<String> requiredNodes, Set<String> requiredZones) {
+                             Instant lastMoveAt, Set<String> requiredNodes, Set<String> requiredZones,
+                             HeatHistory heatHistory) {
+
+        /** No heat history. */
+        public VolumeView(String name, long capacityBytes, long usedBytes, int baseReplicas, List<ReplicaView> replicas,
+                          double heatScore, HeatLevel currentHeat, Map<String, Double> affinityNow,
+                          Map<String, Double> affinityForecast, CapacityForecast capacityForecast,
+                          Instant lastMoveAt, Set<String> requiredNodes, Set<String> requiredZones) {
+            this(name, capacityBytes, usedBytes, baseReplicas, replicas, heatScore, currentHeat, affinityNow,
+                    affinityForecast, capacityForecast, lastMoveAt, requiredNodes, requiredZones, null);
+        }
 
         /** With only the forecast's upper bound (scenario tables). */
         public VolumeView(String name, long capacityBytes, long usedBytes, int baseReplicas, List<ReplicaView> replicas,

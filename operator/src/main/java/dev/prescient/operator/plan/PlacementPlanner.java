@@ -1,6 +1,7 @@
 package dev.prescient.operator.plan;
 
 import dev.prescient.api.v1alpha1.migration.MigrationReason;
+import dev.prescient.operator.plan.ClusterView.HeatHistory;
 import dev.prescient.operator.plan.ClusterView.InFlight;
 import dev.prescient.operator.plan.ClusterView.NodeView;
 import dev.prescient.operator.plan.ClusterView.ReplicaView;
@@ -32,9 +33,23 @@ import java.util.Set;
 public final class PlacementPlanner {
 
     private final PlannerSettings settings;
+    private final Duration day;
 
+    /** With a real day as the workload's cycle. */
     public PlacementPlanner(PlannerSettings settings) {
+        this(settings, Duration.ofDays(1));
+    }
+
+    /**
+     * @param day the cycle heat follows (prescient.planner.day-length; local mode compresses it into a minute):
+     *            a volume leaves its heat class for a colder one only after a whole cycle below it
+     */
+    public PlacementPlanner(PlannerSettings settings, Duration day) {
+        if (day.isNegative()) {
+            throw new IllegalArgumentException("day length must not be negative: " + day);
+        }
         this.settings = settings;
+        this.day = day;
     }
 
     public PlannerSettings settings() {
@@ -59,17 +74,18 @@ public final class PlacementPlanner {
         List<Deferred> deferred = new ArrayList<>();
 
         for (VolumeView v : view.volumes()) {
-            HeatLevel heat = classify(v.heatScore(), v.currentHeat());
+            HeatClass hc = classify(v.heatScore(), v.currentHeat(), v.heatHistory(), view.now());
+            HeatLevel heat = hc.level();
             PlannerSettings.HeatTier ht = settings.heatTier(heat);
             int replicas = Math.max(v.baseReplicas(), ht.replicas());
             if (settings.excludedVolumes().contains(v.name())) {
                 desired.put(v.name(), new DesiredPlacement(v.name(), heat, ht.tier(), replicas,
-                        "volume is excluded by the policy: placement left as it is"));
+                        "volume is excluded by the policy: placement left as it is", hc.history()));
                 continue;
             }
             desired.put(v.name(), new DesiredPlacement(v.name(), heat, ht.tier(), replicas,
-                    String.format(Locale.ROOT, "heat score %.2f -> %s (tier %s, %d replicas)", v.heatScore(), heat,
-                            ht.tier(), replicas)));
+                    String.format(Locale.ROOT, "heat score %.2f -> %s (tier %s, %d replicas)%s", v.heatScore(), heat,
+                            ht.tier(), replicas, hc.why()), hc.history()));
             // A volume being moved is left alone: which replica is the source, the target or a surplus mirror is
             // only clear again once the migration ended (dropping its source mid-flight would lose the volume).
             if (!busyVolumes.contains(v.name())) {
@@ -94,20 +110,76 @@ public final class PlacementPlanner {
         return new Plan(desired, admitted, deferred);
     }
 
-    /** Heat class with hysteresis: leaving the current class needs the score to clear the boundary by a margin. */
-    HeatLevel classify(double score, HeatLevel current) {
-        HeatLevel raw = score >= settings.hot().minScore() ? HeatLevel.Hot
+    /** A pass's heat class for a volume, the heat history to carry to the next pass, and a note for the reason. */
+    record HeatClass(HeatLevel level, HeatHistory history, String why) {
+    }
+
+    private HeatLevel rawClass(double score) {
+        return score >= settings.hot().minScore() ? HeatLevel.Hot
                 : score >= settings.warm().minScore() ? HeatLevel.Warm : HeatLevel.Cold;
+    }
+
+    /** Longest cooling a demotion can be made to wait: 16 days (16 minutes in local mode). */
+    private static final int MAX_BACK_OFF = 4;
+
+    private Duration dwell(int regretted) {
+        return day.multipliedBy(1L << Math.min(regretted, MAX_BACK_OFF));
+    }
+
+    /**
+     * Heat class with hysteresis, promoting promptly and demoting only after a whole day of cooling, longer for a
+     * volume whose demotions keep being undone.
+     *
+     * <p>Going hotter needs the score to clear the new class's floor by the hysteresis margin, and then happens at
+     * once: a volume that turned hot should be on fast media while it is hot. Going colder needs the score to stay
+     * below the current class's floor minus the margin for a whole day (the cycle heat follows); the volume then goes
+     * to the class of the highest score it had in that day. Why a day and not a longer cool-down or a margin: heat
+     * follows the time of day, so a volume busy by day and quiet by night swings across a class boundary twice a
+     * day by any margin the classes can afford, and every retier copies the whole volume. A volume that gets hot
+     * again within a day of cooling down is one whose peak needs the faster tier; one more day on the faster tier
+     * costs less than two copies a day. A daily average instead would delay the first promotion of a volume that
+     * just turned hot. Heat that is not daily (bursty jobs, a noisy score near a floor) can still stay low for a day
+     * and come back: a promotion within the cooling time after a demotion counts as a regretted demotion and doubles
+     * the next cooling (up to 16 days), so such a volume settles on the faster tier after a few moves. A promotion
+     * later than that (the demotion was right) starts the count over.
+     */
+    HeatClass classify(double score, HeatLevel current, HeatHistory history, Instant now) {
+        HeatHistory h = history == null ? HeatHistory.NONE : history;
+        HeatLevel raw = rawClass(score);
+        double m = settings.hysteresis();
         if (current == null || raw == current) {
-            return raw;
+            return new HeatClass(raw, h.notCooling(), "");
         }
-        double h = settings.hysteresis();
         if (raw.ordinal() < current.ordinal()) {
-            // Hotter: the score must reach the new class's floor plus the margin.
-            return score >= settings.heatTier(raw).minScore() + h ? raw : current;
+            // Hotter: the score must reach the new class's floor plus the margin, then it goes at once.
+            if (score < settings.heatTier(raw).minScore() + m) {
+                return new HeatClass(current, h.notCooling(), "");
+            }
+            boolean regret = h.demotedAt() != null && Duration.between(h.demotedAt(), now).compareTo(
+                    dwell(h.regretted())) < 0;
+            HeatHistory next = new HeatHistory(null, 0, h.demotedAt(), regret ? h.regretted() + 1 : 0);
+            return new HeatClass(raw, next, regret ? String.format(Locale.ROOT, "; promoted back %s after its "
+                    + "demotion: its next demotion waits %s of cooling", Duration.between(h.demotedAt(), now),
+                    dwell(next.regretted())) : "");
         }
-        // Colder: the score must fall below the current class's floor minus the margin.
-        return score < settings.heatTier(current).minScore() - h ? raw : current;
+        double bar = settings.heatTier(current).minScore() - m;
+        if (score >= bar) {
+            return new HeatClass(current, h.notCooling(), "");
+        }
+        // Colder: the score must stay below the current class's floor minus the margin for the whole dwell.
+        Instant since = h.coolingSince() == null ? now : h.coolingSince();
+        double peak = h.coolingSince() == null ? score : Math.max(h.coolingPeak(), score);
+        int regretted = h.regretted();
+        Duration dwell = dwell(regretted);
+        if (Duration.between(since, now).compareTo(dwell) >= 0) {
+            HeatLevel to = rawClass(peak);
+            return new HeatClass(to, new HeatHistory(null, 0, now, regretted), String.format(Locale.ROOT,
+                    "; below %.2f (%s floor - hysteresis) since %s, %s, highest %.2f since: demoted from %s", bar,
+                    current, since, dwell, peak, current));
+        }
+        return new HeatClass(current, new HeatHistory(since, peak, h.demotedAt(), h.regretted()),
+                String.format(Locale.ROOT, "; kept %s: below %.2f (floor - hysteresis) only since %s (highest %.2f); "
+                        + "demoted after %s below", current, bar, since, peak, dwell));
     }
 
     private boolean failing(NodeView n) {

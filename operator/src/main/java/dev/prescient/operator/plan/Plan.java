@@ -9,8 +9,12 @@ import java.util.Map;
  */
 public record Plan(Map<String, DesiredPlacement> desired, List<PlannedAction> actions, List<Deferred> deferred) {
 
-    /** Where a volume should be: its heat class, tier and replica count. */
-    public record DesiredPlacement(String volume, HeatLevel heat, String tier, int replicas, String explanation) {
+    /**
+     * Where a volume should be: its heat class, tier and replica count; and the heat history to carry into the next
+     * pass's view.
+     */
+    public record DesiredPlacement(String volume, HeatLevel heat, String tier, int replicas, String explanation,
+                                   ClusterView.HeatHistory heatHistory) {
     }
 
     /** An action the planner wanted but did not admit this pass, and why. */

@@ -78,6 +78,8 @@ public final class PlannerLoop {
     private final VolumeInsights insights;
     private final ReplicaInventory inventory;
     private final Map<String, HeatLevel> heat = new ConcurrentHashMap<>();
+    /** The planner's memory of each volume's heat class (see PlacementPlanner.classify): carried, persisted. */
+    private final Map<String, ClusterView.HeatHistory> heatHistory = new ConcurrentHashMap<>();
     private volatile boolean restored;
 
     public PlannerLoop(KubernetesClient kube, NodeAgents agents, NodeHealthModel health, AffinityProfiles profiles,
@@ -156,7 +158,8 @@ public final class PlannerLoop {
         long t1 = System.nanoTime();
         Map<String, Map<String, Double>> podHeat = new HashMap<>();
         ClusterView view = view(now, settings, nodes, volumes, migrations, data, podHeat);
-        Plan plan = new PlacementPlanner(settings).plan(view);
+        // The planner demotes a volume after a whole cycle of the heat the profiles learn: a day, or local mode's minute.
+        Plan plan = new PlacementPlanner(settings, profiles.day()).plan(view);
         long t2 = System.nanoTime();
         metrics.plannerPass(Duration.ofNanos(t2 - t1));
         int created = 0;
@@ -185,12 +188,18 @@ public final class PlannerLoop {
         }
         for (Plan.DesiredPlacement p : plan.desired().values()) {
             heat.put(p.volume(), p.heat());
+            if (p.heatHistory() == null || p.heatHistory().equals(ClusterView.HeatHistory.NONE)) {
+                heatHistory.remove(p.volume());
+            } else {
+                heatHistory.put(p.volume(), p.heatHistory());
+            }
         }
         publishInsights(now, settings, view, plan, volumes, podHeat);
         Set<String> names = new HashSet<>();
         all.forEach(v -> names.add(v.getMetadata().getName()));
         insights.retain(names);
         forecasts.retain(names);
+        heatHistory.keySet().retainAll(names);
         long t3 = System.nanoTime();
         persist();
         return new Result(view.volumes().size(), view.nodes().size(), created, removed, plan.deferred().size(),
@@ -412,7 +421,8 @@ public final class PlannerLoop {
                     v.getSpec().getReplicas() == null ? 1 : v.getSpec().getReplicas(), fixed, score, heat.get(name),
                     nowShare, forecast, capacityForecast(name, usedBytes, settings), lastMove.get(name),
                     p == null || p.getRequiredNodes() == null ? Set.of() : Set.copyOf(p.getRequiredNodes()),
-                    p == null || p.getRequiredZones() == null ? Set.of() : Set.copyOf(p.getRequiredZones())));
+                    p == null || p.getRequiredZones() == null ? Set.of() : Set.copyOf(p.getRequiredZones()),
+                    heatHistory.get(name)));
         }
         return new ClusterView(now, nodeViews, views, inFlight, limits);
     }
@@ -443,6 +453,34 @@ public final class PlannerLoop {
                 Math.max(point, (long) o.upper()), o.level(), o.model());
     }
 
+    /** "coolingSinceMillis:peak:demotedAtMillis:regretted" ("-" for no instant), as kept in the model state. */
+    static String formatHeatHistory(ClusterView.HeatHistory h) {
+        return millis(h.coolingSince()) + ":" + h.coolingPeak() + ":" + millis(h.demotedAt()) + ":" + h.regretted();
+    }
+
+    private static String millis(Instant t) {
+        return t == null ? "-" : Long.toString(t.toEpochMilli());
+    }
+
+    /** Null for anything else: that volume's history starts over, which only changes when it may be demoted. */
+    static ClusterView.HeatHistory parseHeatHistory(String s) {
+        String[] f = s.split(":", -1);
+        if (f.length != 4) {
+            return null;
+        }
+        try {
+            int regretted = Integer.parseInt(f[3]);
+            return regretted < 0 ? null : new ClusterView.HeatHistory(instant(f[0]), Double.parseDouble(f[1]),
+                    instant(f[2]), regretted);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Instant instant(String millis) {
+        return millis.equals("-") ? null : Instant.ofEpochMilli(Long.parseLong(millis));
+    }
+
     private void restore() {
         restored = true;
         Map<String, String> s = store.load();
@@ -462,10 +500,15 @@ public final class PlannerLoop {
                 } catch (IllegalArgumentException ignored) {
                     // Unknown class name from another version: relearn.
                 }
+            } else if (k.startsWith("heatHistory.")) {
+                ClusterView.HeatHistory c = parseHeatHistory(v);
+                if (c != null) {
+                    heatHistory.put(k.substring(12), c);
+                }
             }
         });
         int n = health.restore(h) + profiles.restore(a) + forecasts.restore(u);
-        LOG.infof("model state restored: %d entries", n + heat.size());
+        LOG.infof("model state restored: %d entries", n + heat.size() + heatHistory.size());
     }
 
     private void persist() {
@@ -473,6 +516,7 @@ public final class PlannerLoop {
         health.export().forEach((k, v) -> out.put("health." + k, v));
         profiles.export().forEach((k, v) -> out.put("affinity." + k, v));
         heat.forEach((k, v) -> out.put("heat." + k, v.name()));
+        heatHistory.forEach((k, v) -> out.put("heatHistory." + k, formatHeatHistory(v)));
         forecasts.export().forEach((k, v) -> out.put("used." + k, v));
         store.save(out);
     }

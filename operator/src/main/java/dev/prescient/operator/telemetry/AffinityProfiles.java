@@ -37,6 +37,11 @@ public final class AffinityProfiles {
         this.dayMillis = day.toMillis();
     }
 
+    /** The cycle the profiles learn (prescient.planner.day-length). */
+    public java.time.Duration day() {
+        return java.time.Duration.ofMillis(dayMillis);
+    }
+
     private static String key(String volume, String node) {
         return volume + "|" + node;
     }

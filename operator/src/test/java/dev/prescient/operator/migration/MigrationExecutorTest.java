@@ -126,6 +126,18 @@ class MigrationExecutorTest {
     }
 
     @Test
+    void tierChangeLeavesTheVolumesCopyOnAnotherNode() {
+        // A retier of a volume that also has a copy elsewhere (an evacuation copy or a mirror): only the source on
+        // from.node/from.tier is switched away from and deleted.
+        b.putReplica("pv-1-evac", VOL, "ssd", data);
+        VolumeMigrationStatus s = runToEnd(executor(), spec("node-a", "hdd", false), null);
+        assertThat(s.getPhase()).isEqualTo(Succeeded);
+        assertThat(a.replicaIds()).containsExactly(MigrationExecutor.targetReplicaId(NAME));
+        assertThat(b.replicaIds()).containsExactly("pv-1-evac");
+        assertThat(b.replicaData("pv-1-evac")).isEqualTo(data);
+    }
+
+    @Test
     void addedReplicaKeepsTheSourceAndDoesNotSwitch() {
         VolumeMigrationStatus s = runToEnd(executor(), spec("node-b", "ssd", true), null);
         assertThat(s.getPhase()).isEqualTo(Succeeded);
