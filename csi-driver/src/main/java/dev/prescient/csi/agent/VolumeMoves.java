@@ -14,6 +14,7 @@ import dev.prescient.api.nodeagent.v1.ScrubRequest;
 import dev.prescient.api.nodeagent.v1.SwitchOverRequest;
 import dev.prescient.csi.CsiException;
 import dev.prescient.engine.control.ControlClient;
+import dev.prescient.engine.control.Membership;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -22,6 +23,7 @@ import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -343,6 +345,8 @@ public final class VolumeMoves implements AutoCloseable {
             ControlClient.Answer a = engine(control(fe.get()), "SWITCH " + req.getNewReplicaId() + drop
                     + " max-pause-ms=" + maxPause, l -> { });
             p.report(b -> b.setPauseMicros(a.number("pause-us")));
+            // Whose engine takes the front-end's other members once the front-end stops (retire).
+            Files.writeString(readSourceRecord(fe.get()), req.getNewReplicaId() + "\n");
             LOG.info("volume {}: front-end {} switched to {}: {}", req.getVolumeId(), fe.get(), req.getNewReplicaId(),
                     a.text());
             return;
@@ -440,6 +444,7 @@ public final class VolumeMoves implements AutoCloseable {
                 String id = f.getFileName().toString().replace(".frontend-only", "");
                 if (!exports.running(id) || exports.connections(id) == 0) {
                     exports.stop(id);
+                    retire(id);
                     exports.forget(id);
                     Files.deleteIfExists(f);
                     LOG.info("front-end engine of deleted replica {} stopped: no client left", id);
@@ -447,6 +452,103 @@ public final class VolumeMoves implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("front-end reaper: {}", e.toString());
+        }
+        inheritPending();
+    }
+
+    private Path readSourceRecord(String frontEnd) {
+        return exports.runDir().resolve(frontEnd + ".read-source");
+    }
+
+    private Path inheritRecord(String successor) {
+        return exports.runDir().resolve(successor + ".inherit");
+    }
+
+    /**
+     * After the engine of {@code engineId} stopped for good (its replica deleted, its clients gone), before its
+     * membership is forgotten: when a switch had moved that front-end onto another replica of this node, that
+     * replica's own engine is the volume's front-end from now on and must hold every other member too (see
+     * {@link MemberHandover}); the hand-over is recorded here and carried out by {@link #inheritPending()}.
+     */
+    public void retire(String engineId) throws IOException {
+        Path rs = readSourceRecord(engineId);
+        Optional<String> readSource = Files.exists(rs) ? Optional.of(Files.readString(rs).strip()) : Optional.empty();
+        List<String> here = store.list().stream().map(EngineReplicas.ReplicaMeta::replicaId).toList();
+        Optional<MemberHandover> h = MemberHandover.plan(Membership.read(exports.membersFile(engineId)), readSource,
+                here::contains);
+        if (h.isPresent()) {
+            String successor = h.get().successor();
+            Path f = inheritRecord(successor);
+            List<Membership.Remote> all = new ArrayList<>(Files.exists(f) ? MemberHandover.parse(Files.readString(f))
+                    : List.of());
+            for (Membership.Remote r : h.get().members()) {
+                if (all.stream().noneMatch(o -> o.replicaId().equals(r.replicaId()))) {
+                    all.add(r);
+                }
+            }
+            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            Files.writeString(tmp, MemberHandover.format(all));
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            LOG.info("front-end {} stopped: replica {} inherits its members {}", engineId, successor,
+                    h.get().members().stream().map(Membership.Remote::replicaId).toList());
+        }
+        // The successor served as a member of that front-end; it is the volume's front-end now.
+        String successor = h.map(MemberHandover::successor).orElse(readSource.orElse(""));
+        Optional<String[]> rec = successor.isEmpty() ? Optional.empty() : frontEndOf(successor);
+        if (rec.isPresent() && rec.get()[1].equals(engineId)) {
+            Files.deleteIfExists(frontEndRecord(successor));
+        }
+        Files.deleteIfExists(rs);
+        if (h.isPresent()) {
+            reaper.execute(this::inheritPending); // a full compare of the volume: not on the caller's thread
+        }
+    }
+
+    /**
+     * Attaches the members each successor inherited to its engine and catches them up. They are compared block by
+     * block (existing copies): writes the successor's own clients made before the attach are not known to them.
+     * A member that cannot be attached yet (its node unreachable) is retried on the next round.
+     */
+    synchronized void inheritPending() {
+        List<Path> pending;
+        try (var files = Files.list(exports.runDir())) {
+            pending = files.filter(x -> x.getFileName().toString().endsWith(".inherit")).toList();
+        } catch (IOException e) {
+            LOG.warn("member hand-over: {}", e.toString());
+            return;
+        }
+        for (Path f : pending) {
+            String successor = f.getFileName().toString().replace(".inherit", "");
+            try {
+                var m = store.find(successor);
+                if (m.isEmpty()) {
+                    LOG.warn("replica {} was deleted before it took over its members", successor);
+                    Files.deleteIfExists(f);
+                    continue;
+                }
+                exports.ensure(successor, m.get().volumeId(), m.get().tier());
+                List<Membership.Remote> left = new ArrayList<>(MemberHandover.parse(Files.readString(f)));
+                for (Membership.Remote r : List.copyOf(left)) {
+                    try {
+                        engine(control(successor), "ATTACH " + r.replicaId() + " " + r.endpoint() + " existing=true",
+                                l -> { });
+                        ControlClient.Answer cu = engine(control(successor), "CATCHUP " + r.replicaId(), l -> { });
+                        LOG.info("replica {}: inherited member {} at {} attached and caught up ({})", successor,
+                                r.replicaId(), r.endpoint(), cu.text());
+                        left.remove(r);
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn("replica {}: inherited member {} at {} not attached yet: {}", successor, r.replicaId(),
+                                r.endpoint(), e.getMessage());
+                    }
+                }
+                if (left.isEmpty()) {
+                    Files.deleteIfExists(f);
+                } else {
+                    Files.writeString(f, MemberHandover.format(left));
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("member hand-over to {}: {}", successor, e.toString());
+            }
         }
     }
 
