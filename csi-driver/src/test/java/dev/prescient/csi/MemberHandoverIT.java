@@ -127,5 +127,22 @@ class MemberHandoverIT {
         Operation s1 = await(x.agent(), "s1");
         assertThat(s1.getPhase()).as(s1.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
         assertThat(s1.getMismatchesRepaired()).isZero();
+
+        // Node a's records still name r1, the front-end r2 joined. A copy made there from r2 must join the volume's
+        // front-end (r3's engine now), not r2's engine; deleting r2 must take it out of that set.
+        String aAddr = "127.0.0.1:" + a.agentPort;
+        a.agent().addReplicaFromSource(AddReplicaFromSourceRequest.newBuilder().setOperationId("m2").setReplicaId("r4")
+                .setVolumeId(vol).setSourceAddress(aAddr).setSourceReplicaId("r2").build());
+        Operation m2 = await(a.agent(), "m2");
+        assertThat(m2.getPhase()).as(m2.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+        a.agent().deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("d2").setReplicaId("r2").build());
+        status.clear();
+        ControlClient.call(ctl, "STATUS", status::add);
+        assertThat(status).as("r3's engine: r4 joined, r2 left").anyMatch(l -> l.startsWith("MEMBER id=r4 ")
+                && l.contains(" mode=RW ")).noneMatch(l -> l.startsWith("MEMBER id=r2 "));
+        LiveMoveIT.Writer w3 = new LiveMoveIT.Writer(uri3, "r3", reference);
+        w3.awaitMore(300);
+        w3.finish();
+        assertContent(replica(a, "r4").getNbdEndpoint(), "r4", reference);
     }
 }

@@ -203,7 +203,7 @@ public final class VolumeMoves implements AutoCloseable {
     public void attachMember(AttachMemberRequest req, Operations.Progress p) throws Exception {
         // The front-end may be the engine of a replica that an earlier switch moved away and deleted: it still
         // serves the volume and takes members.
-        String engineId = req.getReplicaId();
+        String engineId = successorOf(req.getReplicaId());
         var found = store.find(engineId);
         if (found.isEmpty() && !frontEndOnlyRunning(engineId)) {
             throw new CsiException(Status.Code.NOT_FOUND, NO_FRONT_END, "replica " + engineId + " not on this node");
@@ -276,11 +276,32 @@ public final class VolumeMoves implements AutoCloseable {
     }
 
     public boolean detachMember(DetachMemberRequest req) throws IOException {
-        if (!exports.running(req.getReplicaId())) {
+        String engineId = successorOf(req.getReplicaId());
+        if (!exports.running(engineId)) {
             return false; // no front-end running: nothing holds the member
         }
-        return engine(control(req.getReplicaId()), "DETACH " + req.getMemberReplicaId(), l -> { }).get("existed")
-                .equals("true");
+        return engine(control(engineId), "DETACH " + req.getMemberReplicaId(), l -> { }).get("existed").equals("true");
+    }
+
+    private Path handedTo(String engineId) {
+        return exports.runDir().resolve(engineId + ".handed-to");
+    }
+
+    /**
+     * The engine serving as front-end in place of {@code engineId}: itself while its replica or engine is here,
+     * else the replica it handed its members to when it stopped (retire), followed along later hand-overs.
+     * Members on other nodes keep naming the front-end they joined ({@code .frontend} records there).
+     */
+    String successorOf(String engineId) throws IOException {
+        String id = engineId;
+        for (int hops = 0; hops < 32; hops++) {
+            Path f = handedTo(id);
+            if (store.find(id).isPresent() || frontEndOnlyRunning(id) || !Files.exists(f)) {
+                return id;
+            }
+            id = Files.readString(f).strip();
+        }
+        return id;
     }
 
     /**
@@ -492,11 +513,15 @@ public final class VolumeMoves implements AutoCloseable {
             LOG.info("front-end {} stopped: replica {} inherits its members {}", engineId, successor,
                     h.get().members().stream().map(Membership.Remote::replicaId).toList());
         }
-        // The successor served as a member of that front-end; it is the volume's front-end now.
-        String successor = h.map(MemberHandover::successor).orElse(readSource.orElse(""));
+        // The successor served as a member of that front-end; it is the volume's front-end now, also for requests
+        // (attach, detach) that members elsewhere still address to the stopped one.
+        String successor = h.map(MemberHandover::successor).orElse(readSource.filter(here::contains).orElse(""));
         Optional<String[]> rec = successor.isEmpty() ? Optional.empty() : frontEndOf(successor);
         if (rec.isPresent() && rec.get()[1].equals(engineId)) {
             Files.deleteIfExists(frontEndRecord(successor));
+        }
+        if (!successor.isEmpty()) {
+            Files.writeString(handedTo(engineId), successor + "\n");
         }
         Files.deleteIfExists(rs);
         if (h.isPresent()) {
