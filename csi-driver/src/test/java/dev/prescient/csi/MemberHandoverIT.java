@@ -52,38 +52,87 @@ class MemberHandoverIT {
         }
     }
 
-    @Test
-    void aRetieredPrimaryKeepsTheOtherNodesCopyInSync() throws Exception {
+    static final String VOL = "vol-m";
+    String xAddr;
+    long[] reference;
+
+    /** Node x (ssd, hdd) with r1 on ssd, written to by the returned writer; node a with r2, a member of r1's set. */
+    private LiveMoveIT.Writer primaryWithACopyOnAnotherNode() throws Exception {
         root = Files.createTempDirectory("prescient-members-it");
         x = new NodeProcess("node-x", root.resolve("x"), root.resolve("kubelet"));
         x.tiers = "ssd=" + root.resolve("x/ssd") + ",hdd=" + root.resolve("x/hdd");
         x.start();
         a = new NodeProcess("node-a", root.resolve("a"), root.resolve("kubelet")).start();
-        String vol = "vol-m";
-        String xAddr = "127.0.0.1:" + x.agentPort;
+        xAddr = "127.0.0.1:" + x.agentPort;
         x.agent().createReplica(CreateReplicaRequest.newBuilder().setOperationId("c1").setReplicaId("r1")
-                .setVolumeId(vol).setTier("ssd").setSizeBytes(SIZE).build());
+                .setVolumeId(VOL).setTier("ssd").setSizeBytes(SIZE).build());
         String uri1 = replica(x, "r1").getNbdEndpoint();
-        long[] reference = new long[(int) (SIZE / BS)];
+        reference = new long[(int) (SIZE / BS)];
         Arrays.fill(reference, crc(ByteBuffer.allocate(BS)));
         LiveMoveIT.Writer w = new LiveMoveIT.Writer(uri1, "r1", reference);
         w.awaitMore(300);
 
         // The other node's copy, e.g. an evacuation copy: joins r1's engine, the volume's front-end.
         a.agent().addReplicaFromSource(AddReplicaFromSourceRequest.newBuilder().setOperationId("m1").setReplicaId("r2")
-                .setVolumeId(vol).setSourceAddress(xAddr).setSourceReplicaId("r1").build());
+                .setVolumeId(VOL).setSourceAddress(xAddr).setSourceReplicaId("r1").build());
         assertThat(await(a.agent(), "m1").getPhase()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
         w.awaitMore(300);
+        return w;
+    }
 
-        // The tier move on x, under writes: copy, switch, delete the source.
+    /** The tier move on x: copy r1 to r3 on hdd, switch to r3. */
+    private void retier() throws Exception {
         x.agent().addReplicaFromSource(AddReplicaFromSourceRequest.newBuilder().setOperationId("t1").setReplicaId("r3")
-                .setVolumeId(vol).setTier("hdd").setSourceAddress(xAddr).setSourceReplicaId("r1").build());
+                .setVolumeId(VOL).setTier("hdd").setSourceAddress(xAddr).setSourceReplicaId("r1").build());
         Operation t1 = await(x.agent(), "t1");
         assertThat(t1.getPhase()).as(t1.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
-        x.agent().switchOver(SwitchOverRequest.newBuilder().setOperationId("sw1").setVolumeId(vol)
+        x.agent().switchOver(SwitchOverRequest.newBuilder().setOperationId("sw1").setVolumeId(VOL)
                 .setNewReplicaId("r3").setOldReplicaId("r1").build());
         Operation sw = await(x.agent(), "sw1");
         assertThat(sw.getPhase()).as(sw.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+    }
+
+    /** Polls r3's engine until {@code member} is an in-sync member (at most a minute); returns its last STATUS. */
+    private List<String> awaitMemberOfR3(String member) throws Exception {
+        Path ctl = root.resolve("x/state/run/engine/r3.ctl");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        List<String> status = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            status.clear();
+            ControlClient.call(ctl, "STATUS", status::add);
+            if (status.stream().anyMatch(l -> l.startsWith("MEMBER id=" + member + " ") && l.contains(" mode=RW "))) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        System.out.println("r3's engine: " + status);
+        return status;
+    }
+
+    @Test
+    void aRetierWithNoClientConnectedHandsTheCopyToTheNewPrimary() throws Exception {
+        primaryWithACopyOnAnotherNode().finish();
+        retier();
+        // No client: r1's engine is stopped with the deletion.
+        x.agent().deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("d1").setReplicaId("r1").build());
+        assertThat(root.resolve("x/state/run/engine/r1.pid")).doesNotExist();
+        String uri3 = replica(x, "r3").getNbdEndpoint();
+        LiveMoveIT.Writer w2 = new LiveMoveIT.Writer(uri3, "r3", reference);
+        w2.awaitMore(300);
+        List<String> status = awaitMemberOfR3("r2");
+        w2.awaitMore(300);
+        w2.finish();
+        assertContent(replica(a, "r2").getNbdEndpoint(), "r2", reference);
+        assertThat(status).as("r3's engine holds r2").anyMatch(l -> l.startsWith("MEMBER id=r2 ") && l.contains(" mode=RW "));
+    }
+
+    @Test
+    void aRetieredPrimaryKeepsTheOtherNodesCopyInSync() throws Exception {
+        LiveMoveIT.Writer w = primaryWithACopyOnAnotherNode();
+        String vol = VOL;
+
+        // The tier move on x, under writes: copy, switch, delete the source.
+        retier();
         w.awaitMore(300);
         x.agent().deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("d1").setReplicaId("r1").build());
         w.awaitMore(300);
@@ -103,18 +152,7 @@ class MemberHandoverIT {
         LiveMoveIT.Writer w2 = new LiveMoveIT.Writer(uri3, "r3", reference);
         w2.awaitMore(500);
         // r3's engine takes r2 into its set (soft wait: the content check below is the verdict).
-        Path ctl = engines.resolve("r3.ctl");
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        List<String> status = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            status.clear();
-            ControlClient.call(ctl, "STATUS", status::add);
-            if (status.stream().anyMatch(l -> l.startsWith("MEMBER id=r2 ") && l.contains(" mode=RW "))) {
-                break;
-            }
-            Thread.sleep(200);
-        }
-        System.out.println("r3's engine: " + status);
+        List<String> status = awaitMemberOfR3("r2");
         w2.awaitMore(500);
         w2.finish();
 
@@ -137,7 +175,7 @@ class MemberHandoverIT {
         assertThat(m2.getPhase()).as(m2.toString()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
         a.agent().deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("d2").setReplicaId("r2").build());
         status.clear();
-        ControlClient.call(ctl, "STATUS", status::add);
+        ControlClient.call(engines.resolve("r3.ctl"), "STATUS", status::add);
         assertThat(status).as("r3's engine: r4 joined, r2 left").anyMatch(l -> l.startsWith("MEMBER id=r4 ")
                 && l.contains(" mode=RW ")).noneMatch(l -> l.startsWith("MEMBER id=r2 "));
         LiveMoveIT.Writer w3 = new LiveMoveIT.Writer(uri3, "r3", reference);
