@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * (where a member replica of this node is attached), {@code <replica>.frontend-only} (a replica
  * deleted while its engine still serves a switched volume to connected clients; that engine is
  * stopped by {@link #reap()} once no NBD client is connected, or on the next DeleteReplica).
+ * When such an engine stops, the replica its last SWITCH made the read source ({@code <replica>.read-source})
+ * takes over the front-end's other members ({@link MemberHandover}, {@code <successor>.inherit} until done) and
+ * answers for it ({@code <replica>.handed-to}): members elsewhere still name the front-end they joined.
  */
 public final class VolumeMoves implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeMoves.class);
@@ -58,6 +61,8 @@ public final class VolumeMoves implements AutoCloseable {
     private final EngineReplicas store;
     private final EngineExports exports;
     private final Function<String, ManagedChannel> channels;
+    /** Guards the {@code .inherit} records; held only while one is read or rewritten, never during a catch-up. */
+    private final Object inheritLock = new Object();
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "front-end-reaper");
         t.setDaemon(true);
@@ -499,17 +504,13 @@ public final class VolumeMoves implements AutoCloseable {
                 here::contains);
         if (h.isPresent()) {
             String successor = h.get().successor();
-            Path f = inheritRecord(successor);
-            List<Membership.Remote> all = new ArrayList<>(Files.exists(f) ? MemberHandover.parse(Files.readString(f))
-                    : List.of());
-            for (Membership.Remote r : h.get().members()) {
-                if (all.stream().noneMatch(o -> o.replicaId().equals(r.replicaId()))) {
-                    all.add(r);
+            updateInherit(successor, all -> {
+                for (Membership.Remote r : h.get().members()) {
+                    if (all.stream().noneMatch(o -> o.replicaId().equals(r.replicaId()))) {
+                        all.add(r);
+                    }
                 }
-            }
-            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.writeString(tmp, MemberHandover.format(all));
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            });
             LOG.info("front-end {} stopped: replica {} inherits its members {}", engineId, successor,
                     h.get().members().stream().map(Membership.Remote::replicaId).toList());
         }
@@ -525,7 +526,29 @@ public final class VolumeMoves implements AutoCloseable {
         }
         Files.deleteIfExists(rs);
         if (h.isPresent()) {
-            reaper.execute(this::inheritPending); // a full compare of the volume: not on the caller's thread
+            try {
+                reaper.execute(this::inheritPending); // a full compare of the volume: not on the caller's thread
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.info("agent stopping: the hand-over to {} resumes from its record on the next start", successor);
+            }
+        }
+    }
+
+    /** Edits a successor's {@code .inherit} record (absent = empty; emptied = deleted); retire adds while it is worked off. */
+    private void updateInherit(String successor, java.util.function.Consumer<List<Membership.Remote>> edit)
+            throws IOException {
+        synchronized (inheritLock) {
+            Path f = inheritRecord(successor);
+            List<Membership.Remote> all = new ArrayList<>(Files.exists(f) ? MemberHandover.parse(Files.readString(f))
+                    : List.of());
+            edit.accept(all);
+            if (all.isEmpty()) {
+                Files.deleteIfExists(f);
+                return;
+            }
+            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            Files.writeString(tmp, MemberHandover.format(all));
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
@@ -552,25 +575,25 @@ public final class VolumeMoves implements AutoCloseable {
                     continue;
                 }
                 exports.ensure(successor, m.get().volumeId(), m.get().tier());
-                List<Membership.Remote> left = new ArrayList<>(MemberHandover.parse(Files.readString(f)));
-                for (Membership.Remote r : List.copyOf(left)) {
+                List<Membership.Remote> todo;
+                synchronized (inheritLock) {
+                    todo = MemberHandover.parse(Files.readString(f));
+                }
+                List<String> done = new ArrayList<>();
+                for (Membership.Remote r : todo) {
                     try {
                         engine(control(successor), "ATTACH " + r.replicaId() + " " + r.endpoint() + " existing=true",
                                 l -> { });
                         ControlClient.Answer cu = engine(control(successor), "CATCHUP " + r.replicaId(), l -> { });
                         LOG.info("replica {}: inherited member {} at {} attached and caught up ({})", successor,
                                 r.replicaId(), r.endpoint(), cu.text());
-                        left.remove(r);
+                        done.add(r.replicaId());
                     } catch (IOException | RuntimeException e) {
                         LOG.warn("replica {}: inherited member {} at {} not attached yet: {}", successor, r.replicaId(),
                                 r.endpoint(), e.getMessage());
                     }
                 }
-                if (left.isEmpty()) {
-                    Files.deleteIfExists(f);
-                } else {
-                    Files.writeString(f, MemberHandover.format(left));
-                }
+                updateInherit(successor, left -> left.removeIf(r -> done.contains(r.replicaId())));
             } catch (IOException | RuntimeException e) {
                 LOG.warn("member hand-over to {}: {}", successor, e.toString());
             }
