@@ -102,7 +102,8 @@ public final class EngineExports {
                 : Path.of(System.getProperty("java.io.tmpdir"), "prescient-" + Integer.toHexString(p.toString().hashCode()) + ".ctl");
     }
 
-    private Path membersFile(String replicaId) {
+    /** Where the engine persists its replica set ({@link dev.prescient.engine.control.Membership}). */
+    Path membersFile(String replicaId) {
         return runDir.resolve(replicaId + ".members");
     }
 

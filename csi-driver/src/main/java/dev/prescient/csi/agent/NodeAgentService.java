@@ -243,6 +243,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             }
             boolean existed = store.delete(req.getReplicaId());
             if (!keepEngine) {
+                moves.retire(req.getReplicaId());
                 exports.forget(req.getReplicaId());
             }
             Files.deleteIfExists(fillingMarker(req.getReplicaId()));

@@ -14,6 +14,7 @@ import dev.prescient.api.nodeagent.v1.ScrubRequest;
 import dev.prescient.api.nodeagent.v1.SwitchOverRequest;
 import dev.prescient.csi.CsiException;
 import dev.prescient.engine.control.ControlClient;
+import dev.prescient.engine.control.Membership;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -22,6 +23,7 @@ import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * (where a member replica of this node is attached), {@code <replica>.frontend-only} (a replica
  * deleted while its engine still serves a switched volume to connected clients; that engine is
  * stopped by {@link #reap()} once no NBD client is connected, or on the next DeleteReplica).
+ * When such an engine stops, the replica its last SWITCH made the read source ({@code <replica>.read-source})
+ * takes over the front-end's other members ({@link MemberHandover}, {@code <successor>.inherit} until done) and
+ * answers for it ({@code <replica>.handed-to}): members elsewhere still name the front-end they joined.
  */
 public final class VolumeMoves implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeMoves.class);
@@ -56,6 +61,8 @@ public final class VolumeMoves implements AutoCloseable {
     private final EngineReplicas store;
     private final EngineExports exports;
     private final Function<String, ManagedChannel> channels;
+    /** Guards the {@code .inherit} records; held only while one is read or rewritten, never during a catch-up. */
+    private final Object inheritLock = new Object();
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "front-end-reaper");
         t.setDaemon(true);
@@ -201,7 +208,7 @@ public final class VolumeMoves implements AutoCloseable {
     public void attachMember(AttachMemberRequest req, Operations.Progress p) throws Exception {
         // The front-end may be the engine of a replica that an earlier switch moved away and deleted: it still
         // serves the volume and takes members.
-        String engineId = req.getReplicaId();
+        String engineId = successorOf(req.getReplicaId());
         var found = store.find(engineId);
         if (found.isEmpty() && !frontEndOnlyRunning(engineId)) {
             throw new CsiException(Status.Code.NOT_FOUND, NO_FRONT_END, "replica " + engineId + " not on this node");
@@ -274,11 +281,32 @@ public final class VolumeMoves implements AutoCloseable {
     }
 
     public boolean detachMember(DetachMemberRequest req) throws IOException {
-        if (!exports.running(req.getReplicaId())) {
+        String engineId = successorOf(req.getReplicaId());
+        if (!exports.running(engineId)) {
             return false; // no front-end running: nothing holds the member
         }
-        return engine(control(req.getReplicaId()), "DETACH " + req.getMemberReplicaId(), l -> { }).get("existed")
-                .equals("true");
+        return engine(control(engineId), "DETACH " + req.getMemberReplicaId(), l -> { }).get("existed").equals("true");
+    }
+
+    private Path handedTo(String engineId) {
+        return exports.runDir().resolve(engineId + ".handed-to");
+    }
+
+    /**
+     * The engine serving as front-end in place of {@code engineId}: itself while its replica or engine is here,
+     * else the replica it handed its members to when it stopped (retire), followed along later hand-overs.
+     * Members on other nodes keep naming the front-end they joined ({@code .frontend} records there).
+     */
+    String successorOf(String engineId) throws IOException {
+        String id = engineId;
+        for (int hops = 0; hops < 32; hops++) {
+            Path f = handedTo(id);
+            if (store.find(id).isPresent() || frontEndOnlyRunning(id) || !Files.exists(f)) {
+                return id;
+            }
+            id = Files.readString(f).strip();
+        }
+        return id;
     }
 
     /**
@@ -343,6 +371,8 @@ public final class VolumeMoves implements AutoCloseable {
             ControlClient.Answer a = engine(control(fe.get()), "SWITCH " + req.getNewReplicaId() + drop
                     + " max-pause-ms=" + maxPause, l -> { });
             p.report(b -> b.setPauseMicros(a.number("pause-us")));
+            // Whose engine takes the front-end's other members once the front-end stops (retire).
+            Files.writeString(readSourceRecord(fe.get()), req.getNewReplicaId() + "\n");
             LOG.info("volume {}: front-end {} switched to {}: {}", req.getVolumeId(), fe.get(), req.getNewReplicaId(),
                     a.text());
             return;
@@ -440,6 +470,7 @@ public final class VolumeMoves implements AutoCloseable {
                 String id = f.getFileName().toString().replace(".frontend-only", "");
                 if (!exports.running(id) || exports.connections(id) == 0) {
                     exports.stop(id);
+                    retire(id);
                     exports.forget(id);
                     Files.deleteIfExists(f);
                     LOG.info("front-end engine of deleted replica {} stopped: no client left", id);
@@ -447,6 +478,125 @@ public final class VolumeMoves implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("front-end reaper: {}", e.toString());
+        }
+        inheritPending();
+    }
+
+    private Path readSourceRecord(String frontEnd) {
+        return exports.runDir().resolve(frontEnd + ".read-source");
+    }
+
+    private Path inheritRecord(String successor) {
+        return exports.runDir().resolve(successor + ".inherit");
+    }
+
+    /**
+     * After the engine of {@code engineId} stopped for good (its replica deleted, its clients gone), before its
+     * membership is forgotten: when a switch had moved that front-end onto another replica of this node, that
+     * replica's own engine is the volume's front-end from now on and must hold every other member too (see
+     * {@link MemberHandover}); the hand-over is recorded here and carried out by {@link #inheritPending()}.
+     */
+    public void retire(String engineId) throws IOException {
+        Path rs = readSourceRecord(engineId);
+        Optional<String> readSource = Files.exists(rs) ? Optional.of(Files.readString(rs).strip()) : Optional.empty();
+        List<String> here = store.list().stream().map(EngineReplicas.ReplicaMeta::replicaId).toList();
+        Optional<MemberHandover> h = MemberHandover.plan(Membership.read(exports.membersFile(engineId)), readSource,
+                here::contains);
+        if (h.isPresent()) {
+            String successor = h.get().successor();
+            updateInherit(successor, all -> {
+                for (Membership.Remote r : h.get().members()) {
+                    if (all.stream().noneMatch(o -> o.replicaId().equals(r.replicaId()))) {
+                        all.add(r);
+                    }
+                }
+            });
+            LOG.info("front-end {} stopped: replica {} inherits its members {}", engineId, successor,
+                    h.get().members().stream().map(Membership.Remote::replicaId).toList());
+        }
+        // The successor served as a member of that front-end; it is the volume's front-end now, also for requests
+        // (attach, detach) that members elsewhere still address to the stopped one.
+        String successor = h.map(MemberHandover::successor).orElse(readSource.filter(here::contains).orElse(""));
+        Optional<String[]> rec = successor.isEmpty() ? Optional.empty() : frontEndOf(successor);
+        if (rec.isPresent() && rec.get()[1].equals(engineId)) {
+            Files.deleteIfExists(frontEndRecord(successor));
+        }
+        if (!successor.isEmpty()) {
+            Files.writeString(handedTo(engineId), successor + "\n");
+        }
+        Files.deleteIfExists(rs);
+        if (h.isPresent()) {
+            try {
+                reaper.execute(this::inheritPending); // a full compare of the volume: not on the caller's thread
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.info("agent stopping: the hand-over to {} resumes from its record on the next start", successor);
+            }
+        }
+    }
+
+    /** Edits a successor's {@code .inherit} record (absent = empty; emptied = deleted); retire adds while it is worked off. */
+    private void updateInherit(String successor, java.util.function.Consumer<List<Membership.Remote>> edit)
+            throws IOException {
+        synchronized (inheritLock) {
+            Path f = inheritRecord(successor);
+            List<Membership.Remote> all = new ArrayList<>(Files.exists(f) ? MemberHandover.parse(Files.readString(f))
+                    : List.of());
+            edit.accept(all);
+            if (all.isEmpty()) {
+                Files.deleteIfExists(f);
+                return;
+            }
+            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            Files.writeString(tmp, MemberHandover.format(all));
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * Attaches the members each successor inherited to its engine and catches them up. They are compared block by
+     * block (existing copies): writes the successor's own clients made before the attach are not known to them.
+     * A member that cannot be attached yet (its node unreachable) is retried on the next round.
+     */
+    synchronized void inheritPending() {
+        List<Path> pending;
+        try (var files = Files.list(exports.runDir())) {
+            pending = files.filter(x -> x.getFileName().toString().endsWith(".inherit")).toList();
+        } catch (IOException e) {
+            LOG.warn("member hand-over: {}", e.toString());
+            return;
+        }
+        for (Path f : pending) {
+            String successor = f.getFileName().toString().replace(".inherit", "");
+            try {
+                var m = store.find(successor);
+                if (m.isEmpty()) {
+                    LOG.warn("replica {} was deleted before it took over its members", successor);
+                    Files.deleteIfExists(f);
+                    continue;
+                }
+                exports.ensure(successor, m.get().volumeId(), m.get().tier());
+                List<Membership.Remote> todo;
+                synchronized (inheritLock) {
+                    todo = MemberHandover.parse(Files.readString(f));
+                }
+                List<String> done = new ArrayList<>();
+                for (Membership.Remote r : todo) {
+                    try {
+                        engine(control(successor), "ATTACH " + r.replicaId() + " " + r.endpoint() + " existing=true",
+                                l -> { });
+                        ControlClient.Answer cu = engine(control(successor), "CATCHUP " + r.replicaId(), l -> { });
+                        LOG.info("replica {}: inherited member {} at {} attached and caught up ({})", successor,
+                                r.replicaId(), r.endpoint(), cu.text());
+                        done.add(r.replicaId());
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn("replica {}: inherited member {} at {} not attached yet: {}", successor, r.replicaId(),
+                                r.endpoint(), e.getMessage());
+                    }
+                }
+                updateInherit(successor, left -> left.removeIf(r -> done.contains(r.replicaId())));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("member hand-over to {}: {}", successor, e.toString());
+            }
         }
     }
 

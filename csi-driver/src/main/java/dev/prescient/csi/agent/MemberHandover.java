@@ -1,0 +1,82 @@
+package dev.prescient.csi.agent;
+
+import dev.prescient.engine.control.Membership;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * What a stopping front-end engine leaves to its successor. After a move on this node switched a volume away from
+ * the front-end's own replica, the front-end keeps serving connected clients through its set: the new replica (the
+ * read source, with an engine of its own here) and the volume's other members, e.g. a copy on another node. Once
+ * that engine stops, the next consumer attaches to the new replica's own engine, whose set holds only its replica:
+ * the other members must join that set, or writes from then on silently miss them.
+ *
+ * <p>The hand-over is persisted as {@code <successor>.inherit} in the run directory, one {@code remote <id>
+ * <host:port>} line per member, and worked off by the agent until every member is attached and caught up there.
+ */
+public record MemberHandover(String successor, List<Membership.Remote> members) {
+
+    public MemberHandover {
+        members = List.copyOf(members);
+    }
+
+    /**
+     * The hand-over of a stopped front-end's set.
+     *
+     * @param m            its persisted membership (null: none)
+     * @param readSource   the replica its last SWITCH made the read source, if the agent recorded it
+     * @param servedHere   whether a replica is stored on this node (so its own engine can take the members)
+     * @return empty when there is nothing to hand over: the engine still had its own replica (it was the volume's
+     *         front-end proper, not a switched one), or its read source is not a replica of this node
+     */
+    public static Optional<MemberHandover> plan(Membership m, Optional<String> readSource, Predicate<String> servedHere) {
+        if (m == null || !m.localDropped()) {
+            return Optional.empty();
+        }
+        String successor;
+        if (readSource.isPresent()) {
+            successor = readSource.get();
+        } else {
+            // Recorded by agents from this change on; before, the one in-sync member on this node is the read source.
+            List<String> local = m.remotes().stream().filter(r -> r.inSync() && servedHere.test(r.replicaId()))
+                    .map(Membership.Remote::replicaId).toList();
+            if (local.size() != 1) {
+                return Optional.empty();
+            }
+            successor = local.get(0);
+        }
+        if (!servedHere.test(successor) || m.remotes().stream().noneMatch(r -> r.replicaId().equals(successor))) {
+            return Optional.empty();
+        }
+        List<Membership.Remote> rest = m.remotes().stream().filter(r -> !r.replicaId().equals(successor)).toList();
+        return rest.isEmpty() ? Optional.empty() : Optional.of(new MemberHandover(successor, rest));
+    }
+
+    /** The members as the {@code .inherit} file's text. */
+    public static String format(List<Membership.Remote> members) {
+        StringBuilder b = new StringBuilder();
+        for (Membership.Remote r : members) {
+            b.append("remote ").append(r.replicaId()).append(' ').append(r.endpoint()).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** Parses an {@code .inherit} file's text; the members are not known to be in sync with the successor. */
+    public static List<Membership.Remote> parse(String text) throws IOException {
+        List<Membership.Remote> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String[] t = line.strip().split(" +");
+            if (t[0].isEmpty()) {
+                continue;
+            }
+            if (t.length != 3 || !t[0].equals("remote") || t[2].lastIndexOf(':') < 1) {
+                throw new IOException("malformed member hand-over line: " + line);
+            }
+            out.add(new Membership.Remote(t[1], t[2], false));
+        }
+        return out;
+    }
+}
