@@ -87,6 +87,13 @@ public final class DeviceRiskAssessor {
         double ratio = relativeLatency != null && latencyMs > 0 && peerLatencyMs > 0 ? latencyMs / peerLatencyMs
                 : Double.NaN;
         double peerZ = relativeLatency == null ? Double.NaN : relativeLatency.score(ratio);
+        if (relativeLatency != null && Double.isNaN(peerZ) && !Double.isNaN(ratio)) {
+            // Too few reports with peers to know this device's usual ratio: judge its level (the lowest of the last
+            // five ratios, as for every score) against the prior that a tier is about as fast as the same tier
+            // elsewhere, with the tracker's floor scale (2x scores 2, 4x 6). A young history is where a device's own
+            // past misleads most: a quiet start makes any load look slow.
+            peerZ = (relativeLatency.level(ratio) - 1) / HealthSignalTracker.FLOOR_SHARE;
+        }
         double lz = combine(ownZ, peerZ);
         double ez = errors.score(errorRate);
         FailurePrediction p = base.withHealth(HealthSignalTracker.anomalyProbability(lz, ez));

@@ -124,7 +124,8 @@ public final class HealthSignalTracker {
         return robustZ(level(x), older());
     }
 
-    private double level(double x) {
+    /** The lowest of {@code x} and the previous {@link #RECENT}-1 reports (see {@link #score}). */
+    double level(double x) {
         double level = x;
         for (int i = 0; i < Math.min(recentCount, RECENT - 1); i++) {
             level = Math.min(level, recent[(recentCount - 1 - i) % RECENT]);

@@ -128,4 +128,29 @@ class DeviceRiskAssessorTest {
             }
         }
     }
+
+    /**
+     * node-b's nvme in a LocalModeIT run (06:42, CI clone): eight reports while nearly idle (median 0.8 ms), then the
+     * workload arrived and it answered in 12-25 ms, as its peer node-a's nvme did at the same moment. Against its
+     * young own past alone that was z 14, p 1.00, and a healthy node was evacuated.
+     */
+    @Test
+    void aYoungHistoryIsCheckedAgainstThePeersDirectly() {
+        double[][] reports = { // p99 ms, peers' p99 ms (NaN: no peer reported)
+            {0.4, 3.1}, {0.8, 3.1}, {0.8, 3.1}, {0.8, Double.NaN}, {0.8, Double.NaN}, {6.1, Double.NaN},
+            {6.1, 0.8}, {6.1, 3.1}, {6.1, 3.1}, {12.3, 6.1}, {24.6, 6.1}, {24.6, 12.3}, {12.3, 12.3}, {6.1, 6.1},
+            {12.3, 6.1}, {12.3, 12.3}, {24.6, 12.3}, {12.3, 12.3}};
+        DeviceRiskAssessor a = withPeers();
+        DeviceRiskAssessor alone = withoutSmart();
+        double worst = 0;
+        double worstAlone = 0;
+        for (int i = 0; i < reports.length; i++) {
+            worst = Math.max(worst, a.assess(null, reports[i][0], reports[i][1], 0.0, i * 2_000L).prediction()
+                    .probability());
+            worstAlone = Math.max(worstAlone, alone.assess(null, reports[i][0], 0.0, i * 2_000L).prediction()
+                    .probability());
+        }
+        assertThat(worstAlone).as("against its own young past").isGreaterThan(0.9);
+        assertThat(worst).as("and against its peers").isLessThan(0.5);
+    }
 }
