@@ -131,7 +131,7 @@ class CrossNodeHandoverIT {
 
     private SwitchOverRequest switchRequest() {
         return SwitchOverRequest.newBuilder().setOperationId("mig-switch").setVolumeId(VOL).setNewReplicaId("rB")
-                .setOldReplicaId("r1").setMaxPauseMillis(2000).build();
+                .setOldReplicaId("r1").setNewReplicaAddress("127.0.0.1:" + b.agentPort).setMaxPauseMillis(2000).build();
     }
 
     /** Polls an engine until {@code member} is an in-sync member (at most 30 s); returns its last STATUS. */

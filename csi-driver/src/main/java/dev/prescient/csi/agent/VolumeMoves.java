@@ -26,8 +26,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -372,7 +374,9 @@ public final class VolumeMoves implements AutoCloseable {
                     + " max-pause-ms=" + maxPause, l -> { });
             p.report(b -> b.setPauseMicros(a.number("pause-us")));
             // Whose engine takes the front-end's other members once the front-end stops (retire).
-            Files.writeString(readSourceRecord(fe.get()), req.getNewReplicaId() + "\n");
+            // On another node (a move there) that node's agent, named by the caller, is where they go.
+            Files.writeString(readSourceRecord(fe.get()), new MemberHandover.ReadSource(req.getNewReplicaId(),
+                    req.getNewReplicaAddress()).format());
             LOG.info("volume {}: front-end {} switched to {}: {}", req.getVolumeId(), fe.get(), req.getNewReplicaId(),
                     a.text());
             return;
@@ -486,6 +490,10 @@ public final class VolumeMoves implements AutoCloseable {
         return exports.runDir().resolve(frontEnd + ".read-source");
     }
 
+    private Path handOffRecord(String frontEnd) {
+        return exports.runDir().resolve(frontEnd + ".hand-off");
+    }
+
     private Path inheritRecord(String successor) {
         return exports.runDir().resolve(successor + ".inherit");
     }
@@ -498,10 +506,29 @@ public final class VolumeMoves implements AutoCloseable {
      */
     public void retire(String engineId) throws IOException {
         Path rs = readSourceRecord(engineId);
-        Optional<String> readSource = Files.exists(rs) ? Optional.of(Files.readString(rs).strip()) : Optional.empty();
+        Optional<MemberHandover.ReadSource> source = Files.exists(rs)
+                ? Optional.of(MemberHandover.ReadSource.parse(Files.readString(rs))) : Optional.empty();
+        Optional<String> readSource = source.map(MemberHandover.ReadSource::replicaId);
         List<String> here = store.list().stream().map(EngineReplicas.ReplicaMeta::replicaId).toList();
-        Optional<MemberHandover> h = MemberHandover.plan(Membership.read(exports.membersFile(engineId)), readSource,
+        Optional<MemberHandover> h = MemberHandover.planFrom(Membership.read(exports.membersFile(engineId)), source,
                 here::contains);
+        if (h.isPresent() && !h.get().agent().isEmpty()) {
+            // A move to another node: the new replica's agent takes the members (pushed by handOffPending).
+            Path f = handOffRecord(engineId);
+            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            Files.writeString(tmp, MemberHandover.formatHandOff(h.get()));
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            LOG.info("front-end {} stopped: replica {} on {} inherits its members {}", engineId, h.get().successor(),
+                    h.get().agent(), h.get().members().stream().map(Membership.Remote::replicaId).toList());
+            Files.deleteIfExists(rs);
+            try {
+                reaper.execute(this::inheritPending);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.info("agent stopping: the hand-off to {} resumes from its record on the next start",
+                        h.get().successor());
+            }
+            return;
+        }
         if (h.isPresent()) {
             String successor = h.get().successor();
             updateInherit(successor, all -> {
@@ -558,6 +585,7 @@ public final class VolumeMoves implements AutoCloseable {
      * A member that cannot be attached yet (its node unreachable) is retried on the next round.
      */
     synchronized void inheritPending() {
+        handOffPending();
         List<Path> pending;
         try (var files = Files.list(exports.runDir())) {
             pending = files.filter(x -> x.getFileName().toString().endsWith(".inherit")).toList();
@@ -599,6 +627,76 @@ public final class VolumeMoves implements AutoCloseable {
             }
         }
     }
+
+    /** Attempts per hand-off member (in memory): each retry after a failed one is a new operation there. */
+    private final Map<String, Integer> handOffAttempts = new ConcurrentHashMap<>();
+
+    /**
+     * Sends the members of stopped front-ends to the agents of their read sources on other nodes: AttachMember of
+     * each (an existing copy: compared block by block) to the successor there, whose agent attaches it to the
+     * successor's own engine once it finds this front-end gone. Retried every round until each one succeeded; the
+     * operation ids are fixed per attempt, so a restart here follows the one already running there.
+     */
+    private void handOffPending() {
+        List<Path> pending;
+        try (var files = Files.list(exports.runDir())) {
+            pending = files.filter(x -> x.getFileName().toString().endsWith(".hand-off")).toList();
+        } catch (IOException e) {
+            LOG.warn("member hand-off: {}", e.toString());
+            return;
+        }
+        for (Path f : pending) {
+            String frontEnd = f.getFileName().toString().replace(".hand-off", "");
+            try {
+                MemberHandover h = MemberHandover.parseHandOff(Files.readString(f));
+                List<Membership.Remote> left = new ArrayList<>();
+                for (Membership.Remote r : h.members()) {
+                    String key = frontEnd + "-" + r.replicaId();
+                    String opId = "handoff-" + key + "-" + handOffAttempts.getOrDefault(key, 0);
+                    try {
+                        Operation started = call(h.agent(), s -> s.attachMember(AttachMemberRequest.newBuilder()
+                                .setOperationId(opId).setReplicaId(h.successor()).setMemberReplicaId(r.replicaId())
+                                .setMemberEndpoint(r.endpoint()).setExistingCopy(true).build()));
+                        follow(h.agent(), started, IGNORED);
+                        handOffAttempts.remove(key);
+                        LOG.info("front-end {}: member {} handed to {} on {}", frontEnd, r.replicaId(), h.successor(),
+                                h.agent());
+                    } catch (Exception e) {
+                        handOffAttempts.merge(key, 1, Integer::sum);
+                        left.add(r);
+                        LOG.warn("front-end {}: member {} not handed to {} on {} yet: {}", frontEnd, r.replicaId(),
+                                h.successor(), h.agent(), e.getMessage());
+                    }
+                }
+                if (left.isEmpty()) {
+                    Files.deleteIfExists(f);
+                } else if (left.size() < h.members().size()) {
+                    Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+                    Files.writeString(tmp, MemberHandover.formatHandOff(new MemberHandover(h.successor(), h.agent(),
+                            left)));
+                    Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("member hand-off of {}: {}", frontEnd, e.toString());
+            }
+        }
+    }
+
+    /** Progress of a background call nobody watches. */
+    private static final Operations.Progress IGNORED = new Operations.Progress() {
+        @Override
+        public void update(long done, long total) {
+        }
+
+        @Override
+        public void report(java.util.function.Consumer<Operation.Builder> fields) {
+        }
+
+        @Override
+        public boolean cancelled() {
+            return false;
+        }
+    };
 
     public boolean frontEndOnlyRunning(String replicaId) {
         return Files.exists(frontEndOnly(replicaId)) && exports.running(replicaId);
