@@ -127,6 +127,22 @@ class CrossNodeHandoverIT {
         Operation s1 = await(b.agent(), "s1");
         succeeded(s1);
         assertThat(s1.getMismatchesRepaired()).isZero();
+
+        // Node a's records still name r1 on x, the front-end r2 joined. A copy made there from r2 must join rB's
+        // engine (the volume's front-end now), and deleting r2 must take r2 out of that set.
+        String aAddr = "127.0.0.1:" + a.agentPort;
+        a.agent().addReplicaFromSource(AddReplicaFromSourceRequest.newBuilder().setOperationId("m2").setReplicaId("r4")
+                .setVolumeId(VOL).setSourceAddress(aAddr).setSourceReplicaId("r2").build());
+        succeeded(await(a.agent(), "m2"));
+        a.agent().deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("d2").setReplicaId("r2").build());
+        status.clear();
+        ControlClient.call(root.resolve("b/state/run/engine/rB.ctl"), "STATUS", status::add);
+        assertThat(status).as("rB's engine: r4 joined, r2 left").anyMatch(l -> l.startsWith("MEMBER id=r4 ")
+                && l.contains(" mode=RW ")).noneMatch(l -> l.startsWith("MEMBER id=r2 "));
+        LiveMoveIT.Writer w3 = new LiveMoveIT.Writer(uriB, "rB", reference);
+        w3.awaitMore(300);
+        w3.finish();
+        assertContent(replica(a, "r4").getNbdEndpoint(), "r4", reference);
     }
 
     private SwitchOverRequest switchRequest() {

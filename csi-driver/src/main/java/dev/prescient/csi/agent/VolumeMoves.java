@@ -213,7 +213,31 @@ public final class VolumeMoves implements AutoCloseable {
         String engineId = successorOf(req.getReplicaId());
         var found = store.find(engineId);
         if (found.isEmpty() && !frontEndOnlyRunning(engineId)) {
-            throw new CsiException(Status.Code.NOT_FOUND, NO_FRONT_END, "replica " + engineId + " not on this node");
+            Optional<String[]> away = handedToRemote(engineId);
+            if (away.isEmpty() && handOffPendingExcept(engineId, req.getMemberReplicaId())) {
+                // Its members are on their way to the successor on another node: not "no front-end" for a new one
+                // (the caller's own replica would then serve the volume's move itself, outside its data path). The
+                // hand-off's own request (forwarded back here by the successor) gets "no front-end": the successor
+                // then takes the member itself.
+                throw new CsiException(Status.Code.UNAVAILABLE, "HandOffPending", "front-end " + engineId
+                        + " stopped; its members are being handed to its successor on another node, retry");
+            }
+            if (away.isEmpty()) {
+                throw new CsiException(Status.Code.NOT_FOUND, NO_FRONT_END, "replica " + engineId + " not on this node");
+            }
+            // The front-end stopped after a move to another node and handed its members there: so is this one.
+            String[] at = away.get();
+            if (req.getOperationId().endsWith("-fwd-fwd-fwd")) {
+                throw new CsiException(Status.Code.FAILED_PRECONDITION, "ForwardLoop", "front-end " + engineId
+                        + " handed to " + at[1] + " on " + at[0] + ", which names it again");
+            }
+            Operation started = call(at[0], s -> s.attachMember(req.toBuilder().setReplicaId(at[1])
+                    .setOperationId(req.getOperationId() + "-fwd").build()));
+            Operation done = follow(at[0], started, p);
+            String where = done == null || done.getFrontEnd().isEmpty() ? at[0] + " " + at[1] : done.getFrontEnd();
+            p.report(b -> b.setFrontEnd(where));
+            LOG.info("front-end {} (handed to {}): member {} attached there", engineId, where, req.getMemberReplicaId());
+            return;
         }
         Optional<String[]> fe = found.isEmpty() ? Optional.empty() : frontEndOf(engineId);
         if (fe.isPresent()) {
@@ -285,6 +309,16 @@ public final class VolumeMoves implements AutoCloseable {
     public boolean detachMember(DetachMemberRequest req) throws IOException {
         String engineId = successorOf(req.getReplicaId());
         if (!exports.running(engineId)) {
+            Optional<String[]> away = handedToRemote(engineId);
+            if (away.isPresent()) {
+                return call(away.get()[0], s -> s.detachMember(req.toBuilder().setReplicaId(away.get()[1]).build()))
+                        .getExisted();
+            }
+            boolean[] pending = {false};
+            editHandOff(engineId, left -> pending[0] = left.removeIf(r -> r.replicaId().equals(req.getMemberReplicaId())));
+            if (pending[0]) {
+                return true; // a deleted member is not handed on
+            }
             return false; // no front-end running: nothing holds the member
         }
         return engine(control(engineId), "DETACH " + req.getMemberReplicaId(), l -> { }).get("existed").equals("true");
@@ -306,9 +340,35 @@ public final class VolumeMoves implements AutoCloseable {
             if (store.find(id).isPresent() || frontEndOnlyRunning(id) || !Files.exists(f)) {
                 return id;
             }
-            id = Files.readString(f).strip();
+            MemberHandover.ReadSource next = MemberHandover.ReadSource.parse(Files.readString(f));
+            if (!next.agent().isEmpty()) {
+                return id; // handed to another node (handedToRemote)
+            }
+            id = next.replicaId();
         }
         return id;
+    }
+
+    /** Whether a hand-off of {@code frontEnd}'s members is under way and {@code member} is not one of them. */
+    private boolean handOffPendingExcept(String frontEnd, String member) throws IOException {
+        synchronized (inheritLock) {
+            Path f = handOffRecord(frontEnd);
+            return Files.exists(f) && MemberHandover.parseHandOff(Files.readString(f)).members().stream()
+                    .noneMatch(r -> r.replicaId().equals(member));
+        }
+    }
+
+    /**
+     * Where a stopped front-end of this node handed its members on another node ({@code <fe>.handed-to} = "replica
+     * agent", written once the hand-off is done): agent address and replica, as in {@code .frontend} records.
+     */
+    Optional<String[]> handedToRemote(String engineId) throws IOException {
+        Path f = handedTo(engineId);
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        MemberHandover.ReadSource to = MemberHandover.ReadSource.parse(Files.readString(f));
+        return to.agent().isEmpty() ? Optional.empty() : Optional.of(new String[] {to.agent(), to.replicaId()});
     }
 
     /**
@@ -516,8 +576,10 @@ public final class VolumeMoves implements AutoCloseable {
             // A move to another node: the new replica's agent takes the members (pushed by handOffPending).
             Path f = handOffRecord(engineId);
             Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.writeString(tmp, MemberHandover.formatHandOff(h.get()));
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            synchronized (inheritLock) {
+                Files.writeString(tmp, MemberHandover.formatHandOff(h.get()));
+                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
             LOG.info("front-end {} stopped: replica {} on {} inherits its members {}", engineId, h.get().successor(),
                     h.get().agent(), h.get().members().stream().map(Membership.Remote::replicaId).toList());
             Files.deleteIfExists(rs);
@@ -648,8 +710,18 @@ public final class VolumeMoves implements AutoCloseable {
         for (Path f : pending) {
             String frontEnd = f.getFileName().toString().replace(".hand-off", "");
             try {
-                MemberHandover h = MemberHandover.parseHandOff(Files.readString(f));
-                List<Membership.Remote> left = new ArrayList<>();
+                if (handedToRemote(frontEnd).isPresent()) {
+                    Files.deleteIfExists(f); // done before a crash: the redirect below was written
+                    continue;
+                }
+                MemberHandover h;
+                synchronized (inheritLock) {
+                    if (!Files.exists(f)) {
+                        continue;
+                    }
+                    h = MemberHandover.parseHandOff(Files.readString(f));
+                }
+                List<String> done = new ArrayList<>();
                 for (Membership.Remote r : h.members()) {
                     String key = frontEnd + "-" + r.replicaId();
                     String opId = "handoff-" + key + "-" + handOffAttempts.getOrDefault(key, 0);
@@ -659,26 +731,47 @@ public final class VolumeMoves implements AutoCloseable {
                                 .setMemberEndpoint(r.endpoint()).setExistingCopy(true).build()));
                         follow(h.agent(), started, IGNORED);
                         handOffAttempts.remove(key);
+                        done.add(r.replicaId());
                         LOG.info("front-end {}: member {} handed to {} on {}", frontEnd, r.replicaId(), h.successor(),
                                 h.agent());
                     } catch (Exception e) {
                         handOffAttempts.merge(key, 1, Integer::sum);
-                        left.add(r);
                         LOG.warn("front-end {}: member {} not handed to {} on {} yet: {}", frontEnd, r.replicaId(),
                                 h.successor(), h.agent(), e.getMessage());
                     }
                 }
-                if (left.isEmpty()) {
-                    Files.deleteIfExists(f);
-                } else if (left.size() < h.members().size()) {
-                    Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-                    Files.writeString(tmp, MemberHandover.formatHandOff(new MemberHandover(h.successor(), h.agent(),
-                            left)));
-                    Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                }
+                editHandOff(frontEnd, left -> left.removeIf(r -> done.contains(r.replicaId())));
             } catch (IOException | RuntimeException e) {
                 LOG.warn("member hand-off of {}: {}", frontEnd, e.toString());
             }
+        }
+    }
+
+    /**
+     * Edits a stopped front-end's {@code .hand-off} record under the lock (a detach removes a member while the
+     * reaper works it off). Emptied, it becomes the {@code .handed-to} redirect: members elsewhere still name this
+     * front-end (their .frontend records), so their AttachMember and DetachMember go on to the successor from then
+     * on. Written only then: until its agent took the members, the successor's own record named this front-end,
+     * and forwarding there would loop.
+     */
+    private void editHandOff(String frontEnd, java.util.function.Consumer<List<Membership.Remote>> edit)
+            throws IOException {
+        synchronized (inheritLock) {
+            Path f = handOffRecord(frontEnd);
+            if (!Files.exists(f)) {
+                return;
+            }
+            MemberHandover h = MemberHandover.parseHandOff(Files.readString(f));
+            List<Membership.Remote> left = new ArrayList<>(h.members());
+            edit.accept(left);
+            if (left.isEmpty()) {
+                Files.writeString(handedTo(frontEnd), new MemberHandover.ReadSource(h.successor(), h.agent()).format());
+                Files.deleteIfExists(f);
+                return;
+            }
+            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            Files.writeString(tmp, MemberHandover.formatHandOff(new MemberHandover(h.successor(), h.agent(), left)));
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
