@@ -26,8 +26,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -211,7 +213,31 @@ public final class VolumeMoves implements AutoCloseable {
         String engineId = successorOf(req.getReplicaId());
         var found = store.find(engineId);
         if (found.isEmpty() && !frontEndOnlyRunning(engineId)) {
-            throw new CsiException(Status.Code.NOT_FOUND, NO_FRONT_END, "replica " + engineId + " not on this node");
+            Optional<String[]> away = handedToRemote(engineId);
+            if (away.isEmpty() && handOffPendingExcept(engineId, req.getMemberReplicaId())) {
+                // Its members are on their way to the successor on another node: not "no front-end" for a new one
+                // (the caller's own replica would then serve the volume's move itself, outside its data path). The
+                // hand-off's own request (forwarded back here by the successor) gets "no front-end": the successor
+                // then takes the member itself.
+                throw new CsiException(Status.Code.UNAVAILABLE, "HandOffPending", "front-end " + engineId
+                        + " stopped; its members are being handed to its successor on another node, retry");
+            }
+            if (away.isEmpty()) {
+                throw new CsiException(Status.Code.NOT_FOUND, NO_FRONT_END, "replica " + engineId + " not on this node");
+            }
+            // The front-end stopped after a move to another node and handed its members there: so is this one.
+            String[] at = away.get();
+            if (req.getOperationId().endsWith("-fwd-fwd-fwd")) {
+                throw new CsiException(Status.Code.FAILED_PRECONDITION, "ForwardLoop", "front-end " + engineId
+                        + " handed to " + at[1] + " on " + at[0] + ", which names it again");
+            }
+            Operation started = call(at[0], s -> s.attachMember(req.toBuilder().setReplicaId(at[1])
+                    .setOperationId(req.getOperationId() + "-fwd").build()));
+            Operation done = follow(at[0], started, p);
+            String where = done == null || done.getFrontEnd().isEmpty() ? at[0] + " " + at[1] : done.getFrontEnd();
+            p.report(b -> b.setFrontEnd(where));
+            LOG.info("front-end {} (handed to {}): member {} attached there", engineId, where, req.getMemberReplicaId());
+            return;
         }
         Optional<String[]> fe = found.isEmpty() ? Optional.empty() : frontEndOf(engineId);
         if (fe.isPresent()) {
@@ -283,6 +309,16 @@ public final class VolumeMoves implements AutoCloseable {
     public boolean detachMember(DetachMemberRequest req) throws IOException {
         String engineId = successorOf(req.getReplicaId());
         if (!exports.running(engineId)) {
+            Optional<String[]> away = handedToRemote(engineId);
+            if (away.isPresent()) {
+                return call(away.get()[0], s -> s.detachMember(req.toBuilder().setReplicaId(away.get()[1]).build()))
+                        .getExisted();
+            }
+            boolean[] pending = {false};
+            editHandOff(engineId, left -> pending[0] = left.removeIf(r -> r.replicaId().equals(req.getMemberReplicaId())));
+            if (pending[0]) {
+                return true; // a deleted member is not handed on
+            }
             return false; // no front-end running: nothing holds the member
         }
         return engine(control(engineId), "DETACH " + req.getMemberReplicaId(), l -> { }).get("existed").equals("true");
@@ -304,9 +340,35 @@ public final class VolumeMoves implements AutoCloseable {
             if (store.find(id).isPresent() || frontEndOnlyRunning(id) || !Files.exists(f)) {
                 return id;
             }
-            id = Files.readString(f).strip();
+            MemberHandover.ReadSource next = MemberHandover.ReadSource.parse(Files.readString(f));
+            if (!next.agent().isEmpty()) {
+                return id; // handed to another node (handedToRemote)
+            }
+            id = next.replicaId();
         }
         return id;
+    }
+
+    /** Whether a hand-off of {@code frontEnd}'s members is under way and {@code member} is not one of them. */
+    private boolean handOffPendingExcept(String frontEnd, String member) throws IOException {
+        synchronized (inheritLock) {
+            Path f = handOffRecord(frontEnd);
+            return Files.exists(f) && MemberHandover.parseHandOff(Files.readString(f)).members().stream()
+                    .noneMatch(r -> r.replicaId().equals(member));
+        }
+    }
+
+    /**
+     * Where a stopped front-end of this node handed its members on another node ({@code <fe>.handed-to} = "replica
+     * agent", written once the hand-off is done): agent address and replica, as in {@code .frontend} records.
+     */
+    Optional<String[]> handedToRemote(String engineId) throws IOException {
+        Path f = handedTo(engineId);
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        MemberHandover.ReadSource to = MemberHandover.ReadSource.parse(Files.readString(f));
+        return to.agent().isEmpty() ? Optional.empty() : Optional.of(new String[] {to.agent(), to.replicaId()});
     }
 
     /**
@@ -372,7 +434,9 @@ public final class VolumeMoves implements AutoCloseable {
                     + " max-pause-ms=" + maxPause, l -> { });
             p.report(b -> b.setPauseMicros(a.number("pause-us")));
             // Whose engine takes the front-end's other members once the front-end stops (retire).
-            Files.writeString(readSourceRecord(fe.get()), req.getNewReplicaId() + "\n");
+            // On another node (a move there) that node's agent, named by the caller, is where they go.
+            Files.writeString(readSourceRecord(fe.get()), new MemberHandover.ReadSource(req.getNewReplicaId(),
+                    req.getNewReplicaAddress()).format());
             LOG.info("volume {}: front-end {} switched to {}: {}", req.getVolumeId(), fe.get(), req.getNewReplicaId(),
                     a.text());
             return;
@@ -486,6 +550,10 @@ public final class VolumeMoves implements AutoCloseable {
         return exports.runDir().resolve(frontEnd + ".read-source");
     }
 
+    private Path handOffRecord(String frontEnd) {
+        return exports.runDir().resolve(frontEnd + ".hand-off");
+    }
+
     private Path inheritRecord(String successor) {
         return exports.runDir().resolve(successor + ".inherit");
     }
@@ -498,10 +566,31 @@ public final class VolumeMoves implements AutoCloseable {
      */
     public void retire(String engineId) throws IOException {
         Path rs = readSourceRecord(engineId);
-        Optional<String> readSource = Files.exists(rs) ? Optional.of(Files.readString(rs).strip()) : Optional.empty();
+        Optional<MemberHandover.ReadSource> source = Files.exists(rs)
+                ? Optional.of(MemberHandover.ReadSource.parse(Files.readString(rs))) : Optional.empty();
+        Optional<String> readSource = source.map(MemberHandover.ReadSource::replicaId);
         List<String> here = store.list().stream().map(EngineReplicas.ReplicaMeta::replicaId).toList();
-        Optional<MemberHandover> h = MemberHandover.plan(Membership.read(exports.membersFile(engineId)), readSource,
+        Optional<MemberHandover> h = MemberHandover.planFrom(Membership.read(exports.membersFile(engineId)), source,
                 here::contains);
+        if (h.isPresent() && !h.get().agent().isEmpty()) {
+            // A move to another node: the new replica's agent takes the members (pushed by handOffPending).
+            Path f = handOffRecord(engineId);
+            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            synchronized (inheritLock) {
+                Files.writeString(tmp, MemberHandover.formatHandOff(h.get()));
+                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            LOG.info("front-end {} stopped: replica {} on {} inherits its members {}", engineId, h.get().successor(),
+                    h.get().agent(), h.get().members().stream().map(Membership.Remote::replicaId).toList());
+            Files.deleteIfExists(rs);
+            try {
+                reaper.execute(this::inheritPending);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.info("agent stopping: the hand-off to {} resumes from its record on the next start",
+                        h.get().successor());
+            }
+            return;
+        }
         if (h.isPresent()) {
             String successor = h.get().successor();
             updateInherit(successor, all -> {
@@ -558,6 +647,7 @@ public final class VolumeMoves implements AutoCloseable {
      * A member that cannot be attached yet (its node unreachable) is retried on the next round.
      */
     synchronized void inheritPending() {
+        handOffPending();
         List<Path> pending;
         try (var files = Files.list(exports.runDir())) {
             pending = files.filter(x -> x.getFileName().toString().endsWith(".inherit")).toList();
@@ -599,6 +689,107 @@ public final class VolumeMoves implements AutoCloseable {
             }
         }
     }
+
+    /** Attempts per hand-off member (in memory): each retry after a failed one is a new operation there. */
+    private final Map<String, Integer> handOffAttempts = new ConcurrentHashMap<>();
+
+    /**
+     * Sends the members of stopped front-ends to the agents of their read sources on other nodes: AttachMember of
+     * each (an existing copy: compared block by block) to the successor there, whose agent attaches it to the
+     * successor's own engine once it finds this front-end gone. Retried every round until each one succeeded; the
+     * operation ids are fixed per attempt, so a restart here follows the one already running there.
+     */
+    private void handOffPending() {
+        List<Path> pending;
+        try (var files = Files.list(exports.runDir())) {
+            pending = files.filter(x -> x.getFileName().toString().endsWith(".hand-off")).toList();
+        } catch (IOException e) {
+            LOG.warn("member hand-off: {}", e.toString());
+            return;
+        }
+        for (Path f : pending) {
+            String frontEnd = f.getFileName().toString().replace(".hand-off", "");
+            try {
+                if (handedToRemote(frontEnd).isPresent()) {
+                    Files.deleteIfExists(f); // done before a crash: the redirect below was written
+                    continue;
+                }
+                MemberHandover h;
+                synchronized (inheritLock) {
+                    if (!Files.exists(f)) {
+                        continue;
+                    }
+                    h = MemberHandover.parseHandOff(Files.readString(f));
+                }
+                List<String> done = new ArrayList<>();
+                for (Membership.Remote r : h.members()) {
+                    String key = frontEnd + "-" + r.replicaId();
+                    String opId = "handoff-" + key + "-" + handOffAttempts.getOrDefault(key, 0);
+                    try {
+                        Operation started = call(h.agent(), s -> s.attachMember(AttachMemberRequest.newBuilder()
+                                .setOperationId(opId).setReplicaId(h.successor()).setMemberReplicaId(r.replicaId())
+                                .setMemberEndpoint(r.endpoint()).setExistingCopy(true).build()));
+                        follow(h.agent(), started, IGNORED);
+                        handOffAttempts.remove(key);
+                        done.add(r.replicaId());
+                        LOG.info("front-end {}: member {} handed to {} on {}", frontEnd, r.replicaId(), h.successor(),
+                                h.agent());
+                    } catch (Exception e) {
+                        handOffAttempts.merge(key, 1, Integer::sum);
+                        LOG.warn("front-end {}: member {} not handed to {} on {} yet: {}", frontEnd, r.replicaId(),
+                                h.successor(), h.agent(), e.getMessage());
+                    }
+                }
+                editHandOff(frontEnd, left -> left.removeIf(r -> done.contains(r.replicaId())));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("member hand-off of {}: {}", frontEnd, e.toString());
+            }
+        }
+    }
+
+    /**
+     * Edits a stopped front-end's {@code .hand-off} record under the lock (a detach removes a member while the
+     * reaper works it off). Emptied, it becomes the {@code .handed-to} redirect: members elsewhere still name this
+     * front-end (their .frontend records), so their AttachMember and DetachMember go on to the successor from then
+     * on. Written only then: until its agent took the members, the successor's own record named this front-end,
+     * and forwarding there would loop.
+     */
+    private void editHandOff(String frontEnd, java.util.function.Consumer<List<Membership.Remote>> edit)
+            throws IOException {
+        synchronized (inheritLock) {
+            Path f = handOffRecord(frontEnd);
+            if (!Files.exists(f)) {
+                return;
+            }
+            MemberHandover h = MemberHandover.parseHandOff(Files.readString(f));
+            List<Membership.Remote> left = new ArrayList<>(h.members());
+            edit.accept(left);
+            if (left.isEmpty()) {
+                Files.writeString(handedTo(frontEnd), new MemberHandover.ReadSource(h.successor(), h.agent()).format());
+                Files.deleteIfExists(f);
+                return;
+            }
+            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            Files.writeString(tmp, MemberHandover.formatHandOff(new MemberHandover(h.successor(), h.agent(), left)));
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Progress of a background call nobody watches. */
+    private static final Operations.Progress IGNORED = new Operations.Progress() {
+        @Override
+        public void update(long done, long total) {
+        }
+
+        @Override
+        public void report(java.util.function.Consumer<Operation.Builder> fields) {
+        }
+
+        @Override
+        public boolean cancelled() {
+            return false;
+        }
+    };
 
     public boolean frontEndOnlyRunning(String replicaId) {
         return Files.exists(frontEndOnly(replicaId)) && exports.running(replicaId);

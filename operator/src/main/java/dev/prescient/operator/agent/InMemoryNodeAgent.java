@@ -263,9 +263,17 @@ public final class InMemoryNodeAgent implements NodeAgentClient {
         return next;
     }
 
+    private volatile SwitchOverRequest lastSwitch;
+
+    /** The last SwitchOver request this agent received (null: none), for tests. */
+    public SwitchOverRequest lastSwitch() {
+        return lastSwitch;
+    }
+
     @Override
     public synchronized Operation switchOver(SwitchOverRequest r) {
         enter("SwitchOver");
+        lastSwitch = r;
         Operation existing = operations.get(r.getOperationId());
         if (existing != null) {
             return existing;

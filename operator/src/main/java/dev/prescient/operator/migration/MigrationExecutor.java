@@ -207,6 +207,8 @@ public final class MigrationExecutor {
                     op = to.switchOver(SwitchOverRequest.newBuilder().setOperationId(op(name, "switch"))
                             .setVolumeId(spec.getVolume()).setNewReplicaId(cp.getTargetReplicaId())
                             .setOldReplicaId(source == null ? "" : source.getReplicaId())
+                            // When the front-end stops (its consumer moved), that node's agent gets its other members.
+                            .setNewReplicaAddress(agents.replicationAddress(spec.getTo().getNode()))
                             .setMaxPauseMillis(2000).build());
                 }
                 if (op.getPhase() == OperationPhase.OPERATION_PHASE_SUCCEEDED) {

@@ -104,6 +104,10 @@ class MigrationExecutorTest {
         s = runToEnd(ex, spec("node-b", "ssd", false), s);
         assertMovedAndClean(s);
         assertThat(s.getPauseMillis()).isEqualTo(1.5);
+        // The switch names the target's agent: the source node's front-end hands its other members there when
+        // it stops (a third copy would stop receiving writes otherwise).
+        assertThat(b.lastSwitch().getNewReplicaAddress()).isEqualTo("node-b:9601");
+        assertThat(b.lastSwitch().getOldReplicaId()).isEqualTo(SRC);
     }
 
     @Test
