@@ -116,9 +116,12 @@ class NodeLifecycleIT {
         assertThat(a.agent().getTelemetry(TelemetryRequest.newBuilder().setVolumeId("vol1").build()).getVolumes(0)
                 .getConsumersList()).extracting(c -> c.getConsumer()).contains("default/pod1/uid-pod1")
                 .allMatch(c -> c.equals("default/pod1/uid-pod1") || c.equals("node:node-a"));
-        // The engine process's heat reaches the agent's telemetry (heat file rewritten every 300 ms here).
+        // The engine process's heat reaches the agent's telemetry (heat file rewritten every 300 ms here). mkfs's
+        // heat can arrive before the pod's write does (seen on a loaded machine), so wait for the pod's too.
         var vt = a.agent().getTelemetry(TelemetryRequest.newBuilder().setVolumeId("vol1").build()).getVolumes(0);
-        for (long end = System.currentTimeMillis() + 15_000; vt.getExtentsCount() == 0
+        for (long end = System.currentTimeMillis() + 15_000; (vt.getExtentsCount() == 0
+                || vt.getConsumersList().stream().noneMatch(c -> c.getConsumer().equals("default/pod1/uid-pod1")
+                        && c.getWriteHeat() > 0))
                 && System.currentTimeMillis() < end; Thread.sleep(200)) {
             vt = a.agent().getTelemetry(TelemetryRequest.newBuilder().setVolumeId("vol1").build()).getVolumes(0);
         }
