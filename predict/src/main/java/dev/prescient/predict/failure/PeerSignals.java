@@ -56,7 +56,6 @@ public final class PeerSignals {
         }
         double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        return HealthSignalTracker.median(v);
     }
 }
