@@ -453,19 +453,15 @@ public final class VolumeMoves implements AutoCloseable {
 
     /** Engines of this node that serve a volume as front-end after their own replica was deleted. */
     List<String> frontEndOnlyIds() throws IOException {
-        List<String> out = new ArrayList<>();
+        return recordIds(".frontend-only").stream().filter(exports::running).toList();
+    }
+
+    /** The replica ids that have a record ending in {@code suffix} in the engines' run directory. */
+    private List<String> recordIds(String suffix) throws IOException {
         try (var files = Files.list(exports.runDir())) {
-            for (Path f : files.toList()) {
-                String name = f.getFileName().toString();
-                if (name.endsWith(".frontend-only")) {
-                    String id = name.substring(0, name.length() - ".frontend-only".length());
-                    if (exports.running(id)) {
-                        out.add(id);
-                    }
-                }
-            }
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(suffix))
+                    .map(n -> n.substring(0, n.length() - suffix.length())).toList();
         }
-        return out;
     }
 
     /** The first of {@code candidates} whose running engine has every one of {@code members} in its set. */
@@ -529,14 +525,13 @@ public final class VolumeMoves implements AutoCloseable {
 
     /** Stops front-end-only engines whose clients have all disconnected. */
     public void reap() {
-        try (var files = Files.list(exports.runDir())) {
-            for (Path f : (Iterable<Path>) files.filter(x -> x.toString().endsWith(".frontend-only"))::iterator) {
-                String id = f.getFileName().toString().replace(".frontend-only", "");
+        try {
+            for (String id : recordIds(".frontend-only")) {
                 if (!exports.running(id) || exports.connections(id) == 0) {
                     exports.stop(id);
                     retire(id);
                     exports.forget(id);
-                    Files.deleteIfExists(f);
+                    Files.deleteIfExists(frontEndOnly(id));
                     LOG.info("front-end engine of deleted replica {} stopped: no client left", id);
                 }
             }
@@ -648,15 +643,15 @@ public final class VolumeMoves implements AutoCloseable {
      */
     synchronized void inheritPending() {
         handOffPending();
-        List<Path> pending;
-        try (var files = Files.list(exports.runDir())) {
-            pending = files.filter(x -> x.getFileName().toString().endsWith(".inherit")).toList();
+        List<String> pending;
+        try {
+            pending = recordIds(".inherit");
         } catch (IOException e) {
             LOG.warn("member hand-over: {}", e.toString());
             return;
         }
-        for (Path f : pending) {
-            String successor = f.getFileName().toString().replace(".inherit", "");
+        for (String successor : pending) {
+            Path f = inheritRecord(successor);
             try {
                 var m = store.find(successor);
                 if (m.isEmpty()) {
@@ -700,15 +695,15 @@ public final class VolumeMoves implements AutoCloseable {
      * operation ids are fixed per attempt, so a restart here follows the one already running there.
      */
     private void handOffPending() {
-        List<Path> pending;
-        try (var files = Files.list(exports.runDir())) {
-            pending = files.filter(x -> x.getFileName().toString().endsWith(".hand-off")).toList();
+        List<String> pending;
+        try {
+            pending = recordIds(".hand-off");
         } catch (IOException e) {
             LOG.warn("member hand-off: {}", e.toString());
             return;
         }
-        for (Path f : pending) {
-            String frontEnd = f.getFileName().toString().replace(".hand-off", "");
+        for (String frontEnd : pending) {
+            Path f = handOffRecord(frontEnd);
             try {
                 if (handedToRemote(frontEnd).isPresent()) {
                     Files.deleteIfExists(f); // done before a crash: the redirect below was written
