@@ -21,10 +21,8 @@ import dev.prescient.engine.control.ControlClient;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -103,19 +101,14 @@ class CrossNodeHandoverIT {
         w.finish();
 
         // The client left (the pod moved): r1's engine on x is stopped.
-        Path xEngines = root.resolve("x/state/run/engine");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (Files.exists(xEngines.resolve("r1.frontend-only"))) {
-            assertThat(System.nanoTime()).as("r1's engine stopped after its client left").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        LiveMoveIT.awaitEngineStopped(root.resolve("x/state/run/engine"), "r1");
         assertContent(replica(a, "r2").getNbdEndpoint(), "r2", reference);
 
         // The next consumer attaches to rB on node b and writes.
         String uriB = replica(b, "rB").getNbdEndpoint();
         LiveMoveIT.Writer w2 = new LiveMoveIT.Writer(uriB, "rB", reference);
         w2.awaitMore(500);
-        List<String> status = awaitMember(root.resolve("b/state/run/engine/rB.ctl"), "r2");
+        List<String> status = LiveMoveIT.awaitMember(root.resolve("b/state/run/engine/rB.ctl"), "r2", 30);
         w2.awaitMore(500);
         w2.finish();
 
@@ -148,21 +141,5 @@ class CrossNodeHandoverIT {
     private SwitchOverRequest switchRequest() {
         return SwitchOverRequest.newBuilder().setOperationId("mig-switch").setVolumeId(VOL).setNewReplicaId("rB")
                 .setOldReplicaId("r1").setNewReplicaAddress("127.0.0.1:" + b.agentPort).setMaxPauseMillis(2000).build();
-    }
-
-    /** Polls an engine until {@code member} is an in-sync member (at most 30 s); returns its last STATUS. */
-    static List<String> awaitMember(Path ctl, String member) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        List<String> status = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            status.clear();
-            ControlClient.call(ctl, "STATUS", status::add);
-            if (status.stream().anyMatch(l -> l.startsWith("MEMBER id=" + member + " ") && l.contains(" mode=RW "))) {
-                break;
-            }
-            Thread.sleep(200);
-        }
-        System.out.println("engine " + ctl.getFileName() + ": " + status);
-        return status;
     }
 }

@@ -15,10 +15,13 @@ import dev.prescient.api.nodeagent.v1.Replica;
 import dev.prescient.api.nodeagent.v1.ReplicaState;
 import dev.prescient.api.nodeagent.v1.ScrubRequest;
 import dev.prescient.api.nodeagent.v1.SwitchOverRequest;
+import dev.prescient.engine.control.ControlClient;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -149,6 +152,34 @@ class LiveMoveIT {
         for (int i = 0; i < reference.length; i++) {
             assertThat(crc(c.read((long) i * BS, BS))).as("block %d via %s", i, export).isEqualTo(reference[i]);
         }
+    }
+
+    /** Waits (at most 30 s) until the front-end-only engine of {@code replica} stopped: its last client left. */
+    static void awaitEngineStopped(Path engines, String replica) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Files.exists(engines.resolve(replica + ".frontend-only"))) {
+            assertThat(System.nanoTime()).as(replica + "'s engine stopped after its client left").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Polls an engine until {@code member} is an in-sync member (at most {@code seconds}: a soft wait, the caller's
+     * content checks are the verdict); returns its last STATUS.
+     */
+    static List<String> awaitMember(Path ctl, String member, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<String> status = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            status.clear();
+            ControlClient.call(ctl, "STATUS", status::add);
+            if (status.stream().anyMatch(l -> l.startsWith("MEMBER id=" + member + " ") && l.contains(" mode=RW "))) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        System.out.println("engine " + ctl.getFileName() + ": " + status);
+        return status;
     }
 
     @Test

@@ -19,10 +19,8 @@ import dev.prescient.engine.control.ControlClient;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -94,19 +92,7 @@ class MemberHandoverIT {
 
     /** Polls r3's engine until {@code member} is an in-sync member (at most a minute); returns its last STATUS. */
     private List<String> awaitMemberOfR3(String member) throws Exception {
-        Path ctl = root.resolve("x/state/run/engine/r3.ctl");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        List<String> status = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            status.clear();
-            ControlClient.call(ctl, "STATUS", status::add);
-            if (status.stream().anyMatch(l -> l.startsWith("MEMBER id=" + member + " ") && l.contains(" mode=RW "))) {
-                break;
-            }
-            Thread.sleep(200);
-        }
-        System.out.println("r3's engine: " + status);
-        return status;
+        return LiveMoveIT.awaitMember(root.resolve("x/state/run/engine/r3.ctl"), member, 60);
     }
 
     @Test
@@ -140,11 +126,7 @@ class MemberHandoverIT {
 
         // The client left: r1's engine is stopped.
         Path engines = root.resolve("x/state/run/engine");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (Files.exists(engines.resolve("r1.frontend-only"))) {
-            assertThat(System.nanoTime()).as("r1's engine stopped after its client left").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        LiveMoveIT.awaitEngineStopped(engines, "r1");
         assertContent(replica(a, "r2").getNbdEndpoint(), "r2", reference);
 
         // The next consumer attaches to r3 (the node's replica of the volume now) and writes.
