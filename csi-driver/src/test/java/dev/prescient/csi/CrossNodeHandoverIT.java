@@ -7,6 +7,7 @@ import static dev.prescient.csi.LiveMoveIT.await;
 import static dev.prescient.csi.LiveMoveIT.crc;
 import static dev.prescient.csi.LiveMoveIT.replica;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescient.api.nodeagent.v1.AddReplicaFromSourceRequest;
 import dev.prescient.api.nodeagent.v1.CreateReplicaRequest;
@@ -18,6 +19,8 @@ import dev.prescient.api.nodeagent.v1.OperationPhase;
 import dev.prescient.api.nodeagent.v1.ScrubRequest;
 import dev.prescient.api.nodeagent.v1.SwitchOverRequest;
 import dev.prescient.engine.control.ControlClient;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,6 +94,13 @@ class CrossNodeHandoverIT {
         b.agent().scrub(ScrubRequest.newBuilder().setOperationId("mig-verify").setReplicaId("rB")
                 .setPeerAddress(xAddr).setPeerReplicaId("r1").build());
         succeeded(await(b.agent(), "mig-verify"));
+        // A malformed agent address is refused before anything is switched (it would be kept in a one-line record).
+        for (String bad : new String[] {"node-b 9601", "node-b", ":9601", "node-b:0", "node-b:http"}) {
+            assertThatThrownBy(() -> b.agent().switchOver(switchRequest().toBuilder().setOperationId("bad")
+                    .setNewReplicaAddress(bad).build())).as(bad).isInstanceOf(StatusRuntimeException.class)
+                    .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode())
+                    .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        }
         b.agent().switchOver(switchRequest());
         succeeded(await(b.agent(), "mig-switch"));
         w.awaitMore(300);

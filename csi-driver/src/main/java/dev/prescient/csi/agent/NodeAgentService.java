@@ -198,6 +198,23 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         }
     }
 
+    /** An agent address other agents dial: host:port without blanks (it is kept in one-line records). */
+    private static void requireAddress(String field, String value) {
+        int colon = value.lastIndexOf(':');
+        boolean ok = colon >= 1 && value.chars().noneMatch(Character::isWhitespace);
+        if (ok) {
+            try {
+                int port = Integer.parseInt(value.substring(colon + 1));
+                ok = port > 0 && port < 65536;
+            } catch (NumberFormatException e) {
+                ok = false;
+            }
+        }
+        if (!ok) {
+            throw CsiException.invalid(field + " must be host:port, got '" + value + "'");
+        }
+    }
+
     @Override
     public void createReplica(CreateReplicaRequest req, StreamObserver<Replica> out) {
         io(out, () -> {
@@ -321,6 +338,9 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             require("new_replica_id", req.getNewReplicaId());
             if (req.getMaxPauseMillis() < 0) {
                 throw CsiException.invalid("max_pause_millis must not be negative");
+            }
+            if (!req.getNewReplicaAddress().isEmpty()) {
+                requireAddress("new_replica_address", req.getNewReplicaAddress());
             }
             return ops.start(req.getOperationId(), "SwitchOver", p -> moves.switchOver(req, p));
         });
