@@ -15,7 +15,11 @@ import java.util.Map;
  *   <li>printer columns in the order the class declares them (the generator sorts them by JSON path,
  *       which would put Age first in {@code kubectl get});</li>
  *   <li>{@code conditions} lists as map lists keyed by {@code type}, so server-side apply merges them;</li>
- *   <li>{@code format: date-time} on status timestamps (fields named {@code *Time}, {@code since}, {@code computedAt}).</li>
+ *   <li>{@code format: date-time} on status timestamps (fields named {@code *Time}, {@code since}, {@code computedAt});</li>
+ *   <li>object defaults made complete: {@code default: {}} becomes the object its fields' own defaults describe.
+ *       An API server validates a default against the CEL rules of its schema when the CRD is created, and
+ *       some versions do so before applying the nested defaults: a rule reading {@code self.mode} then fails
+ *       on {@code {}} with "no such key" and the whole CRD is refused.</li>
  * </ul>
  * Pure function of the generated CRD and the resource class; used by the build's drift check.
  */
@@ -57,8 +61,30 @@ public final class CrdPostProcessor {
         return i < 0 ? Integer.MAX_VALUE : i;
     }
 
+    /**
+     * The object {@code value} with every field its schema defaults filled in, recursively, as the API server's
+     * defaulting would make it. Fields without a default stay absent.
+     */
+    static ObjectNode completeDefault(ObjectNode value, JsonNode schema) {
+        ObjectNode out = value.deepCopy();
+        JsonNode properties = schema.path("properties");
+        for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode field = e.getValue();
+            JsonNode given = out.has(e.getKey()) ? out.get(e.getKey()) : field.get("default");
+            if (given == null) {
+                continue;
+            }
+            out.set(e.getKey(), given.isObject() && field.has("properties") ? completeDefault((ObjectNode) given, field) : given);
+        }
+        return out;
+    }
+
     private static void walk(ObjectNode schema, String fieldName, boolean inStatus) {
         String type = schema.path("type").asText();
+        if (schema.get("default") instanceof ObjectNode objectDefault && schema.has("properties")) {
+            schema.set("default", completeDefault(objectDefault, schema));
+        }
         if ("array".equals(type) && "conditions".equals(fieldName)
                 && schema.path("items").path("properties").has("type")) {
             schema.put("x-kubernetes-list-type", "map");

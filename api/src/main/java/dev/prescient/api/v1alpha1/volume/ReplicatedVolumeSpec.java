@@ -15,9 +15,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "self.accessMode != 'MultiNodeMultiWriter' || self.volumeMode == 'Block'",
         message = "accessMode MultiNodeMultiWriter is only supported with volumeMode Block: a file system mounted on two nodes would be corrupted")
 @ValidationRule(value = "!has(self.fsType) || self.volumeMode == 'Filesystem'", message = "fsType applies only to volumeMode Filesystem")
-@ValidationRule(value = "has(self.fsType) == has(oldSelf.fsType) && (!has(self.fsType) || self.fsType == oldSelf.fsType)",
+@ValidationRule(value = "has(self.fsType) ? (has(oldSelf.fsType) && self.fsType == oldSelf.fsType) : !has(oldSelf.fsType)",
         message = "fsType is immutable: the file system is already made")
-@ValidationRule(value = "has(self.source) == has(oldSelf.source) && (!has(self.source) || self.source == oldSelf.source)",
+@ValidationRule(value = "has(self.source) ? (has(oldSelf.source) && self.source == oldSelf.source) : !has(oldSelf.source)",
         message = "source is immutable: it only says what the volume was created from")
 public class ReplicatedVolumeSpec {
 

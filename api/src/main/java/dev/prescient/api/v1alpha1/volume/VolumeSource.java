@@ -6,7 +6,7 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "has(self.snapshot) != has(self.volume)", message = "exactly one of snapshot or volume must be set")
+@ValidationRule(value = "has(self.snapshot) ? !has(self.volume) : has(self.volume)", message = "exactly one of snapshot or volume must be set")
 public class VolumeSource {
 
     @Size(min = 1, max = 253)
