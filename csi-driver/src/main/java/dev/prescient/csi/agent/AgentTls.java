@@ -4,9 +4,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
+import dev.prescient.api.tls.PemKeys;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
@@ -16,7 +19,7 @@ import java.nio.file.Path;
  * the single-machine local mode and must be asked for explicitly.
  *
  * @param cert PEM certificate chain of this party
- * @param key PEM PKCS#8 private key of this party
+ * @param key PEM private key of this party: PKCS#8, or PKCS#1 RSA as Helm and cert-manager write it
  * @param ca PEM CA that signs every node agent and client
  */
 public record AgentTls(Path cert, Path key, Path ca, boolean insecure) {
@@ -28,11 +31,13 @@ public record AgentTls(Path cert, Path key, Path ca, boolean insecure) {
     public NettyServerBuilder serverBuilder(InetSocketAddress bind) throws IOException {
         NettyServerBuilder b = NettyServerBuilder.forAddress(bind);
         if (!insecure) {
-            SslContext ctx = GrpcSslContexts.forServer(cert.toFile(), key.toFile())
-                    .trustManager(ca.toFile())
-                    .clientAuth(ClientAuth.REQUIRE)
-                    .build();
-            b.sslContext(ctx);
+            try (InputStream chain = Files.newInputStream(cert); InputStream k = PemKeys.pkcs8(key)) {
+                SslContext ctx = GrpcSslContexts.forServer(chain, k)
+                        .trustManager(ca.toFile())
+                        .clientAuth(ClientAuth.REQUIRE)
+                        .build();
+                b.sslContext(ctx);
+            }
         }
         return b;
     }
@@ -47,7 +52,9 @@ public record AgentTls(Path cert, Path key, Path ca, boolean insecure) {
         } else {
             var ctx = GrpcSslContexts.forClient().trustManager(ca.toFile());
             if (cert != null) {
-                ctx.keyManager(cert.toFile(), key.toFile());
+                try (InputStream chain = Files.newInputStream(cert); InputStream k = PemKeys.pkcs8(key)) {
+                    ctx.keyManager(chain, k);
+                }
             }
             // Node certificates name the node, not the address we dial; the CA is private to the cluster.
             b.sslContext(ctx.build()).overrideAuthority("prescient-node-agent");

@@ -1,5 +1,6 @@
 package dev.prescient.operator.agent;
 
+
 import dev.prescient.api.nodeagent.v1.AddReplicaFromSourceRequest;
 import dev.prescient.api.nodeagent.v1.CancelOperationRequest;
 import dev.prescient.api.nodeagent.v1.CreateReplicaRequest;
@@ -21,6 +22,7 @@ import dev.prescient.api.nodeagent.v1.Snapshot;
 import dev.prescient.api.nodeagent.v1.SwitchOverRequest;
 import dev.prescient.api.nodeagent.v1.TelemetryRequest;
 import dev.prescient.api.nodeagent.v1.TelemetrySnapshot;
+import dev.prescient.api.tls.PemKeys;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -28,6 +30,8 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.SslContext;
 
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -58,8 +62,10 @@ public final class GrpcNodeAgentClient implements NodeAgentClient {
             b.usePlaintext();
         } else {
             try {
-                SslContext ctx = GrpcSslContexts.forClient().trustManager(tls.ca().toFile())
-                        .keyManager(tls.certificate().toFile(), tls.key().toFile()).build();
+                SslContext ctx;
+                try (InputStream chain = Files.newInputStream(tls.certificate()); InputStream key = PemKeys.pkcs8(tls.key())) {
+                    ctx = GrpcSslContexts.forClient().trustManager(tls.ca().toFile()).keyManager(chain, key).build();
+                }
                 // Agent certificates name the agent role, not the address dialled (a node IP that changes with the
                 // node): verify them as the csi-driver's own clients do.
                 b.sslContext(ctx).overrideAuthority(AGENT_AUTHORITY);

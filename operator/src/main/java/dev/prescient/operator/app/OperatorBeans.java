@@ -48,9 +48,8 @@ public class OperatorBeans {
 
     @Produces
     @Singleton
-    KubeEvents events(KubernetesClient client, Clock clock,
-                      @ConfigProperty(name = "prescient.operator.namespace") String namespace) {
-        return new KubeEvents(client, namespace, clock);
+    KubeEvents events(KubernetesClient client, Clock clock) {
+        return new KubeEvents(client, clock);
     }
 
     @Produces

@@ -11,21 +11,29 @@ import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes Kubernetes Events for decisions and failures. The resources are cluster-scoped, so their Events go
- * to the operator's namespace. An Event that cannot be written is logged, never fatal: it is a report, not state.
+ * Writes Kubernetes Events for decisions and failures. An Event lives in its object's namespace; the API server
+ * accepts an Event about a cluster-scoped object (all of ours) only in {@code default} (any other namespace is
+ * refused with 422, "does not match event.namespace"), which is also where {@code kubectl describe} looks.
+ * An Event that cannot be written is logged, never fatal: it is a report, not state.
  */
 public final class KubeEvents {
 
     private static final Logger LOG = Logger.getLogger(KubeEvents.class);
 
+    static final String CLUSTER_SCOPED_EVENTS = "default";
+
     private final KubernetesClient client;
-    private final String namespace;
     private final Clock clock;
 
-    public KubeEvents(KubernetesClient client, String namespace, Clock clock) {
+    public KubeEvents(KubernetesClient client, Clock clock) {
         this.client = client;
-        this.namespace = namespace;
         this.clock = clock;
+    }
+
+    /** The namespace an Event about {@code about} must be written to. */
+    static String eventNamespace(HasMetadata about) {
+        String ns = about.getMetadata().getNamespace();
+        return ns == null || ns.isEmpty() ? CLUSTER_SCOPED_EVENTS : ns;
     }
 
     public void normal(HasMetadata about, String reason, String message) {
@@ -41,12 +49,14 @@ public final class KubeEvents {
         String name = about.getMetadata().getName();
         LOG.infof("%s/%s: %s %s: %s", kind, name, type, reason, message);
         String now = clock.instant().toString();
+        String namespace = eventNamespace(about);
         try {
             client.v1().events().inNamespace(namespace).resource(new EventBuilder()
                     .withNewMetadata()
                     .withName(name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE))
                     .withNamespace(namespace).endMetadata()
                     .withNewInvolvedObject().withApiVersion(about.getApiVersion()).withKind(kind).withName(name)
+                    .withNamespace(about.getMetadata().getNamespace())
                     .withUid(about.getMetadata().getUid()).endInvolvedObject()
                     .withType(type).withReason(reason)
                     .withMessage(message.length() > 1024 ? message.substring(0, 1024) : message)

@@ -230,7 +230,7 @@ public final class OperatorScaleBench {
                 Duration.ofMillis(10));
         Operator op = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)
                 .withCloseClientOnStop(false).withConcurrentReconciliationThreads(8));
-        op.register(new VolumeMigrationReconciler(ex, new KubeEvents(client, "default", Clock.systemUTC()),
+        op.register(new VolumeMigrationReconciler(ex, new KubeEvents(client, Clock.systemUTC()),
                 new OperatorMetrics(f.registry), Clock.systemUTC()));
         long t0 = System.nanoTime();
         op.start();

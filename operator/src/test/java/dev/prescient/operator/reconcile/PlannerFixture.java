@@ -90,7 +90,7 @@ public final class PlannerFixture {
         health = new NodeHealthModel(0.5, 2_000);
         return new PlannerLoop(client, agents, health, new AffinityProfiles(0.3),
                 new ModelStateStore(client, namespace, "prescient-model-state", 20_000),
-                new OperatorMetrics(registry), new KubeEvents(client, namespace, clock), clock, limits, 100,
+                new OperatorMetrics(registry), new KubeEvents(client, clock), clock, limits, 100,
                 Duration.ofMinutes(30), new VolumeForecasts(forecast), new VolumeInsights(),
                 new ReplicaInventory(agents, clock));
     }

@@ -70,7 +70,7 @@ class VolumeMigrationMockTest {
         MigrationExecutor ex = new MigrationExecutor(cluster, new MigrationStateMachine(1000), Clock.systemUTC(),
                 Duration.ofMillis(5));
         return MockCluster.start(client, new VolumeMigrationReconciler(ex,
-                new KubeEvents(client, "default", Clock.systemUTC()), new OperatorMetrics(registry), Clock.systemUTC()));
+                new KubeEvents(client, Clock.systemUTC()), new OperatorMetrics(registry), Clock.systemUTC()));
     }
 
     @AfterEach
