@@ -63,7 +63,7 @@ class ChartTest {
 
         JsonNode controller = one(docs, "Deployment", "prescient-csi-controller");
         assertThat(containers(controller)).containsExactlyInAnyOrder(
-                "csi-driver", "csi-provisioner", "csi-attacher", "csi-resizer", "csi-snapshotter", "liveness-probe");
+                "csi-driver", "csi-provisioner", "csi-attacher", "csi-resizer", "liveness-probe");
         assertThat(controller.at("/spec/template/spec/containers/0/args").toString()).contains("--mode=controller")
                 .as("node agents are discovered from StorageNodes, not listed").doesNotContain("--node-agents");
 
@@ -122,5 +122,88 @@ class ChartTest {
         one(docs, "ServiceMonitor", "prescient-operator");
         one(docs, "PrometheusRule", "prescient");
         assertThat(one(docs, "DaemonSet", "prescient-csi-node").toString()).contains("my-certs");
+    }
+
+    static String renderError(Map<String, Object> values) {
+        try {
+            render(values);
+        } catch (Exception e) {
+            return e.getMessage();
+        }
+        return null;
+    }
+
+    @Test
+    void theOperatorFindsItsNamespaceTlsAndAWritableTmp() throws Exception {
+        List<JsonNode> docs = render(Map.of());
+        JsonNode c = one(docs, "Deployment", "prescient-operator").at("/spec/template/spec/containers/0");
+        String env = c.path("env").toString();
+        // Quarkus maps PRESCIENT_AGENT_TLS_CERTIFICATE to prescient.agent.tls.certificate (read by OperatorBeans).
+        assertThat(env).contains("PRESCIENT_AGENT_TLS_CERTIFICATE", "PRESCIENT_AGENT_TLS_KEY", "PRESCIENT_AGENT_TLS_CA")
+                .doesNotContain("PRESCIENT_AGENT_TLS_CERT\"");
+        assertThat(env).as("leader election and model state in the release's namespace").contains("POD_NAMESPACE", "metadata.namespace");
+        assertThat(c.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(c.at("/securityContext/runAsUser").asInt()).as("numeric non-root user").isEqualTo(65532);
+        assertThat(c.path("volumeMounts").toString()).contains("\"mountPath\":\"/tmp\"");
+        assertThat(one(docs, "Deployment", "prescient-operator").at("/spec/template/spec/volumes").toString()).contains("emptyDir");
+    }
+
+    @Test
+    void theCsiControllerMayKeepSnapshotRecordsInConfigMapsOfItsNamespace() throws Exception {
+        List<JsonNode> docs = render(Map.of());
+        JsonNode role = one(docs, "Role", "prescient-csi-controller");
+        assertThat(role.at("/metadata/namespace").asText()).isEqualTo("prescient-system");
+        assertThat(role.path("rules").toString()).contains("configmaps", "create", "delete");
+        assertThat(one(docs, "RoleBinding", "prescient-csi-controller").at("/subjects/0/name").asText())
+                .isEqualTo("prescient-csi-controller");
+    }
+
+    @Test
+    void defaultTiersKeepTheirRanksIncludingZero() throws Exception {
+        Map<String, Integer> ranks = new java.util.HashMap<>();
+        render(Map.of()).stream().filter(d -> d.path("kind").asText().equals("StorageTier"))
+                .forEach(t -> ranks.put(t.at("/metadata/name").asText(), t.at("/spec/rank").asInt(-1)));
+        assertThat(ranks).containsExactlyInAnyOrderEntriesOf(Map.of("nvme", 0, "ssd", 1, "hdd", 2));
+    }
+
+    @Test
+    void snapshotsFollowTheClusterOrTheSwitch() throws Exception {
+        // helm template knows no cluster APIs: "auto" leaves the snapshotter out, "true" refuses with what to install.
+        assertThat(containers(one(render(Map.of()), "Deployment", "prescient-csi-controller"))).doesNotContain("csi-snapshotter");
+        assertThat(render(Map.of()).stream().map(d -> d.path("kind").asText())).doesNotContain("VolumeSnapshotClass");
+        assertThat(containers(one(render(Map.of("snapshots.enabled", false)), "Deployment", "prescient-csi-controller")))
+                .doesNotContain("csi-snapshotter");
+        assertThat(renderError(Map.of("snapshots.enabled", true)))
+                .contains("does not serve snapshot.storage.k8s.io/v1", "snapshot-controller");
+    }
+
+    @Test
+    void certManagerIssuesTheAgentCertificateWhenAsked() throws Exception {
+        List<JsonNode> own = render(Map.of("tls.certManager.enabled", true));
+        JsonNode cert = one(own, "Certificate", "prescient-tls");
+        assertThat(cert.at("/spec/secretName").asText()).isEqualTo("prescient-tls");
+        assertThat(cert.at("/spec/dnsNames").toString()).contains("prescient-node-agent");
+        assertThat(cert.at("/spec/usages").toString()).contains("server auth", "client auth");
+        assertThat(cert.at("/spec/issuerRef/name").asText()).isEqualTo("prescient-ca");
+        one(own, "Issuer", "prescient-selfsigned");
+        assertThat(one(own, "Certificate", "prescient-ca").at("/spec/isCA").asBoolean()).isTrue();
+        assertThat(own).noneMatch(d -> d.path("kind").asText().equals("Secret"));
+
+        List<JsonNode> given = render(Map.of("tls.certManager.enabled", true, "tls.certManager.issuerRef.name", "corp-ca",
+                "tls.certManager.issuerRef.kind", "ClusterIssuer"));
+        assertThat(one(given, "Certificate", "prescient-tls").at("/spec/issuerRef").toString()).contains("corp-ca", "ClusterIssuer");
+        assertThat(given).noneMatch(d -> d.path("kind").asText().equals("Issuer"));
+    }
+
+    @Test
+    void theSchemaRefusesMalformedValuesWithTheirPath() {
+        assertThat(renderError(Map.of("operator.replicas", 0))).contains("/operator/replicas", "minimum: got 0, want 1");
+        assertThat(renderError(Map.of("storageClass.fsType", "ntfs"))).contains("/storageClass/fsType");
+        assertThat(renderError(Map.of("csi.node.agentPort", 70000))).contains("/csi/node/agentPort");
+        assertThat(renderError(Map.of("csi.kubeletDir", "relative/dir"))).contains("/csi/kubeletDir");
+        assertThat(renderError(Map.of("snapshots.enabled", "maybe"))).contains("/snapshots/enabled");
+        assertThat(renderError(Map.of("operator.replica", 2))).as("a misspelt key").contains("replica");
+        assertThat(renderError(Map.of("tls.certManager.issuerRef.kind", "Vault"))).contains("/tls/certManager/issuerRef/kind");
+        assertThat(renderError(Map.of())).isNull();
     }
 }
