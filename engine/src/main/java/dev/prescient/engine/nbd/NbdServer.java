@@ -267,6 +267,11 @@ public final class NbdServer implements Closeable {
         return acceptErrors.get();
     }
 
+    /** Buffer bytes lent to connections now (read-ahead buffers and requests' payloads). */
+    public long bufferBytesInUse() {
+        return buffers.lentBytes();
+    }
+
     /** Direct memory the request buffers hold now (lent and idle). */
     public long bufferBytes() {
         return buffers.allocatedBytes();
