@@ -506,7 +506,10 @@ final class NbdConnection {
      * A WRITE larger than one piece: received and written piece by piece by the reading thread, so
      * it holds one piece of memory however large it is and however slowly its payload comes. On an
      * error the rest of the payload is still read (and dropped) to keep the stream in sync; NBD
-     * leaves the content of a failed write's range unspecified.
+     * leaves the content of a failed write's range unspecified. Known shortcut: a client that hangs
+     * up in the middle of such a payload leaves the pieces that arrived written (an unacknowledged
+     * write, which may land partly just as after a crash); writes up to one piece, which is what
+     * kernel and libnbd clients send, are all or nothing.
      */
     private void streamWrite(long handle, int flags, long offset, long length) throws IOException {
         inFlight.acquireUninterruptibly();
