@@ -25,6 +25,7 @@ JAVA_ARGS=("$@")
   -Dmdep.outputFile="$PWD/engine/target/engine-bench.classpath" -Dmdep.includeScope=runtime
 CP="engine/target/classes:$(cat engine/target/engine-bench.classpath)"
 
+echo "load before: $(cat /proc/loadavg) ($(nproc) cpus)"
 W=$(mktemp -d "$BENCH_DIR/engine-bench.XXXXXX")
 ENGINE_PID=""; KIT_PID=""
 cleanup() {
@@ -32,6 +33,7 @@ cleanup() {
   [[ -n "$KIT_PID" ]] && kill "$KIT_PID" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$W"
+  echo "load after: $(cat /proc/loadavg)"
 }
 trap cleanup EXIT
 

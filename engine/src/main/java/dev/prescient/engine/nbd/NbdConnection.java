@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,19 +20,39 @@ import org.slf4j.LoggerFactory;
  * One client connection: handshake and option haggling, then transmission. Any protocol
  * violation that leaves the stream out of sync closes the connection; a bad request whose
  * framing is intact gets an error reply. No request is executed unless fully validated.
+ *
+ * <p>Memory is bounded whatever the client does: buffers come from the server's budgeted pool
+ * and from this connection's own budget, a WRITE payload is taken into a buffer only once its
+ * first bytes arrived, payloads and READ replies larger than {@link BufferPool#PIECE} are streamed
+ * piece by piece, and a request that finds no budget is answered ENOMEM (its payload is read
+ * and dropped, so the stream stays in sync). The server's watchdog closes connections that stall
+ * (see {@link #overdue}).
  */
 final class NbdConnection {
     private static final Logger LOG = LoggerFactory.getLogger(NbdConnection.class);
     private static final int MAX_IN_FLIGHT = 128;
     private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
+    private static final int IN_BUFFER = 256 << 10;
+    /** Longest export name accepted (the protocol's own limit). */
+    private static final int MAX_NAME = 4096;
+
     private final NbdServer server;
     private final SocketChannel ch;
     private final String where;
-    private static final int IN_BUFFER = 256 << 10;
-    private final ByteBuffer reqHeader = ByteBuffer.allocateDirect(28);
-    private final ByteBuffer in = ByteBuffer.allocateDirect(IN_BUFFER).flip();
-    private final ByteBuffer replyHeader = ByteBuffer.allocateDirect(16);
+    private final ByteBuffer reqHeader = ByteBuffer.allocate(28);
+    /** Read-ahead of the stream; taken from the pool once attached (the handshake reads unbuffered). */
+    private ByteBuffer in;
+    private final ByteBuffer replyHeader = ByteBuffer.allocate(16);
+    private final Semaphore budget;
+    private final long waitMillis;
+    private final long acceptedAt = System.nanoTime();
+    private volatile boolean attached;
+    /** nanoTime when a read of a half-received request started waiting; 0 when none waits. */
+    private volatile long readWaitSince;
+    /** nanoTime of the last progress of a reply being written; 0 when none is. */
+    private volatile long writeSince;
+    private volatile long lastRead = acceptedAt;
     private final Object writeLock = new Object();
     private final Object readLock = new Object();
     private volatile boolean disconnecting;
@@ -45,6 +66,33 @@ final class NbdConnection {
         this.server = server;
         this.ch = ch;
         this.where = where;
+        NbdLimits limits = server.limits();
+        this.budget = new Semaphore((int) Math.min(Integer.MAX_VALUE, limits.connectionBytes()));
+        this.waitMillis = limits.allocWaitMillis();
+    }
+
+    String where() {
+        return where;
+    }
+
+    /** Why the watchdog should close this connection now, or null. */
+    String overdue(long now, NbdLimits limits) {
+        if (!attached && now - acceptedAt > limits.handshakeMillis() * 1_000_000L) {
+            return "no handshake within " + limits.handshakeMillis() + " ms";
+        }
+        long w = writeSince;
+        if (w != 0 && now - w > limits.stallMillis() * 1_000_000L) {
+            return "client took no reply data for " + limits.stallMillis() + " ms (export " + exportName() + ")";
+        }
+        long r = readWaitSince;
+        if (r != 0 && now - r > limits.stallMillis() * 1_000_000L) {
+            return "request stalled half received for " + limits.stallMillis() + " ms (export " + exportName() + ")";
+        }
+        if (attached && limits.idleMillis() > 0 && r == 0 && w == 0 && inFlight.availablePermits() == MAX_IN_FLIGHT
+                && now - lastRead > limits.idleMillis() * 1_000_000L) {
+            return "idle for " + limits.idleMillis() + " ms (export " + exportName() + ")";
+        }
+        return null;
     }
 
     void abort() {
@@ -59,6 +107,14 @@ final class NbdConnection {
     void run() {
         try {
             if (handshake()) {
+                attached = true;
+                in = take(IN_BUFFER);
+                if (in == null) {
+                    server.noMemory();
+                    LOG.warn("closing NBD connection on {} (export {}): no buffer memory for it", where, exportName());
+                    return;
+                }
+                in.flip();
                 transmission();
             }
         } catch (EOFException e) {
@@ -69,11 +125,47 @@ final class NbdConnection {
             if (!dead) {
                 LOG.debug("NBD connection on {} failed: {}", where, e.toString());
             }
+        } catch (RuntimeException | Error e) {
+            LOG.warn("NBD connection on {} (export {}) failed: {}", where, exportName(), e.toString());
         } finally {
             // Let in-flight requests finish before the socket goes (DISC semantics).
             inFlight.acquireUninterruptibly(MAX_IN_FLIGHT);
             abort();
+            if (in != null) {
+                give(in);
+                in = null;
+            }
         }
+    }
+
+    /** A buffer charged to this connection's and the server's budget, or null (answer ENOMEM). */
+    private ByteBuffer take(int len) {
+        int size = BufferPool.sizeFor(len);
+        try {
+            if (!budget.tryAcquire(size, waitMillis, TimeUnit.MILLISECONDS)) {
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        ByteBuffer b = server.buffers.acquire(len);
+        if (b == null) {
+            budget.release(size);
+        }
+        return b;
+    }
+
+    private void give(ByteBuffer b) {
+        int size = b.capacity();
+        server.buffers.release(b);
+        budget.release(size);
+    }
+
+    /** Names from clients can be 4 KiB or garbage: logs and messages show a short, safe prefix. */
+    private static String shown(String name) {
+        String s = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+        return s.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     private String exportName() {
@@ -109,13 +201,16 @@ final class NbdConnection {
             if (len > MAX_OPTION) {
                 throw new ProtocolException("option " + opt + " length " + len + " too large");
             }
+            if (opt == OPT_EXPORT_NAME && len > MAX_NAME) {
+                throw new ProtocolException("export name of " + len + " bytes (EXPORT_NAME)");
+            }
             ByteBuffer data = readN((int) len);
             switch (opt) {
                 case OPT_EXPORT_NAME -> {
                     String name = StandardCharsets.UTF_8.decode(data).toString();
                     NbdExport e = server.export(name);
                     if (e == null) {
-                        throw new ProtocolException("unknown export '" + name + "' (EXPORT_NAME)");
+                        throw new ProtocolException("unknown export '" + shown(name) + "' (EXPORT_NAME)");
                     }
                     export = e;
                     ByteBuffer r = ByteBuffer.allocate(noZeroes ? 10 : 134);
@@ -164,6 +259,10 @@ final class NbdConnection {
             optError(opt, REP_ERR_INVALID, "name length beyond option data");
             return false;
         }
+        if (nameLen > MAX_NAME) {
+            optError(opt, REP_ERR_INVALID, "export name longer than " + MAX_NAME + " bytes");
+            return false;
+        }
         byte[] nb = new byte[(int) nameLen];
         data.get(nb);
         int nreq = Short.toUnsignedInt(data.getShort());
@@ -185,7 +284,7 @@ final class NbdConnection {
         String name = new String(nb, StandardCharsets.UTF_8);
         NbdExport e = server.export(name);
         if (e == null) {
-            optError(opt, REP_ERR_UNKNOWN, "no export named '" + name + "'");
+            optError(opt, REP_ERR_UNKNOWN, "no export named '" + shown(name) + "'");
             return false;
         }
         ByteBuffer info = ByteBuffer.allocate(12);
@@ -307,9 +406,12 @@ final class NbdConnection {
                         disconnecting = true; // DISC: the others finish what they run, then stop
                         return;
                     }
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException e) {
                     disconnecting = true;
                     throw e;
+                } catch (RuntimeException | Error e) {
+                    disconnecting = true;
+                    throw new IOException("reading a request: " + e, e);
                 }
             }
             if (r.type >= 0) {
@@ -347,10 +449,33 @@ final class NbdConnection {
                     // The payload cannot be skipped safely at this size: close, as the spec allows.
                     throw new ProtocolException("write of " + length + " bytes exceeds " + MAX_PAYLOAD);
                 }
-                buf = server.buffers.acquire((int) length);
-                readFully(buf);
-                buf.flip();
                 err = (flags & ~CMD_FLAG_FUA) != 0 ? EINVAL : export.readOnly() ? EPERM : !inRange ? EINVAL : 0;
+                if (err != 0) {
+                    discard(length);
+                    reply(handle, err, null);
+                    return true;
+                }
+                if (length > BufferPool.PIECE) {
+                    streamWrite(handle, flags, offset, length);
+                    return true;
+                }
+                if (length > 0) {
+                    awaitData(); // a header with no payload behind it holds no buffer
+                }
+                buf = take((int) length);
+                if (buf == null) {
+                    discard(length);
+                    server.noMemory();
+                    reply(handle, ENOMEM, null);
+                    return true;
+                }
+                try {
+                    readFully(buf);
+                } catch (IOException | RuntimeException | Error e) {
+                    give(buf);
+                    throw e;
+                }
+                buf.flip();
             }
             case CMD_READ -> err = length > MAX_PAYLOAD || !inRange || (flags & ~CMD_FLAG_FUA) != 0 ? EINVAL : 0;
             case CMD_FLUSH -> {
@@ -365,9 +490,6 @@ final class NbdConnection {
             default -> err = EINVAL;
         }
         if (err != 0) {
-            if (buf != null) {
-                server.buffers.release(buf);
-            }
             reply(handle, err, null);
             return true;
         }
@@ -380,7 +502,82 @@ final class NbdConnection {
         return true;
     }
 
+    /**
+     * A WRITE larger than one piece: received and written piece by piece by the reading thread, so
+     * it holds one piece of memory however large it is and however slowly its payload comes. On an
+     * error the rest of the payload is still read (and dropped) to keep the stream in sync; NBD
+     * leaves the content of a failed write's range unspecified. Known shortcut: a client that hangs
+     * up in the middle of such a payload leaves the pieces that arrived written (an unacknowledged
+     * write, which may land partly just as after a crash); writes up to one piece, which is what
+     * kernel and libnbd clients send, are all or nothing.
+     */
+    private void streamWrite(long handle, int flags, long offset, long length) throws IOException {
+        inFlight.acquireUninterruptibly();
+        BlockTarget target = export.target();
+        long t0 = System.nanoTime();
+        int err = 0;
+        ByteBuffer piece = null;
+        try {
+            awaitData();
+            piece = take(BufferPool.PIECE);
+            if (piece == null) {
+                discard(length);
+                server.noMemory();
+                err = ENOMEM;
+            } else {
+                for (long done = 0; done < length; ) {
+                    int n = (int) Math.min(BufferPool.PIECE, length - done);
+                    piece.clear().limit(n);
+                    readFully(piece);
+                    piece.flip();
+                    if (err == 0) {
+                        try {
+                            target.write(offset + done, piece, false);
+                        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                            err = errno(e, IoOp.WRITE, offset, length);
+                        }
+                    }
+                    done += n;
+                }
+                if (err == 0 && (flags & CMD_FLAG_FUA) != 0) {
+                    try {
+                        target.flush();
+                    } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                        err = errno(e, IoOp.WRITE, offset, length);
+                    }
+                }
+            }
+            reply(handle, err, null);
+        } finally {
+            if (piece != null) {
+                give(piece);
+            }
+            inFlight.release();
+            export.listener().onIo(export.consumer(), IoOp.WRITE, offset, length, System.nanoTime() - t0, err);
+        }
+    }
+
+    /** The NBD error for a failed request (logged unless it is the client's or the tier's fault). */
+    private int errno(Throwable e, IoOp op, long offset, long length) {
+        if (e instanceof NoSpaceException) {
+            return ENOSPC;
+        }
+        if (e instanceof OutOfRangeException) {
+            return EINVAL;
+        }
+        if (e instanceof OutOfMemoryError) {
+            server.noMemory();
+            return ENOMEM;
+        }
+        LOG.warn("export {}: {} at {}+{} failed: {}", export.name(), op, offset, length, e.toString());
+        return EIO;
+    }
+
     private void execute(long handle, int type, int flags, long offset, long length, ByteBuffer buf) {
+        if (type == CMD_READ && length > BufferPool.PIECE) {
+            streamRead(handle, offset, length);
+            return;
+        }
         BlockTarget target = export.target();
         long t0 = System.nanoTime();
         int err = 0;
@@ -391,9 +588,14 @@ final class NbdConnection {
             switch (type) {
                 case CMD_READ -> {
                     op = IoOp.READ;
-                    data = server.buffers.acquire((int) length);
-                    target.read(offset, data);
-                    data.flip();
+                    data = take((int) length);
+                    if (data == null) {
+                        server.noMemory();
+                        err = ENOMEM;
+                    } else {
+                        target.read(offset, data);
+                        data.flip();
+                    }
                 }
                 case CMD_WRITE -> {
                     op = IoOp.WRITE;
@@ -417,13 +619,8 @@ final class NbdConnection {
                 }
                 default -> err = EINVAL;
             }
-        } catch (NoSpaceException e) {
-            err = ENOSPC;
-        } catch (OutOfRangeException e) {
-            err = EINVAL;
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("export {}: {} at {}+{} failed: {}", export.name(), op, offset, length, e.toString());
-            err = EIO;
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            err = errno(e, op, offset, length);
         }
         try {
             reply(handle, err, err == 0 && type == CMD_READ ? data : null);
@@ -431,10 +628,67 @@ final class NbdConnection {
             abort(); // the client is gone; the reader thread notices and ends
         } finally {
             if (data != null) {
-                server.buffers.release(data);
+                give(data);
             }
             inFlight.release();
             export.listener().onIo(export.consumer(), op, offset, length, System.nanoTime() - t0, err);
+        }
+    }
+
+    /**
+     * A READ larger than one piece: read and sent piece by piece under the write lock (a simple
+     * reply must be contiguous). The first piece is read before the reply header, so a failing
+     * target still gets a proper error reply; a failure after the header was sent can only be
+     * reported by closing the connection.
+     */
+    private void streamRead(long handle, long offset, long length) {
+        BlockTarget target = export.target();
+        long t0 = System.nanoTime();
+        int err = 0;
+        ByteBuffer piece = take(BufferPool.PIECE);
+        try {
+            if (piece == null) {
+                server.noMemory();
+                err = ENOMEM;
+                reply(handle, err, null);
+                return;
+            }
+            try {
+                target.read(offset, piece);
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                err = errno(e, IoOp.READ, offset, length);
+                reply(handle, err, null);
+                return;
+            }
+            piece.flip();
+            synchronized (writeLock) {
+                replyHeader.clear();
+                replyHeader.putInt(SIMPLE_REPLY_MAGIC).putInt(0).putLong(handle).flip();
+                writeFully(replyHeader);
+                writeFully(piece);
+                for (long done = BufferPool.PIECE; done < length; ) {
+                    int n = (int) Math.min(BufferPool.PIECE, length - done);
+                    piece.clear().limit(n);
+                    try {
+                        target.read(offset + done, piece);
+                    } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                        err = errno(e, IoOp.READ, offset, length);
+                        abort(); // half a reply is out: closing is the only way left to say it failed
+                        return;
+                    }
+                    piece.flip();
+                    writeFully(piece);
+                    done += n;
+                }
+            }
+        } catch (IOException e) {
+            abort(); // the client is gone; the reader thread notices and ends
+        } finally {
+            if (piece != null) {
+                give(piece);
+            }
+            inFlight.release();
+            export.listener().onIo(export.consumer(), IoOp.READ, offset, length, System.nanoTime() - t0, err);
         }
     }
 
@@ -460,8 +714,15 @@ final class NbdConnection {
                 writeFully(replyHeader);
             } else {
                 ByteBuffer[] v = {replyHeader, data};
-                while (replyHeader.hasRemaining() || data.hasRemaining()) {
-                    ch.write(v);
+                writeSince = System.nanoTime();
+                try {
+                    while (replyHeader.hasRemaining() || data.hasRemaining()) {
+                        if (ch.write(v) > 0) {
+                            writeSince = System.nanoTime();
+                        }
+                    }
+                } finally {
+                    writeSince = 0;
                 }
             }
         }
@@ -478,33 +739,85 @@ final class NbdConnection {
     /**
      * Reads through a buffer: with several requests pipelined, one read(2) fetches many headers
      * and small payloads, instead of two system calls per request. Large payloads bypass it.
+     * During the handshake there is no buffer yet and reads go straight to {@code b}.
      */
     private void readFully(ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
-            if (in.hasRemaining()) {
+            if (in != null && in.hasRemaining()) {
                 int n = Math.min(in.remaining(), b.remaining());
                 int lim = in.limit();
                 in.limit(in.position() + n);
                 b.put(in);
                 in.limit(lim);
-            } else if (b.remaining() >= IN_BUFFER / 2) {
-                if (ch.read(b) < 0) {
-                    throw new EOFException();
-                }
             } else {
-                in.clear();
-                int n = ch.read(in);
-                in.flip();
-                if (n < 0) {
-                    throw new EOFException();
+                // Waiting for the first byte of the next header is idleness; any other wait is a
+                // request half received, which the watchdog closes if it stalls.
+                boolean partial = b != reqHeader || b.position() > 0;
+                if (in == null || b.remaining() >= IN_BUFFER / 2) {
+                    if (readChannel(b, partial) < 0) {
+                        throw new EOFException();
+                    }
+                } else {
+                    fill(partial);
                 }
             }
         }
     }
 
+    /** Refills the (empty) read-ahead buffer with at least one byte. */
+    private void fill(boolean partial) throws IOException {
+        in.clear();
+        int n = readChannel(in, partial);
+        in.flip();
+        if (n < 0) {
+            throw new EOFException();
+        }
+    }
+
+    private int readChannel(ByteBuffer dst, boolean partial) throws IOException {
+        if (partial && attached) {
+            readWaitSince = System.nanoTime();
+        }
+        try {
+            int n = ch.read(dst);
+            if (n > 0) {
+                lastRead = System.nanoTime();
+            }
+            return n;
+        } finally {
+            readWaitSince = 0;
+        }
+    }
+
+    /** Blocks until some payload is here, so that no buffer is taken for data that never comes. */
+    private void awaitData() throws IOException {
+        if (!in.hasRemaining()) {
+            fill(true);
+        }
+    }
+
+    /** Reads and drops a payload that will not be used, keeping the stream in sync. */
+    private void discard(long length) throws IOException {
+        for (long left = length; left > 0; ) {
+            if (!in.hasRemaining()) {
+                fill(true);
+            }
+            int n = (int) Math.min(left, in.remaining());
+            in.position(in.position() + n);
+            left -= n;
+        }
+    }
+
     private void writeFully(ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
+        writeSince = System.nanoTime();
+        try {
+            while (b.hasRemaining()) {
+                if (ch.write(b) > 0) {
+                    writeSince = System.nanoTime();
+                }
+            }
+        } finally {
+            writeSince = 0;
         }
     }
 }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,12 +32,25 @@ public final class NbdServer implements Closeable {
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
     private final int threadsPerConnection;
-    final BufferPool buffers = new BufferPool();
+    private final NbdLimits limits;
+    final BufferPool buffers;
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong reaped = new AtomicLong();
+    private final AtomicLong acceptErrors = new AtomicLong();
+    private final AtomicLong noMemory = new AtomicLong();
+    private volatile long lastRefusalLog;
+    private Thread watchdog;
     private volatile boolean closed;
 
     /** @param threadsPerConnection requests one connection can execute at once */
     public NbdServer(int threadsPerConnection) {
+        this(threadsPerConnection, NbdLimits.defaults());
+    }
+
+    public NbdServer(int threadsPerConnection, NbdLimits limits) {
         this.threadsPerConnection = threadsPerConnection;
+        this.limits = limits;
+        this.buffers = new BufferPool(limits.bufferBytes(), limits.allocWaitMillis());
     }
 
     public NbdServer() {
@@ -81,6 +95,10 @@ public final class NbdServer implements Closeable {
         return threadsPerConnection;
     }
 
+    NbdLimits limits() {
+        return limits;
+    }
+
     /** Listens on a UNIX socket (an existing socket file is replaced). */
     public void listenUnix(Path socket) throws IOException {
         Files.deleteIfExists(socket);
@@ -100,6 +118,11 @@ public final class NbdServer implements Closeable {
     private void start(ServerSocketChannel ss, String where) {
         synchronized (listeners) {
             listeners.add(ss);
+            if (watchdog == null) {
+                watchdog = new Thread(this::watchdogLoop, "nbd-watchdog");
+                watchdog.setDaemon(true);
+                watchdog.start();
+            }
         }
         Thread t = new Thread(() -> acceptLoop(ss, where), "nbd-accept " + where);
         t.setDaemon(true);
@@ -107,18 +130,20 @@ public final class NbdServer implements Closeable {
         LOG.info("NBD server listening on {}", where);
     }
 
+    /**
+     * Survives every error: a failed accept (out of file descriptors, say) is logged and retried
+     * after a pause, and a connection that cannot be set up (no thread, no memory) is closed
+     * alone. Only closing the listener ends the loop.
+     */
     private void acceptLoop(ServerSocketChannel ss, String where) {
         while (!closed) {
-            SocketChannel ch;
+            SocketChannel ch = null;
             try {
                 ch = ss.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                LOG.warn("accept on {} failed: {}", where, e.toString());
-                continue;
-            }
-            try {
+                if (connections.size() >= limits.maxConnections()) {
+                    refuse(ch, where);
+                    continue;
+                }
                 SocketAddress remote = ch.getRemoteAddress();
                 if (remote instanceof InetSocketAddress) {
                     ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
@@ -133,15 +158,123 @@ public final class NbdServer implements Closeable {
                     }
                 }, "nbd-conn " + where);
                 t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                LOG.warn("connection on {} failed: {}", where, e.toString());
+                try {
+                    t.start();
+                } catch (Throwable e) {
+                    connections.remove(c);
+                    throw e;
+                }
+            } catch (ClosedChannelException e) {
+                if (ch == null) {
+                    return; // the listener was closed
+                }
+                closeQuietly(ch);
+            } catch (Throwable e) {
+                // OutOfMemoryError ("unable to create native thread", direct memory) included: this
+                // connection is lost, the listener is not.
+                acceptErrors.incrementAndGet();
+                closeQuietly(ch);
+                if (closed) {
+                    return;
+                }
+                LOG.warn("NBD accept on {} failed: {}", where, e.toString());
+                if (ch == null) {
+                    pause(); // accept itself failed (e.g. EMFILE): do not spin
+                }
+            }
+        }
+    }
+
+    /** Over the connection limit: closed before the greeting, so the client fails at once. */
+    private void refuse(SocketChannel ch, String where) {
+        long n = refused.incrementAndGet();
+        closeQuietly(ch);
+        long now = System.nanoTime();
+        if (now - lastRefusalLog > 1_000_000_000L || n == 1) {
+            lastRefusalLog = now; // one line a second at most: a flood must not fill the disk with logs
+            LOG.warn("NBD connection on {} refused: {} connections open, the limit is {} ({} refused so far)",
+                    where, connections.size(), limits.maxConnections(), n);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        if (ch == null) {
+            return;
+        }
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing to tell the client we are dropping
+        }
+    }
+
+    /** Closes connections that overran the handshake, stalled mid-request or sat idle too long. */
+    private void watchdogLoop() {
+        long tick = Math.max(10, Math.min(1000, Math.min(limits.handshakeMillis(), limits.stallMillis()) / 4));
+        while (!closed) {
+            try {
+                Thread.sleep(tick);
+                long now = System.nanoTime();
+                for (NbdConnection c : connections) {
+                    String why = c.overdue(now, limits);
+                    if (why != null) {
+                        reaped.incrementAndGet();
+                        LOG.warn("closing NBD connection on {}: {}", c.where(), why);
+                        c.abort();
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable e) {
+                LOG.warn("NBD watchdog: {}", e.toString());
             }
         }
     }
 
     public int connectionCount() {
         return connections.size();
+    }
+
+    /** Connections refused because the limit was reached. */
+    public long refusedConnections() {
+        return refused.get();
+    }
+
+    /** Connections closed by the handshake, stall or idle timeout. */
+    public long timedOutConnections() {
+        return reaped.get();
+    }
+
+    /** Requests answered ENOMEM (or connections closed) because no buffer budget was available. */
+    public long noMemoryReplies() {
+        return noMemory.get();
+    }
+
+    void noMemory() {
+        noMemory.incrementAndGet();
+    }
+
+    /** Errors the accept loops survived (failed accepts, connections that could not be set up). */
+    public long acceptErrors() {
+        return acceptErrors.get();
+    }
+
+    /** Buffer bytes lent to connections now (read-ahead buffers and requests' payloads). */
+    public long bufferBytesInUse() {
+        return buffers.lentBytes();
+    }
+
+    /** Direct memory the request buffers hold now (lent and idle). */
+    public long bufferBytes() {
+        return buffers.allocatedBytes();
     }
 
     @Override
@@ -152,8 +285,25 @@ public final class NbdServer implements Closeable {
                 ss.close();
             }
         }
+        if (watchdog != null) {
+            watchdog.interrupt();
+        }
         for (NbdConnection c : connections) {
             c.abort();
         }
+    }
+
+    /**
+     * Closes like {@link #close()}, then waits up to {@code millis} until every connection has
+     * finished the requests it was executing, so a clean stop can mark replicas clean after the
+     * last write. True if none is left.
+     */
+    public boolean closeAndWait(long millis) throws IOException {
+        close();
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            pause();
+        }
+        return connections.isEmpty();
     }
 }

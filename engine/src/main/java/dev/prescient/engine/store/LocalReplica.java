@@ -20,9 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * allocation map (one bit per {@code allocChunk}): a bit is set before data is written to its
  * chunk, and a clear bit guarantees the chunk reads as zeroes. The map is a superset of the
  * chunks holding data; copies iterate it, so an empty 100 GiB replica copies nothing. The map is
- * persisted on flush/FUA, when it changed, so that every durable write is covered. After an
- * unclean shutdown the map is rebuilt by scanning the chunks it does not cover (reading a hole is
- * cheap); with FFM (Java 22) SEEK_DATA would make that instant.
+ * persisted on flush/FUA, when it changed, so that every durable write is covered.
+ *
+ * <p>A clean close writes the clean marker, and the next open trusts the map. After an unclean
+ * stop only a bounded part is scanned: a write-intent journal (as md's write-intent bitmap) marks
+ * regions of {@link ReplicaMetadata#DEFAULT_REGION_CHUNKS} chunks open in the metadata before the
+ * first write into them reaches the data file, and a flush closes the regions nobody wrote to
+ * for a while ({@link #CLOSE_INTERVAL_NANOS}). The open regions' unmapped chunks are all that can
+ * hold data the persisted map misses, so the scan after a crash grows with the regions written
+ * just before it, not with the volume.
  *
  * <p>Unmap and write-zeroes write zeroes over chunks that are allocated and leave unallocated
  * chunks alone; they do not clear map bits on the hot path, because clearing races with a
@@ -32,6 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LocalReplica implements BlockTarget {
     static final int ZERO_LEN = 1 << 20;
+    /** A region written to stays open at least this long (fewer metadata writes for busy regions). */
+    static final long CLOSE_INTERVAL_NANOS = 2_000_000_000L;
     private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(ZERO_LEN).asReadOnlyBuffer();
 
     private final Path dataFile;
@@ -48,6 +56,20 @@ public final class LocalReplica implements BlockTarget {
     private long persistedVersion;
     private long generation;
     private volatile boolean closed;
+    /** Writes and zeroings under way: a clean close waits for them before it writes the marker. */
+    private final AtomicInteger active = new AtomicInteger();
+
+    // The write-intent journal. regionsOpen: open in the metadata written or being written (changed
+    // under metaLock only); regionsDurable: open in the metadata on disk, so a write there needs no
+    // metadata write; regionsTouched: written to since the last closing round.
+    private final int regionChunks;
+    private final AtomicBitmap regionsOpen;
+    private final AtomicBitmap regionsDurable;
+    private final AtomicBitmap regionsTouched;
+    private volatile long lastClosing = System.nanoTime();
+    private volatile long closeIntervalNanos = CLOSE_INTERVAL_NANOS;
+    private long scannedChunks;
+    private long scannedRegions;
 
     private LocalReplica(Path dataFile, Path metaFile, ReplicaMetadata meta, FileChannel ch, AtomicBitmap alloc) {
         this.dataFile = dataFile;
@@ -59,6 +81,11 @@ public final class LocalReplica implements BlockTarget {
         this.generation = meta.generation();
         this.ch = ch;
         this.alloc = alloc;
+        this.regionChunks = meta.regionChunks();
+        long regions = meta.regions();
+        this.regionsOpen = new AtomicBitmap(regions);
+        this.regionsDurable = new AtomicBitmap(regions);
+        this.regionsTouched = new AtomicBitmap(regions);
     }
 
     /** Creates a new, empty (all-hole) replica; fails if its files exist. */
@@ -79,7 +106,8 @@ public final class LocalReplica implements BlockTarget {
             ReplicaMetadata.fsyncDirectory(dir);
             long chunks = (size + allocChunk - 1) / allocChunk;
             AtomicBitmap map = new AtomicBitmap(chunks);
-            ReplicaMetadata m = new ReplicaMetadata(replicaId, volumeId, size, allocChunk, 1, false, map.toLongArray());
+            ReplicaMetadata m = new ReplicaMetadata(replicaId, volumeId, size, allocChunk, 1, false, map.toLongArray(),
+                    ReplicaMetadata.DEFAULT_REGION_CHUNKS, new long[0]);
             m.writeTo(meta);
             return new LocalReplica(data, meta, m, ch, map);
         } catch (IOException | RuntimeException e) {
@@ -103,9 +131,10 @@ public final class LocalReplica implements BlockTarget {
             AtomicBitmap map = AtomicBitmap.fromLongArray(m.chunks(), m.allocation());
             LocalReplica r = new LocalReplica(data, meta, m, ch, map);
             if (!m.clean()) {
-                r.recoverAllocationMap();
+                r.recoverAllocationMap(m.openRegions() == null ? null
+                        : AtomicBitmap.fromLongArray(m.regions(), m.openRegions()));
             }
-            r.writeMeta(false); // from now on a crash is detectable
+            r.writeMeta(false, false); // from now on a crash is detectable
             return r;
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -143,24 +172,58 @@ public final class LocalReplica implements BlockTarget {
         for (long c = old.nextSetBit(0); c >= 0 && c < m.chunks(); c = old.nextSetBit(c + 1)) {
             grown.set(c);
         }
+        long[] open = null;
+        if (m.openRegions() != null) {
+            long regions = (chunks + m.regionChunks() - 1) / m.regionChunks();
+            open = AtomicBitmap.fromLongArray(regions, m.openRegions()).toLongArray(); // new regions: closed
+        }
         // The data file is grown first: a crash between the two steps leaves the old size in the
         // metadata and a longer file, which open() accepts.
         new ReplicaMetadata(m.replicaId(), m.volumeId(), newSize, m.allocChunk(), m.generation() + 1, m.clean(),
-                grown.toLongArray()).writeTo(meta);
+                grown.toLongArray(), m.regionChunks(), open).writeTo(meta);
     }
 
-    private void recoverAllocationMap() throws IOException {
+    /** Scans the unmapped chunks of the open regions (all regions when {@code open} is null). */
+    private void recoverAllocationMap(AtomicBitmap open) throws IOException {
         ByteBuffer buf = ByteBuffer.allocateDirect(allocChunk);
-        for (long c = 0; c < alloc.size(); c++) {
-            if (alloc.get(c)) {
+        long regions = (alloc.size() + regionChunks - 1) / regionChunks;
+        for (long g = 0; g < regions; g++) {
+            if (open != null && !open.get(g)) {
                 continue;
             }
-            buf.clear().limit((int) Math.min(allocChunk, size - c * allocChunk));
-            readFully(c * allocChunk, buf);
-            if (!isZero(buf.flip())) {
-                alloc.set(c);
+            scannedRegions++;
+            for (long c = g * regionChunks; c < Math.min(alloc.size(), (g + 1) * regionChunks); c++) {
+                if (alloc.get(c)) {
+                    continue;
+                }
+                scannedChunks++;
+                buf.clear().limit((int) Math.min(allocChunk, size - c * allocChunk));
+                readFully(c * allocChunk, buf);
+                if (!isZero(buf.flip())) {
+                    alloc.set(c);
+                }
             }
         }
+    }
+
+    /** Tests close regions at every flush instead of waiting for the interval. */
+    void closeIntervalNanos(long nanos) {
+        closeIntervalNanos = nanos;
+    }
+
+    /** Regions open in the journal now (written or being written to the metadata). */
+    long openRegionCount() {
+        return regionsOpen.cardinality();
+    }
+
+    /** Chunks the last open read to rebuild the allocation map (0 after a clean stop). */
+    public long recoveryScannedChunks() {
+        return scannedChunks;
+    }
+
+    /** Journal regions the last open scanned (0 after a clean stop). */
+    public long recoveryScannedRegions() {
+        return scannedRegions;
     }
 
     public String replicaId() {
@@ -232,16 +295,51 @@ public final class LocalReplica implements BlockTarget {
         if (len == 0) {
             return;
         }
-        markAllocated(offset, len);
-        writeFully(offset, src);
+        enter();
+        try {
+            long c0 = offset / allocChunk;
+            long c1 = (offset + len - 1) / allocChunk + 1;
+            // Order matters (see writeMeta): map bits, then touched, then the durable-open check, then data.
+            if (alloc.setRange(c0, c1)) {
+                mapVersion.incrementAndGet();
+            }
+            long g0 = c0 / regionChunks;
+            long g1 = (c1 - 1) / regionChunks + 1;
+            regionsTouched.setRange(g0, g1);
+            for (long g = g0; g < g1; g++) {
+                if (!regionsDurable.get(g)) {
+                    openRegions(g0, g1);
+                    break;
+                }
+            }
+            writeFully(offset, src);
+        } finally {
+            active.decrementAndGet();
+        }
         if (fua) {
             flush();
         }
     }
 
-    private void markAllocated(long offset, long len) {
-        if (alloc.setRange(offset / allocChunk, (offset + len - 1) / allocChunk + 1)) {
-            mapVersion.incrementAndGet();
+    private void enter() throws IOException {
+        active.incrementAndGet();
+        if (closed) {
+            active.decrementAndGet();
+            throw new IOException("replica " + replicaId + " is closed");
+        }
+    }
+
+    /** Makes regions [g0, g1) open on disk before data is written into them. */
+    private void openRegions(long g0, long g1) throws IOException {
+        synchronized (metaLock) {
+            boolean all = true;
+            for (long g = g0; g < g1 && all; g++) {
+                all = regionsDurable.get(g);
+            }
+            if (!all) {
+                regionsOpen.setRange(g0, g1);
+                writeMeta(false, false);
+            }
         }
     }
 
@@ -269,9 +367,21 @@ public final class LocalReplica implements BlockTarget {
         }
     }
 
-    /** Writes zeroes over the allocated chunks of the range; holes already read as zeroes. */
+    /**
+     * Writes zeroes over the allocated chunks of the range; holes already read as zeroes. No
+     * journal entry is needed: zeroes in a chunk the persisted map misses read the same as a hole.
+     */
     private void zeroAllocated(long offset, long length) throws IOException {
         checkRange(offset, length);
+        enter();
+        try {
+            zeroAllocatedEntered(offset, length);
+        } finally {
+            active.decrementAndGet();
+        }
+    }
+
+    private void zeroAllocatedEntered(long offset, long length) throws IOException {
         long end = offset + length;
         long pos = offset;
         while (pos < end) {
@@ -297,16 +407,19 @@ public final class LocalReplica implements BlockTarget {
 
     @Override
     public void flush() throws IOException {
-        if (closed) {
-            throw new IOException("replica " + replicaId + " is closed");
-        }
+        enter(); // counted, so that a clean close cannot be overwritten by a flush's unclean metadata
         try {
-            ch.force(false);
-        } catch (IOException e) {
-            throw mapNoSpace(e, "flushing replica " + replicaId);
-        }
-        if (mapVersion.get() != persistedVersionVolatile()) {
-            writeMeta(false);
+            try {
+                ch.force(false);
+            } catch (IOException e) {
+                throw mapNoSpace(e, "flushing replica " + replicaId);
+            }
+            if (mapVersion.get() != persistedVersionVolatile()
+                    || (System.nanoTime() - lastClosing >= closeIntervalNanos && regionsOpen.nextSetBit(0) >= 0)) {
+                writeMeta(false, true);
+            }
+        } finally {
+            active.decrementAndGet();
         }
     }
 
@@ -316,19 +429,53 @@ public final class LocalReplica implements BlockTarget {
         }
     }
 
-    private void writeMeta(boolean clean) throws IOException {
+    /**
+     * Persists the allocation map and the journal. With {@code mayClose}, regions that nobody
+     * wrote to since the last closing round (at least {@link #CLOSE_INTERVAL_NANOS} ago) are
+     * closed. Why that is safe against a racing write, which sets its map bits, then its touched
+     * bit, then checks durable-open, then writes data: if its map bits were set before the map is
+     * copied below, they are persisted; otherwise its touched bit is set after the round's drain,
+     * and either the re-check below sees it (the region stays open) or the write's durable-open
+     * check comes after the region was marked not durable, and it opens the region again itself
+     * (under metaLock, so after this write) before its data goes out.
+     */
+    private void writeMeta(boolean clean, boolean mayClose) throws IOException {
         synchronized (metaLock) {
             if (!Files.exists(dataFile)) {
                 // Deleted while this process still held it open (an engine that keeps serving a switched
                 // volume): metadata written now would bring back a replica without data.
                 return;
             }
+            AtomicBitmap closing = null;
+            if (mayClose && !clean && System.nanoTime() - lastClosing >= closeIntervalNanos) {
+                lastClosing = System.nanoTime();
+                AtomicBitmap touched = regionsTouched.drain();
+                closing = new AtomicBitmap(regionsOpen.size());
+                for (long g = regionsOpen.nextSetBit(0); g >= 0; g = regionsOpen.nextSetBit(g + 1)) {
+                    if (!touched.get(g)) {
+                        regionsDurable.clear(g);
+                        regionsOpen.clear(g);
+                        closing.set(g);
+                    }
+                }
+            }
             long v = mapVersion.get(); // read before the bits: a later change bumps it again
+            long[] map = alloc.toLongArray();
+            if (closing != null) {
+                for (long g = closing.nextSetBit(0); g >= 0; g = closing.nextSetBit(g + 1)) {
+                    if (regionsTouched.get(g)) {
+                        regionsOpen.set(g);
+                    }
+                }
+            }
+            // A clean close runs after every write ended (close() waits for them): nothing is open.
+            long[] open = clean ? new long[0] : regionsOpen.toLongArray();
             ReplicaMetadata m = new ReplicaMetadata(replicaId, volumeId, size, allocChunk, generation + 1, clean,
-                    alloc.toLongArray());
+                    map, regionChunks, open);
             m.writeTo(metaFile);
             generation++;
             persistedVersion = v;
+            regionsDurable.or(regionsOpen);
         }
     }
 
@@ -397,11 +544,34 @@ public final class LocalReplica implements BlockTarget {
         if (refs.decrementAndGet() > 0 || closed) {
             return;
         }
+        closeClean();
+    }
+
+    /**
+     * Closes now, whoever else holds it (the store's shutdown: the process is ending and every
+     * holder's I/O has stopped). Writes still running are waited for, up to 10 s, so that the
+     * clean marker covers them; if they do not end, the replica is left unclean (scanned on open).
+     */
+    void closeClean() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true; // new writes fail from here on; enter() re-checks after counting itself
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (active.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         try {
             ch.force(false);
-            writeMeta(true);
+            if (active.get() == 0) {
+                writeMeta(true, false);
+            }
         } finally {
-            closed = true;
             ch.close();
         }
     }

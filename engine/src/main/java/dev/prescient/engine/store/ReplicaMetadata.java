@@ -21,25 +21,42 @@ import java.util.zip.CRC32C;
  *                   may miss blocks written after the last flush and must be rebuilt by a scan
  * @param allocChunk granularity of the allocation map in bytes
  * @param allocation allocation map words (bit i = chunk i may hold data)
+ * @param regionChunks chunks per region of the write-intent journal
+ * @param openRegions write-intent journal words (bit g = region g may hold data written after
+ *                   this allocation map was taken); after a crash only those regions are scanned.
+ *                   Null when unknown (a file of the first format): every region counts as open
  */
 public record ReplicaMetadata(String replicaId, String volumeId, long size, int allocChunk,
-                              long generation, boolean clean, long[] allocation) {
+                              long generation, boolean clean, long[] allocation, int regionChunks,
+                              long[] openRegions) {
 
-    private static final int MAGIC = 0x50524d31; // "PRM1"
+    private static final int MAGIC_V1 = 0x50524d31; // "PRM1": no journal
+    private static final int MAGIC = 0x50524d32; // "PRM2"
+    /** 1024 chunks: 64 MiB regions at the default 64 KiB chunk. */
+    public static final int DEFAULT_REGION_CHUNKS = 1024;
 
     public long chunks() {
         return (size + allocChunk - 1) / allocChunk;
     }
 
+    public long regions() {
+        return (chunks() + regionChunks - 1) / regionChunks;
+    }
+
     byte[] encode() {
         byte[] id = replicaId.getBytes(StandardCharsets.UTF_8);
         byte[] vol = volumeId.getBytes(StandardCharsets.UTF_8);
+        long[] open = openRegions == null ? allOpen(regions()) : openRegions;
         ByteBuffer b = ByteBuffer.allocate(4 + 4 + id.length + 4 + vol.length + 8 + 4 + 8 + 1 + 4
-                + allocation.length * 8 + 4);
+                + allocation.length * 8 + 4 + 4 + open.length * 8 + 4);
         b.putInt(MAGIC).putInt(id.length).put(id).putInt(vol.length).put(vol)
                 .putLong(size).putInt(allocChunk).putLong(generation).put((byte) (clean ? 1 : 0))
                 .putInt(allocation.length);
         for (long w : allocation) {
+            b.putLong(w);
+        }
+        b.putInt(regionChunks).putInt(open.length);
+        for (long w : open) {
             b.putLong(w);
         }
         CRC32C crc = new CRC32C();
@@ -51,7 +68,8 @@ public record ReplicaMetadata(String replicaId, String volumeId, long size, int 
     static ReplicaMetadata decode(byte[] bytes) throws CorruptMetadataException {
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes);
-            if (b.getInt() != MAGIC) {
+            int magic = b.getInt();
+            if (magic != MAGIC && magic != MAGIC_V1) {
                 throw new CorruptMetadataException("bad magic");
             }
             CRC32C crc = new CRC32C();
@@ -69,10 +87,27 @@ public record ReplicaMetadata(String replicaId, String volumeId, long size, int 
             for (int i = 0; i < alloc.length; i++) {
                 alloc[i] = b.getLong();
             }
-            return new ReplicaMetadata(id, vol, size, chunk, gen, clean, alloc);
+            if (magic == MAGIC_V1) {
+                return new ReplicaMetadata(id, vol, size, chunk, gen, clean, alloc, DEFAULT_REGION_CHUNKS, null);
+            }
+            int regionChunks = b.getInt();
+            long[] open = new long[b.getInt()];
+            for (int i = 0; i < open.length; i++) {
+                open[i] = b.getLong();
+            }
+            if (regionChunks <= 0) {
+                throw new CorruptMetadataException("region of " + regionChunks + " chunks");
+            }
+            return new ReplicaMetadata(id, vol, size, chunk, gen, clean, alloc, regionChunks, open);
         } catch (RuntimeException e) {
             throw new CorruptMetadataException("truncated: " + e);
         }
+    }
+
+    private static long[] allOpen(long regions) {
+        AtomicBitmap a = new AtomicBitmap(regions);
+        a.setRange(0, regions);
+        return a.toLongArray();
     }
 
     private static String str(ByteBuffer b) {

@@ -153,12 +153,18 @@ public final class ReplicaStore implements ReplicaProvider, Closeable {
         }
     }
 
+    /**
+     * Closes every open replica cleanly (fsync, clean marker), whoever else still holds it: the
+     * store ends with its process, after the holders' I/O stopped (a holder's later close is a
+     * no-op). Dropping only the store's own reference left the replica set's hold, so a SIGTERM
+     * never wrote the marker and every restart scanned.
+     */
     @Override
     public synchronized void close() throws IOException {
         IOException first = null;
         for (LocalReplica r : open.values()) {
             try {
-                r.close();
+                r.closeClean();
             } catch (IOException e) {
                 first = first == null ? e : first;
             }

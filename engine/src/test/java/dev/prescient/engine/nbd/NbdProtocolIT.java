@@ -180,6 +180,117 @@ class NbdProtocolIT {
         assertThat(digest()).isEqualTo(before);
     }
 
+    /** One hostile input: what it sends, and true when the server must close the connection. */
+    interface Hostile {
+        void send(NbdTestClient c) throws Exception;
+    }
+
+    static void optionHeader(NbdTestClient c, long magic, int opt, int len) throws Exception {
+        c.greeting();
+        c.sendClientFlags(FLAG_FIXED_NEWSTYLE | FLAG_NO_ZEROES);
+        c.write(ByteBuffer.allocate(16).putLong(magic).putInt(opt).putInt(len).flip());
+    }
+
+    /**
+     * The fuzz cases of issue 18 that end a connection: each closes only its own connection, a
+     * client attached throughout keeps working, and no byte of the export changes.
+     */
+    @Test
+    void hostileInputClosesOnlyItsConnectionAndChangesNothing() throws Exception {
+        byte[] before = digest();
+        java.util.Map<String, Hostile> cases = new java.util.LinkedHashMap<>();
+        cases.put("bad option magic", c -> optionHeader(c, 0x4e42444d41474943L, OPT_GO, 0));
+        cases.put("option length over 64 KiB", c -> optionHeader(c, IHAVEOPT, OPT_GO, (64 << 10) + 1));
+        cases.put("option length 4 GiB-1", c -> optionHeader(c, IHAVEOPT, OPT_INFO, -1));
+        cases.put("EXPORT_NAME of 20 KB", c -> {
+            c.greeting();
+            c.sendClientFlags(FLAG_FIXED_NEWSTYLE);
+            c.sendOption(OPT_EXPORT_NAME, ByteBuffer.wrap("x".repeat(20_000).getBytes()));
+        });
+        cases.put("option data shorter than its length", c -> {
+            optionHeader(c, IHAVEOPT, OPT_GO, 1000);
+            c.write(ByteBuffer.allocate(10).putInt(2).put("r0".getBytes()).flip());
+            c.ch.shutdownOutput();
+        });
+        cases.put("truncated client flags", c -> {
+            c.greeting();
+            c.write(ByteBuffer.allocate(2).flip());
+            c.ch.shutdownOutput();
+        });
+        cases.put("truncated option header", c -> {
+            c.greeting();
+            c.sendClientFlags(FLAG_FIXED_NEWSTYLE);
+            c.write(ByteBuffer.allocate(9).putLong(IHAVEOPT).put((byte) 0).flip());
+            c.ch.shutdownOutput();
+        });
+        cases.put("bad request magic", c -> attach(c).write(ByteBuffer.allocate(28).putInt(0x25609514).clear()));
+        cases.put("truncated request header", c -> {
+            attach(c).write(ByteBuffer.allocate(20).putInt(REQUEST_MAGIC).putShort((short) 0)
+                    .putShort((short) CMD_WRITE).putLong(7).putInt(0).clear());
+            c.ch.shutdownOutput();
+        });
+        // Up to 1 MiB a write is all or nothing (larger ones are streamed: see NbdConnection#streamWrite).
+        cases.put("write payload cut short", c -> {
+            attach(c).sendRequest(CMD_WRITE, 0, 1, 0, 1 << 20, ByteBuffer.allocate((1 << 20) - 1));
+            c.ch.shutdownOutput();
+        });
+        cases.put("write over the 32 MiB maximum", c -> attach(c).sendRequest(CMD_WRITE, 0, 1, 0, (32 << 20) + 1,
+                null));
+        try (NbdTestClient bystander = NbdTestClient.connect(sock, "r0")) {
+            ByteBuffer expected = bystander.read(0, 65536);
+            for (var e : cases.entrySet()) {
+                try (NbdTestClient c = NbdTestClient.connectRaw(sock)) {
+                    e.getValue().send(c);
+                    assertThat(c.closedByServer()).as(e.getKey()).isTrue();
+                }
+                assertThat(bystander.read(0, 65536)).as("bystander after: " + e.getKey()).isEqualTo(expected);
+            }
+            // Cases answered with an error keep their connection, as does the bystander.
+            try (NbdTestClient c = NbdTestClient.connectRaw(sock)) {
+                c.greeting();
+                c.sendClientFlags(FLAG_FIXED_NEWSTYLE | FLAG_NO_ZEROES);
+                c.sendOption(OPT_INFO, goData("y".repeat(5000)));
+                assertThat(c.readOptReply().type()).as("INFO with a 5000-byte name").isEqualTo(REP_ERR_INVALID);
+                c.sendOption(OPT_GO, ByteBuffer.allocate(6).putInt(-1).putShort((short) 0).flip());
+                assertThat(c.readOptReply().type()).as("name length 4 GiB-1").isEqualTo(REP_ERR_INVALID);
+                c.sendOption(OPT_GO, goData("r0"));
+                while (c.readOptReply().type() != REP_ACK) {
+                    // INFO replies precede the ACK
+                }
+                assertThat(c.request(CMD_WRITE, 0, SIZE - 4096, 3 << 20, ByteBuffer.allocate(3 << 20)).error())
+                        .as("streamed write out of range").isEqualTo(EINVAL);
+                assertThat(c.request(CMD_READ, 0, -4096L, 4096, null).error()).as("negative offset")
+                        .isEqualTo(EINVAL);
+                assertThat(c.request(0x1234, 0, 0, 4096, null).error()).as("unknown command").isEqualTo(EINVAL);
+                assertThat(c.read(0, 65536)).isEqualTo(expected);
+            }
+            assertThat(bystander.read(0, 65536)).isEqualTo(expected);
+        }
+        assertThat(digest()).isEqualTo(before);
+    }
+
+    static NbdTestClient attach(NbdTestClient c) throws Exception {
+        c.greeting();
+        c.sendClientFlags(FLAG_FIXED_NEWSTYLE | FLAG_NO_ZEROES);
+        c.sendOption(OPT_GO, goData("r0"));
+        while (c.readOptReply().type() != REP_ACK) {
+            // INFO replies precede the ACK
+        }
+        return c;
+    }
+
+    @Test
+    void largeWritesAndReadsAreStreamedIntact() throws Exception {
+        byte[] d = new byte[(3 << 20) + 5];
+        new Random(3).nextBytes(d);
+        try (NbdTestClient c = NbdTestClient.connect(sock, "r0")) {
+            assertThat(c.write(4095, ByteBuffer.wrap(d), true)).isZero();
+            assertThat(c.read(4095, d.length)).isEqualTo(ByteBuffer.wrap(d));
+            ByteBuffer all = c.read(0, (int) SIZE);
+            assertThat(all.slice(4095, d.length)).isEqualTo(ByteBuffer.wrap(d));
+        }
+    }
+
     @Test
     void commandsWorkAcrossConnections() throws Exception {
         try (NbdTestClient a = NbdTestClient.connect(sock, "r0"); NbdTestClient b = NbdTestClient.connect(sock, "r0")) {
