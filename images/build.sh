@@ -97,7 +97,8 @@ for name in $ONLY; do
       [ -n "$jar" ] && [ -f "$ROOT/csi-driver/target/runtime-classpath.txt" ] || { echo "csi-driver not built (drop --skip-maven)" >&2; exit 1; }
       mkdir -p "$CTX/$name/lib"
       cp "$jar" "$CTX/$name/lib/"
-      tr ':' '\n' < "$ROOT/csi-driver/target/runtime-classpath.txt" | while read -r dep; do
+      # `|| [ -n "$dep" ]`: the file has no final newline, and its last jar (slf4j-simple) was dropped.
+      tr ":" "\n" < "$ROOT/csi-driver/target/runtime-classpath.txt" | while read -r dep || [ -n "$dep" ]; do
         [ -n "$dep" ] && cp "$dep" "$CTX/$name/lib/"
       done
       base=${BASE:-$(local_base localhost/prescient/base-node:"$(. /etc/os-release; echo "$VERSION_CODENAME")" $NODE_PKGS)} ;;

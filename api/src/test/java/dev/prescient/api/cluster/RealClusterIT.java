@@ -71,8 +71,13 @@ class RealClusterIT {
         }
     }
 
+    /** This run's suffix: the cluster may hold objects of the samples' names (a chart's default tiers, say). */
+    static final String RUN = "-it" + Long.toString(System.nanoTime() % 1_000_000, 36);
+
     static GenericKubernetesResource resource(JsonNode doc) {
-        return K8S.unmarshal(doc.toString(), GenericKubernetesResource.class);
+        GenericKubernetesResource r = K8S.unmarshal(doc.toString(), GenericKubernetesResource.class);
+        r.getMetadata().setName(r.getMetadata().getName() + RUN);
+        return r;
     }
 
     @Test
@@ -107,8 +112,12 @@ class RealClusterIT {
                 GenericKubernetesResource stored = client.resource(resource(docs.get(0))).create();
                 try {
                     GenericKubernetesResource update = resource(docs.get(1));
-                    update.getMetadata().setResourceVersion(stored.getMetadata().getResourceVersion());
-                    e = catchThrowableOfType(KubernetesClientException.class, () -> client.resource(update).dryRun().update());
+                    // An operator running in the cluster may write the object meanwhile: retry a conflict (409).
+                    int attempts = 0;
+                    do {
+                        update.getMetadata().setResourceVersion(client.resource(stored).get().getMetadata().getResourceVersion());
+                        e = catchThrowableOfType(KubernetesClientException.class, () -> client.resource(update).dryRun().update());
+                    } while (e != null && e.getCode() == 409 && ++attempts < 10);
                 } finally {
                     client.resource(stored).delete();
                 }
