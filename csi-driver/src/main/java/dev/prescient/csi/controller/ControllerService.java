@@ -15,6 +15,7 @@ import dev.prescient.api.nodeagent.v1.NodeHealthRequest;
 import dev.prescient.api.nodeagent.v1.Replica;
 import dev.prescient.api.nodeagent.v1.TierUsage;
 import dev.prescient.csi.CsiException;
+import dev.prescient.csi.Ids;
 import dev.prescient.csi.NbdProbe;
 import dev.prescient.csi.Rpc;
 import dev.prescient.csi.VolumeLocks;
@@ -137,9 +138,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                     }
                     default -> throw CsiException.invalid("volume_content_source without a type");
                 }
-                if (sourceId.isEmpty()) {
-                    throw CsiException.invalid("volume_content_source id is required");
-                }
+                Ids.require("volume_content_source " + sourceKind + " id", sourceId);
             }
             String id = volumeIdFor(req.getName());
             try (var held = locks.acquire("name:" + req.getName()); var held2 = locks.acquire(id)) {
@@ -522,9 +521,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             if (req.getName().isEmpty()) {
                 throw CsiException.invalid("name is required");
             }
-            if (req.getSourceVolumeId().isEmpty()) {
-                throw CsiException.invalid("source_volume_id is required");
-            }
+            Ids.require("source_volume_id", req.getSourceVolumeId());
             String id = snapshotIdFor(req.getName());
             try (var held = locks.acquire(id); var held2 = locks.acquire(req.getSourceVolumeId())) {
                 Optional<SnapshotRecord> existing = registry.snapshot(id);
@@ -558,9 +555,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     @Override
     public void deleteSnapshot(Csi.DeleteSnapshotRequest req, StreamObserver<Csi.DeleteSnapshotResponse> out) {
         Rpc.unary(out, () -> {
-            if (req.getSnapshotId().isEmpty()) {
-                throw CsiException.invalid("snapshot_id is required");
-            }
+            Ids.require("snapshot_id", req.getSnapshotId());
             try (var held = locks.acquire(req.getSnapshotId())) {
                 Optional<SnapshotRecord> s = registry.snapshot(req.getSnapshotId());
                 if (s.isPresent()) {
@@ -588,9 +583,8 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     }
 
     private static void requireVolumeId(String id) {
-        if (id.isEmpty()) {
-            throw CsiException.invalid("volume_id is required");
-        }
+        // The same rule as the node's, where ids name files: an id the node would refuse is refused here first.
+        Ids.require("volume_id", id);
     }
 
     /** One page of a list sorted by id; the token is the id to resume after. */
