@@ -181,7 +181,9 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                         zone = s.zone();
                     }
                     default -> {
-                        var chosen = Placement.rank(candidates(sp.tier()),
+                        NodesOffer offer = offer(sp.tier());
+                        Placement.requireKnownTier(sp.tier(), offer.tiers());
+                        var chosen = Placement.rank(offer.candidates(),
                                 segments(req.getAccessibilityRequirements().getRequisiteList()),
                                 segments(req.getAccessibilityRequirements().getPreferredList()), size).get(0);
                         nodeId = chosen.nodeId();
@@ -438,7 +440,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                     : Map.of();
             long total = 0;
             long largest = 0;
-            for (var c : candidates(tier)) {
+            for (var c : offer(tier).candidates()) {
                 if (Placement.matches(c, segment)) {
                     total += c.availableBytes();
                     largest = Math.max(largest, c.availableBytes());
@@ -451,15 +453,23 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
         });
     }
 
-    /** Every reachable, uncordoned node with its free bytes on {@code tier}; others offer nothing. */
-    private List<Placement.Candidate> candidates(String tier) {
+    /**
+     * @param candidates every reachable, uncordoned node with its free bytes on the tier; others offer nothing
+     * @param tiers the tiers any reachable node has, cordoned ones included (a cordon does not unmake a tier)
+     */
+    private record NodesOffer(List<Placement.Candidate> candidates, Set<String> tiers) {
+    }
+
+    private NodesOffer offer(String tier) {
         List<Placement.Candidate> out = new ArrayList<>();
+        Set<String> tiers = new TreeSet<>();
         for (var n : agents.nodes()) {
-            if (n.cordoned()) {
-                continue;
-            }
             try {
                 NodeHealth h = agents.stub(n.nodeId()).getNodeHealth(NodeHealthRequest.getDefaultInstance());
+                h.getTiersList().forEach(t -> tiers.add(t.getTier()));
+                if (n.cordoned()) {
+                    continue;
+                }
                 long free = h.getTiersList().stream().filter(t -> t.getTier().equals(tier))
                         .mapToLong(TierUsage::getAvailableBytes).sum();
                 out.add(new Placement.Candidate(n.nodeId(), n.zone(), free));
@@ -467,7 +477,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                 LOG.warn("node {} left out of placement: {}", n.nodeId(), e.getStatus());
             }
         }
-        return out;
+        return new NodesOffer(out, tiers);
     }
 
     private String zoneOf(String nodeId) {
