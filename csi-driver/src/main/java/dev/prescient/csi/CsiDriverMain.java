@@ -15,22 +15,27 @@ import dev.prescient.csi.server.UnixSocketServers;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.grpc.Server;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 
 /**
- * Entry point of both modes.
+ * Entry point of both modes. The flags are declared in {@link DriverArgs} ({@code --help} lists
+ * them); an unknown flag, a missing one or a bad value prints the usage and exits with status 2
+ * before anything starts.
  *
  * <pre>
  * controller: --mode controller --endpoint unix:///csi/csi.sock
  *             [--node-agents n1=10.0.0.5:7443@zone-a,...]   (default: discover them from StorageNodes)
- *             [--registry kube|memory] [--namespace prescient-system] [--max-volume-bytes N]
+ *             [--registry kube|memory] [--namespace prescient-system] [--max-volume-bytes N] [--kubeconfig F]
  *             [--tls-cert c.pem --tls-key k.pem --tls-ca ca.pem | --agent-insecure]
  * node:       --mode node --endpoint unix:///csi/csi.sock --node-id n1 --zone zone-a
- *             --state-dir /var/lib/prescient --tier default=/var/lib/prescient/tiers/default
+ *             --state-dir /var/lib/prescient --tier default=/var/lib/prescient/tiers/default [--tier ...]
  *             [--agent-listen 0.0.0.0:7443] [--kubelet-dir /var/lib/kubelet] [--max-volumes 64]
  *             [--tls-cert ... | --agent-insecure]
  * </pre>
@@ -41,10 +46,58 @@ public final class CsiDriverMain {
     private CsiDriverMain() {
     }
 
+    /** Exit status of a usage error (unknown flag, missing or bad value), as getopt-style tools use. */
+    static final int USAGE_ERROR = 2;
+
+    /** The arguments to run with, or (args null) the status to exit with after printing help or a usage error. */
+    record Parsed(DriverArgs args, int exitStatus) {
+    }
+
+    static Parsed parse(String[] argv, PrintWriter out, PrintWriter err) {
+        CommandLine cl = DriverArgs.commandLine();
+        try {
+            var parsed = DriverArgs.parse(cl, argv);
+            if (parsed.isEmpty()) {
+                cl.usage(out);
+                out.flush();
+                return new Parsed(null, 0);
+            }
+            parsed.get().requireForMode();
+            return new Parsed(parsed.get(), 0);
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+            err.println("prescient-csi: " + e.getMessage());
+            cl.usage(err);
+            err.flush();
+            return new Parsed(null, USAGE_ERROR);
+        }
+    }
+
     public static void main(String[] argv) throws Exception {
-        DriverArgs args = new DriverArgs(argv);
+        Parsed parsed = parse(argv, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        if (parsed.args() == null) {
+            System.exit(parsed.exitStatus());
+        }
+        try {
+            run(parsed.args());
+        } catch (IllegalArgumentException e) {
+            // A value only the mode's wiring can judge (a tier named twice, a wildcard without --agent-advertise):
+            // still the user's to fix, so a usage error rather than a stack trace.
+            System.err.println("prescient-csi: " + e.getMessage() + " (prescient-csi --help lists the flags)");
+            System.exit(USAGE_ERROR);
+        }
+    }
+
+    private static void run(DriverArgs args) throws Exception {
         String mode = args.require("mode");
         Path socket = UnixSocketServers.socketPath(args.require("endpoint"));
+        String kubeconfig = args.get("kubeconfig", "");
+        if (!kubeconfig.isEmpty()) {
+            if (!Files.isReadable(Path.of(kubeconfig))) {
+                throw new IllegalArgumentException("--kubeconfig " + kubeconfig + " is not a readable file");
+            }
+            // fabric8's Config reads this property before KUBECONFIG and ~/.kube/config.
+            System.setProperty("kubeconfig", kubeconfig);
+        }
         AgentTls tls = tls(args);
         Server server;
         Runnable onStop;

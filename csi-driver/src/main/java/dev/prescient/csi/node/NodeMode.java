@@ -59,9 +59,16 @@ public final class NodeMode implements AutoCloseable {
             throw new IllegalArgumentException("--health-window-s must be positive, got " + healthWindow);
         }
         Map<String, Path> tiers = new LinkedHashMap<>();
-        for (String t : args.get("tier", "default=" + state.resolve("tiers/default")).split(",")) {
+        // Repeatable (the chart passes one --tier per tier) and comma-separated alike.
+        List<String> tierArgs = args.getAll("tier");
+        for (String t : tierArgs.isEmpty() ? List.of("default=" + state.resolve("tiers/default")) : tierArgs) {
             int eq = t.indexOf('=');
-            tiers.put(t.substring(0, eq), Path.of(t.substring(eq + 1)));
+            if (eq <= 0 || eq == t.length() - 1) {
+                throw new IllegalArgumentException("--tier wants NAME=DIR, got " + t);
+            }
+            if (tiers.put(t.substring(0, eq), Path.of(t.substring(eq + 1))) != null) {
+                throw new IllegalArgumentException("--tier names tier " + t.substring(0, eq) + " twice");
+            }
         }
         Map<String, Long> tierLatencyUs = tierLatencies(args, tiers.keySet());
         List<Path> roots = new ArrayList<>();
