@@ -16,13 +16,23 @@ public final class Ids {
     private Ids() {
     }
 
+    /**
+     * The node agent's limit: replica and snapshot ids name files in the tiers, and the operator
+     * derives them from migration names (up to 253 characters), so the engine's own limit applies.
+     */
+    public static final int MAX_AGENT_LENGTH = 200;
+
     /** The id, or INVALID_ARGUMENT naming the field and what is wrong with it. */
     public static String require(String field, String id) {
+        return require(field, id, MAX_LENGTH);
+    }
+
+    public static String require(String field, String id, int maxLength) {
         if (id.isEmpty()) {
             throw CsiException.invalid(field + " is required");
         }
-        if (id.length() > MAX_LENGTH) {
-            throw CsiException.invalid(field + " is " + id.length() + " characters long, at most " + MAX_LENGTH
+        if (id.length() > maxLength) {
+            throw CsiException.invalid(field + " is " + id.length() + " characters long, at most " + maxLength
                     + " are allowed");
         }
         if (!SAFE.matcher(id).matches()) {

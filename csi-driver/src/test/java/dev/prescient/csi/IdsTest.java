@@ -30,5 +30,9 @@ class IdsTest {
         assertThatThrownBy(() -> Ids.require("snapshot_id", "")).hasMessage("snapshot_id is required");
         assertThatThrownBy(() -> Ids.require("volume_id", "../x")).hasMessageContaining("'../x' is not a valid id");
         assertThatThrownBy(() -> Ids.require("volume_id", "x".repeat(200))).hasMessageContaining("200 characters long");
+        // The node agent's ids follow the engine's longer limit (migration names reach it).
+        assertThat(Ids.require("snapshot_id", "m".repeat(195) + "-snap", Ids.MAX_AGENT_LENGTH)).hasSize(200);
+        assertThatThrownBy(() -> Ids.require("snapshot_id", "m".repeat(201), Ids.MAX_AGENT_LENGTH))
+                .hasMessageContaining("at most 200");
     }
 }

@@ -102,6 +102,19 @@ class NodePathsIT {
                 .setVolumePath(root.toString()).build()), Status.Code.INVALID_ARGUMENT, why);
         assertStatus(() -> a.node().nodeStageVolume(st.toBuilder().setVolumeId("x".repeat(129)).build()),
                 Status.Code.INVALID_ARGUMENT, "at most 128");
+        // The node agent on the same node: replica and snapshot ids name files in the tiers.
+        assertStatus(() -> a.agent().createReplica(CreateReplicaRequest.newBuilder().setOperationId("op-esc")
+                .setReplicaId(ESCAPE + "-r0").setVolumeId("vol2").setTier("default").setSizeBytes(SIZE).build()),
+                Status.Code.INVALID_ARGUMENT, "replica_id '" + ESCAPE + "-r0' is not a valid id");
+        assertStatus(() -> a.agent().createReplica(CreateReplicaRequest.newBuilder().setOperationId("op-esc2")
+                .setReplicaId("vol2-r0").setVolumeId("vol2").setTier("default").setSizeBytes(SIZE)
+                .setSourceSnapshotId(ESCAPE).build()), Status.Code.INVALID_ARGUMENT, "source_snapshot_id");
+        assertStatus(() -> a.agent().createSnapshot(dev.prescient.api.nodeagent.v1.CreateSnapshotRequest.newBuilder()
+                .setOperationId("snap-esc").setSnapshotId(ESCAPE + "-snap").setReplicaId("vol1-r0").build()),
+                Status.Code.INVALID_ARGUMENT, "snapshot_id '" + ESCAPE + "-snap' is not a valid id");
+        assertStatus(() -> a.agent().deleteSnapshot(dev.prescient.api.nodeagent.v1.DeleteSnapshotRequest.newBuilder()
+                .setOperationId("del-esc").setSnapshotId(ESCAPE + "-snap").build()), Status.Code.INVALID_ARGUMENT,
+                "snapshot_id");
 
         assertThat(namesUnder(root)).as("nothing named after the id, inside or outside the state dir")
                 .noneMatch(n -> n.contains("escape-vid"));
