@@ -138,6 +138,16 @@ class CsiConformanceIT {
                         t -> t.ctl.createVolume(create("v").putParameters("replicas", "9").build()), Status.Code.INVALID_ARGUMENT),
                 new Row("CreateVolume unknown parameter",
                         t -> t.ctl.createVolume(create("v").putParameters("tierr", "x").build()), Status.Code.INVALID_ARGUMENT),
+                new Row("CreateVolume unknown tier",
+                        t -> t.ctl.createVolume(create("v").putParameters("tier", "gold").build()), Status.Code.INVALID_ARGUMENT),
+                new Row("CreateVolume snapshot source id with a path", t -> t.ctl.createVolume(create("v")
+                        .setVolumeContentSource(Csi.VolumeContentSource.newBuilder().setSnapshot(
+                                Csi.VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId("../snap"))).build()),
+                        Status.Code.INVALID_ARGUMENT),
+                new Row("CreateVolume volume source id with a path", t -> t.ctl.createVolume(create("v")
+                        .setVolumeContentSource(Csi.VolumeContentSource.newBuilder().setVolume(
+                                Csi.VolumeContentSource.VolumeSource.newBuilder().setVolumeId("a/../b"))).build()),
+                        Status.Code.INVALID_ARGUMENT),
                 new Row("CreateVolume unknown snapshot source", t -> t.ctl.createVolume(create("v")
                         .setVolumeContentSource(Csi.VolumeContentSource.newBuilder().setSnapshot(
                                 Csi.VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId("snap-nope"))).build()),
@@ -164,6 +174,10 @@ class CsiConformanceIT {
                 // DeleteVolume
                 new Row("DeleteVolume without id", t -> t.ctl.deleteVolume(Csi.DeleteVolumeRequest.getDefaultInstance()),
                         Status.Code.INVALID_ARGUMENT),
+                new Row("DeleteVolume id with a path", t -> t.ctl.deleteVolume(Csi.DeleteVolumeRequest.newBuilder()
+                        .setVolumeId("../../../escape-vid").build()), Status.Code.INVALID_ARGUMENT),
+                new Row("GetVolume id too long", t -> t.ctl.controllerGetVolume(Csi.ControllerGetVolumeRequest.newBuilder()
+                        .setVolumeId("pv-" + "x".repeat(200)).build()), Status.Code.INVALID_ARGUMENT),
                 // ControllerPublish
                 new Row("Publish without volume id", t -> t.ctl.controllerPublishVolume(Csi.ControllerPublishVolumeRequest
                         .newBuilder().setNodeId("node-a").setVolumeCapability(cap).build()), Status.Code.INVALID_ARGUMENT),
@@ -171,6 +185,9 @@ class CsiConformanceIT {
                         .newBuilder().setVolumeId("pv-x").setVolumeCapability(cap).build()), Status.Code.INVALID_ARGUMENT),
                 new Row("Publish without capability", t -> t.ctl.controllerPublishVolume(Csi.ControllerPublishVolumeRequest
                         .newBuilder().setVolumeId("pv-x").setNodeId("node-a").build()), Status.Code.INVALID_ARGUMENT),
+                new Row("Publish id with a path", t -> t.ctl.controllerPublishVolume(Csi.ControllerPublishVolumeRequest
+                        .newBuilder().setVolumeId("/etc/passwd").setNodeId("node-a").setVolumeCapability(cap).build()),
+                        Status.Code.INVALID_ARGUMENT),
                 new Row("Publish unknown volume", t -> t.ctl.controllerPublishVolume(Csi.ControllerPublishVolumeRequest
                         .newBuilder().setVolumeId("pv-x").setNodeId("node-a").setVolumeCapability(cap).build()),
                         Status.Code.NOT_FOUND),
@@ -198,6 +215,10 @@ class CsiConformanceIT {
                         .setName("s").build()), Status.Code.INVALID_ARGUMENT),
                 new Row("CreateSnapshot unknown source", t -> t.ctl.createSnapshot(Csi.CreateSnapshotRequest.newBuilder()
                         .setName("s").setSourceVolumeId("pv-x").build()), Status.Code.NOT_FOUND),
+                new Row("CreateSnapshot source id with a path", t -> t.ctl.createSnapshot(Csi.CreateSnapshotRequest
+                        .newBuilder().setName("s").setSourceVolumeId("../pv-x").build()), Status.Code.INVALID_ARGUMENT),
+                new Row("DeleteSnapshot id with a path", t -> t.ctl.deleteSnapshot(Csi.DeleteSnapshotRequest.newBuilder()
+                        .setSnapshotId("../../snap").build()), Status.Code.INVALID_ARGUMENT),
                 new Row("DeleteSnapshot without id", t -> t.ctl.deleteSnapshot(Csi.DeleteSnapshotRequest.getDefaultInstance()),
                         Status.Code.INVALID_ARGUMENT),
                 // Expand
@@ -235,6 +256,24 @@ class CsiConformanceIT {
                 .containsExactly(Csi.PluginCapability.VolumeExpansion.Type.OFFLINE);
         assertThat(caps.getCapabilitiesList()).filteredOn(Csi.PluginCapability::hasService).hasSize(2);
         assertThat(id.probe(Csi.ProbeRequest.getDefaultInstance()).getReady().getValue()).isTrue();
+    }
+
+    @Test
+    void anUnknownTierNamesItselfAndTheTiersThatExistAndCreatesNothing() {
+        nodeB.tierCapacity("hdd", 100 * GIB);
+        assertThatThrownBy(() -> ctl.createVolume(create("data").putParameters("tier", "gold").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("InvalidArgument: StorageClass parameter tier"
+                            + " 'gold' is not a tier of any node; the tiers that exist: default, hdd");
+                });
+        assertThat(nodeA.calls("CreateReplica") + nodeB.calls("CreateReplica")).isZero();
+        assertThat(ctl.listVolumes(Csi.ListVolumesRequest.getDefaultInstance()).getEntriesList()).isEmpty();
+        // A tier that exists but has no room is still RESOURCE_EXHAUSTED.
+        nodeB.tierCapacity("hdd", 0);
+        assertThatThrownBy(() -> ctl.createVolume(create("data").putParameters("tier", "hdd").build()))
+                .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode())
+                .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     }
 
     @Test

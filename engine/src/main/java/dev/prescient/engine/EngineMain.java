@@ -16,6 +16,7 @@ import dev.prescient.engine.store.ReplicaStore;
 import dev.prescient.engine.store.ThrottledTarget;
 import dev.prescient.engine.volume.ReplicaSet;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,6 +29,9 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Runs the engine as a process: a replica store on tier directories and one NBD export per
@@ -58,51 +62,126 @@ public final class EngineMain {
     private EngineMain() {
     }
 
-    public static void main(String[] args) throws Exception {
+    /** Exit status of a usage error (unknown flag, missing or bad value), as getopt-style tools use. */
+    static final int USAGE_ERROR = 2;
+
+    /** The command line, declared for picocli: unknown flags and bad values are errors, --help lists them. */
+    @Command(name = "EngineMain", sortOptions = false, description = "Serves replicas on tier directories over NBD"
+            + " (see the class comment of dev.prescient.engine.EngineMain).")
+    static final class Options {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
+        @Option(names = "--tier", paramLabel = "NAME=DIR", required = true, description = "a tier and its directory (repeatable)")
         Map<String, Path> tiers = new LinkedHashMap<>();
-        List<String[]> replicas = new ArrayList<>();
+        @Option(names = "--replica", paramLabel = "ID:VOLUME:TIER:SIZE", required = true,
+                description = "a replica to serve, created with SIZE (e.g. 64M, 1G) if missing (repeatable)")
+        List<String> replicas = new ArrayList<>();
+        @Option(names = "--unix", paramLabel = "SOCKET", description = "serve NBD on this UNIX socket (repeatable)")
         List<Path> unix = new ArrayList<>();
-        List<InetSocketAddress> tcp = new ArrayList<>();
-        Path pidFile = null;
-        Path heatDir = null;
+        @Option(names = "--tcp", paramLabel = "HOST:PORT", description = "serve NBD on this TCP address (repeatable)")
+        List<String> tcp = new ArrayList<>();
+        @Option(names = "--pid-file", paramLabel = "FILE", description = "written once serving")
+        Path pidFile;
+        @Option(names = "--heat-dir", paramLabel = "DIR", description = "write <replica>.heat here every interval")
+        Path heatDir;
+        @Option(names = "--heat-interval-ms", paramLabel = "MS", description = "heat file interval (default 5000)")
         long heatIntervalMs = 5000;
-        long latencyUs = 0;
-        long bandwidthMibS = 0;
-        Path faultFile = null;
+        @Option(names = "--heat-half-life-s", paramLabel = "S", description = "heat half-life (default 300)")
         long heatHalfLifeS = 300;
-        Path control = null;
-        Path membersFile = null;
-        InetSocketAddress replicationListen = null;
-        for (int i = 0; i < args.length; i++) {
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--tier" -> {
-                    String[] kv = v.split("=", 2);
-                    tiers.put(kv[0], Path.of(kv[1]));
+        @Option(names = "--latency-us", paramLabel = "US", description = "latency added to every request (default 0)")
+        long latencyUs;
+        @Option(names = "--bandwidth-mib-s", paramLabel = "MIB", description = "bandwidth cap (default 0: none)")
+        long bandwidthMibS;
+        @Option(names = "--fault-file", paramLabel = "FILE", description = "degrade the medium while this file exists")
+        Path faultFile;
+        @Option(names = "--replication-listen", paramLabel = "HOST:PORT",
+                description = "serve these replicas to remote front-ends")
+        String replicationListen;
+        @Option(names = "--control", paramLabel = "SOCKET", description = "the volume's control channel (one --replica)")
+        Path control;
+        @Option(names = "--members", paramLabel = "FILE", description = "membership record (default <control>.members)")
+        Path membersFile;
+
+        /** Checks what picocli cannot: formats, ranges, combinations. IllegalArgumentException names the flag. */
+        void validate() {
+            for (String r : replicas) {
+                String[] f = r.split(":");
+                if (f.length != 4 || f[0].isEmpty() || f[1].isEmpty()) {
+                    throw new IllegalArgumentException("--replica wants ID:VOLUME:TIER:SIZE, got " + r);
                 }
-                case "--replica" -> replicas.add(v.split(":"));
-                case "--unix" -> unix.add(Path.of(v));
-                case "--pid-file" -> pidFile = Path.of(v);
-                case "--heat-dir" -> heatDir = Path.of(v);
-                case "--heat-interval-ms" -> heatIntervalMs = Long.parseLong(v);
-                case "--latency-us" -> latencyUs = Long.parseLong(v);
-                case "--bandwidth-mib-s" -> bandwidthMibS = Long.parseLong(v);
-                case "--fault-file" -> faultFile = Path.of(v);
-                case "--heat-half-life-s" -> heatHalfLifeS = Long.parseLong(v);
-                case "--control" -> control = Path.of(v);
-                case "--members" -> membersFile = Path.of(v);
-                case "--replication-listen" -> replicationListen = hostPort(v);
-                case "--tcp" -> {
-                    int c = v.lastIndexOf(':');
-                    tcp.add(new InetSocketAddress(v.substring(0, c), Integer.parseInt(v.substring(c + 1))));
+                if (!tiers.containsKey(f[2])) {
+                    throw new IllegalArgumentException("--replica " + r + " names tier " + f[2] + ", not one of "
+                            + tiers.keySet());
                 }
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+                try {
+                    if (parseSize(f[3]) <= 0) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--replica " + r + ": size " + f[3] + " is not a positive size");
+                }
             }
-            i++;
+            for (String t : tcp) {
+                hostPort("--tcp", t);
+            }
+            if (replicationListen != null) {
+                hostPort("--replication-listen", replicationListen);
+            }
+            if (heatIntervalMs <= 0 || heatHalfLifeS <= 0 || latencyUs < 0 || bandwidthMibS < 0) {
+                throw new IllegalArgumentException("--heat-interval-ms and --heat-half-life-s must be positive,"
+                        + " --latency-us and --bandwidth-mib-s not negative");
+            }
+            if (control != null && replicas.size() != 1) {
+                throw new IllegalArgumentException("--control drives one volume: give exactly one --replica");
+            }
         }
-        if (control != null && replicas.size() != 1) {
-            throw new IllegalArgumentException("--control drives one volume: give exactly one --replica");
+    }
+
+    /** The options to run with, or (options null) the status to exit with after printing help or a usage error. */
+    record Parsed(Options options, int exitStatus) {
+    }
+
+    static Parsed parse(String[] args, PrintWriter out, PrintWriter err) {
+        Options o = new Options();
+        CommandLine cl = new CommandLine(o);
+        try {
+            cl.parseArgs(args);
+            if (cl.isUsageHelpRequested()) {
+                cl.usage(out);
+                out.flush();
+                return new Parsed(null, 0);
+            }
+            o.validate();
+            return new Parsed(o, 0);
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+            err.println("EngineMain: " + e.getMessage());
+            cl.usage(err);
+            err.flush();
+            return new Parsed(null, USAGE_ERROR);
         }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Parsed parsed = parse(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        if (parsed.options() == null) {
+            System.exit(parsed.exitStatus());
+        }
+        Options o = parsed.options();
+        Map<String, Path> tiers = o.tiers;
+        List<String[]> replicas = o.replicas.stream().map(r -> r.split(":")).toList();
+        List<Path> unix = o.unix;
+        List<InetSocketAddress> tcp = o.tcp.stream().map(t -> hostPort("--tcp", t)).toList();
+        Path pidFile = o.pidFile;
+        Path heatDir = o.heatDir;
+        long heatIntervalMs = o.heatIntervalMs;
+        long latencyUs = o.latencyUs;
+        long bandwidthMibS = o.bandwidthMibS;
+        Path faultFile = o.faultFile;
+        long heatHalfLifeS = o.heatHalfLifeS;
+        Path control = o.control;
+        Path membersFile = o.membersFile;
+        InetSocketAddress replicationListen = o.replicationListen == null ? null
+                : hostPort("--replication-listen", o.replicationListen);
         if (control != null && membersFile == null) {
             membersFile = control.resolveSibling(control.getFileName() + ".members");
         }
@@ -228,9 +307,18 @@ public final class EngineMain {
         Thread.currentThread().join();
     }
 
-    static InetSocketAddress hostPort(String v) {
+    /** HOST:PORT (port 0: any free one), or IllegalArgumentException naming the flag. */
+    static InetSocketAddress hostPort(String flag, String v) {
         int c = v.lastIndexOf(':');
-        return new InetSocketAddress(v.substring(0, c), Integer.parseInt(v.substring(c + 1)));
+        try {
+            int port = Integer.parseInt(v.substring(c + 1));
+            if (c < 1 || port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(v.substring(0, c), port);
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException(flag + " wants HOST:PORT, got " + v);
+        }
     }
 
     static long parseSize(String s) {

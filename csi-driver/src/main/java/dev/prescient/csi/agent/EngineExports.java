@@ -1,5 +1,6 @@
 package dev.prescient.csi.agent;
 
+import dev.prescient.csi.Waits;
 import dev.prescient.csi.node.Exec;
 import java.io.File;
 import java.io.IOException;
@@ -169,16 +170,23 @@ public final class EngineExports {
         Path log = runDir.resolve(replicaId + ".log");
         Process p = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (livePid(replicaId).isPresent() && accepts(port)) {
-                LOG.info("replica {} exported by engine pid {} on {}", replicaId, p.pid(), uri(port));
-                return uri(port);
-            }
-            if (!p.isAlive() && p.exitValue() != 0 && livePid(replicaId).isEmpty()) {
-                break;
-            }
-            sleep(50);
+        boolean[] failed = {false};
+        boolean up;
+        try {
+            up = Waits.until(60_000, 50, () -> {
+                if (livePid(replicaId).isPresent() && accepts(port)) {
+                    return true;
+                }
+                failed[0] = !p.isAlive() && p.exitValue() != 0 && livePid(replicaId).isEmpty();
+                return failed[0];
+            });
+        } catch (IOException e) {
+            p.destroyForcibly();
+            throw e;
+        }
+        if (up && !failed[0]) {
+            LOG.info("replica {} exported by engine pid {} on {}", replicaId, p.pid(), uri(port));
+            return uri(port);
         }
         p.destroyForcibly();
         throw new IOException("engine did not start for " + replicaId + " on port " + port + ": " + tail(log));
@@ -291,14 +299,6 @@ public final class EngineExports {
             return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
         } catch (IOException e) {
             return "(no log)";
-        }
-    }
-
-    static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.prescient.csi.agent;
 
 import dev.prescient.api.nodeagent.v1.*;
 import dev.prescient.csi.CsiException;
+import dev.prescient.csi.Ids;
 import dev.prescient.csi.Rpc;
 import dev.prescient.csi.node.Exec;
 import dev.prescient.engine.control.Membership;
@@ -198,6 +199,11 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         }
     }
 
+    /** Ids name files under the tiers and the run directory: one plain path component, checked before any path. */
+    private static void requireId(String field, String value) {
+        Ids.require(field, value, Ids.MAX_AGENT_LENGTH);
+    }
+
     /** An agent address other agents dial: host:port without blanks (it is kept in one-line records). */
     private static void requireAddress(String field, String value) {
         int colon = value.lastIndexOf(':');
@@ -218,14 +224,15 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void createReplica(CreateReplicaRequest req, StreamObserver<Replica> out) {
         io(out, () -> {
-            require("replica_id", req.getReplicaId());
-            require("volume_id", req.getVolumeId());
+            requireId("replica_id", req.getReplicaId());
+            requireId("volume_id", req.getVolumeId());
             if (req.getSizeBytes() <= 0) {
                 throw CsiException.invalid("size_bytes must be positive");
             }
             Optional<String> from = Optional.empty();
             long need = 0;
             if (!req.getSourceSnapshotId().isEmpty()) {
+                requireId("source_snapshot_id", req.getSourceSnapshotId());
                 var snap = store.findSnapshot(req.getSourceSnapshotId()).orElseThrow(
                         () -> CsiException.notFound("snapshot " + req.getSourceSnapshotId() + " not on node " + nodeId));
                 from = Optional.of(snap.file().toString());
@@ -251,7 +258,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void deleteReplica(DeleteReplicaRequest req, StreamObserver<DeleteReplicaResponse> out) {
         io(out, () -> {
-            require("replica_id", req.getReplicaId());
+            requireId("replica_id", req.getReplicaId());
             // A replica whose engine still serves a switched volume (to clients connected to this
             // node) loses its files now; the engine is stopped once the clients have left.
             boolean keepEngine = moves.beforeDelete(req.getReplicaId());
@@ -278,7 +285,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void expandReplica(ExpandReplicaRequest req, StreamObserver<Replica> out) {
         io(out, () -> {
-            require("replica_id", req.getReplicaId());
+            requireId("replica_id", req.getReplicaId());
             var m = store.find(req.getReplicaId()).orElseThrow(
                     () -> CsiException.notFound("replica " + req.getReplicaId() + " not found"));
             if (req.getNewSizeBytes() <= m.sizeBytes()) {
@@ -304,10 +311,10 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void addReplicaFromSource(AddReplicaFromSourceRequest req, StreamObserver<Operation> out) {
         io(out, () -> {
-            require("replica_id", req.getReplicaId());
-            require("volume_id", req.getVolumeId());
+            requireId("replica_id", req.getReplicaId());
+            requireId("volume_id", req.getVolumeId());
             require("source_address", req.getSourceAddress());
-            require("source_replica_id", req.getSourceReplicaId());
+            requireId("source_replica_id", req.getSourceReplicaId());
             return ops.start(req.getOperationId(), "AddReplicaFromSource", p -> moves.addReplicaFromSource(req, p));
         });
     }
@@ -315,8 +322,8 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void attachMember(AttachMemberRequest req, StreamObserver<Operation> out) {
         io(out, () -> {
-            require("replica_id", req.getReplicaId());
-            require("member_replica_id", req.getMemberReplicaId());
+            requireId("replica_id", req.getReplicaId());
+            requireId("member_replica_id", req.getMemberReplicaId());
             require("member_endpoint", req.getMemberEndpoint());
             return ops.start(req.getOperationId(), "AttachMember", p -> moves.attachMember(req, p));
         });
@@ -325,8 +332,8 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void detachMember(DetachMemberRequest req, StreamObserver<DetachMemberResponse> out) {
         io(out, () -> {
-            require("replica_id", req.getReplicaId());
-            require("member_replica_id", req.getMemberReplicaId());
+            requireId("replica_id", req.getReplicaId());
+            requireId("member_replica_id", req.getMemberReplicaId());
             return DetachMemberResponse.newBuilder().setExisted(moves.detachMember(req)).build();
         });
     }
@@ -334,8 +341,8 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void switchOver(SwitchOverRequest req, StreamObserver<Operation> out) {
         io(out, () -> {
-            require("volume_id", req.getVolumeId());
-            require("new_replica_id", req.getNewReplicaId());
+            requireId("volume_id", req.getVolumeId());
+            requireId("new_replica_id", req.getNewReplicaId());
             if (req.getMaxPauseMillis() < 0) {
                 throw CsiException.invalid("max_pause_millis must not be negative");
             }
@@ -349,8 +356,8 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void scrub(ScrubRequest req, StreamObserver<Operation> out) {
         io(out, () -> {
-            require("replica_id", req.getReplicaId());
-            require("peer_replica_id", req.getPeerReplicaId());
+            requireId("replica_id", req.getReplicaId());
+            requireId("peer_replica_id", req.getPeerReplicaId());
             return ops.start(req.getOperationId(), "Scrub", p -> moves.scrub(req, p));
         });
     }
@@ -389,8 +396,8 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void createSnapshot(CreateSnapshotRequest req, StreamObserver<Snapshot> out) {
         io(out, () -> {
-            require("snapshot_id", req.getSnapshotId());
-            require("replica_id", req.getReplicaId());
+            requireId("snapshot_id", req.getSnapshotId());
+            requireId("replica_id", req.getReplicaId());
             var m = store.find(req.getReplicaId()).orElseThrow(
                     () -> CsiException.notFound("replica " + req.getReplicaId() + " not found"));
             if (store.findSnapshot(req.getSnapshotId()).isEmpty()) {
@@ -413,7 +420,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void deleteSnapshot(DeleteSnapshotRequest req, StreamObserver<DeleteSnapshotResponse> out) {
         io(out, () -> {
-            require("snapshot_id", req.getSnapshotId());
+            requireId("snapshot_id", req.getSnapshotId());
             return DeleteSnapshotResponse.newBuilder().setExisted(store.deleteSnapshot(req.getSnapshotId())).build();
         });
     }

@@ -15,6 +15,7 @@ import dev.prescient.api.nodeagent.v1.NodeHealthRequest;
 import dev.prescient.api.nodeagent.v1.Replica;
 import dev.prescient.api.nodeagent.v1.TierUsage;
 import dev.prescient.csi.CsiException;
+import dev.prescient.csi.Ids;
 import dev.prescient.csi.NbdProbe;
 import dev.prescient.csi.Rpc;
 import dev.prescient.csi.VolumeLocks;
@@ -137,9 +138,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                     }
                     default -> throw CsiException.invalid("volume_content_source without a type");
                 }
-                if (sourceId.isEmpty()) {
-                    throw CsiException.invalid("volume_content_source id is required");
-                }
+                Ids.require("volume_content_source " + sourceKind + " id", sourceId);
             }
             String id = volumeIdFor(req.getName());
             try (var held = locks.acquire("name:" + req.getName()); var held2 = locks.acquire(id)) {
@@ -182,7 +181,9 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                         zone = s.zone();
                     }
                     default -> {
-                        var chosen = Placement.rank(candidates(sp.tier()),
+                        NodesOffer offer = offer(sp.tier());
+                        Placement.requireKnownTier(sp.tier(), offer.tiers());
+                        var chosen = Placement.rank(offer.candidates(),
                                 segments(req.getAccessibilityRequirements().getRequisiteList()),
                                 segments(req.getAccessibilityRequirements().getPreferredList()), size).get(0);
                         nodeId = chosen.nodeId();
@@ -439,7 +440,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                     : Map.of();
             long total = 0;
             long largest = 0;
-            for (var c : candidates(tier)) {
+            for (var c : offer(tier).candidates()) {
                 if (Placement.matches(c, segment)) {
                     total += c.availableBytes();
                     largest = Math.max(largest, c.availableBytes());
@@ -452,15 +453,23 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
         });
     }
 
-    /** Every reachable, uncordoned node with its free bytes on {@code tier}; others offer nothing. */
-    private List<Placement.Candidate> candidates(String tier) {
+    /**
+     * @param candidates every reachable, uncordoned node with its free bytes on the tier; others offer nothing
+     * @param tiers the tiers any reachable node has, cordoned ones included (a cordon does not unmake a tier)
+     */
+    private record NodesOffer(List<Placement.Candidate> candidates, Set<String> tiers) {
+    }
+
+    private NodesOffer offer(String tier) {
         List<Placement.Candidate> out = new ArrayList<>();
+        Set<String> tiers = new TreeSet<>();
         for (var n : agents.nodes()) {
-            if (n.cordoned()) {
-                continue;
-            }
             try {
                 NodeHealth h = agents.stub(n.nodeId()).getNodeHealth(NodeHealthRequest.getDefaultInstance());
+                h.getTiersList().forEach(t -> tiers.add(t.getTier()));
+                if (n.cordoned()) {
+                    continue;
+                }
                 long free = h.getTiersList().stream().filter(t -> t.getTier().equals(tier))
                         .mapToLong(TierUsage::getAvailableBytes).sum();
                 out.add(new Placement.Candidate(n.nodeId(), n.zone(), free));
@@ -468,7 +477,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                 LOG.warn("node {} left out of placement: {}", n.nodeId(), e.getStatus());
             }
         }
-        return out;
+        return new NodesOffer(out, tiers);
     }
 
     private String zoneOf(String nodeId) {
@@ -522,9 +531,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             if (req.getName().isEmpty()) {
                 throw CsiException.invalid("name is required");
             }
-            if (req.getSourceVolumeId().isEmpty()) {
-                throw CsiException.invalid("source_volume_id is required");
-            }
+            Ids.require("source_volume_id", req.getSourceVolumeId());
             String id = snapshotIdFor(req.getName());
             try (var held = locks.acquire(id); var held2 = locks.acquire(req.getSourceVolumeId())) {
                 Optional<SnapshotRecord> existing = registry.snapshot(id);
@@ -558,9 +565,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     @Override
     public void deleteSnapshot(Csi.DeleteSnapshotRequest req, StreamObserver<Csi.DeleteSnapshotResponse> out) {
         Rpc.unary(out, () -> {
-            if (req.getSnapshotId().isEmpty()) {
-                throw CsiException.invalid("snapshot_id is required");
-            }
+            Ids.require("snapshot_id", req.getSnapshotId());
             try (var held = locks.acquire(req.getSnapshotId())) {
                 Optional<SnapshotRecord> s = registry.snapshot(req.getSnapshotId());
                 if (s.isPresent()) {
@@ -588,9 +593,8 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     }
 
     private static void requireVolumeId(String id) {
-        if (id.isEmpty()) {
-            throw CsiException.invalid("volume_id is required");
-        }
+        // The same rule as the node's, where ids name files: an id the node would refuse is refused here first.
+        Ids.require("volume_id", id);
     }
 
     /** One page of a list sorted by id; the token is the id to resume after. */

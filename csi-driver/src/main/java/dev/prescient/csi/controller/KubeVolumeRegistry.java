@@ -43,9 +43,26 @@ public final class KubeVolumeRegistry implements VolumeRegistry {
         this.namespace = namespace;
     }
 
+    /** Runs one API call; its failure becomes a CSI status with a message to act on (KubeErrors). */
+    private static <T> T kube(String what, java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (KubernetesClientException e) {
+            throw KubeErrors.toCsi(what, e);
+        }
+    }
+
+    private static void kubeDo(String what, Runnable call) {
+        kube(what, () -> {
+            call.run();
+            return null;
+        });
+    }
+
     @Override
     public Optional<VolumeRecord> volume(String id) {
-        GenericKubernetesResource r = client.genericKubernetesResources(RVOL).withName(id).get();
+        GenericKubernetesResource r = kube("read ReplicatedVolume " + id,
+                () -> client.genericKubernetesResources(RVOL).withName(id).get());
         return Optional.ofNullable(r).map(KubeVolumeRegistry::fromResource);
     }
 
@@ -76,7 +93,7 @@ public final class KubeVolumeRegistry implements VolumeRegistry {
         }
         spec.put("placement", Map.of("preferredNodes", List.of(v.nodeId())));
         r.setAdditionalProperty("spec", spec);
-        OnConflict.retry(() -> {
+        kubeDo("write ReplicatedVolume " + v.id(), () -> OnConflict.retry(() -> {
             r.setMetadata(new ObjectMetaBuilder().withName(v.id()).withAnnotations(ann).build());
             r.getAdditionalProperties().remove("status");
             GenericKubernetesResource current = client.genericKubernetesResources(RVOL).withName(v.id()).get();
@@ -95,18 +112,19 @@ public final class KubeVolumeRegistry implements VolumeRegistry {
                 }
                 client.genericKubernetesResources(RVOL).resource(r).update();
             }
-        });
+        }));
     }
 
     @Override
     public void deleteVolume(String id) {
-        client.genericKubernetesResources(RVOL).withName(id).delete();
+        kubeDo("delete ReplicatedVolume " + id, () -> client.genericKubernetesResources(RVOL).withName(id).delete());
     }
 
     @Override
     public List<VolumeRecord> volumes() {
         List<VolumeRecord> out = new ArrayList<>();
-        for (GenericKubernetesResource r : client.genericKubernetesResources(RVOL).list().getItems()) {
+        for (GenericKubernetesResource r : kube("list ReplicatedVolumes",
+                () -> client.genericKubernetesResources(RVOL).list().getItems())) {
             if (r.getMetadata().getAnnotations() != null && r.getMetadata().getAnnotations().containsKey(A + "name")) {
                 out.add(fromResource(r));
             }
@@ -156,7 +174,8 @@ public final class KubeVolumeRegistry implements VolumeRegistry {
 
     @Override
     public Optional<SnapshotRecord> snapshot(String id) {
-        return Optional.ofNullable(client.configMaps().inNamespace(namespace).withName(id).get())
+        return Optional.ofNullable(kube("read snapshot ConfigMap " + namespace + "/" + id,
+                () -> client.configMaps().inNamespace(namespace).withName(id).get()))
                 .filter(cm -> cm.getMetadata().getLabels() != null && cm.getMetadata().getLabels().containsKey(SNAP_LABEL))
                 .map(KubeVolumeRegistry::fromConfigMap);
     }
@@ -172,7 +191,8 @@ public final class KubeVolumeRegistry implements VolumeRegistry {
         d.put("ready", Boolean.toString(s.ready()));
         ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(s.id()).withNamespace(namespace)
                 .addToLabels(SNAP_LABEL, "true").endMetadata().withData(d).build();
-        client.configMaps().inNamespace(namespace).resource(cm).createOr(x -> x.update());
+        kubeDo("write snapshot ConfigMap " + namespace + "/" + s.id(),
+                () -> client.configMaps().inNamespace(namespace).resource(cm).createOr(x -> x.update()));
     }
 
     private static SnapshotRecord fromConfigMap(ConfigMap cm) {
@@ -184,13 +204,15 @@ public final class KubeVolumeRegistry implements VolumeRegistry {
 
     @Override
     public void deleteSnapshot(String id) {
-        client.configMaps().inNamespace(namespace).withName(id).delete();
+        kubeDo("delete snapshot ConfigMap " + namespace + "/" + id,
+                () -> client.configMaps().inNamespace(namespace).withName(id).delete());
     }
 
     @Override
     public List<SnapshotRecord> snapshots() {
-        List<SnapshotRecord> out = new ArrayList<>(client.configMaps().inNamespace(namespace).withLabel(SNAP_LABEL)
-                .list().getItems().stream().map(KubeVolumeRegistry::fromConfigMap).toList());
+        List<SnapshotRecord> out = new ArrayList<>(kube("list snapshot ConfigMaps in " + namespace,
+                () -> client.configMaps().inNamespace(namespace).withLabel(SNAP_LABEL).list().getItems())
+                .stream().map(KubeVolumeRegistry::fromConfigMap).toList());
         out.sort(Comparator.comparing(SnapshotRecord::id));
         return out;
     }

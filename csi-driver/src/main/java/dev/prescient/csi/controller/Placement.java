@@ -36,6 +36,19 @@ public final class Placement {
         return true;
     }
 
+    /**
+     * A StorageClass naming a tier no node has is a typo or a missing StorageTier, not a full
+     * cluster: INVALID_ARGUMENT naming the tier and the ones that exist, so the user fixes the
+     * class instead of waiting for space. When no node answered at all, nothing is known and
+     * placement reports that instead.
+     */
+    public static void requireKnownTier(String tier, java.util.Set<String> tiersOnNodes) {
+        if (!tiersOnNodes.isEmpty() && !tiersOnNodes.contains(tier)) {
+            throw CsiException.invalid("StorageClass parameter " + ControllerService.PARAM_TIER + " '" + tier
+                    + "' is not a tier of any node; the tiers that exist: " + String.join(", ", new java.util.TreeSet<>(tiersOnNodes)));
+        }
+    }
+
     public static List<Candidate> rank(List<Candidate> nodes, List<Map<String, String>> requisite,
             List<Map<String, String>> preferred, long sizeBytes) {
         List<Candidate> eligible = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.prescient.csi.node;
 
 import dev.prescient.csi.CsiException;
+import dev.prescient.csi.Waits;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,19 +48,31 @@ public final class Attacher {
         Files.createDirectories(dir);
         Path pidFile = runDir.resolve(volumeId + ".fuse.pid");
         Files.deleteIfExists(pidFile);
-        new ProcessBuilder("setsid", "nbdfuse", "-P", pidFile.toString(), dir.toString(), nbdUri)
+        // This attempt's output only: an earlier attempt's error must not be reported as this one's.
+        Path log = runDir.resolve(volumeId + ".fuse.log");
+        Process helper = new ProcessBuilder("setsid", "nbdfuse", "-P", pidFile.toString(), dir.toString(), nbdUri)
                 .redirectInput(new java.io.File("/dev/null")).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve(volumeId + ".fuse.log").toFile()))
-                .start();
-        long deadline = System.currentTimeMillis() + 15_000;
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
         Path file = dir.resolve("nbd");
-        while (!(Files.exists(pidFile) && Files.exists(file))) {
-            if (System.currentTimeMillis() > deadline) {
-                String log = Files.readString(runDir.resolve(volumeId + ".fuse.log"));
-                throw new CsiException(Status.Code.UNAVAILABLE, "NbdAttachFailed",
-                        "nbdfuse did not come up for " + nbdUri + ": " + log.strip());
+        boolean[] exited = {false};
+        boolean up = Waits.until(15_000, 50, () -> {
+            if (Files.exists(pidFile) && Files.exists(file)) {
+                return true;
             }
-            sleep(50);
+            // nbdfuse that could not connect exits: no need to wait out the deadline.
+            exited[0] = !helper.isAlive() && !(Files.exists(pidFile) && Files.exists(file));
+            return exited[0];
+        });
+        if (!up || exited[0]) {
+            if (!exited[0]) {
+                helper.destroyForcibly();
+            }
+            if (Mounts.at(dir).isEmpty()) {
+                Files.deleteIfExists(dir);
+            }
+            throw new CsiException(Status.Code.UNAVAILABLE, "NbdAttachFailed", "nbdfuse "
+                    + (exited[0] ? "exited (status " + helper.exitValue() + ")" : "did not come up in 15 s") + " for "
+                    + nbdUri + ": " + Files.readString(log).strip());
         }
         long pid = Long.parseLong(Files.readString(pidFile).trim());
         String loop = Exec.check(List.of("losetup", "--find", "--show", file.toString())).strip();
@@ -130,14 +143,6 @@ public final class Attacher {
                     .startsWith("nbdfuse");
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -32,9 +32,9 @@ public final class Mounts {
         return out;
     }
 
-    /** The last (topmost) mount at {@code path}. */
+    /** The last (topmost) mount at {@code path}, compared where the path really is (mountinfo shows that). */
     public static Optional<Mount> at(Path path) throws IOException {
-        String p = path.toAbsolutePath().normalize().toString();
+        String p = RealPaths.resolveOrNormalize(path).toString();
         Mount found = null;
         for (Mount m : all()) {
             if (m.mountPoint().equals(p)) {

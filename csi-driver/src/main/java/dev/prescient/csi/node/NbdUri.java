@@ -1,10 +1,33 @@
 package dev.prescient.csi.node;
 
+import dev.prescient.csi.CsiException;
 import dev.prescient.csi.agent.TelemetryView;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** NBD URIs as this node attaches them. */
 public final class NbdUri {
+    /**
+     * The one form our engines serve and both attach paths handle: {@code nbd://HOST:PORT[/EXPORT]}.
+     * No query: libnbd reads files named there (tls-certificates, tls-psk-file), and no other scheme
+     * (file://, nbd+unix://, nbds://), which nothing here serves.
+     */
+    private static final Pattern SUPPORTED = Pattern.compile(
+            "nbd://([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\]):([0-9]{1,5})(?:/[A-Za-z0-9._~@:+-]*)?");
+
     private NbdUri() {
+    }
+
+    /** The URI, or INVALID_ARGUMENT naming {@code field} and the form that is accepted. */
+    public static String requireSupported(String field, String uri) {
+        Matcher m = SUPPORTED.matcher(uri);
+        int port = m.matches() ? Integer.parseInt(m.group(2)) : 0;
+        if (port < 1 || port > 65535) {
+            String shown = uri.length() > 200 ? uri.substring(0, 200) + "..." : uri;
+            throw CsiException.invalid(field + " '" + shown + "' is not an NBD URI this node attaches:"
+                    + " expected nbd://HOST:PORT or nbd://HOST:PORT/EXPORT");
+        }
+        return uri;
     }
 
     /**

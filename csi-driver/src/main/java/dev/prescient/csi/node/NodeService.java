@@ -3,6 +3,7 @@ package dev.prescient.csi.node;
 import csi.v1.Csi;
 import csi.v1.NodeGrpc;
 import dev.prescient.csi.CsiException;
+import dev.prescient.csi.Ids;
 import dev.prescient.csi.NbdProbe;
 import dev.prescient.csi.Rpc;
 import dev.prescient.csi.VolumeLocks;
@@ -115,11 +116,16 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             if (Files.exists(staging, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(staging)) {
                 throw CsiException.invalid("staging_target_path " + staging + " is not a directory");
             }
+            String givenUri = req.getPublishContextMap().getOrDefault(ControllerService.CTX_NBD_URI, "");
+            if (!givenUri.isEmpty()) {
+                // At once, before anything is attached: nbdfuse would open whatever libnbd accepts.
+                NbdUri.requireSupported("publish_context " + ControllerService.CTX_NBD_URI, givenUri);
+            }
             try (var held = locks.acquire(req.getVolumeId())) {
                 Optional<StagedVolumes.Staged> prior = staged.get(req.getVolumeId());
                 if (prior.isPresent()) {
                     StagedVolumes.Staged s = prior.get();
-                    if (!s.stagingPath().equals(staging.toString()) || s.block() != block
+                    if (!samePath(s.stagingPath(), staging) || s.block() != block
                             || (!block && !s.fsType().equals(fsType))) {
                         throw new CsiException(Status.Code.ALREADY_EXISTS, "StagedDifferently",
                                 "volume already staged at " + s.stagingPath() + " block=" + s.block() + " fs=" + s.fsType());
@@ -130,7 +136,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                     // Left half-done by a crash: tear down what remains, then stage afresh.
                     teardownStaged(s);
                 }
-                String uri = req.getPublishContextMap().getOrDefault(ControllerService.CTX_NBD_URI, "");
+                String uri = givenUri;
                 if (uri.isEmpty()) {
                     uri = agent.localExport(req.getVolumeId()).orElseThrow(() -> CsiException.notFound(
                             "volume " + req.getVolumeId() + " has no replica on node " + nodeId
@@ -222,10 +228,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     }
 
     private void teardownStaged(StagedVolumes.Staged s) throws IOException {
-        Path staging = Path.of(s.stagingPath());
-        while (Mounts.at(staging).isPresent()) {
-            Exec.check(List.of("umount", staging.toString()));
-        }
+        unmountAll(Path.of(s.stagingPath()));
         attacher.detach(s.attachment());
         staged.remove(s.volumeId());
     }
@@ -238,7 +241,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             try (var held = locks.acquire(req.getVolumeId())) {
                 Optional<StagedVolumes.Staged> s = staged.get(req.getVolumeId());
                 if (s.isPresent()) {
-                    if (!s.get().stagingPath().equals(staging.toString())) {
+                    if (!samePath(s.get().stagingPath(), staging)) {
                         throw CsiException.invalid("volume is staged at " + s.get().stagingPath() + ", not " + staging);
                     }
                     for (Mounts.Mount m : Mounts.ofSource(s.get().attachment().device())) {
@@ -248,8 +251,8 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                         }
                     }
                     teardownStaged(s.get());
-                } else if (Mounts.at(staging).isPresent()) {
-                    Exec.check(List.of("umount", staging.toString()));
+                } else {
+                    unmountAll(staging);
                 }
                 return Csi.NodeUnstageVolumeResponse.getDefaultInstance();
             }
@@ -275,7 +278,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             try (var held = locks.acquire(req.getVolumeId())) {
                 StagedVolumes.Staged s = staged.get(req.getVolumeId()).orElseThrow(() -> new CsiException(
                         Status.Code.FAILED_PRECONDITION, "NotStaged", "volume " + req.getVolumeId() + " is not staged"));
-                if (!s.stagingPath().equals(staging.toString())) {
+                if (!samePath(s.stagingPath(), staging)) {
                     throw new CsiException(Status.Code.FAILED_PRECONDITION, "NotStaged",
                             "volume is staged at " + s.stagingPath() + ", not " + staging);
                 }
@@ -294,7 +297,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                 if (!Capabilities.manyTargets(req.getVolumeCapability())) {
                     // The spec's second NodePublishVolume table: only SINGLE_NODE_MULTI_WRITER (and
                     // MULTI_NODE_*, which we refuse) may be published at a second target path.
-                    List<String> others = otherTargets(s, target);
+                    List<String> others = otherTargets(s, staging, target);
                     if (!others.isEmpty()) {
                         throw new CsiException(Status.Code.FAILED_PRECONDITION, "PublishedElsewhere",
                                 req.getVolumeCapability().getAccessMode().getMode() + " volume already published at "
@@ -333,8 +336,11 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         });
     }
 
-    /** Mount points other than the staging path and {@code target} that expose the staged device. */
-    static List<String> otherTargets(StagedVolumes.Staged s, Path target) throws IOException {
+    /**
+     * Mount points other than {@code staging} and {@code target} that expose the staged device; both
+     * paths resolved, as mountinfo shows them.
+     */
+    static List<String> otherTargets(StagedVolumes.Staged s, Path staging, Path target) throws IOException {
         String dev = s.attachment().device();
         String devName = "/" + Path.of(dev).getFileName();
         List<String> out = new ArrayList<>();
@@ -343,7 +349,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             // node as its root inside devtmpfs.
             boolean ours = m.source().equals(dev) || (s.block() && m.root().equals(devName)
                     && (m.fsType().equals("devtmpfs") || m.fsType().equals("tmpfs")));
-            if (ours && !m.mountPoint().equals(s.stagingPath()) && !m.mountPoint().equals(target.toString())) {
+            if (ours && !m.mountPoint().equals(staging.toString()) && !m.mountPoint().equals(target.toString())) {
                 out.add(m.mountPoint());
             }
         }
@@ -366,9 +372,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             requireVolumeId(req.getVolumeId());
             Path target = paths.check("target_path", req.getTargetPath());
             try (var held = locks.acquire(req.getVolumeId())) {
-                while (Mounts.at(target).isPresent()) {
-                    Exec.check(List.of("umount", target.toString()));
-                }
+                unmountAll(target);
                 if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                     Files.deleteIfExists(target);
                 } else if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -478,8 +482,22 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     }
 
     private static void requireVolumeId(String id) {
-        if (id.isEmpty()) {
-            throw CsiException.invalid("volume_id is required");
+        // Before any path: the id names files under the state directory (StagedVolumes, Attacher).
+        Ids.require("volume_id", id);
+    }
+
+    /**
+     * Whether a recorded path and a resolved one are the same place. Records written before paths
+     * were resolved hold the path as kubelet sent it, so the recorded one is resolved too.
+     */
+    static boolean samePath(String recorded, Path resolved) {
+        return RealPaths.resolveOrNormalize(Path.of(recorded)).equals(resolved);
+    }
+
+    /** Unmounts every mount stacked at {@code path}, by the mount point mountinfo names. */
+    private static void unmountAll(Path path) throws IOException {
+        for (Optional<Mounts.Mount> m = Mounts.at(path); m.isPresent(); m = Mounts.at(path)) {
+            Exec.check(List.of("umount", m.get().mountPoint()));
         }
     }
 }

@@ -100,4 +100,14 @@ class DecisionsTest {
                 new NodeAgents.AgentNode("n1", "z1", "10.0.0.1:7443"), new NodeAgents.AgentNode("n2", "z2", "[::1]:7443"));
         assertThatThrownBy(() -> StaticNodeAgents.parse("n1:7443")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void anUnknownTierIsInvalidAndNamesTheTiersThatExist() {
+        assertThatThrownBy(() -> Placement.requireKnownTier("gold", java.util.Set.of("nvme", "hdd", "ssd")))
+                .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                .hasMessage("StorageClass parameter tier 'gold' is not a tier of any node; the tiers that exist: hdd, nvme, ssd");
+        Placement.requireKnownTier("hdd", java.util.Set.of("nvme", "hdd"));
+        // No node answered: nothing is known about tiers, placement reports the lack of nodes instead.
+        Placement.requireKnownTier("gold", java.util.Set.of());
+    }
 }

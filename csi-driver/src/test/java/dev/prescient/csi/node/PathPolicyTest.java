@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescient.csi.CsiException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PathPolicyTest {
     final PathPolicy p = new PathPolicy(List.of(Path.of("/var/lib/kubelet")));
+
+    @TempDir
+    Path tmp;
 
     @Test
     void acceptsPathsUnderKubelet() {
@@ -23,6 +28,43 @@ class PathPolicyTest {
                 "/var/lib/kubelet/../../etc", "/var/lib/kubelet/a/../../../etc")) {
             assertThatThrownBy(() -> p.check("target_path", bad)).as(bad).isInstanceOf(CsiException.class);
         }
+    }
+
+    @Test
+    void aKubeletDirectoryBehindASymlinkAnswersWithTheRealPath() throws Exception {
+        Path real = Files.createDirectories(tmp.resolve("data/kubelet"));
+        Path link = Files.createSymbolicLink(tmp.resolve("kubelet"), real);
+        Files.createDirectories(real.resolve("pods/p1"));
+        // Configured by the link, asked by the link or by the real path: the real path either way.
+        for (PathPolicy policy : List.of(new PathPolicy(List.of(link)), new PathPolicy(List.of(real)))) {
+            assertThat(policy.check("target_path", link + "/pods/p1/volumes/v/mount"))
+                    .isEqualTo(real.toRealPath().resolve("pods/p1/volumes/v/mount"));
+            assertThat(policy.check("target_path", real + "/pods/p1")).isEqualTo(real.toRealPath().resolve("pods/p1"));
+        }
+    }
+
+    @Test
+    void aSymlinkInsideTheKubeletDirectoryCannotLeadOut() throws Exception {
+        Path kubelet = Files.createDirectories(tmp.resolve("kubelet"));
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.createDirectories(kubelet.resolve("pods"));
+        Files.createSymbolicLink(kubelet.resolve("pods/evil"), outside);
+        Files.createSymbolicLink(kubelet.resolve("pods/nowhere"), tmp.resolve("missing"));
+        Files.createSymbolicLink(kubelet.resolve("pods/inside"), kubelet.resolve("pods"));
+        PathPolicy policy = new PathPolicy(List.of(kubelet));
+        assertThatThrownBy(() -> policy.check("target_path", kubelet + "/pods/evil/mount"))
+                .hasMessageContaining("really " + outside.toRealPath().resolve("mount"))
+                .hasMessageContaining("outside the kubelet directories");
+        assertThatThrownBy(() -> policy.check("target_path", kubelet + "/pods/evil"))
+                .isInstanceOf(CsiException.class);
+        assertThatThrownBy(() -> policy.check("staging_target_path", kubelet + "/pods/nowhere/x"))
+                .hasMessageContaining("symbolic link to nowhere");
+        assertThatThrownBy(() -> policy.check("staging_target_path", kubelet + "/pods/nowhere"))
+                .hasMessageContaining("symbolic link to nowhere");
+        // A link that stays inside is followed, and the answer is where it leads.
+        assertThat(policy.check("target_path", kubelet + "/pods/inside/p2/mount"))
+                .isEqualTo(kubelet.toRealPath().resolve("pods/p2/mount"));
+        assertThat(Files.list(outside)).as("nothing created by a check").isEmpty();
     }
 
     @Test

@@ -20,14 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Through the real node path: a node process started with local mode's own command (so with its
  * --tier-latency-us), replicas created by the node agent on nvme and on hdd, each served by its
- * engine process; an hdd export answers at least the hdd latency slower than an nvme one, and our
- * NBD client reads back what was written through it.
+ * engine process. What is asserted is the configured behaviour: the hdd replica's engine was
+ * started with the hdd latency and the nvme one with none, every hdd read took at least that
+ * latency (a lower bound a busy machine cannot break, only lengthen), and our NBD client reads
+ * back what was written through each. The nvme/hdd gap is printed, not asserted: comparing two
+ * wall-clock figures failed on a loaded CI machine, where nvme's own time is noise.
  */
 class TierThrottleIT {
     static final Path ROOT = Path.of(System.getProperty("prescient.root", "..")).toAbsolutePath().normalize();
 
     @Test
-    void hddExportsAnswerSlowerThanNvme(@TempDir Path dir) throws Exception {
+    void hddExportsCarryTheConfiguredLatency(@TempDir Path dir) throws Exception {
         int agentPort;
         try (ServerSocket s = new ServerSocket(0)) {
             agentPort = s.getLocalPort();
@@ -39,14 +42,16 @@ class TierThrottleIT {
         try (NodeAgentClients agents = new NodeAgentClients(Map.of("n1", "127.0.0.1:" + agentPort))) {
             awaitAgent(agents, node, nodeDir.resolve("node.log"));
             long hddUs = LocalMode.TIER_LATENCY_US.get("hdd");
+            assertThat(LocalMode.TIER_LATENCY_US).doesNotContainKey("nvme");
             double nvme = meanReadMicros(agents, "nvme");
             double hdd = meanReadMicros(agents, "hdd");
             System.out.printf("mean 64 KiB read through the node's engine exports: nvme %.0f us, hdd %.0f us%n",
                     nvme, hdd);
+            assertThat(engineLatencyArgument(nodeDir, "r-hdd")).as("the hdd engine's --latency-us")
+                    .contains(Long.toString(hddUs));
+            assertThat(engineLatencyArgument(nodeDir, "r-nvme")).as("nvme is not throttled").isEmpty();
+            // The throttle waits its latency before every request, so no read can be faster; load only adds.
             assertThat(hdd).isGreaterThanOrEqualTo(hddUs);
-            // Not just "slow on this machine": the gap is the configured latency (less slack for
-            // nvme being slowed by noise, which only narrows it).
-            assertThat(hdd).isGreaterThan(nvme + hddUs * 0.8);
             for (String tier : new String[] {"nvme", "hdd"}) {
                 agents.stub("n1").deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("del-" + tier)
                         .setReplicaId("r-" + tier).build());
@@ -98,6 +103,16 @@ class TierThrottleIT {
             assertThat(back).isEqualTo(data);
             return mean;
         }
+    }
+
+    /** The {@code --latency-us} value the replica's running engine process was started with, if any. */
+    static java.util.Optional<String> engineLatencyArgument(Path nodeDir, String replicaId) throws Exception {
+        long pid = Long.parseLong(Files.readString(nodeDir.resolve("state/run/engine/" + replicaId + ".pid")).strip());
+        java.util.List<String> args = java.util.List.of(new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),
+                java.nio.charset.StandardCharsets.UTF_8).split("\0"));
+        assertThat(args).as("replica " + replicaId + "'s engine").contains("dev.prescient.engine.EngineMain");
+        int i = args.indexOf("--latency-us");
+        return i < 0 ? java.util.Optional.empty() : java.util.Optional.of(args.get(i + 1));
     }
 
     /** Engine processes outlive their agent by design; the test must not leave them behind. */
