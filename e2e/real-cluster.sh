@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End to end on a real Kubernetes cluster (the one KUBECONFIG names): build and load the images, install the
-# chart as it is, then PVC -> pod writes and reads -> VolumeSnapshot -> restore -> expand -> VolumeMigration
+# chart as it is, then PVC -> pod writes and reads -> VolumeSnapshot -> restore -> expand (offline) -> VolumeMigration
 # while the pod keeps writing (every acknowledged write present afterwards) -> delete everything -> uninstall
 # -> nothing left. Prints each step with its time; exits non-zero at the first failure.
 set -euo pipefail
@@ -13,6 +13,7 @@ usage: KUBECONFIG=... e2e/real-cluster.sh [options]
   --skip-images        images are already on every node (default: images/build.sh, then load them)
   --set KEY=VALUE      extra chart value (repeatable), e.g. csi.sidecars.provisioner=IMAGE
   --keep               leave everything installed after the storage steps (no cleanup checks)
+  --cleanup            only remove what a failed or kept run left (test objects, release, namespace) and exit
   -h, --help           this text
 env: KUBECONFIG (required)
      LOAD_IMAGE   command that loads one OCI archive (appended) onto every node; default: import into each
@@ -27,6 +28,7 @@ EOF
 NS=prescient-e2e
 IMAGES=1
 KEEP=0
+CLEANUP=0
 SETS=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
     --skip-images) IMAGES=0; shift ;;
     --set) SETS+=("$2"); shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --cleanup) CLEANUP=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -154,6 +157,22 @@ pod_phase() { k get pod "$1" -o jsonpath='{.status.phase}' 2>/dev/null; }
 pod_running() { [ "$(pod_phase "$1")" = Running ]; }
 pod_done() { [ "$(pod_phase "$1")" = Succeeded ] || { [ "$(pod_phase "$1")" = Failed ] && fail "pod $1 failed: $(k logs "$1" 2>&1 | tail -5)"; }; }
 
+if [ $CLEANUP = 1 ]; then
+  kubectl delete vmig e2e-move --ignore-not-found >/dev/null
+  if kubectl get ns "$NS" >/dev/null 2>&1; then
+    k delete pod -l app=prescient-e2e --ignore-not-found --wait=true --timeout=120s >/dev/null
+    k delete volumesnapshot --all --ignore-not-found --wait=true --timeout=120s >/dev/null 2>&1 || true
+    k delete pvc --all --ignore-not-found --wait=true --timeout=120s >/dev/null
+    # The driver must outlive its PVs and attachments, or they stay behind (Released, attached) with no one to delete them.
+    end=$(( $(date +%s) + 180 ))
+    while [ "$(date +%s)" -lt "$end" ] && { [ -n "$(kubectl get pv -o jsonpath='{.items[?(@.spec.csi.driver=="csi.prescient.dev")].metadata.name}')" ] ||
+          [ -n "$(kubectl get volumeattachment -o jsonpath='{.items[?(@.spec.attacher=="csi.prescient.dev")].metadata.name}')" ]; }; do sleep 3; done
+    helm_cmd uninstall prescient --namespace "$NS" >/dev/null 2>&1 || true
+    kubectl delete ns "$NS" --wait=true --timeout=180s >/dev/null
+  fi
+  echo "cleaned up namespace $NS"; exit 0
+fi
+
 # ---------------------------------------------------------------------------------------------------------
 step "cluster: $(kubectl config current-context 2>/dev/null || echo '?')"
 kubectl get --raw /readyz >/dev/null || fail "the API server in $KUBECONFIG is not ready"
@@ -162,7 +181,7 @@ NODES=$(kubectl get nodes -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{e
 [ -n "$NODES" ] || fail "the cluster has no nodes"
 NODE_COUNT=$(echo "$NODES" | wc -l)
 echo "  Kubernetes $SERVER_VERSION, $NODE_COUNT node(s): $(echo $NODES)"
-kubectl get ns "$NS" >/dev/null 2>&1 && fail "namespace $NS exists: a previous run was kept or failed; delete it first"
+kubectl get ns "$NS" >/dev/null 2>&1 && fail "namespace $NS exists: a previous run was kept or failed; e2e/real-cluster.sh --cleanup removes it"
 
 if [ $IMAGES = 1 ]; then
   step "images: build (images/build.sh) and load onto every node"
@@ -215,9 +234,10 @@ touch /data/ready; sleep 100000' | kubectl apply -f - >/dev/null
 wait_for 240 "pod writer running with its volume" bash -c "kubectl -n $NS exec writer -- test -f /data/ready"
 BLOB_SHA=$(k exec writer -- cat /data/blob.sha256)
 PV=$(k get pvc data -o jsonpath='{.spec.volumeName}')
+VOL=$(kubectl get pv "$PV" -o jsonpath='{.spec.csi.volumeHandle}')
 NODE=$(k get pod writer -o jsonpath='{.spec.nodeName}')
-echo "  PV $PV on node $NODE; blob sha256 $BLOB_SHA"
-wait_for 60 "ReplicatedVolume $PV" kubectl get rvol "$PV"
+echo "  PV $PV (volume $VOL) on node $NODE; blob sha256 $BLOB_SHA"
+wait_for 60 "ReplicatedVolume $VOL" kubectl get rvol "$VOL"
 
 if [ $SNAPSHOTS = 1 ]; then
   step "VolumeSnapshot of the PVC, restored into a new PVC, data checked"
@@ -239,23 +259,29 @@ else
   step "VolumeSnapshot: skipped (no snapshot.storage.k8s.io/v1 on this cluster)"
 fi
 
-step "expand the PVC online from 1Gi to 2Gi"
+# The driver expands offline (it advertises OFFLINE: nbdfuse learns an export's size once, at connect), so the
+# pod stops, the controller grows the replica, and the next stage grows the file system.
+step "expand the PVC from 1Gi to 2Gi (offline: stop the pod, resize, restart it)"
+k delete pod writer --wait=true --timeout=120s >/dev/null
 k patch pvc data --type merge -p '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}' >/dev/null
-wait_for 180 "PVC capacity 2Gi" bash -c "[ \"\$(kubectl -n $NS get pvc data -o jsonpath='{.status.capacity.storage}')\" = 2Gi ]"
-wait_for 120 "the file system in the pod grows past 1.5 GiB" bash -c \
-  "[ \$(kubectl -n $NS exec writer -- df -B1M --output=size /data | tail -1) -gt 1536 ]"
-echo "  file system: $(k exec writer -- df -h --output=size,used /data | tail -1)"
+wait_for 180 "PV $PV grown to 2Gi" bash -c "[ \"\$(kubectl get pv $PV -o jsonpath='{.spec.capacity.storage}')\" = 2Gi ]"
+pod_yaml worker data "[ \"\$(sha256sum /data/blob | cut -d' ' -f1)\" = $BLOB_SHA ] || { echo blob-changed; exit 1; }
+touch /data/ready2; sleep 100000" | kubectl apply -f - >/dev/null
+wait_for 240 "pod worker running on the grown volume" bash -c "kubectl -n $NS exec worker -- test -f /data/ready2"
+wait_for 120 "PVC capacity 2Gi" bash -c "[ \"\$(kubectl -n $NS get pvc data -o jsonpath='{.status.capacity.storage}')\" = 2Gi ]"
+wait_for 120 "the file system grows past 1.5 GiB" bash -c \
+  "[ \$(kubectl -n $NS exec worker -- df -B1M --output=size /data | tail -1) -gt 1536 ]"
+echo "  file system: $(k exec worker -- df -h --output=size,used /data | tail -1); the blob is unchanged"
 
 step "VolumeMigration of the volume's replica while the pod keeps writing"
 # The writer appends numbered records, each made durable (fsync) before it is acknowledged on stdout.
-k exec writer -- bash -c 'cat > /data/writer.sh <<"EOS"
+k exec worker -- bash -c 'cat > /data/writer.sh <<"EOS"
 i=0
 while [ ! -f /data/stop ]; do
   i=$((i+1))
   rec=$(printf "%08d %s" $i "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d " \n")")
   printf "%s\n" "$rec" >> /data/log || { echo "WRITE-ERROR at $i"; exit 1; }
   sync /data/log || { echo "FSYNC-ERROR at $i"; exit 1; }
-  echo "ack $rec" >> /data/.acks-not-trusted
   echo "ack $rec"
   sleep 0.05
 done
@@ -263,26 +289,26 @@ echo "stopped after $i"
 EOS
 nohup bash /data/writer.sh > /tmp/writer.out 2>&1 &'
 sleep 5
-FROM_JSON=$(kubectl get rvol "$PV" -o json)
+FROM_JSON=$(kubectl get rvol "$VOL" -o json)
 read -r FROM_NODE FROM_TIER < <(python3 -c '
 import json,sys
 v=json.load(sys.stdin); st=v.get("status",{})
 reps=st.get("replicas") or []
 prim=[r for r in reps if r.get("role","").lower() in ("primary","active")] or reps
-r=prim[0]; print(r["node"], r["tier"])' <<<"$FROM_JSON") || fail "no replica in rvol $PV status: $FROM_JSON"
+r=prim[0]; print(r["node"], r["tier"])' <<<"$FROM_JSON") || fail "no replica in rvol $VOL status: $FROM_JSON"
 TIERS=$(kubectl get stier -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}')
 if [ "$NODE_COUNT" -ge 2 ]; then
   TO_NODE=$(echo "$NODES" | grep -vx "$FROM_NODE" | head -1); TO_TIER=$FROM_TIER
 else
   TO_NODE=$FROM_NODE; TO_TIER=$(echo "$TIERS" | grep -vx "$FROM_TIER" | head -1)
 fi
-echo "  moving $PV from $FROM_NODE/$FROM_TIER to $TO_NODE/$TO_TIER"
+echo "  moving $VOL from $FROM_NODE/$FROM_TIER to $TO_NODE/$TO_TIER"
 cat <<EOF | kubectl apply -f - >/dev/null
 apiVersion: storage.prescient.dev/v1alpha1
 kind: VolumeMigration
 metadata: { name: e2e-move }
 spec:
-  volume: $PV
+  volume: $VOL
   from: { node: $FROM_NODE, tier: $FROM_TIER }
   to: { node: $TO_NODE, tier: $TO_TIER }
   reason: Manual
@@ -294,22 +320,23 @@ PHASE=$(kubectl get vmig e2e-move -o jsonpath='{.status.phase}')
 [ "$PHASE" = Succeeded ] || fail "VolumeMigration ended $PHASE: $(kubectl get vmig e2e-move -o jsonpath='{.status.conditions}')"
 echo "  Succeeded, I/O pause $(kubectl get vmig e2e-move -o jsonpath='{.status.pauseMillis}') ms"
 sleep 5
-k exec writer -- touch /data/stop
-wait_for 30 "the writer to stop" bash -c "kubectl -n $NS exec writer -- grep -q 'stopped after' /tmp/writer.out"
-k exec writer -- grep -qE 'WRITE-ERROR|FSYNC-ERROR' /tmp/writer.out && fail "the writer saw an I/O error: $(k exec writer -- tail -3 /tmp/writer.out)"
-k exec writer -- bash -c 'echo 3 > /proc/sys/vm/drop_caches 2>/dev/null; true'
-ACKED=$(k exec writer -- grep -c '^ack ' /tmp/writer.out)
-MISSING=$(k exec writer -- bash -c 'grep "^ack " /tmp/writer.out | cut -c5- | sort > /tmp/acked; sort /data/log > /tmp/stored; comm -23 /tmp/acked /tmp/stored | wc -l')
+k exec worker -- touch /data/stop
+wait_for 30 "the writer to stop" bash -c "kubectl -n $NS exec worker -- grep -q 'stopped after' /tmp/writer.out"
+k exec worker -- grep -qE 'WRITE-ERROR|FSYNC-ERROR' /tmp/writer.out && fail "the writer saw an I/O error: $(k exec worker -- tail -3 /tmp/writer.out)"
+k exec worker -- bash -c 'echo 3 > /proc/sys/vm/drop_caches 2>/dev/null; true'
+ACKED=$(k exec worker -- grep -c '^ack ' /tmp/writer.out)
+MISSING=$(k exec worker -- bash -c 'grep "^ack " /tmp/writer.out | cut -c5- | sort > /tmp/acked; sort /data/log > /tmp/stored; comm -23 /tmp/acked /tmp/stored | wc -l')
 [ "$ACKED" -gt 0 ] || fail "the writer acknowledged nothing"
 [ "$MISSING" = 0 ] || fail "$MISSING of $ACKED acknowledged writes are missing after the move"
-echo "  $ACKED acknowledged writes across the move, all present; replicas now: $(kubectl get rvol "$PV" -o jsonpath='{range .status.replicas[*]}{.node}/{.tier} {end}')"
-[ "$(k exec writer -- sha256sum /data/blob | cut -d' ' -f1)" = "$BLOB_SHA" ] || fail "the blob changed across the move"
+echo "  $ACKED acknowledged writes across the move, all present; replicas now: $(kubectl get rvol "$VOL" -o jsonpath='{range .status.replicas[*]}{.node}/{.tier} {end}')"
+[ "$(k exec worker -- sha256sum /data/blob | cut -d' ' -f1)" = "$BLOB_SHA" ] || fail "the blob changed across the move"
 
 if [ $KEEP = 1 ]; then step "kept (--keep): namespace $NS, release prescient"; step done; exit 0; fi
 
 # ---------------------------------------------------------------------------------------------------------
 step "delete pods, snapshots and PVCs; PVs, VolumeAttachments and ReplicatedVolumes go"
 PVS=$(k get pvc -o jsonpath='{range .items[*]}{.spec.volumeName}{"\n"}{end}')
+VOLS=$(for pv in $PVS; do kubectl get pv "$pv" -o jsonpath='{.spec.csi.volumeHandle}{"\n"}'; done)
 kubectl delete vmig e2e-move --wait=false >/dev/null 2>&1 || true
 k delete pod -l app=prescient-e2e --wait=true --timeout=120s >/dev/null
 [ $SNAPSHOTS = 1 ] && k delete volumesnapshot --all --wait=true --timeout=120s >/dev/null
@@ -317,7 +344,9 @@ k delete pvc --all --wait=true --timeout=120s >/dev/null
 for pv in $PVS; do
   wait_for 180 "PV $pv deleted" bash -c "! kubectl get pv $pv"
   wait_for 120 "VolumeAttachments of $pv deleted" bash -c "! kubectl get volumeattachment -o jsonpath='{.items[*].spec.source.persistentVolumeName}' | grep -qw $pv"
-  wait_for 120 "ReplicatedVolume $pv deleted" bash -c "! kubectl get rvol $pv"
+done
+for v in $VOLS; do
+  wait_for 120 "ReplicatedVolume $v deleted" bash -c "! kubectl get rvol $v"
 done
 if [ $SNAPSHOTS = 1 ]; then
   wait_for 120 "VolumeSnapshotContents deleted" bash -c "! kubectl get volumesnapshotcontent -o jsonpath='{.items[*].spec.driver}' | grep -qw csi.prescient.dev"
