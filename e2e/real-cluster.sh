@@ -227,7 +227,6 @@ head -c 16777216 /dev/urandom > /data/blob
 sync /data/blob
 sha256sum /data/blob | cut -d" " -f1 > /data/blob.sha256
 sync
-echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
 [ "$(sha256sum /data/blob | cut -d" " -f1)" = "$(cat /data/blob.sha256)" ]
 echo "wrote and read back $(cat /data/blob.sha256)"
 touch /data/ready; sleep 100000' | kubectl apply -f - >/dev/null
@@ -322,14 +321,27 @@ echo "  Succeeded, I/O pause $(kubectl get vmig e2e-move -o jsonpath='{.status.p
 sleep 5
 k exec worker -- touch /data/stop
 wait_for 30 "the writer to stop" bash -c "kubectl -n $NS exec worker -- grep -q 'stopped after' /tmp/writer.out"
-k exec worker -- grep -qE 'WRITE-ERROR|FSYNC-ERROR' /tmp/writer.out && fail "the writer saw an I/O error: $(k exec worker -- tail -3 /tmp/writer.out)"
-k exec worker -- bash -c 'echo 3 > /proc/sys/vm/drop_caches 2>/dev/null; true'
-ACKED=$(k exec worker -- grep -c '^ack ' /tmp/writer.out)
-MISSING=$(k exec worker -- bash -c 'grep "^ack " /tmp/writer.out | cut -c5- | sort > /tmp/acked; sort /data/log > /tmp/stored; comm -23 /tmp/acked /tmp/stored | wc -l')
+if k exec worker -- grep -qE 'WRITE-ERROR|FSYNC-ERROR' /tmp/writer.out 2>/dev/null; then
+  fail "the writer saw an I/O error: $(k exec worker -- tail -3 /tmp/writer.out)"
+fi
+ACKS=$(mktemp); STORED=$(mktemp)
+k exec worker -- grep '^ack ' /tmp/writer.out | cut -c5- | sort > "$ACKS"
+ACKED=$(wc -l < "$ACKS")
 [ "$ACKED" -gt 0 ] || fail "the writer acknowledged nothing"
+wait_for 60 "rvol $VOL to list its replica on $TO_NODE/$TO_TIER" bash -c \
+  "kubectl get rvol $VOL -o jsonpath='{range .status.replicas[*]}{.node}/{.tier} {end}' | grep -qw $TO_NODE/$TO_TIER"
+# Read back through a fresh mount (the pod goes, the volume is unstaged, a new pod stages it again), so nothing
+# comes from the page cache of the mount that wrote it.
+k delete pod worker --wait=true --timeout=120s >/dev/null
+pod_yaml verify data 'sha256sum /data/blob | cut -d" " -f1; cat /data/log' | kubectl apply -f - >/dev/null
+wait_for 240 "pod verify done" pod_done verify
+k logs verify > "$STORED"
+[ "$(head -1 "$STORED")" = "$BLOB_SHA" ] || fail "the blob changed across the move: $(head -1 "$STORED")"
+MISSING=$(tail -n +2 "$STORED" | sort | comm -23 "$ACKS" - | wc -l)
 [ "$MISSING" = 0 ] || fail "$MISSING of $ACKED acknowledged writes are missing after the move"
-echo "  $ACKED acknowledged writes across the move, all present; replicas now: $(kubectl get rvol "$VOL" -o jsonpath='{range .status.replicas[*]}{.node}/{.tier} {end}')"
-[ "$(k exec worker -- sha256sum /data/blob | cut -d' ' -f1)" = "$BLOB_SHA" ] || fail "the blob changed across the move"
+echo "  $ACKED acknowledged writes across the move, all present after a fresh mount; the blob unchanged;" \
+  "replicas now: $(kubectl get rvol "$VOL" -o jsonpath='{range .status.replicas[*]}{.node}/{.tier} {end}')"
+rm -f "$ACKS" "$STORED"
 
 if [ $KEEP = 1 ]; then step "kept (--keep): namespace $NS, release prescient"; step done; exit 0; fi
 
@@ -364,9 +376,10 @@ LEFT=""
 [ -z "$(kubectl get sc prescient -o name 2>/dev/null)" ] || LEFT="$LEFT StorageClass"
 for n in $NODES; do
   # Mounts of the driver (kubelet staging/publish dirs, nbdfuse files) and loop devices over its state dir.
-  mounts=$(on_node "$n" sh -c "grep -E 'csi.prescient.dev|/var/lib/prescient|nbdfuse' /proc/self/mountinfo | wc -l") || { echo "  node $n: not reachable from here, mounts not checked"; continue; }
+  # (a mount AT the state dir is the node's own bind mount; ours are below it, in the kubelet's CSI dirs, or nbdfuse)
+  mounts=$(on_node "$n" sh -c "awk '\$5 ~ /^\\/var\\/lib\\/prescient\\// || \$5 ~ /csi.prescient.dev/ || \$0 ~ /nbdfuse/' /proc/self/mountinfo | wc -l") || { echo "  node $n: not reachable from here, mounts not checked"; continue; }
   loops=$(on_node "$n" sh -c "losetup -a 2>/dev/null | grep -c /var/lib/prescient || true")
-  procs=$(on_node "$n" sh -c "pgrep -fc 'nbdfuse|dev.prescient' || true")
+  procs=$(on_node "$n" sh -c "pgrep -fc 'nbdfuse|dev.prescient.engine|dev.prescient.csi' || true")
   [ "$mounts" = 0 ] || LEFT="$LEFT $n:$mounts-mounts"
   [ "$loops" = 0 ] || LEFT="$LEFT $n:$loops-loop-devices"
   [ "$procs" = 0 ] || LEFT="$LEFT $n:$procs-processes"

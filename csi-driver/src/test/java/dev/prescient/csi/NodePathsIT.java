@@ -164,6 +164,8 @@ class NodePathsIT {
         assertThat(Files.exists(Path.of(pub.getTargetPath()))).as("target removed").isFalse();
         assertThat(namesUnder(root.resolve("a/state/staged"))).containsExactly("staged");
         assertThat(loopsBackedUnder(root)).as("loop device detached").isEmpty();
+        assertThat(namesUnder(root.resolve("a/state/run/attach")).stream().filter(n -> n.startsWith("vol1")))
+                .as("nbdfuse's pid file and log go with the attachment").isEmpty();
 
         // Restaged, the data is still there: the same volume, attached again through the link.
         a.node().nodeStageVolume(st);

@@ -114,6 +114,9 @@ public final class Attacher {
         }
         if (a.fuseDir() != null) {
             Files.deleteIfExists(a.fuseDir());
+            // The helper's pid file and log go with it: a stale pid file would name a reused pid one day.
+            Files.deleteIfExists(a.fuseDir().resolveSibling(a.fuseDir().getFileName() + ".fuse.pid"));
+            Files.deleteIfExists(a.fuseDir().resolveSibling(a.fuseDir().getFileName() + ".fuse.log"));
         }
     }
 
