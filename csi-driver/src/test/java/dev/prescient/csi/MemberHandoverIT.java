@@ -15,10 +15,14 @@ import dev.prescient.api.nodeagent.v1.Operation;
 import dev.prescient.api.nodeagent.v1.OperationPhase;
 import dev.prescient.api.nodeagent.v1.ScrubRequest;
 import dev.prescient.api.nodeagent.v1.SwitchOverRequest;
+import csi.v1.Csi;
+import dev.prescient.csi.controller.ControllerService;
 import dev.prescient.engine.control.ControlClient;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -64,7 +68,7 @@ class MemberHandoverIT {
         xAddr = "127.0.0.1:" + x.agentPort;
         x.agent().createReplica(CreateReplicaRequest.newBuilder().setOperationId("c1").setReplicaId("r1")
                 .setVolumeId(VOL).setTier("ssd").setSizeBytes(SIZE).build());
-        String uri1 = replica(x, "r1").getNbdEndpoint();
+        uri1 = replica(x, "r1").getNbdEndpoint();
         reference = new long[(int) (SIZE / BS)];
         Arrays.fill(reference, crc(ByteBuffer.allocate(BS)));
         LiveMoveIT.Writer w = new LiveMoveIT.Writer(uri1, "r1", reference);
@@ -110,6 +114,42 @@ class MemberHandoverIT {
         w2.finish();
         assertContent(replica(a, "r2").getNbdEndpoint(), "r2", reference);
         assertThat(status).as("r3's engine holds r2").anyMatch(l -> l.startsWith("MEMBER id=r2 ") && l.contains(" mode=RW "));
+
+        // A pod starting on x now is staged with the volume attachment's context, which still names r1 and its
+        // stopped engine (as on a real cluster after a retier): the node stages r3, the volume's replica now.
+        stageWithThePublishedContextReadsTheVolume(uri1, "r1");
+    }
+
+    String uri1;
+
+    /** Stages and publishes the volume as a raw block device with a publish context naming {@code replica}, compares every block, cleans up. */
+    private void stageWithThePublishedContextReadsTheVolume(String uri, String replica) throws Exception {
+        var blockCap = Csi.VolumeCapability.newBuilder().setBlock(Csi.VolumeCapability.BlockVolume.getDefaultInstance())
+                .setAccessMode(Csi.VolumeCapability.AccessMode.newBuilder()
+                        .setMode(Csi.VolumeCapability.AccessMode.Mode.SINGLE_NODE_WRITER)).build();
+        var st = Csi.NodeStageVolumeRequest.newBuilder().setVolumeId(VOL).setVolumeCapability(blockCap)
+                .setStagingTargetPath(root.resolve("kubelet/plugins/kubernetes.io/csi/csi.prescient.dev/" + VOL + "/globalmount").toString())
+                .putPublishContext(ControllerService.CTX_NBD_URI, uri).putPublishContext(ControllerService.CTX_REPLICA_ID, replica)
+                .build();
+        x.node().nodeStageVolume(st);
+        String target = root.resolve("kubelet/pods/p1/volumeDevices/" + VOL).toString();
+        x.node().nodePublishVolume(Csi.NodePublishVolumeRequest.newBuilder().setVolumeId(VOL)
+                .setStagingTargetPath(st.getStagingTargetPath()).setTargetPath(target).setVolumeCapability(blockCap).build());
+        try (FileChannel ch = FileChannel.open(Path.of(target), StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(BS);
+            for (int i = 0; i < reference.length; i++) {
+                b.clear();
+                while (b.hasRemaining() && ch.read(b, (long) i * BS + b.position()) > 0) {
+                    // fill the block
+                }
+                b.flip();
+                assertThat(crc(b)).as("block %d through the staged device", i).isEqualTo(reference[i]);
+            }
+        } finally {
+            x.node().nodeUnpublishVolume(Csi.NodeUnpublishVolumeRequest.newBuilder().setVolumeId(VOL).setTargetPath(target).build());
+            x.node().nodeUnstageVolume(Csi.NodeUnstageVolumeRequest.newBuilder().setVolumeId(VOL)
+                    .setStagingTargetPath(st.getStagingTargetPath()).build());
+        }
     }
 
     @Test

@@ -104,6 +104,24 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         return Optional.empty();
     }
 
+    /**
+     * The NBD URI that serves the volume now, for a stage whose publish context named {@code publishedReplica}: a
+     * volume attachment keeps the context it was published with, and a move since then (a retier, say) switched
+     * the volume to another replica and stopped the published one. Empty when that replica's successor is not on
+     * this node, or while it is still being filled.
+     */
+    public Optional<String> currentExport(String volumeId, String publishedReplica) throws IOException {
+        Optional<String> id = moves.servingReplica(publishedReplica);
+        if (id.isEmpty()) {
+            return Optional.empty();
+        }
+        var m = store.find(id.get());
+        if (m.isEmpty() || !m.get().volumeId().equals(volumeId) || Files.exists(fillingMarker(id.get()))) {
+            return Optional.empty();
+        }
+        return Optional.of(exports.ensure(m.get().replicaId(), m.get().volumeId(), m.get().tier()));
+    }
+
     private Replica toProto(EngineReplicas.ReplicaMeta m) {
         try {
             boolean filling = Files.exists(fillingMarker(m.replicaId()));

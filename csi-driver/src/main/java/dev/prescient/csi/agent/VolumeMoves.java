@@ -349,6 +349,32 @@ public final class VolumeMoves implements AutoCloseable {
         return id;
     }
 
+    /**
+     * The replica of this node that serves the volume in place of {@code replicaId} now: {@code replicaId} while its
+     * engine runs, else the local successor it handed over to (a move switched the volume away from it), followed
+     * along later hand-overs, as long as that replica is here; empty when the chain leaves this node or ends at a
+     * replica that is gone. Unlike {@link #successorOf} it follows a hand-over even when the old replica still
+     * exists (a kept source is a member of its successor now; serving it again would split the volume).
+     */
+    Optional<String> servingReplica(String replicaId) throws IOException {
+        String id = replicaId;
+        for (int hops = 0; hops < 32; hops++) {
+            if (exports.running(id)) {
+                return Optional.of(id);
+            }
+            Path f = handedTo(id);
+            if (!Files.exists(f)) {
+                return store.find(id).isPresent() ? Optional.of(id) : Optional.empty();
+            }
+            MemberHandover.ReadSource next = MemberHandover.ReadSource.parse(Files.readString(f));
+            if (!next.agent().isEmpty()) {
+                return Optional.empty(); // handed to another node
+            }
+            id = next.replicaId();
+        }
+        return Optional.empty();
+    }
+
     /** Whether a hand-off of {@code frontEnd}'s members is under way and {@code member} is not one of them. */
     private boolean handOffPendingExcept(String frontEnd, String member) throws IOException {
         synchronized (inheritLock) {

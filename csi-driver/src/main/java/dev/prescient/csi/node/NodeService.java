@@ -137,6 +137,13 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                     teardownStaged(s);
                 }
                 String uri = givenUri;
+                String publishedReplica = req.getPublishContextMap().getOrDefault(ControllerService.CTX_REPLICA_ID, "");
+                if (!publishedReplica.isEmpty()) {
+                    Ids.require("publish_context " + ControllerService.CTX_REPLICA_ID, publishedReplica, Ids.MAX_AGENT_LENGTH);
+                    // The attachment's context is as old as the attachment: a move since may have switched the
+                    // volume to another replica of this node and stopped the engine the context names.
+                    uri = agent.currentExport(req.getVolumeId(), publishedReplica).orElse(uri);
+                }
                 if (uri.isEmpty()) {
                     uri = agent.localExport(req.getVolumeId()).orElseThrow(() -> CsiException.notFound(
                             "volume " + req.getVolumeId() + " has no replica on node " + nodeId
