@@ -64,13 +64,16 @@ public final class DriveTimeline {
         }
     }
 
-    /** Days from the row to its drive's failure; -1 for rows of drives that did not fail. */
+    /**
+     * Days from the row to its drive's failure; -1 for rows of drives that did not fail (rows
+     * after a failure day are negative too, and never returned by {@link #rows}).
+     */
     public int lead(int row) {
         return lead[row];
     }
 
     public boolean failedDrive(int row) {
-        return lead[row] >= 0;
+        return failDay.containsKey(serials[row]);
     }
 
     /** The longest lead time of any row of a failed drive: the longest horizon the data supports. */
@@ -166,7 +169,7 @@ public final class DriveTimeline {
     public int[] rows(boolean[] side, int horizon, int minLead) {
         List<Integer> r = new ArrayList<>();
         for (int i = 0; i < side.length; i++) {
-            if (side[i] && (lead[i] < 0 || (lead[i] >= minLead && lead[i] <= horizon))) {
+            if (side[i] && kept[i] && (!failedDrive(i) || (lead[i] >= minLead && lead[i] <= horizon))) {
                 r.add(i);
             }
         }
@@ -175,7 +178,7 @@ public final class DriveTimeline {
 
     /** Labels of {@link #rows}: 1 for rows of failed drives. */
     public int[] labels(int[] rows) {
-        return Arrays.stream(rows).map(i -> lead[i] >= 0 ? 1 : 0).toArray();
+        return Arrays.stream(rows).map(i -> failedDrive(i) ? 1 : 0).toArray();
     }
 
     public int day(int row) {

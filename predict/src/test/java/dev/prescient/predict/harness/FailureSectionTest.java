@@ -41,7 +41,9 @@ class FailureSectionTest {
         for (int i = 0; i < 1500; i++) {
             boolean fail = i % 25 == 0;
             String realloc = i % 40 == 7 ? "" : String.valueOf(fail && r.nextBoolean() ? 8 + r.nextInt(100) : 0);
-            sb.append("2019-12-31,S").append(i).append(",M,1,").append(fail ? 1 : 0).append(',').append(realloc)
+            // failures spread over the year, healthy drives recorded at its end, as in the real files
+            String date = fail ? java.time.LocalDate.of(2019, 1, 1).plusDays(i / 5).toString() : "2019-12-31";
+            sb.append(date).append(",S").append(i).append(",M,1,").append(fail ? 1 : 0).append(',').append(realloc)
                     .append(',').append(1000 + r.nextInt(40000)).append(',')
                     .append(fail && r.nextBoolean() ? r.nextInt(20) : 0).append('\n');
         }
@@ -50,15 +52,16 @@ class FailureSectionTest {
         assertThat(d.columns()).containsExactly("smart_5_raw", "smart_9_raw", "smart_197_raw");
         assertThat(d.rows()[7][0]).isNaN();
         String out = capture(o -> FailureSection.runFiles(List.of(f), o));
-        assertThat(out).contains("ROC AUC", "recall at 1% FPR", "Backblaze rule", "prescient at the same FPR");
+        assertThat(out).contains("time-ordered split", "Backblaze rule", "only N = 0", "without age")
+                .contains("dropped as age-like: [smart_9_raw]").contains("NOT MEASURABLE");
     }
 
     @Test
-    void foldsSplitByDriveNotByRow() {
-        assertThat(FailureSection.fold("ZA1234")).isEqualTo(FailureSection.fold("ZA1234"));
-        long distinct = java.util.stream.IntStream.range(0, 200).map(i -> FailureSection.fold("S" + i)).distinct()
-                .count();
-        assertThat(distinct).isEqualTo(FailureSection.FOLDS);
+    void innerFoldsSplitByDriveNotByRow() {
+        assertThat(FailureSection.innerFold("ZA1234")).isEqualTo(FailureSection.innerFold("ZA1234"));
+        long distinct = java.util.stream.IntStream.range(0, 200).map(i -> FailureSection.innerFold("S" + i))
+                .distinct().count();
+        assertThat(distinct).isEqualTo(FailureSection.INNER_FOLDS);
     }
 
     @Test
