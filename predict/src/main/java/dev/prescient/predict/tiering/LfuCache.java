@@ -7,7 +7,8 @@ package dev.prescient.predict.tiering;
 public final class LfuCache implements CachePolicy {
     private final int capacity;
     private final IndexedMinHeap heap;
-    private final int[] count;
+    private int[] count;
+    private int last;
 
     public LfuCache(int capacity, int universe) {
         this.capacity = capacity;
@@ -22,6 +23,7 @@ public final class LfuCache implements CachePolicy {
 
     @Override
     public boolean access(int id, int t) {
+        last = t;
         boolean hit = heap.contains(id);
         if (hit) {
             count[id]++;
@@ -34,5 +36,23 @@ public final class LfuCache implements CachePolicy {
         // count dominates; the fraction orders equal counts by recency
         heap.insertOrUpdate(id, count[id] + t / 4294967296.0);
         return hit;
+    }
+
+    @Override
+    public boolean prefetch(int id) {
+        heap.ensureUniverse(id + 1);
+        if (heap.contains(id)) {
+            return false;
+        }
+        if (id >= count.length) {
+            count = java.util.Arrays.copyOf(count, Math.max(id + 1, count.length * 2));
+        }
+        if (heap.size() >= capacity) {
+            heap.poll();
+        }
+        // as a first-time miss at the latest request
+        count[id] = 1;
+        heap.insertOrUpdate(id, 1 + last / 4294967296.0);
+        return true;
     }
 }
