@@ -9,6 +9,7 @@ public final class LfuCache implements CachePolicy {
     private final IndexedMinHeap heap;
     private int[] count;
     private int last;
+    private final java.util.BitSet unread = new java.util.BitSet();
 
     public LfuCache(int capacity, int universe) {
         this.capacity = capacity;
@@ -25,13 +26,16 @@ public final class LfuCache implements CachePolicy {
     public boolean access(int id, int t) {
         last = t;
         boolean hit = heap.contains(id);
-        if (hit) {
+        if (hit && unread.get(id)) {
+            unread.clear(id);
+        } else if (hit) {
             count[id]++;
         } else {
             if (heap.size() >= capacity) {
                 heap.poll();
             }
             count[id] = 1;
+            unread.clear(id);
         }
         // count dominates; the fraction orders equal counts by recency
         heap.insertOrUpdate(id, count[id] + t / 4294967296.0);
@@ -50,8 +54,9 @@ public final class LfuCache implements CachePolicy {
         if (heap.size() >= capacity) {
             heap.poll();
         }
-        // as a first-time miss at the latest request
+        // enters as a first-time miss would (count 1); its first demand hit is that access, not a second
         count[id] = 1;
+        unread.set(id);
         heap.insertOrUpdate(id, 1 + last / 4294967296.0);
         return true;
     }
