@@ -19,9 +19,10 @@ import java.util.Locale;
  *
  * <pre>
  * bench/predict-harness.sh [--data DIR] [--section tiering|forecast|failure|cost|all]
- *                          [--trace FILE ...] [--epochs N] [--budget FRACTION]
+ *                          [--trace FILE ...] [--smart FILE ...] [--epochs N] [--budget FRACTION]
  * </pre>
- * --trace replaces the ARC traces of the tiering section with any file of the same format.
+ * --trace replaces the ARC traces of the tiering section with any file of the same format;
+ * --smart replaces the Backblaze files of the failure section (daily histories give lead times).
  * Sections whose data is absent are skipped with a message.
  */
 public final class Harness {
@@ -29,7 +30,8 @@ public final class Harness {
     }
 
     /** Parsed command line. */
-    record Options(Path data, String section, List<Path> traces, TieringEvaluation.Settings settings) {
+    record Options(Path data, String section, List<Path> traces, TieringEvaluation.Settings settings,
+            List<Path> smartFiles) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -40,7 +42,7 @@ public final class Harness {
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.err.println("usage: Harness [--data DIR] [--section tiering|forecast|failure|cost|all] "
-                    + "[--trace FILE]... [--epochs N] [--budget FRACTION]");
+                    + "[--trace FILE]... [--smart FILE]... [--epochs N] [--budget FRACTION]");
             System.exit(2);
             return;
         }
@@ -51,6 +53,7 @@ public final class Harness {
         Path data = null;
         String section = "all";
         List<Path> traces = new ArrayList<>();
+        List<Path> smart = new ArrayList<>();
         int epochs = TieringEvaluation.Settings.defaults().epochs();
         double budget = TieringEvaluation.Settings.defaults().budgetFraction();
         for (int i = 0; i < args.length; i++) {
@@ -68,6 +71,7 @@ public final class Harness {
                     section = v;
                 }
                 case "--trace" -> traces.add(Path.of(v));
+                case "--smart" -> smart.add(Path.of(v));
                 case "--epochs" -> epochs = Integer.parseInt(v);
                 case "--budget" -> budget = Double.parseDouble(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
@@ -76,7 +80,7 @@ public final class Harness {
         if (data == null) {
             data = HarnessPaths.defaultDataDir(cwd);
         }
-        return new Options(data, section, traces, new TieringEvaluation.Settings(epochs, budget));
+        return new Options(data, section, traces, new TieringEvaluation.Settings(epochs, budget), smart);
     }
 
     static void run(Options o, PrintStream out) throws Exception {
@@ -88,8 +92,12 @@ public final class Harness {
         if (s.equals("all") || s.equals("forecast")) {
             external("dev.prescient.predict.harness.ForecastSection", "forecast", o.data(), out);
         }
-        if (s.equals("all") || s.equals("failure")) {
+        if ((s.equals("all") || s.equals("failure")) && o.smartFiles().isEmpty()) {
             external("dev.prescient.predict.harness.FailureSection", "failure", o.data(), out);
+        } else if (s.equals("all") || s.equals("failure")) {
+            // SMART files given by hand, e.g. daily histories that ../shared/data does not hold
+            out.println("== Failure prediction (SMART files given with --smart) ==");
+            FailureSection.runFiles(o.smartFiles(), out);
         }
         if (s.equals("all") || s.equals("cost")) {
             CostSection.run(out);

@@ -88,4 +88,49 @@ class FailureSectionTest {
         assertThat(s.failures()).isEqualTo(401);
         assertThat(new BackblazeRule(s.columns()).defined()).isFalse();
     }
+
+    @Test
+    void noTestRowReachesAModelAndTheThresholdComesFromTraining() {
+        // 20 failed drives over the year, 400 healthy at its end; raw 5 is high on failed drives
+        int n = 420;
+        double[][] rows = new double[n][];
+        int[] labels = new int[n];
+        String[] serials = new String[n];
+        int[] days = new int[n];
+        Random r = new Random(3);
+        for (int i = 0; i < n; i++) {
+            boolean fail = i < 20;
+            rows[i] = new double[] {fail && i % 2 == 0 ? 5 + r.nextInt(50) : (r.nextInt(50) == 0 ? 1 : 0),
+                1000 + r.nextInt(5000)};
+            labels[i] = fail ? 1 : 0;
+            serials[i] = "D" + i;
+            days[i] = fail ? 17_900 + i * 10 : 18_261;
+        }
+        SmartDataset d = new SmartDataset(List.of("smart_5_raw", "smart_9_raw"), rows, labels, serials, days);
+        dev.prescient.predict.failure.DriveTimeline tl = new dev.prescient.predict.failure.DriveTimeline(d);
+        dev.prescient.predict.failure.DriveTimeline.Split sp = tl.split(0.6, 0.5);
+        java.util.Set<double[]> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        FailureSection.Candidate spy = new FailureSection.Candidate() {
+            public String name() {
+                return "spy";
+            }
+
+            public java.util.function.ToDoubleFunction<double[]> fit(dev.prescient.predict.failure.FeatureSchema s,
+                    double[][] x, int[] y, long seed) {
+                seen.addAll(List.of(x));
+                return row -> row[0];
+            }
+        };
+        FailureSection.Result res = FailureSection.evaluate("all", d, tl, sp, 0, List.of(spy));
+        for (int i = 0; i < n; i++) {
+            if (sp.testRow()[i]) {
+                // by identity: AssertJ's contains would compare arrays by content
+                assertThat(seen.contains(rows[i])).as("test row %d reached a model", i).isFalse();
+            }
+        }
+        assertThat(seen).isNotEmpty();
+        assertThat(res.chosen()).isEqualTo("spy");
+        // the spy scores raw 5 itself, so at the rule's FPR it is the rule: same alerts on test
+        assertThat(res.model()).containsExactly(res.rule());
+    }
 }
