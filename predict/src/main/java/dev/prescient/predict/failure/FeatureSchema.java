@@ -32,7 +32,7 @@ public final class FeatureSchema {
 
     public FeatureSchema(List<String> columns) {
         for (String c : columns) {
-            if (!c.matches("smart_\\d+_(raw|normalized)")) {
+            if (!c.matches("smart_\\d+_(raw|normalized|growth)")) {
                 throw new IllegalArgumentException("not a SMART column name: " + c);
             }
         }
@@ -51,6 +51,11 @@ public final class FeatureSchema {
         return column.endsWith("_raw");
     }
 
+    /** Growth of a raw counter over the drive's earlier records ({@link SmartDataset#withGrowth}). */
+    static boolean growth(String column) {
+        return column.endsWith("_growth");
+    }
+
     public int size() {
         return columns.size() + 3;
     }
@@ -58,7 +63,7 @@ public final class FeatureSchema {
     public List<String> featureNames() {
         List<String> n = new ArrayList<>();
         for (String c : columns) {
-            n.add(raw(c) ? "log1p(" + c + ")" : c);
+            n.add(raw(c) || growth(c) ? "log1p(" + c + ")" : c);
         }
         n.add("log1p(sum critical raw)");
         n.add("min critical normalized");
@@ -91,6 +96,8 @@ public final class FeatureSchema {
                     critSum += Math.max(0, v);
                     anyCritRaw = true;
                 }
+            } else if (growth(c)) {
+                f[i] = Math.log1p(Math.max(0, v));
             } else {
                 f[i] = v;
                 if (crit) {

@@ -35,6 +35,40 @@ public record SmartDataset(List<String> columns, double[][] rows, int[] labels, 
         return new SmartDataset(keep.stream().map(columns::get).toList(), r, labels, serials, days);
     }
 
+    /**
+     * Adds, for each raw column whose id is in {@code ids}, a column {@code smart_<id>_growth}:
+     * the counter's rise since the same drive's earliest record in the file, using only records
+     * dated no later than the row (so a row never sees its drive's future). Zero for a drive's
+     * first record; NaN where either value is missing.
+     */
+    public SmartDataset withGrowth(java.util.Set<Integer> ids) {
+        List<Integer> src = new ArrayList<>();
+        List<String> names = new ArrayList<>(columns);
+        for (int i = 0; i < columns.size(); i++) {
+            String c = columns.get(i);
+            if (c.endsWith("_raw") && ids.contains(FeatureSchema.id(c))) {
+                src.add(i);
+                names.add("smart_" + FeatureSchema.id(c) + "_growth");
+            }
+        }
+        java.util.Map<String, Integer> first = new java.util.HashMap<>();
+        for (int i = 0; i < rows.length; i++) {
+            Integer f = first.get(serials[i]);
+            if (f == null || days[i] < days[f]) {
+                first.put(serials[i], i);
+            }
+        }
+        double[][] r = new double[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            r[i] = java.util.Arrays.copyOf(rows[i], names.size());
+            double[] base = rows[first.get(serials[i])];
+            for (int k = 0; k < src.size(); k++) {
+                r[i][columns.size() + k] = rows[i][src.get(k)] - base[src.get(k)];
+            }
+        }
+        return new SmartDataset(List.copyOf(names), r, labels, serials, days);
+    }
+
     /** The records at the given positions, in that order. */
     public SmartDataset select(int[] idx) {
         double[][] r = new double[idx.length][];

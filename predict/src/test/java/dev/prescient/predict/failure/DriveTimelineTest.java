@@ -104,4 +104,19 @@ class DriveTimelineTest {
         assertThatThrownBy(() -> new DriveTimeline(new String[] {"A"}, new int[] {SmartDataset.NO_DATE}, new int[] {1}))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void growthComesFromTheDrivesOwnEarlierRecordsOnly() {
+        // rows out of date order; drive A's pending sectors rise 0 -> 5 -> 9, drive B stays at 3
+        SmartDataset d = new SmartDataset(java.util.List.of("smart_9_raw", "smart_197_raw"),
+                new double[][] {{10, 9}, {8, 0}, {9, 5}, {1, 3}, {2, 3}}, new int[] {1, 1, 1, 0, 0},
+                new String[] {"A", "A", "A", "B", "B"}, new int[] {3, 1, 2, 1, 2});
+        SmartDataset g = d.withGrowth(FeatureSchema.CRITICAL);
+        assertThat(g.columns()).containsExactly("smart_9_raw", "smart_197_raw", "smart_197_growth");
+        assertThat(java.util.Arrays.stream(g.rows()).mapToDouble(r -> r[2]).toArray())
+                .containsExactly(9, 0, 5, 0, 0);
+        // growth columns are features, never part of the rule or its proxy
+        assertThat(new BackblazeRule(g.columns()).rawColumns()).isEqualTo(1);
+        assertThat(new FeatureSchema(g.columns()).features(g.rows()[0])[2]).isEqualTo(Math.log1p(9));
+    }
 }
