@@ -22,7 +22,8 @@ import java.util.Locale;
  *                          [--trace FILE ...] [--smart FILE ...] [--epochs N] [--budget FRACTION]
  * </pre>
  * --trace replaces the ARC traces of the tiering section with any file of the same format;
- * --smart replaces the Backblaze files of the failure section (daily histories give lead times).
+ * --smart replaces the Backblaze files of the failure section (daily histories give lead times);
+ * --frontier-for-all adds a tiering table where every heuristic has the stream frontier too.
  * Sections whose data is absent are skipped with a message.
  */
 public final class Harness {
@@ -31,7 +32,7 @@ public final class Harness {
 
     /** Parsed command line. */
     record Options(Path data, String section, List<Path> traces, TieringEvaluation.Settings settings,
-            List<Path> smartFiles) {
+            List<Path> smartFiles, boolean frontierForAll) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -42,7 +43,7 @@ public final class Harness {
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.err.println("usage: Harness [--data DIR] [--section tiering|forecast|failure|cost|all] "
-                    + "[--trace FILE]... [--smart FILE]... [--epochs N] [--budget FRACTION]");
+                    + "[--trace FILE]... [--smart FILE]... [--epochs N] [--budget FRACTION] [--frontier-for-all]");
             System.exit(2);
             return;
         }
@@ -56,8 +57,13 @@ public final class Harness {
         List<Path> smart = new ArrayList<>();
         int epochs = TieringEvaluation.Settings.defaults().epochs();
         double budget = TieringEvaluation.Settings.defaults().budgetFraction();
+        boolean frontierForAll = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (a.equals("--frontier-for-all")) {
+                frontierForAll = true;
+                continue;
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("missing value after " + a);
             }
@@ -80,7 +86,8 @@ public final class Harness {
         if (data == null) {
             data = HarnessPaths.defaultDataDir(cwd);
         }
-        return new Options(data, section, traces, new TieringEvaluation.Settings(epochs, budget), smart);
+        return new Options(data, section, traces, new TieringEvaluation.Settings(epochs, budget), smart,
+                frontierForAll);
     }
 
     static void run(Options o, PrintStream out) throws Exception {
@@ -116,7 +123,7 @@ public final class Harness {
                 out.println("  skipped " + t + ": file absent");
                 continue;
             }
-            TieringEvaluation.run(BlockTrace.read(t), o.settings(), out);
+            TieringEvaluation.run(BlockTrace.read(t), o.settings(), o.frontierForAll(), out);
         }
     }
 
