@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The evaluation harness of the predict module (issue 5): tiering, forecast, failure and cost.
 # Usage: bench/predict-harness.sh [--data DIR] [--section tiering|forecast|failure|cost|all]
-#                                 [--trace FILE]... [--epochs N] [--budget FRACTION]
+#                                 [--trace FILE]... [--smart FILE]... [--epochs N] [--budget FRACTION]
+#                                 [--frontier-for-all]
+# --smart FILE: Backblaze-format SMART files instead of backblaze_2019/ (daily histories give lead times)
+# --frontier-for-all: a tiering table where every heuristic gets the stream frontier too (slower)
 # Data defaults to ../shared/data next to the repository. Full run: a few minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."

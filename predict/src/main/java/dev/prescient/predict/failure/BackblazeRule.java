@@ -20,7 +20,7 @@ public final class BackblazeRule {
 
     private static int[] indices(List<String> columns, boolean raw) {
         return java.util.stream.IntStream.range(0, columns.size())
-                .filter(i -> FeatureSchema.raw(columns.get(i)) == raw
+                .filter(i -> (raw ? FeatureSchema.raw(columns.get(i)) : columns.get(i).endsWith("_normalized"))
                         && FeatureSchema.CRITICAL.contains(FeatureSchema.id(columns.get(i))))
                 .toArray();
     }

@@ -57,6 +57,30 @@ public final class ClassifierMetrics {
         return (double) hit / pos;
     }
 
+    /**
+     * The operating threshold (alert when score &gt; threshold) that lets at most {@code fpr} of
+     * the negatives through; meant to be chosen on training scores and then applied unchanged to
+     * test scores. Ties at the threshold are not alerted.
+     */
+    public static double thresholdAtFpr(double[] score, int[] label, double fpr) {
+        double[] neg = java.util.stream.IntStream.range(0, score.length).filter(i -> label[i] != 1)
+                .mapToDouble(i -> score[i]).sorted().toArray();
+        if (neg.length == 0) {
+            throw new IllegalArgumentException("no negatives to set a threshold on");
+        }
+        int allowed = (int) Math.floor(Math.max(0, fpr) * neg.length);
+        return neg[neg.length - 1 - Math.min(allowed, neg.length - 1)];
+    }
+
+    /** False-positive rate and recall when alerting on scores above a fixed threshold. */
+    public static double[] fprAndRecall(double[] score, int[] label, double threshold) {
+        boolean[] flagged = new boolean[score.length];
+        for (int i = 0; i < score.length; i++) {
+            flagged[i] = score[i] > threshold;
+        }
+        return fprAndRecall(flagged, label);
+    }
+
     /** False-positive rate and recall of a fixed yes/no rule. */
     public static double[] fprAndRecall(boolean[] flagged, int[] label) {
         long tp = 0;

@@ -19,11 +19,20 @@ public final class FeatureSchema {
     /** SMART ids in Backblaze's rule: reallocated, reported uncorrectable, command timeout, pending, offline uncorrectable. */
     public static final Set<Integer> CRITICAL = Set.of(5, 187, 188, 197, 198);
 
+    /**
+     * Attributes that grow with a drive's age or use rather than its health: start/stop count (4),
+     * power-on hours (9), power cycles (12), power-off retracts (192), load cycles (193), loaded
+     * hours (222), load/unload cycles (225), head flying hours (240), LBAs written/read (241,
+     * 242). In files where healthy drives are recorded at a later date than failed ones these
+     * counters stand in for the date, so results are reported with and without them.
+     */
+    public static final Set<Integer> AGE_LIKE = Set.of(4, 9, 12, 192, 193, 222, 225, 240, 241, 242);
+
     private final List<String> columns;
 
     public FeatureSchema(List<String> columns) {
         for (String c : columns) {
-            if (!c.matches("smart_\\d+_(raw|normalized)")) {
+            if (!c.matches("smart_\\d+_(raw|normalized|growth)")) {
                 throw new IllegalArgumentException("not a SMART column name: " + c);
             }
         }
@@ -34,12 +43,17 @@ public final class FeatureSchema {
         return columns;
     }
 
-    static int id(String column) {
+    public static int id(String column) {
         return Integer.parseInt(column.substring(6, column.indexOf('_', 6)));
     }
 
     static boolean raw(String column) {
         return column.endsWith("_raw");
+    }
+
+    /** Growth of a raw counter over the drive's earlier records ({@link SmartDataset#withGrowth}). */
+    static boolean growth(String column) {
+        return column.endsWith("_growth");
     }
 
     public int size() {
@@ -49,7 +63,7 @@ public final class FeatureSchema {
     public List<String> featureNames() {
         List<String> n = new ArrayList<>();
         for (String c : columns) {
-            n.add(raw(c) ? "log1p(" + c + ")" : c);
+            n.add(raw(c) || growth(c) ? "log1p(" + c + ")" : c);
         }
         n.add("log1p(sum critical raw)");
         n.add("min critical normalized");
@@ -82,6 +96,8 @@ public final class FeatureSchema {
                     critSum += Math.max(0, v);
                     anyCritRaw = true;
                 }
+            } else if (growth(c)) {
+                f[i] = Math.log1p(Math.max(0, v));
             } else {
                 f[i] = v;
                 if (crit) {

@@ -19,9 +19,11 @@ import java.util.Locale;
  *
  * <pre>
  * bench/predict-harness.sh [--data DIR] [--section tiering|forecast|failure|cost|all]
- *                          [--trace FILE ...] [--epochs N] [--budget FRACTION]
+ *                          [--trace FILE ...] [--smart FILE ...] [--epochs N] [--budget FRACTION]
  * </pre>
- * --trace replaces the ARC traces of the tiering section with any file of the same format.
+ * --trace replaces the ARC traces of the tiering section with any file of the same format;
+ * --smart replaces the Backblaze files of the failure section (daily histories give lead times);
+ * --frontier-for-all adds a tiering table where every heuristic has the stream frontier too.
  * Sections whose data is absent are skipped with a message.
  */
 public final class Harness {
@@ -29,7 +31,8 @@ public final class Harness {
     }
 
     /** Parsed command line. */
-    record Options(Path data, String section, List<Path> traces, TieringEvaluation.Settings settings) {
+    record Options(Path data, String section, List<Path> traces, TieringEvaluation.Settings settings,
+            List<Path> smartFiles, boolean frontierForAll) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -40,7 +43,7 @@ public final class Harness {
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.err.println("usage: Harness [--data DIR] [--section tiering|forecast|failure|cost|all] "
-                    + "[--trace FILE]... [--epochs N] [--budget FRACTION]");
+                    + "[--trace FILE]... [--smart FILE]... [--epochs N] [--budget FRACTION] [--frontier-for-all]");
             System.exit(2);
             return;
         }
@@ -51,10 +54,16 @@ public final class Harness {
         Path data = null;
         String section = "all";
         List<Path> traces = new ArrayList<>();
+        List<Path> smart = new ArrayList<>();
         int epochs = TieringEvaluation.Settings.defaults().epochs();
         double budget = TieringEvaluation.Settings.defaults().budgetFraction();
+        boolean frontierForAll = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (a.equals("--frontier-for-all")) {
+                frontierForAll = true;
+                continue;
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("missing value after " + a);
             }
@@ -68,6 +77,7 @@ public final class Harness {
                     section = v;
                 }
                 case "--trace" -> traces.add(Path.of(v));
+                case "--smart" -> smart.add(Path.of(v));
                 case "--epochs" -> epochs = Integer.parseInt(v);
                 case "--budget" -> budget = Double.parseDouble(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
@@ -76,7 +86,8 @@ public final class Harness {
         if (data == null) {
             data = HarnessPaths.defaultDataDir(cwd);
         }
-        return new Options(data, section, traces, new TieringEvaluation.Settings(epochs, budget));
+        return new Options(data, section, traces, new TieringEvaluation.Settings(epochs, budget), smart,
+                frontierForAll);
     }
 
     static void run(Options o, PrintStream out) throws Exception {
@@ -88,8 +99,12 @@ public final class Harness {
         if (s.equals("all") || s.equals("forecast")) {
             external("dev.prescient.predict.harness.ForecastSection", "forecast", o.data(), out);
         }
-        if (s.equals("all") || s.equals("failure")) {
+        if ((s.equals("all") || s.equals("failure")) && o.smartFiles().isEmpty()) {
             external("dev.prescient.predict.harness.FailureSection", "failure", o.data(), out);
+        } else if (s.equals("all") || s.equals("failure")) {
+            // SMART files given by hand, e.g. daily histories that ../shared/data does not hold
+            out.println("== Failure prediction (SMART files given with --smart) ==");
+            FailureSection.runFiles(o.smartFiles(), out);
         }
         if (s.equals("all") || s.equals("cost")) {
             CostSection.run(out);
@@ -108,7 +123,7 @@ public final class Harness {
                 out.println("  skipped " + t + ": file absent");
                 continue;
             }
-            TieringEvaluation.run(BlockTrace.read(t), o.settings(), out);
+            TieringEvaluation.run(BlockTrace.read(t), o.settings(), o.frontierForAll(), out);
         }
     }
 

@@ -83,6 +83,7 @@ public final class ArcCache implements CachePolicy {
      * already cached or remembered in a ghost list is left alone, so prefetching never disturbs
      * ARC's adaptation. Returns true when the page was inserted.
      */
+    @Override
     public boolean prefetch(int x) {
         l.ensureUniverse(x + 1);
         if (l.listOf(x) != IntLists.NONE) {

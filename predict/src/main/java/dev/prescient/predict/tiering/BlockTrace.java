@@ -156,4 +156,38 @@ public final class BlockTrace {
     public boolean startsRequest(int i) {
         return requestStart.get(i);
     }
+
+    /**
+     * The trace in libCacheSim's unit: one object per request, keyed by its first block, sized
+     * by its blocks times 512 bytes (an object's size is the one of its first request). Ids are
+     * dense in order of first request.
+     */
+    public record RequestObjects(int[] ids, int[] sizeBytes, long uniqueBytes) {
+        public int uniqueObjects() {
+            return sizeBytes.length;
+        }
+    }
+
+    public RequestObjects requestObjects() {
+        int[] out = new int[requests];
+        int[] sizes = new int[Math.max(1, requests)];
+        LongIntOpenMap map = new LongIntOpenMap(1 << 16);
+        int n = 0;
+        long bytes = 0;
+        for (int t = 0; t < ids.length; ) {
+            int end = t + 1;
+            while (end < ids.length && !requestStart.get(end)) {
+                end++;
+            }
+            int before = map.size();
+            int id = map.intern(pageOfId[ids[t]]);
+            if (map.size() > before) {
+                sizes[id] = (end - t) * 512;
+                bytes += sizes[id];
+            }
+            out[n++] = id;
+            t = end;
+        }
+        return new RequestObjects(java.util.Arrays.copyOf(out, n), java.util.Arrays.copyOf(sizes, map.size()), bytes);
+    }
 }

@@ -10,8 +10,9 @@ public final class HeatCache implements CachePolicy {
     private final int capacity;
     private final double lambda;
     private final IndexedMinHeap heap;
-    private final double[] logHeat; // log(heat * e^{lambda t}) for every page ever seen
-    private final boolean[] seen;
+    private double[] logHeat; // log(heat * e^{lambda t}) for every page ever seen
+    private boolean[] seen;
+    private int last;
 
     /** @param halfLife in requests */
     public HeatCache(int capacity, int universe, double halfLife) {
@@ -29,6 +30,7 @@ public final class HeatCache implements CachePolicy {
 
     @Override
     public boolean access(int id, int t) {
+        last = t;
         double add = lambda * t;
         double lh = seen[id] ? logAddExp(logHeat[id], add) : add;
         seen[id] = true;
@@ -43,5 +45,25 @@ public final class HeatCache implements CachePolicy {
 
     static double logAddExp(double a, double b) {
         return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+    }
+
+    /** Admits with the heat an access would give it, without recording that heat. */
+    @Override
+    public boolean prefetch(int id) {
+        heap.ensureUniverse(id + 1);
+        if (heap.contains(id)) {
+            return false;
+        }
+        if (id >= seen.length) {
+            int n = Math.max(id + 1, seen.length * 2);
+            seen = java.util.Arrays.copyOf(seen, n);
+            logHeat = java.util.Arrays.copyOf(logHeat, n);
+        }
+        double add = lambda * last;
+        if (heap.size() >= capacity) {
+            heap.poll();
+        }
+        heap.insertOrUpdate(id, seen[id] ? logAddExp(logHeat[id], add) : add);
+        return true;
     }
 }

@@ -1,39 +1,15 @@
 package dev.prescient.predict.tiering;
 
-import dev.prescient.predict.common.LongIntOpenMap;
-
-import java.util.Arrays;
-
 /**
- * Cache mode for Prescient: ARC for demand requests plus sequential read-ahead, adaptive in the
- * manner of SARC (Gill and Modha, USENIX 2005): when a request starts where a recent request
- * ended, the pages that would follow it (as many as the request read) are brought in ahead of
- * the next request. Read-ahead is throttled by its own measured usefulness: when few prefetched
- * pages are hit before they leave the cache, it stops.
- *
- * <p>Only whole-request boundaries trigger read-ahead, so the pages of one multi-page request
- * never count as prefetch hits for each other. Prefetched pages the trace never reads take
- * cache space like any other.
+ * The cache mode Prescient shipped with: ARC for demand requests plus {@link ReadAhead}. It holds
+ * no model of its own; the fair cache-mode tables give every policy the same read-ahead, where
+ * this is the row "ARC + read-ahead".
  */
 public final class PrescientCache implements CachePolicy {
-    private static final int RECENT_ENDS = 64;
-
-    private final BlockTrace trace;
-    private final ArcCache arc;
-    private final LongIntOpenMap phantoms = new LongIntOpenMap(1024);
-    private final long[] recentEnds = new long[RECENT_ENDS];
-    private int recentPos;
-    private boolean[] prefetched;
-    private double issued = 1;
-    private double used = 1;
-    private long requestFirstPage;
-    private int requestLength;
+    private final ReadAhead readAhead;
 
     public PrescientCache(int capacity, BlockTrace trace) {
-        this.trace = trace;
-        this.arc = new ArcCache(capacity, trace.uniquePages());
-        this.prefetched = new boolean[trace.uniquePages()];
-        Arrays.fill(recentEnds, Long.MIN_VALUE);
+        this.readAhead = new ReadAhead(new ArcCache(capacity, trace.uniquePages()), trace);
     }
 
     @Override
@@ -43,62 +19,6 @@ public final class PrescientCache implements CachePolicy {
 
     @Override
     public boolean access(int id, int t) {
-        long page = trace.page(id);
-        if (trace.startsRequest(t)) {
-            requestFirstPage = page;
-            requestLength = 0;
-        }
-        requestLength++;
-        boolean hit = arc.access(id, t);
-        if (id < prefetched.length && prefetched[id]) {
-            prefetched[id] = false;
-            if (hit) {
-                used++;
-            }
-        }
-        boolean lastOfRequest = t + 1 >= trace.length() || trace.startsRequest(t + 1);
-        if (lastOfRequest) {
-            endRequest(page);
-        }
-        return hit;
-    }
-
-    private void endRequest(long lastPage) {
-        boolean sequential = false;
-        for (long e : recentEnds) {
-            if (e == requestFirstPage - 1) {
-                sequential = true;
-                break;
-            }
-        }
-        recentEnds[recentPos] = lastPage;
-        recentPos = (recentPos + 1) % RECENT_ENDS;
-        // usefulness below 1 in 4 means read-ahead costs more cache than it saves
-        if (!sequential || used / issued < 0.25 && issued > 64) {
-            decayUsefulness();
-            return;
-        }
-        for (int d = 1; d <= requestLength; d++) {
-            int id = resolve(lastPage + d);
-            if (arc.prefetch(id)) {
-                if (id >= prefetched.length) {
-                    prefetched = Arrays.copyOf(prefetched, Math.max(id + 1, prefetched.length * 2));
-                }
-                prefetched[id] = true;
-                issued++;
-            }
-        }
-        decayUsefulness();
-    }
-
-    private void decayUsefulness() {
-        // forget slowly so a workload that turns sequential again gets read-ahead back
-        issued = issued * 0.999 + 0.001 * 4;
-        used = used * 0.999 + 0.001 * 1.5;
-    }
-
-    private int resolve(long page) {
-        int id = trace.idOf(page);
-        return id >= 0 ? id : trace.uniquePages() + phantoms.intern(page);
+        return readAhead.access(id, t);
     }
 }

@@ -101,6 +101,44 @@ public final class Rankers {
         };
     }
 
+    /** LIRS as a ranker: resident blocks first, then recency, as {@link #arc}. */
+    public static TierRanker lirs(int capacity, int universe) {
+        LirsCache c = new LirsCache(capacity, universe);
+        return residentFirst("LIRS", c, c::resident, universe);
+    }
+
+    /** S3-FIFO as a ranker: resident objects first, then recency, as {@link #arc}. */
+    public static TierRanker s3fifo(int capacity, int universe) {
+        S3FifoCache c = new S3FifoCache(capacity, universe);
+        return residentFirst("S3-FIFO", c, c::resident, universe);
+    }
+
+    private static TierRanker residentFirst(String name, CachePolicy cache, java.util.function.IntPredicate resident,
+            int universe) {
+        int[] last = new int[universe];
+        return new TierRanker() {
+            public String name() {
+                return name;
+            }
+
+            public void access(int id, int t) {
+                cache.access(id, t);
+                last[id] = t + 1;
+            }
+
+            public void scores(double[] out, int n, int t) {
+                double span = t + 2.0;
+                for (int i = 0; i < n; i++) {
+                    if (i >= last.length || last[i] == 0) {
+                        out[i] = 0;
+                    } else {
+                        out[i] = (resident.test(i) ? 1.0 : 0.0) + last[i] / span;
+                    }
+                }
+            }
+        };
+    }
+
     /** Next-epoch oracle: the number of accesses each page will get in the coming epoch. */
     public static TierRanker oracle(int[] ids, int universe, int epochLength) {
         int[] count = new int[universe];

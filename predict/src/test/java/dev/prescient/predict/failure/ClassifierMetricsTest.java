@@ -58,4 +58,19 @@ class ClassifierMetricsTest {
                 new int[] {1, 1, 0, 0});
         assertThat(fr).containsExactly(0.5, 0.5);
     }
+
+    @Test
+    void thresholdChosenOnTrainingScoresIsAppliedUnchangedToTest() {
+        // training negatives 0.1..1.0, one of ten may pass: alert strictly above 0.9
+        double[] train = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 0.95};
+        int[] ytrain = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        double thr = ClassifierMetrics.thresholdAtFpr(train, ytrain, 0.1);
+        assertThat(thr).isEqualTo(0.9);
+        // test scores drift upward: the fixed threshold lets 3 of 4 negatives through, and that is what is reported
+        double[] test = {0.92, 0.93, 0.94, 0.5, 0.99, 0.85};
+        int[] ytest = {0, 0, 0, 0, 1, 1};
+        double[] fr = ClassifierMetrics.fprAndRecall(test, ytest, thr);
+        assertThat(fr[0]).isEqualTo(0.75);
+        assertThat(fr[1]).isEqualTo(0.5);
+    }
 }

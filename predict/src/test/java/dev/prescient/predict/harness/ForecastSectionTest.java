@@ -51,8 +51,8 @@ class ForecastSectionTest {
         Path w01 = data.get().resolve("cloudphysics_features/snapshots/block_snap_w01.csv");
         assumeTrue(Files.exists(w01), "block_snap_w01.csv absent");
         String out = capture(o -> ForecastSection.runFiles(List.of(w01), o));
-        assertThat(out).contains("-- working set (mean over 1 workloads) --", "-- bytes read", "-- bytes written",
-                "30 min", "6 h", "24 h", "cover90");
+        assertThat(out).contains("-- working set (mean MASE over 1 workloads; 0 idle series", "-- bytes read", "-- bytes written",
+                "30 min", "6 h", "24 h", "cover90", "hw", "best naive baseline");
         assertThat(out).doesNotContain("NaN");
     }
 
@@ -72,7 +72,25 @@ class ForecastSectionTest {
         Files.writeString(f, sb.toString());
         String dev = capture(o -> ForecastSection.runFiles(List.of(f), o, true));
         String full = capture(o -> ForecastSection.runFiles(List.of(f), o, false));
-        assertThat(dev).contains("DEVELOPMENT SPLIT").contains(" 172    116 ");
-        assertThat(full).doesNotContain("DEVELOPMENT SPLIT").contains(" 288    192 ");
+        assertThat(dev).contains("DEVELOPMENT SPLIT").contains(" 172  116 ");
+        assertThat(full).doesNotContain("DEVELOPMENT SPLIT").contains(" 288  192 ");
+    }
+
+    @Test
+    void anIdleSeriesIsReportedNotSilentlyDropped(@TempDir Path dir) throws Exception {
+        // writes are zero throughout: MASE has no scale, so the row must say IDLE with its MAE
+        // and the summary must count it, while reads and the working set are evaluated as usual
+        Path f = dir.resolve("idle.csv");
+        long w = ForecastSection.WINDOW_MICROS;
+        StringBuilder sb = new StringBuilder("ts,page_working_set_size,read_io_request_size_sum,write_io_request_size_sum\n");
+        for (int i = 0; i < 480; i++) {
+            double base = 100 + 50 * Math.sin(2 * Math.PI * i / 48) + (i % 7);
+            sb.append((i + 1) * w).append(',').append(base).append(',').append(base).append(",0\n");
+        }
+        Files.writeString(f, sb.toString());
+        String out = capture(o -> ForecastSection.runFiles(List.of(f), o));
+        assertThat(out).contains("bytes written").contains("IDLE: constant in history")
+                .contains("-- bytes written (mean MASE over 0 workloads; 1 idle series reported above")
+                .contains("-- bytes read (mean MASE over 1 workloads; 0 idle series");
     }
 }
