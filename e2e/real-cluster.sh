@@ -367,25 +367,36 @@ fi
 step "helm uninstall; nothing of Prescient left"
 helm_cmd uninstall prescient --namespace "$NS" | sed 's/^/  /'
 wait_for 180 "Prescient's pods gone" bash -c "[ -z \"\$(kubectl -n $NS get pods -o name)\" ]"
-LEFT=""
-[ -z "$(kubectl get pv -o jsonpath='{.items[?(@.spec.csi.driver=="csi.prescient.dev")].metadata.name}')" ] || LEFT="$LEFT PVs"
-[ -z "$(kubectl get volumeattachment -o jsonpath='{.items[?(@.spec.attacher=="csi.prescient.dev")].metadata.name}')" ] || LEFT="$LEFT VolumeAttachments"
-[ -z "$(kubectl get rvol -o name 2>/dev/null)" ] || LEFT="$LEFT ReplicatedVolumes"
-[ -z "$(kubectl get vmig -o name 2>/dev/null)" ] || LEFT="$LEFT VolumeMigrations"
-[ -z "$(kubectl get csidriver csi.prescient.dev -o name 2>/dev/null)" ] || LEFT="$LEFT CSIDriver"
-[ -z "$(kubectl get sc prescient -o name 2>/dev/null)" ] || LEFT="$LEFT StorageClass"
-for n in $NODES; do
-  # Mounts of the driver (kubelet staging/publish dirs, nbdfuse files) and loop devices over its state dir.
-  # (a mount AT the state dir is the node's own bind mount; ours are below it, in the kubelet's CSI dirs, or nbdfuse)
-  mounts=$(on_node "$n" sh -c "awk '\$5 ~ /^\\/var\\/lib\\/prescient\\// || \$5 ~ /csi.prescient.dev/ || \$0 ~ /nbdfuse/' /proc/self/mountinfo | wc -l") || { echo "  node $n: not reachable from here, mounts not checked"; continue; }
-  loops=$(on_node "$n" sh -c "losetup -a 2>/dev/null | grep -c /var/lib/prescient || true")
-  procs=$(on_node "$n" sh -c "pgrep -fc 'nbdfuse|dev.prescient.engine|dev.prescient.csi' || true")
-  [ "$mounts" = 0 ] || LEFT="$LEFT $n:$mounts-mounts"
-  [ "$loops" = 0 ] || LEFT="$LEFT $n:$loops-loop-devices"
-  [ "$procs" = 0 ] || LEFT="$LEFT $n:$procs-processes"
-done
+leftovers() { # prints what of Prescient is still there, nothing when all is gone
+  LEFT=""
+  [ -z "$(kubectl get pv -o jsonpath='{.items[?(@.spec.csi.driver=="csi.prescient.dev")].metadata.name}')" ] || LEFT="$LEFT PVs"
+  [ -z "$(kubectl get volumeattachment -o jsonpath='{.items[?(@.spec.attacher=="csi.prescient.dev")].metadata.name}')" ] || LEFT="$LEFT VolumeAttachments"
+  [ -z "$(kubectl get rvol -o name 2>/dev/null)" ] || LEFT="$LEFT ReplicatedVolumes"
+  [ -z "$(kubectl get vmig -o name 2>/dev/null)" ] || LEFT="$LEFT VolumeMigrations"
+  [ -z "$(kubectl get csidriver csi.prescient.dev -o name 2>/dev/null)" ] || LEFT="$LEFT CSIDriver"
+  [ -z "$(kubectl get sc prescient -o name 2>/dev/null)" ] || LEFT="$LEFT StorageClass"
+  for n in $NODES; do
+    # Mounts of the driver (kubelet staging/publish dirs, nbdfuse files) and loop devices over its state dir.
+    # (a mount AT the state dir is the node's own bind mount; ours are below it, in the kubelet's CSI dirs, or nbdfuse)
+    mounts=$(on_node "$n" sh -c "awk '\$5 ~ /^\\/var\\/lib\\/prescient\\// || \$5 ~ /csi.prescient.dev/ || \$0 ~ /nbdfuse/' /proc/self/mountinfo | wc -l") || { echo "  node $n: not reachable from here, mounts not checked" >&2; continue; }
+    loops=$(on_node "$n" sh -c "losetup -a 2>/dev/null | grep -c /var/lib/prescient || true")
+    # (brackets: the pattern must not match the shell that runs pgrep, whose command line holds it)
+    procs=$(on_node "$n" sh -c "pgrep -fc '[n]bdfuse|dev[.]prescient[.](engine|csi)' || true")
+    # Replica images and attachment records in the state dir (the tiers' directories themselves stay).
+    files=$(on_node "$n" sh -c "find /var/lib/prescient -type f \\( -name '*.img' -o -name '*.fuse.pid' -o -name '*.port' -o -name '*.handed-to' \\) 2>/dev/null | wc -l")
+    [ "$mounts" = 0 ] || LEFT="$LEFT $n:$mounts-mounts"
+    [ "$files" = 0 ] || LEFT="$LEFT $n:$files-state-files"
+    [ "$loops" = 0 ] || LEFT="$LEFT $n:$loops-loop-devices"
+    [ "$procs" = 0 ] || LEFT="$LEFT $n:$procs-processes"
+  done
+  echo "$LEFT"
+}
+# Pods are gone from the API before their containers' last processes and mounts are: give them a minute.
+end=$(( $(date +%s) + 60 ))
+LEFT=$(leftovers)
+while [ -n "$LEFT" ] && [ "$(date +%s)" -lt "$end" ]; do sleep 3; LEFT=$(leftovers); done
 [ -z "$LEFT" ] || fail "left behind:$LEFT"
-echo "  no PVs, VolumeAttachments, ReplicatedVolumes, VolumeMigrations, CSIDriver, StorageClass, mounts, loop devices or driver processes"
+echo "  no PVs, VolumeAttachments, ReplicatedVolumes, VolumeMigrations, CSIDriver, StorageClass, mounts, loop devices, replica files or driver processes"
 echo "  kept by design: the CRDs (Helm never deletes CRDs), the TLS Secret (helm.sh/resource-policy: keep), StorageNodes: $(kubectl get snode -o name | wc -l)"
 kubectl delete ns "$NS" --wait=true --timeout=120s >/dev/null
 kubectl delete snode --all >/dev/null 2>&1 || true

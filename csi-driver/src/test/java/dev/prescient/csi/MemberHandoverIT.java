@@ -118,6 +118,14 @@ class MemberHandoverIT {
         // A pod starting on x now is staged with the volume attachment's context, which still names r1 and its
         // stopped engine (as on a real cluster after a retier): the node stages r3, the volume's replica now.
         stageWithThePublishedContextReadsTheVolume(uri1, "r1");
+
+        // The volume goes from x: no record of it is left, the redirect from r1 to r3 included.
+        assertThat(root.resolve("x/state/run/engine/r1.handed-to")).as("r1 handed over to r3").exists();
+        x.agent().deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("d3").setReplicaId("r3").build());
+        try (var files = Files.list(root.resolve("x/state/run/engine"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("records of the deleted volume on x")
+                    .noneMatch(n -> n.startsWith("r1.") || n.startsWith("r3."));
+        }
     }
 
     String uri1;

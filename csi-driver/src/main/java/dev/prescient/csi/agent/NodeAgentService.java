@@ -287,6 +287,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             if (!keepEngine) {
                 moves.retire(req.getReplicaId());
                 exports.forget(req.getReplicaId());
+                moves.dropDeadRedirects();
             }
             Files.deleteIfExists(fillingMarker(req.getReplicaId()));
             return DeleteReplicaResponse.newBuilder().setExisted(existed).build();

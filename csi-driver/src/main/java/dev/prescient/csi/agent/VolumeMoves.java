@@ -375,6 +375,24 @@ public final class VolumeMoves implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Drops the {@code .handed-to} redirects whose chain on this node ends at a replica that is gone (deleted, its
+     * engine stopped, handed to no one): they lead nowhere, and they would outlive the volume. A chain that goes on
+     * to another node, or ends at a replica still here or still serving, is kept.
+     */
+    void dropDeadRedirects() throws IOException {
+        synchronized (inheritLock) {
+            for (String id : recordIds(".handed-to")) {
+                String end = successorOf(id);
+                boolean gone = !end.equals(id) && store.find(end).isEmpty() && !exports.running(end)
+                        && !frontEndOnlyRunning(end) && !Files.exists(handedTo(end));
+                if (gone) {
+                    Files.deleteIfExists(handedTo(id));
+                }
+            }
+        }
+    }
+
     /** Whether a hand-off of {@code frontEnd}'s members is under way and {@code member} is not one of them. */
     private boolean handOffPendingExcept(String frontEnd, String member) throws IOException {
         synchronized (inheritLock) {
