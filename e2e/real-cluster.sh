@@ -397,7 +397,7 @@ LEFT=$(leftovers)
 while [ -n "$LEFT" ] && [ "$(date +%s)" -lt "$end" ]; do sleep 3; LEFT=$(leftovers); done
 [ -z "$LEFT" ] || fail "left behind:$LEFT"
 echo "  no PVs, VolumeAttachments, ReplicatedVolumes, VolumeMigrations, CSIDriver, StorageClass, mounts, loop devices, replica files or driver processes"
-echo "  kept by design: the CRDs (Helm never deletes CRDs), the TLS Secret (helm.sh/resource-policy: keep), StorageNodes: $(kubectl get snode -o name | wc -l)"
+echo "  kept by design: the CRDs (Helm never deletes CRDs), the TLS Secret (a Helm hook object: the next install replaces it), StorageNodes: $(kubectl get snode -o name | wc -l)"
 kubectl delete ns "$NS" --wait=true --timeout=120s >/dev/null
 kubectl delete snode --all >/dev/null 2>&1 || true
 step "passed: Kubernetes $SERVER_VERSION, $NODE_COUNT node(s), $(( $(date +%s) - T0 )) s in all"

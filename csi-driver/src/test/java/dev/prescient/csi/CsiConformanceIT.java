@@ -367,6 +367,48 @@ class CsiConformanceIT {
         ctl.controllerPublishVolume(req.toBuilder().setNodeId("node-b").build());
     }
 
+    /** Calls a fake agent's service method directly, failing on an error reply. */
+    static <T> void onFake(java.util.function.Consumer<io.grpc.stub.StreamObserver<T>> call) {
+        call.accept(new io.grpc.stub.StreamObserver<>() {
+            public void onNext(T value) {
+            }
+
+            public void onError(Throwable t) {
+                throw new AssertionError(t);
+            }
+
+            public void onCompleted() {
+            }
+        });
+    }
+
+    @Test
+    void publishAfterAMoveAttachesTheReplicaThatHoldsTheVolumeNow() {
+        var v = ctl.createVolume(create("moved").build()).getVolume();
+        FakeNodeAgent holder = nodeA.replicas().containsKey(v.getVolumeId() + "-r0") ? nodeA : nodeB;
+        // A retier by the operator: the created replica r0 is replaced by the migration's replica on the same node.
+        var r0 = holder.replicas().get(v.getVolumeId() + "-r0");
+        CsiConformanceIT.<dev.prescient.api.nodeagent.v1.Replica>onFake(o -> holder.createReplica(dev.prescient.api.nodeagent.v1.CreateReplicaRequest.newBuilder().setReplicaId("mig-r")
+                .setVolumeId(v.getVolumeId()).setTier(r0.getTier()).setSizeBytes(r0.getSizeBytes()).build(), o));
+        CsiConformanceIT.<dev.prescient.api.nodeagent.v1.DeleteReplicaResponse>onFake(o -> holder.deleteReplica(dev.prescient.api.nodeagent.v1.DeleteReplicaRequest.newBuilder()
+                .setReplicaId(r0.getReplicaId()).build(), o));
+        var req = Csi.ControllerPublishVolumeRequest.newBuilder().setVolumeId(v.getVolumeId()).setNodeId(holder.nodeId())
+                .setVolumeCapability(mount("ext4")).build();
+        var ctx = ctl.controllerPublishVolume(req).getPublishContextMap();
+        assertThat(ctx).containsEntry(ControllerService.CTX_REPLICA_ID, "mig-r")
+                .containsEntry(ControllerService.CTX_NBD_URI, holder.replicas().get("mig-r").getNbdEndpoint())
+                .containsEntry(ControllerService.CTX_REPLICA_NODE, holder.nodeId());
+        ctl.controllerUnpublishVolume(Csi.ControllerUnpublishVolumeRequest.newBuilder().setVolumeId(v.getVolumeId())
+                .setNodeId(holder.nodeId()).build());
+        // Two healthy candidates and neither is the created one: no guess.
+        CsiConformanceIT.<dev.prescient.api.nodeagent.v1.Replica>onFake(o -> holder.createReplica(dev.prescient.api.nodeagent.v1.CreateReplicaRequest.newBuilder().setReplicaId("copy-r")
+                .setVolumeId(v.getVolumeId()).setTier(r0.getTier()).setSizeBytes(r0.getSizeBytes()).build(), o));
+        assertThatThrownBy(() -> ctl.controllerPublishVolume(req)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+            assertThat(e.getStatus().getDescription()).contains("ReplicaAmbiguous", "mig-r", "copy-r");
+        });
+    }
+
     @Test
     void validateConfirmsSupportedAndExplainsUnsupported() {
         var v = ctl.createVolume(create("val").build()).getVolume();

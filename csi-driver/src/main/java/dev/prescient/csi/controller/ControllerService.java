@@ -13,6 +13,7 @@ import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
 import dev.prescient.api.nodeagent.v1.NodeHealth;
 import dev.prescient.api.nodeagent.v1.NodeHealthRequest;
 import dev.prescient.api.nodeagent.v1.Replica;
+import dev.prescient.api.nodeagent.v1.ReplicaState;
 import dev.prescient.api.nodeagent.v1.TierUsage;
 import dev.prescient.csi.CsiException;
 import dev.prescient.csi.Ids;
@@ -316,18 +317,46 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                 }
                 return Csi.ControllerPublishVolumeResponse.newBuilder()
                         .putPublishContext(CTX_NBD_URI, r.getNbdEndpoint())
-                        .putPublishContext(CTX_REPLICA_NODE, v.nodeId())
+                        .putPublishContext(CTX_REPLICA_NODE, r.getNodeId().isEmpty() ? v.nodeId() : r.getNodeId())
                         .putPublishContext(CTX_REPLICA_ID, r.getReplicaId())
                         .build();
             }
         });
     }
 
+    /**
+     * The replica a consumer attaches to: the one the volume was created with, or, once a move (retier, migration)
+     * replaced it, the volume's one healthy replica on its node, else its one healthy replica anywhere. The record
+     * keeps the creation's replica; the operator moves replicas without telling this controller.
+     */
     private Replica primaryReplica(VolumeRecord v) {
-        return agents.stub(v.nodeId()).listReplicas(ListReplicasRequest.newBuilder().setVolumeId(v.id()).build())
-                .getReplicasList().stream().filter(r -> r.getReplicaId().equals(v.primaryReplicaId())).findFirst()
-                .orElseThrow(() -> new CsiException(Status.Code.INTERNAL, "ReplicaMissing",
-                        "node " + v.nodeId() + " does not hold replica " + v.primaryReplicaId()));
+        List<Replica> onNode = agents.stub(v.nodeId()).listReplicas(ListReplicasRequest.newBuilder().setVolumeId(v.id())
+                .build()).getReplicasList();
+        Optional<Replica> created = onNode.stream().filter(r -> r.getReplicaId().equals(v.primaryReplicaId())).findFirst();
+        if (created.isPresent()) {
+            return created.get();
+        }
+        List<Replica> candidates = healthy(onNode);
+        if (candidates.isEmpty()) {
+            List<Replica> all = new ArrayList<>();
+            for (NodeAgents.AgentNode n : agents.nodes()) {
+                all.addAll(agents.stub(n.nodeId()).listReplicas(ListReplicasRequest.newBuilder().setVolumeId(v.id())
+                        .build()).getReplicasList());
+            }
+            candidates = healthy(all);
+        }
+        if (candidates.size() == 1) {
+            return candidates.get(0);
+        }
+        throw new CsiException(Status.Code.FAILED_PRECONDITION, candidates.isEmpty() ? "ReplicaMissing" : "ReplicaAmbiguous",
+                "volume " + v.id() + ": replica " + v.primaryReplicaId() + " is gone from node " + v.nodeId() + " and "
+                        + (candidates.isEmpty() ? "no healthy replica of the volume is left"
+                        : "several healthy replicas could take its place: " + candidates.stream()
+                        .map(r -> r.getReplicaId() + "@" + r.getNodeId()).toList()));
+    }
+
+    private static List<Replica> healthy(List<Replica> replicas) {
+        return replicas.stream().filter(r -> r.getState() == ReplicaState.REPLICA_STATE_HEALTHY).toList();
     }
 
     @Override
