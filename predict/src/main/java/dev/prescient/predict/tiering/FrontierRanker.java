@@ -94,11 +94,6 @@ public final class FrontierRanker implements TierRanker {
     }
 
     private int resolve(long page, int n) {
-        int id = trace.idOf(page);
-        if (id >= 0) {
-            return id;
-        }
-        int ph = trace.uniquePages() + phantoms.intern(page);
-        return ph < n ? ph : -1;
+        return PrescientRanker.resolve(trace, phantoms, page, n);
     }
 }

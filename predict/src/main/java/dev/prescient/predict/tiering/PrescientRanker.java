@@ -160,6 +160,11 @@ public final class PrescientRanker implements TierRanker {
     }
 
     private int resolve(long page, int n) {
+        return resolve(trace, phantoms, page, n);
+    }
+
+    /** A page's id: the trace's own, else a phantom id after the trace's pages (-1 beyond {@code n}). */
+    static int resolve(BlockTrace trace, LongIntOpenMap phantoms, long page, int n) {
         int id = trace.idOf(page);
         if (id >= 0) {
             return id;

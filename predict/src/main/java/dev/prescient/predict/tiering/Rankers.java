@@ -77,28 +77,7 @@ public final class Rankers {
     /** ARC run as a cache of the fast tier's size; its resident set is the placement target. */
     public static TierRanker arc(int capacity, int universe) {
         ArcCache arc = new ArcCache(capacity, universe);
-        int[] last = new int[universe];
-        return new TierRanker() {
-            public String name() {
-                return "ARC";
-            }
-
-            public void access(int id, int t) {
-                arc.access(id, t);
-                last[id] = t + 1;
-            }
-
-            public void scores(double[] out, int n, int t) {
-                double span = t + 2.0;
-                for (int i = 0; i < n; i++) {
-                    if (i >= last.length || last[i] == 0) {
-                        out[i] = 0;
-                    } else {
-                        out[i] = (arc.resident(i) ? 1.0 : 0.0) + last[i] / span;
-                    }
-                }
-            }
-        };
+        return residentFirst("ARC", arc, arc::resident, universe);
     }
 
     /** LIRS as a ranker: resident blocks first, then recency, as {@link #arc}. */
