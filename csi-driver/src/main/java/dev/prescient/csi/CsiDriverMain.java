@@ -10,6 +10,7 @@ import dev.prescient.csi.controller.StaticNodeAgents;
 import dev.prescient.csi.controller.VolumeRegistry;
 import dev.prescient.csi.controller.VolumeSizing;
 import dev.prescient.csi.identity.IdentityService;
+import dev.prescient.csi.keeper.ProcessKeeper;
 import dev.prescient.csi.node.NodeMode;
 import dev.prescient.csi.server.UnixSocketServers;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -37,7 +38,8 @@ import picocli.CommandLine;
  * node:       --mode node --endpoint unix:///csi/csi.sock --node-id n1 --zone zone-a
  *             --state-dir /var/lib/prescient --tier default=/var/lib/prescient/tiers/default [--tier ...]
  *             [--agent-listen 0.0.0.0:7443] [--kubelet-dir /var/lib/kubelet] [--max-volumes 64]
- *             [--tls-cert ... | --agent-insecure]
+ *             [--tls-cert ... | --agent-insecure] [--keeper-socket /var/lib/prescient/keeper/keeper.sock]
+ * keeper:     --mode keeper --keeper-socket /var/lib/prescient/keeper/keeper.sock
  * </pre>
  */
 public final class CsiDriverMain {
@@ -89,6 +91,10 @@ public final class CsiDriverMain {
 
     private static void run(DriverArgs args) throws Exception {
         String mode = args.require("mode");
+        if (mode.equals("keeper")) {
+            runKeeper(Path.of(args.require("keeper-socket")));
+            return;
+        }
         Path socket = UnixSocketServers.socketPath(args.require("endpoint"));
         String kubeconfig = args.get("kubeconfig", "");
         if (!kubeconfig.isEmpty()) {
@@ -156,6 +162,25 @@ public final class CsiDriverMain {
             onStop.run();
         }));
         server.awaitTermination();
+    }
+
+    /**
+     * The process keeper: serves until SIGTERM, then gives its children (engines, nbdfuse) the
+     * chance to stop cleanly (an engine writes its clean marker) before the runtime kills them.
+     */
+    private static void runKeeper(Path socket) throws Exception {
+        ProcessKeeper keeper = new ProcessKeeper(socket, ProcessKeeper.defaultPrograms()).start();
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                keeper.close();
+            } catch (java.io.IOException e) {
+                LOG.warn("closing the keeper socket: {}", e.toString());
+            }
+            keeper.stopChildren(20_000);
+            stopped.countDown();
+        }));
+        stopped.await();
     }
 
     static AgentTls tls(DriverArgs args) {

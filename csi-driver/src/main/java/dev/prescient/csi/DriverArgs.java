@@ -21,8 +21,8 @@ public final class DriverArgs {
     }
 
     static final List<Flag> FLAGS = List.of(
-            new Flag("mode", "MODE", false, "controller or node (required)"),
-            new Flag("endpoint", "unix:///PATH", false, "the CSI socket to serve (required)"),
+            new Flag("mode", "MODE", false, "controller, node or keeper (required)"),
+            new Flag("endpoint", "unix:///PATH", false, "the CSI socket to serve (required in controller and node mode)"),
             new Flag("tls-cert", "PEM", false, "node-agent mTLS certificate"),
             new Flag("tls-key", "PEM", false, "node-agent mTLS key (PKCS#8)"),
             new Flag("tls-ca", "PEM", false, "CA that signs node-agent certificates"),
@@ -51,7 +51,9 @@ public final class DriverArgs {
             new Flag("max-volumes", "N", false, "node: volumes this node takes (default 64)"),
             new Flag("heat-interval-ms", "MS", false, "node: how often engines write their heat (default 5000)"),
             new Flag("heat-half-life-s", "S", false, "node: engines' heat half-life (default 300)"),
-            new Flag("health-window-s", "S", false, "node: engine time each health report covers (default 60)"));
+            new Flag("health-window-s", "S", false, "node: engine time each health report covers (default 60)"),
+            new Flag("keeper-socket", "PATH", false, "node: start engines and nbdfuse through the process keeper"
+                    + " serving this socket, so they outlive the plugin; keeper: the socket to serve (required)"));
 
     private final Map<String, List<String>> all = new HashMap<>();
 
@@ -75,8 +77,9 @@ public final class DriverArgs {
     /** The picocli command for {@code prescient-csi}: usage text, parsing, errors. */
     public static CommandLine commandLine() {
         CommandSpec spec = CommandSpec.create().name("prescient-csi");
-        spec.usageMessage().description("The Prescient CSI driver: --mode controller (Identity + Controller) or"
-                + " --mode node (Identity + Node and the node agent).");
+        spec.usageMessage().description("The Prescient CSI driver: --mode controller (Identity + Controller),"
+                + " --mode node (Identity + Node and the node agent) or --mode keeper (the node's data-path processes,"
+                + " which outlive node-plugin restarts).");
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("show this help and exit").build());
         for (Flag f : FLAGS) {
             OptionSpec.Builder b = OptionSpec.builder("--" + f.name()).description(f.description());
@@ -101,6 +104,11 @@ public final class DriverArgs {
     /** The flags every mode needs, and those of the chosen mode; IllegalArgumentException names the first missing. */
     public void requireForMode() {
         String mode = require("mode");
+        if (mode.equals("keeper")) {
+            // The keeper only starts processes for the plugin: no CSI socket, no agent, no TLS.
+            require("keeper-socket");
+            return;
+        }
         require("endpoint");
         switch (mode) {
             case "controller" -> {
@@ -110,7 +118,7 @@ public final class DriverArgs {
                 }
             }
             case "node" -> require("node-id");
-            default -> throw new IllegalArgumentException("--mode must be controller or node, got " + mode);
+            default -> throw new IllegalArgumentException("--mode must be controller, node or keeper, got " + mode);
         }
         if (!flag("agent-insecure")) {
             if (get("tls-cert", "").isEmpty()) {

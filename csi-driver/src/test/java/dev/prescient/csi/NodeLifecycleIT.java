@@ -59,18 +59,18 @@ class NodeLifecycleIT {
                         .setMode(Csi.VolumeCapability.AccessMode.Mode.SINGLE_NODE_WRITER)).build();
     }
 
-    Replica createReplica(NodeProcess n, String volumeId) {
+    static Replica createReplica(NodeProcess n, String volumeId) {
         return n.agent().createReplica(CreateReplicaRequest.newBuilder().setOperationId("op-" + volumeId)
                 .setReplicaId(volumeId + "-r0").setVolumeId(volumeId).setTier("default").setSizeBytes(SIZE).build());
     }
 
-    Csi.NodeStageVolumeRequest stage(NodeProcess n, String vol, String uri, String fs) {
+    static Csi.NodeStageVolumeRequest stage(NodeProcess n, String vol, String uri, String fs) {
         return Csi.NodeStageVolumeRequest.newBuilder().setVolumeId(vol)
                 .setStagingTargetPath(n.kubeletDir.resolve("plugins/csi.prescient.dev/" + n.nodeId + "/" + vol).toString())
                 .setVolumeCapability(mount(fs)).putPublishContext(ControllerService.CTX_NBD_URI, uri).build();
     }
 
-    Csi.NodePublishVolumeRequest publish(Csi.NodeStageVolumeRequest s, String pod, boolean ro) {
+    static Csi.NodePublishVolumeRequest publish(Path root, Csi.NodeStageVolumeRequest s, String pod, boolean ro) {
         return Csi.NodePublishVolumeRequest.newBuilder().setVolumeId(s.getVolumeId())
                 .setStagingTargetPath(s.getStagingTargetPath())
                 .setTargetPath(root.resolve("kubelet/pods/" + pod + "/volumes/" + s.getVolumeId() + "/mount").toString())
@@ -102,7 +102,7 @@ class NodeLifecycleIT {
         var st = stage(a, "vol1", r.getNbdEndpoint(), "ext4");
         a.node().nodeStageVolume(st);
         a.node().nodeStageVolume(st);
-        var pub = publish(st, "pod1", false);
+        var pub = publish(root, st, "pod1", false);
         a.node().nodePublishVolume(pub);
         a.node().nodePublishVolume(pub);
         Path target = Path.of(pub.getTargetPath());
@@ -197,7 +197,7 @@ class NodeLifecycleIT {
         b = new NodeProcess("node-b", root.resolve("b"), kubelet).start();
         var stB = stage(b, "vol1", r.getNbdEndpoint(), "ext4");
         b.node().nodeStageVolume(stB);
-        var pubB = publish(stB, "pod2", true);
+        var pubB = publish(root, stB, "pod2", true);
         b.node().nodePublishVolume(pubB);
         Path targetB = Path.of(pubB.getTargetPath());
         assertThat(Files.readString(targetB.resolve("hello.txt"))).isEqualTo("written through the mount");
@@ -221,7 +221,7 @@ class NodeLifecycleIT {
                 .setOperationId("grow-x").setReplicaId("volx-r0").setNewSizeBytes(320L << 20).build());
         var st = stage(a, "volx", x.getNbdEndpoint(), "xfs");
         a.node().nodeStageVolume(st);
-        var pub = publish(st, "podx", false);
+        var pub = publish(root, st, "podx", false);
         a.node().nodePublishVolume(pub);
         writeDurably(Path.of(pub.getTargetPath()).resolve("f"), "xfs data");
         assertThat(Files.readString(Path.of(pub.getTargetPath()).resolve("f"))).isEqualTo("xfs data");
@@ -236,7 +236,7 @@ class NodeLifecycleIT {
                         .setMode(Csi.VolumeCapability.AccessMode.Mode.SINGLE_NODE_WRITER)).build();
         var sb = stage(a, "volb", blk.getNbdEndpoint(), "").toBuilder().setVolumeCapability(blockCap).build();
         a.node().nodeStageVolume(sb);
-        var pb = publish(sb, "podb", false).toBuilder().setVolumeCapability(blockCap)
+        var pb = publish(root, sb, "podb", false).toBuilder().setVolumeCapability(blockCap)
                 .setTargetPath(root.resolve("kubelet/pods/podb/volumeDevices/volb").toString()).build();
         a.node().nodePublishVolume(pb);
         try (FileChannel ch = FileChannel.open(Path.of(pb.getTargetPath()), StandardOpenOption.WRITE)) {
@@ -285,7 +285,7 @@ class NodeLifecycleIT {
                         .setStagingTargetPath(aFile.toString()).build()), Status.Code.INVALID_ARGUMENT),
                 new Case("unknown volume without uri", () -> a.node().nodeStageVolume(st.toBuilder()
                         .setVolumeId("nope").clearPublishContext().build()), Status.Code.NOT_FOUND),
-                new Case("publish before stage", () -> a.node().nodePublishVolume(publish(st, "p", false)),
+                new Case("publish before stage", () -> a.node().nodePublishVolume(publish(root, st, "p", false)),
                         Status.Code.FAILED_PRECONDITION),
                 new Case("stats of unknown path", () -> a.node().nodeGetVolumeStats(Csi.NodeGetVolumeStatsRequest
                         .newBuilder().setVolumeId("volbad").setVolumePath(kubelet + "/none").build()), Status.Code.NOT_FOUND));
@@ -296,7 +296,7 @@ class NodeLifecycleIT {
         assertThat(Files.exists(Path.of("/etc/prescient-evil"))).isFalse();
         // A target that is a file where a directory is needed: refused, stage stays intact.
         a.node().nodeStageVolume(st);
-        assertThatThrownBy(() -> a.node().nodePublishVolume(publish(st, "p", false).toBuilder()
+        assertThatThrownBy(() -> a.node().nodePublishVolume(publish(root, st, "p", false).toBuilder()
                 .setTargetPath(aFile.toString()).build()))
                 .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(Files.readString(aFile)).isEqualTo("not a dir");

@@ -23,6 +23,8 @@ final class NodeProcess implements AutoCloseable {
     final Path kubeletDir;
     /** The --tier argument: name=dir[,name=dir...]. */
     String tiers;
+    /** The --keeper-socket argument, or null: engines and nbdfuse are then this process's children. */
+    Path keeperSocket;
     private Process process;
     private ManagedChannel csiChannel;
     private ManagedChannel agentChannel;
@@ -49,6 +51,9 @@ final class NodeProcess implements AutoCloseable {
                 "--state-dir", root.resolve("state").toString(), "--tier", tiers,
                 "--agent-listen", "127.0.0.1:" + agentPort, "--kubelet-dir", kubeletDir.toString(), "--agent-insecure",
                 "--heat-interval-ms", "300"));
+        if (keeperSocket != null) {
+            cmd.addAll(List.of("--keeper-socket", keeperSocket.toString()));
+        }
         Files.createDirectories(root);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("node.log").toFile())).start();
@@ -89,6 +94,28 @@ final class NodeProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         closeChannels();
         process.destroyForcibly().waitFor();
+    }
+
+    /**
+     * SIGKILL to the process and everything it started, as a container runtime does when the
+     * plugin's container dies (it kills the container's whole cgroup).
+     */
+    void killWithDescendants() throws InterruptedException {
+        closeChannels();
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : all) {
+            try {
+                h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("pid " + h.pid() + " survived SIGKILL", e);
+            }
+        }
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     private void closeChannels() {

@@ -1,8 +1,8 @@
 package dev.prescient.csi.agent;
 
 import dev.prescient.csi.Waits;
-import dev.prescient.csi.node.Exec;
-import java.io.File;
+import dev.prescient.csi.keeper.DirectLauncher;
+import dev.prescient.csi.keeper.Launcher;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * replica set with heat telemetry (dev.prescient.engine.nbd). While that process runs it alone
  * owns the replica's files; the agent stops it before changing them (expand, delete).
  *
- * <p>The processes deliberately outlive the node agent (own session via {@code setsid}, output to
- * a log file, no pipe to the agent): a killed agent leaves mounted volumes working, and the
+ * <p>The processes deliberately outlive the node agent (started by a {@link Launcher}: in a session
+ * of their own, or by the node's process keeper on Kubernetes; output to a log file, no pipe to the
+ * agent): a killed agent leaves mounted volumes working, and the
  * restarted agent finds each process again by its pid file ({@code <run>/<replicaId>.pid}, written
  * by the engine once it serves) and its command line. The TCP port of each export is kept in
  * {@code <run>/<replicaId>.port} so the URI handed to consumers survives restarts.
@@ -44,6 +45,7 @@ public final class EngineExports {
     private volatile long heatHalfLifeSeconds = 300;
     /** Microseconds the engine adds to each request of a replica on the tier (absent = none). */
     private final Map<String, Long> tierLatencyUs;
+    private volatile Launcher launcher = new DirectLauncher();
 
     public EngineExports(Path runDir, String bindAddress, Map<String, Path> tiers, long heatIntervalMs)
             throws IOException {
@@ -64,6 +66,18 @@ public final class EngineExports {
         this.tiers = Map.copyOf(tiers);
         this.classpath = classpath;
         Files.createDirectories(runDir);
+    }
+
+    /**
+     * How engine processes are started from now on: directly (own session) by default, through the
+     * node's process keeper on Kubernetes, where they must outlive the plugin's container.
+     */
+    public void useLauncher(Launcher launcher) {
+        this.launcher = java.util.Objects.requireNonNull(launcher);
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /** Half-life of the engines' decayed heat, for engines started from now on. */
@@ -146,11 +160,6 @@ public final class EngineExports {
             throw new IOException("no tier " + tier);
         }
         List<String> cmd = new ArrayList<>();
-        if (Exec.onPath("setsid")) {
-            // A session of its own: a signal to the agent's process group (Ctrl-C, a supervisor
-            // stopping the plugin's group) must not take the exports down with it.
-            cmd.add("setsid");
-        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_OPTS);
         cmd.addAll(List.of("-cp", classpath, MAIN, "--tier", tier + "=" + dir,
@@ -168,8 +177,7 @@ public final class EngineExports {
         // Absent in production; tests and local mode write it to make this node's media degrade (InjectedFaults).
         cmd.addAll(List.of("--fault-file", faultFile().toString()));
         Path log = runDir.resolve(replicaId + ".log");
-        Process p = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        long pid = launcher.start(cmd, log, true);
         boolean[] failed = {false};
         boolean up;
         try {
@@ -177,18 +185,18 @@ public final class EngineExports {
                 if (livePid(replicaId).isPresent() && accepts(port)) {
                     return true;
                 }
-                failed[0] = !p.isAlive() && p.exitValue() != 0 && livePid(replicaId).isEmpty();
+                failed[0] = !alive(pid) && livePid(replicaId).isEmpty();
                 return failed[0];
             });
         } catch (IOException e) {
-            p.destroyForcibly();
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             throw e;
         }
         if (up && !failed[0]) {
-            LOG.info("replica {} exported by engine pid {} on {}", replicaId, p.pid(), uri(port));
+            LOG.info("replica {} exported by engine pid {} on {}", replicaId, pid, uri(port));
             return uri(port);
         }
-        p.destroyForcibly();
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         throw new IOException("engine did not start for " + replicaId + " on port " + port + ": " + tail(log));
     }
 

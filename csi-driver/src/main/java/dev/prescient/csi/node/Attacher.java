@@ -2,6 +2,8 @@ package dev.prescient.csi.node;
 
 import dev.prescient.csi.CsiException;
 import dev.prescient.csi.Waits;
+import dev.prescient.csi.keeper.DirectLauncher;
+import dev.prescient.csi.keeper.Launcher;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,17 +16,25 @@ import java.util.Optional;
  * Turns an NBD export into a local block device. Where the kernel NBD driver exists
  * ({@code /dev/nbd*}) that is {@code nbd-client}; otherwise {@code nbdfuse} presents the export
  * as a file and a loop device makes it a block device (the case on machines without the nbd
- * module). The helper processes are started detached so they survive a node-plugin restart.
+ * module). The helper processes are started by a {@link Launcher} so they survive a node-plugin
+ * restart, and a restarted plugin adopts them ({@link #healthy}).
  */
 public final class Attacher {
     private final Path runDir;
+    private final Launcher launcher;
 
     /** What was attached, enough to find and detach it again after a restart. */
     public record Attachment(String device, String method, Path fuseDir, long helperPid) {
     }
 
     public Attacher(Path runDir) throws IOException {
+        this(runDir, new DirectLauncher());
+    }
+
+    /** @param launcher starts nbdfuse so that it outlives this process (a process keeper on Kubernetes) */
+    public Attacher(Path runDir, Launcher launcher) throws IOException {
         this.runDir = runDir;
+        this.launcher = launcher;
         Files.createDirectories(runDir);
     }
 
@@ -50,9 +60,7 @@ public final class Attacher {
         Files.deleteIfExists(pidFile);
         // This attempt's output only: an earlier attempt's error must not be reported as this one's.
         Path log = runDir.resolve(volumeId + ".fuse.log");
-        Process helper = new ProcessBuilder("setsid", "nbdfuse", "-P", pidFile.toString(), dir.toString(), nbdUri)
-                .redirectInput(new java.io.File("/dev/null")).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        long helper = launcher.start(List.of("nbdfuse", "-P", pidFile.toString(), dir.toString(), nbdUri), log, false);
         Path file = dir.resolve("nbd");
         boolean[] exited = {false};
         boolean up = Waits.until(15_000, 50, () -> {
@@ -60,23 +68,27 @@ public final class Attacher {
                 return true;
             }
             // nbdfuse that could not connect exits: no need to wait out the deadline.
-            exited[0] = !helper.isAlive() && !(Files.exists(pidFile) && Files.exists(file));
+            exited[0] = !alive(helper) && !(Files.exists(pidFile) && Files.exists(file));
             return exited[0];
         });
         if (!up || exited[0]) {
             if (!exited[0]) {
-                helper.destroyForcibly();
+                ProcessHandle.of(helper).ifPresent(ProcessHandle::destroyForcibly);
             }
             if (Mounts.at(dir).isEmpty()) {
                 Files.deleteIfExists(dir);
             }
             throw new CsiException(Status.Code.UNAVAILABLE, "NbdAttachFailed", "nbdfuse "
-                    + (exited[0] ? "exited (status " + helper.exitValue() + ")" : "did not come up in 15 s") + " for "
+                    + (exited[0] ? "exited" : "did not come up in 15 s") + " for "
                     + nbdUri + ": " + Files.readString(log).strip());
         }
         long pid = Long.parseLong(Files.readString(pidFile).trim());
         String loop = Exec.check(List.of("losetup", "--find", "--show", file.toString())).strip();
         return new Attachment(loop, "nbdfuse", dir, pid);
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private static String firstFreeNbd() throws IOException {
@@ -133,11 +145,34 @@ public final class Attacher {
             return false;
         }
         Path backing = Path.of("/sys/block", Path.of(loop).getFileName().toString(), "loop", "backing_file");
+        String file = fuseDir.resolve("nbd").toString();
         try {
-            return Files.readString(backing).strip().equals(fuseDir.resolve("nbd").toString());
+            if (Files.readString(backing).strip().equals(file)) {
+                return true;
+            }
         } catch (IOException e) {
             return false;
         }
+        // The kernel prints the backing path as seen from the mount the loop device was set up
+        // through; after the plugin's container (and its mount namespace) is gone that mount is
+        // detached and the path reads differently though the file is the same. Device and inode
+        // do not depend on the namespace.
+        try {
+            long dev = (Long) Files.getAttribute(Path.of(file), "unix:dev");
+            long ino = (Long) Files.getAttribute(Path.of(file), "unix:ino");
+            String[] f = Exec.check(List.of("losetup", "--list", "--noheadings", "--raw", "-O", "BACK-INO,BACK-MAJ:MIN",
+                    loop)).strip().split("\\s+");
+            return f.length == 2 && Long.parseLong(f[0]) == ino && f[1].equals(majorMinor(dev));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** glibc's dev_t encoding, as stat returns it, to "major:minor". */
+    static String majorMinor(long dev) {
+        long major = ((dev >>> 32) & 0xfffff000L) | ((dev >>> 8) & 0xfffL);
+        long minor = ((dev >>> 12) & 0xffffff00L) | (dev & 0xffL);
+        return major + ":" + minor;
     }
 
     static boolean isNbdfuse(long pid) {

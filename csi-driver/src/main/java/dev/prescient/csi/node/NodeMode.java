@@ -6,6 +6,9 @@ import dev.prescient.csi.agent.EngineExports;
 import dev.prescient.csi.agent.EngineReplicas;
 import dev.prescient.csi.agent.NodeAgentService;
 import dev.prescient.csi.identity.IdentityService;
+import dev.prescient.csi.keeper.DirectLauncher;
+import dev.prescient.csi.keeper.KeeperClient;
+import dev.prescient.csi.keeper.Launcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.grpc.Server;
@@ -79,6 +82,11 @@ public final class NodeMode implements AutoCloseable {
         EngineExports exports = new EngineExports(state.resolve("run/engine"), args.get("nbd-bind", "127.0.0.1"), tiers,
                 args.getLong("heat-interval-ms", 5000), tierLatencyUs);
         exports.setHeatHalfLifeSeconds(args.getLong("heat-half-life-s", 300));
+        // On Kubernetes the data path must not live in this container (it dies with it): the
+        // node's process keeper starts engines and nbdfuse; elsewhere a session of their own does.
+        String keeperSocket = args.get("keeper-socket", "");
+        Launcher launcher = keeperSocket.isEmpty() ? new DirectLauncher() : new KeeperClient(Path.of(keeperSocket), 60_000);
+        exports.useLauncher(launcher);
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
         agent.setHealthWindow(java.time.Duration.ofSeconds(healthWindow));
         agent.resumeExports();
@@ -105,7 +113,7 @@ public final class NodeMode implements AutoCloseable {
         } else {
             registration[0] = null;
         }
-        Attacher attacher = new Attacher(state.resolve("run/attach"));
+        Attacher attacher = new Attacher(state.resolve("run/attach"), launcher);
         NodeService node = new NodeService(nodeId, zone, args.getLong("max-volumes", 64), new PathPolicy(roots),
                 attacher, new StagedVolumes(state), agent);
         node.recover();
