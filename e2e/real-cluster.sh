@@ -272,7 +272,7 @@ wait_for 120 "the file system grows past 1.5 GiB" bash -c \
   "[ \$(kubectl -n $NS exec worker -- df -B1M --output=size /data | tail -1) -gt 1536 ]"
 echo "  file system: $(k exec worker -- df -h --output=size,used /data | tail -1); the blob is unchanged"
 
-step "VolumeMigration of the volume's replica while the pod keeps writing"
+step "a writer in the pod: numbered records, each fsynced before it is acknowledged"
 # The writer appends numbered records, each made durable (fsync) before it is acknowledged on stdout.
 k exec worker -- bash -c 'cat > /data/writer.sh <<"EOS"
 i=0
@@ -288,6 +288,36 @@ echo "stopped after $i"
 EOS
 nohup bash /data/writer.sh > /tmp/writer.out 2>&1 &'
 sleep 5
+acks() { k exec worker -- grep -c '^ack ' /tmp/writer.out 2>/dev/null || echo 0; }
+writer_ok() { ! k exec worker -- grep -qE 'WRITE-ERROR|FSYNC-ERROR|stopped after' /tmp/writer.out; }
+[ "$(acks)" -gt 0 ] || fail "the writer acknowledged nothing in 5 s: $(k exec worker -- tail -3 /tmp/writer.out)"
+
+# A container's processes all die with it; the engines and nbdfuse live in the prescient-dataplane pod, so the
+# plugin's end (a crash here, a liveness kill or an upgrade in life) must not reach the pod's I/O.
+if kubectl -n "$NS" get ds prescient-dataplane >/dev/null 2>&1 && on_node "$NODE" true; then
+  step "kill -9 the node plugin on $NODE while the pod writes; the restarted plugin adopts the volume"
+  PLUGIN_POD=$(k get pods -l app.kubernetes.io/component=csi-node --field-selector "spec.nodeName=$NODE" -o name | head -1)
+  restarts() { k get "$PLUGIN_POD" -o jsonpath='{.status.containerStatuses[?(@.name=="csi-driver")].restartCount}'; }
+  RESTARTS=$(restarts)
+  LOOPS=$(on_node "$NODE" sh -c "losetup -a | grep -c /var/lib/prescient || true")
+  PLUGIN_PID=$(on_node "$NODE" pgrep -f 'dev[.]prescient[.]csi[.]CsiDriverMain --mode=node') || fail "no node plugin process on $NODE"
+  ACKS_BEFORE=$(acks)
+  on_node "$NODE" kill -9 $PLUGIN_PID
+  wait_for 120 "the csi-driver container restarted" bash -c "[ \$(kubectl -n $NS get $PLUGIN_POD -o jsonpath='{.status.containerStatuses[?(@.name==\"csi-driver\")].restartCount}') -gt $RESTARTS ]"
+  wait_for 180 "the restarted plugin ready" bash -c "kubectl -n $NS get $PLUGIN_POD -o jsonpath='{.status.containerStatuses[?(@.name==\"csi-driver\")].ready}' | grep -qx true"
+  sleep 5
+  writer_ok || fail "the writer saw an error across the plugin restart: $(k exec worker -- tail -3 /tmp/writer.out)"
+  ACKS_AFTER=$(acks)
+  [ "$ACKS_AFTER" -gt "$ACKS_BEFORE" ] || fail "the writer made no progress across the plugin restart ($ACKS_BEFORE acks)"
+  LOG=$(k logs "$PLUGIN_POD" -c csi-driver)
+  grep -q "volume $VOL still staged" <<<"$LOG" || fail "the restarted plugin did not adopt $VOL: $(tail -5 <<<"$LOG")"
+  ! grep -q "re-staging" <<<"$LOG" || fail "the restarted plugin re-staged a volume: $(grep re-staging <<<"$LOG")"
+  [ "$(on_node "$NODE" sh -c "losetup -a | grep -c /var/lib/prescient || true")" = "$LOOPS" ] || fail "loop devices changed across the restart"
+  echo "  plugin pid $PLUGIN_PID killed; container restarted; $VOL adopted (same loop devices: $LOOPS);" \
+    "the writer went from $ACKS_BEFORE to $ACKS_AFTER acknowledged records without an error"
+fi
+
+step "VolumeMigration of the volume's replica while the pod keeps writing"
 FROM_JSON=$(kubectl get rvol "$VOL" -o json)
 read -r FROM_NODE FROM_TIER < <(python3 -c '
 import json,sys

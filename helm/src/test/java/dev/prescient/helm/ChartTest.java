@@ -49,6 +49,31 @@ class ChartTest {
     }
 
     @Test
+    void theDataPathLivesInADaemonSetThatPluginUpgradesDoNotTouch() throws Exception {
+        List<JsonNode> docs = render(Map.of());
+        JsonNode dataplane = one(docs, "DaemonSet", "prescient-dataplane");
+        assertThat(dataplane.at("/spec/updateStrategy/type").asText()).as("only deleted pods are replaced").isEqualTo("OnDelete");
+        JsonNode spec = dataplane.at("/spec/template/spec");
+        assertThat(spec.path("hostPID").asBoolean()).isTrue();
+        assertThat(spec.path("hostNetwork").asBoolean()).as("engines listen on the node's address").isTrue();
+        JsonNode keeper = spec.at("/containers/0");
+        assertThat(keeper.path("args").toString()).contains("--mode=keeper",
+                "--keeper-socket=/var/lib/prescient/keeper/keeper.sock");
+        assertThat(keeper.path("volumeMounts").toString()).contains("Bidirectional");
+
+        JsonNode node = one(docs, "DaemonSet", "prescient-csi-node");
+        assertThat(node.at("/spec/template/spec/hostPID").asBoolean()).as("finds the keeper's processes by pid").isTrue();
+        assertThat(node.at("/spec/template/spec/containers/0/args").toString())
+                .contains("--keeper-socket=/var/lib/prescient/keeper/keeper.sock");
+
+        List<JsonNode> off = render(Map.of("csi.node.dataPlane.enabled", false));
+        assertThat(off).noneMatch(d -> d.at("/metadata/name").asText().equals("prescient-dataplane"));
+        JsonNode plugin = one(off, "DaemonSet", "prescient-csi-node");
+        assertThat(plugin.at("/spec/template/spec/hostPID").asBoolean()).isFalse();
+        assertThat(plugin.at("/spec/template/spec/containers/0/args").toString()).doesNotContain("--keeper-socket");
+    }
+
+    @Test
     void lintsCleanly() {
         LintResult r = new Helm(CHART).lint().strict().call();
         assertThat(r.isFailed()).as("helm lint --strict: %s", r.getMessages()).isFalse();

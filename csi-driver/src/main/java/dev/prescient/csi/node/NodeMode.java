@@ -123,6 +123,8 @@ public final class NodeMode implements AutoCloseable {
                 () -> Attacher.kernelNbd() || (has("nbdfuse") && has("losetup")) ? Optional.empty()
                         : Optional.of("neither nbd-client with /dev/nbd* nor nbdfuse+losetup is available"),
                 () -> has("nbdcopy") ? Optional.empty() : Optional.of("nbdcopy missing (snapshots, clones, copies)"),
+                () -> keeperSocket.isEmpty() || Files.exists(Path.of(keeperSocket)) ? Optional.empty()
+                        : Optional.of("no process keeper at " + keeperSocket + " (the prescient-dataplane pod on this node)"),
                 () -> tiers.values().stream().allMatch(Files::isWritable) ? Optional.empty()
                         : Optional.of("a tier directory is not writable")));
         return new NodeMode(identity, node, agent, agentServer);
