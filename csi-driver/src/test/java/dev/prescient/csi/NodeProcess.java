@@ -25,6 +25,8 @@ final class NodeProcess implements AutoCloseable {
     String tiers;
     /** The --keeper-socket argument, or null: engines and nbdfuse are then this process's children. */
     Path keeperSocket;
+    /** Further driver flags. */
+    final List<String> extraArgs = new ArrayList<>();
     private Process process;
     private ManagedChannel csiChannel;
     private ManagedChannel agentChannel;
@@ -54,6 +56,7 @@ final class NodeProcess implements AutoCloseable {
         if (keeperSocket != null) {
             cmd.addAll(List.of("--keeper-socket", keeperSocket.toString()));
         }
+        cmd.addAll(extraArgs);
         Files.createDirectories(root);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("node.log").toFile())).start();

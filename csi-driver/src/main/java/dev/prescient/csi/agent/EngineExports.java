@@ -46,6 +46,12 @@ public final class EngineExports {
     /** Microseconds the engine adds to each request of a replica on the tier (absent = none). */
     private final Map<String, Long> tierLatencyUs;
     private volatile Launcher launcher = new DirectLauncher();
+    /** Replicas whose engine should be serving (ensured and not stopped since): what the supervisor revives. */
+    private final Map<String, Wanted> wanted = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A replica the agent wants served, with what it takes to start its engine again. */
+    public record Wanted(String volumeId, String tier) {
+    }
 
     public EngineExports(Path runDir, String bindAddress, Map<String, Path> tiers, long heatIntervalMs)
             throws IOException {
@@ -142,6 +148,42 @@ public final class EngineExports {
         return Files.exists(f) ? Optional.of(uri(Integer.parseInt(Files.readString(f).strip()))) : Optional.empty();
     }
 
+    /** The replicas whose engines should be serving now (ensured, not stopped since). */
+    public Map<String, Wanted> wanted() {
+        return Map.copyOf(wanted);
+    }
+
+    /** The pid of the engine serving {@code replicaId}, if one is alive. */
+    public synchronized Optional<Long> pid(String replicaId) {
+        return livePid(replicaId);
+    }
+
+    /**
+     * Brings a wanted replica's engine back: kills {@code wedgedPid} first if it is still the
+     * engine (alive but not serving), then starts one. Under this object's lock, so it cannot
+     * race a {@link #stop} that is about to change the replica's files; a replica stopped or
+     * forgotten since the caller looked is left alone.
+     *
+     * @return the NBD URI served again, or empty when the replica is no longer wanted
+     */
+    public synchronized Optional<String> revive(String replicaId, long wedgedPid) throws IOException {
+        Wanted w = wanted.get(replicaId);
+        if (w == null) {
+            return Optional.empty();
+        }
+        if (wedgedPid > 0 && livePid(replicaId).filter(p -> p == wedgedPid).isPresent()) {
+            ProcessHandle.of(wedgedPid).ifPresent(h -> {
+                h.destroyForcibly();
+                try {
+                    h.onExit().get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    LOG.warn("wedged engine pid {} of {} did not end on SIGKILL: {}", wedgedPid, replicaId, e.toString());
+                }
+            });
+        }
+        return Optional.of(ensure(replicaId, w.volumeId(), w.tier()));
+    }
+
     /** True when an engine process serves {@code replicaId} now. */
     public synchronized boolean running(String replicaId) {
         return livePid(replicaId).isPresent();
@@ -150,6 +192,7 @@ public final class EngineExports {
     /** Starts (or finds running) the engine process serving {@code replicaId} of {@code tier}. */
     public synchronized String ensure(String replicaId, String volumeId, String tier) throws IOException {
         int port = port(replicaId);
+        wanted.put(replicaId, new Wanted(volumeId, tier));
         if (livePid(replicaId).isPresent()) {
             return uri(port);
         }
@@ -217,6 +260,7 @@ public final class EngineExports {
 
     /** Stops the engine process of {@code replicaId} (SIGTERM: it closes the replica cleanly). */
     public synchronized void stop(String replicaId) throws IOException {
+        wanted.remove(replicaId);
         Optional<Long> pid = livePid(replicaId);
         if (pid.isPresent()) {
             Optional<ProcessHandle> h = ProcessHandle.of(pid.get());
@@ -261,6 +305,7 @@ public final class EngineExports {
 
     /** Forgets a deleted replica's ports, membership and log. */
     public synchronized void forget(String replicaId) throws IOException {
+        wanted.remove(replicaId);
         Files.deleteIfExists(runDir.resolve(replicaId + ".port"));
         Files.deleteIfExists(runDir.resolve(replicaId + ".rport"));
         Files.deleteIfExists(controlSocket(replicaId));

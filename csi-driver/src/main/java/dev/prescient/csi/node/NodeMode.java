@@ -4,6 +4,8 @@ import dev.prescient.csi.DriverArgs;
 import dev.prescient.csi.agent.AgentTls;
 import dev.prescient.csi.agent.EngineExports;
 import dev.prescient.csi.agent.EngineReplicas;
+import dev.prescient.csi.agent.EngineSupervisor;
+import dev.prescient.csi.agent.EngineWatchdog;
 import dev.prescient.csi.agent.NodeAgentService;
 import dev.prescient.csi.identity.IdentityService;
 import dev.prescient.csi.keeper.DirectLauncher;
@@ -31,12 +33,15 @@ public final class NodeMode implements AutoCloseable {
     private final NodeService nodeService;
     private final NodeAgentService agent;
     private final Server agentServer;
+    private final java.util.concurrent.ScheduledExecutorService supervision;
 
-    private NodeMode(IdentityService identity, NodeService nodeService, NodeAgentService agent, Server agentServer) {
+    private NodeMode(IdentityService identity, NodeService nodeService, NodeAgentService agent, Server agentServer,
+            java.util.concurrent.ScheduledExecutorService supervision) {
         this.identity = identity;
         this.nodeService = nodeService;
         this.agent = agent;
         this.agentServer = agentServer;
+        this.supervision = supervision;
     }
 
     public static NodeMode start(DriverArgs args, AgentTls tls) throws IOException {
@@ -90,6 +95,20 @@ public final class NodeMode implements AutoCloseable {
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
         agent.setHealthWindow(java.time.Duration.ofSeconds(healthWindow));
         agent.resumeExports();
+        long checkMs = args.getLong("engine-check-ms", 10_000);
+        if (checkMs < 0) {
+            throw new IllegalArgumentException("--engine-check-ms must be 0 (off) or positive, got " + checkMs);
+        }
+        var supervision = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "engine-supervisor");
+            t.setDaemon(true);
+            return t;
+        });
+        if (checkMs > 0) {
+            EngineSupervisor supervisor = new EngineSupervisor(exports, new EngineWatchdog(3),
+                    (int) Math.min(5_000, Math.max(500, checkMs / 2)));
+            supervision.scheduleWithFixedDelay(supervisor, checkMs, checkMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         String listen = args.get("agent-listen", "127.0.0.1:7443");
         int colon = listen.lastIndexOf(':');
         Server agentServer = tls.serverBuilder(new InetSocketAddress(listen.substring(0, colon),
@@ -127,7 +146,7 @@ public final class NodeMode implements AutoCloseable {
                         : Optional.of("no process keeper at " + keeperSocket + " (the prescient-dataplane pod on this node)"),
                 () -> tiers.values().stream().allMatch(Files::isWritable) ? Optional.empty()
                         : Optional.of("a tier directory is not writable")));
-        return new NodeMode(identity, node, agent, agentServer);
+        return new NodeMode(identity, node, agent, agentServer, supervision);
     }
 
     /**
@@ -190,6 +209,7 @@ public final class NodeMode implements AutoCloseable {
 
     @Override
     public void close() {
+        supervision.shutdownNow();
         agentServer.shutdownNow();
         agent.close();
     }
