@@ -17,12 +17,15 @@ import javax.net.ssl.SSLHandshakeException;
  * writes may run at the same time on different threads (the engine allows wrap and unwrap to run
  * concurrently); several readers or several writers are serialised here, as the connection does anyway.
  *
- * <p>A write encrypts and sends at most one TLS record (16 KiB of plaintext) and returns, so the caller's
- * loop sees progress as the client takes data (the stall watchdog relies on it).
+ * <p>A write encrypts up to {@link #RECORDS} TLS records (16 KiB of plaintext each), sends them in one
+ * system call and returns, so the caller's loop sees progress as the client takes data (the stall
+ * watchdog relies on it). A read takes as much ciphertext as the socket has, up to as many records.
  */
 final class TlsChannel implements ByteChannel, GatheringByteChannel {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final ByteBuffer[] EMPTY_ARRAY = {EMPTY};
+    /** Records per socket read or write: fewer system calls for large requests and replies. */
+    static final int RECORDS = 4;
 
     private final SocketChannel ch;
     private final SSLEngine engine;
@@ -34,14 +37,16 @@ final class TlsChannel implements ByteChannel, GatheringByteChannel {
     private final ByteBuffer appIn;
     /** Ciphertext being sent. */
     private final ByteBuffer netOut;
+    /** Largest TLS record on the wire. */
+    private final int packet;
 
     private TlsChannel(SocketChannel ch, SSLEngine engine) {
         this.ch = ch;
         this.engine = engine;
-        int packet = engine.getSession().getPacketBufferSize();
-        this.netIn = ByteBuffer.allocateDirect(packet).flip();
+        this.packet = engine.getSession().getPacketBufferSize();
+        this.netIn = ByteBuffer.allocateDirect(RECORDS * packet).flip();
         this.appIn = ByteBuffer.allocateDirect(engine.getSession().getApplicationBufferSize()).flip();
-        this.netOut = ByteBuffer.allocateDirect(packet);
+        this.netOut = ByteBuffer.allocateDirect(RECORDS * packet);
     }
 
     /**
@@ -170,10 +175,22 @@ final class TlsChannel implements ByteChannel, GatheringByteChannel {
         }
     }
 
-    /** Encrypts what one record takes from {@code srcs} and sends it whole; returns the plaintext consumed. */
+    /**
+     * Encrypts what up to {@link #RECORDS} records take from {@code srcs} (one record for a handshake
+     * message) and sends them whole; returns the plaintext consumed.
+     */
     private int wrapAndSend(ByteBuffer[] srcs) throws IOException {
         netOut.clear();
-        SSLEngineResult r = engine.wrap(srcs, netOut);
+        int consumed = 0;
+        SSLEngineResult r;
+        do {
+            r = engine.wrap(srcs, netOut);
+            consumed += r.bytesConsumed();
+            if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                runTasks();
+            }
+        } while (r.getStatus() == SSLEngineResult.Status.OK && netOut.remaining() >= packet && hasRemaining(srcs)
+                && r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING);
         netOut.flip();
         while (netOut.hasRemaining()) {
             ch.write(netOut);
@@ -184,10 +201,7 @@ final class TlsChannel implements ByteChannel, GatheringByteChannel {
         if (r.getStatus() != SSLEngineResult.Status.OK) {
             throw new SSLException("cannot encrypt: " + r.getStatus());
         }
-        if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
-            runTasks();
-        }
-        return r.bytesConsumed();
+        return consumed;
     }
 
     @Override
