@@ -14,6 +14,7 @@ import dev.prescient.engine.replication.ReplicationSettings;
 import dev.prescient.engine.store.LocalReplica;
 import dev.prescient.engine.store.ReplicaStore;
 import dev.prescient.engine.store.ThrottledTarget;
+import dev.prescient.engine.tls.TlsConfig;
 import dev.prescient.engine.volume.ReplicaSet;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -43,8 +44,14 @@ import picocli.CommandLine.Option;
  *      [--pid-file /run/prescient/vol1.pid] [--heat-dir /run/prescient --heat-interval-ms 5000] \
  *      [--heat-half-life-s 300] \
  *      [--latency-us 1000] [--bandwidth-mib-s 200] [--fault-file /run/prescient/faults] \
- *      [--replication-listen 0.0.0.0:7000] [--control /run/prescient/vol1.ctl [--members FILE]]
+ *      [--replication-listen 0.0.0.0:7000] [--control /run/prescient/vol1.ctl [--members FILE]] \
+ *      [--nbd-tls-cert node.crt --nbd-tls-key node.key --nbd-tls-ca ca.crt]
  * </pre>
+ * {@code --nbd-tls-*} (all three or none) give this node's certificate, its key (PKCS#8 or PKCS#1 RSA PEM) and
+ * the CA of its peers. Then every TCP listener requires mutual TLS with a client certificate from that CA:
+ * NBD on {@code --tcp} accepts nothing but STARTTLS (and ABORT) before TLS, {@code --replication-listen}
+ * is TLS from the first byte, and this engine's own connections to remote replicas present the same
+ * certificate. UNIX sockets ({@code --unix}) stay plain; the engine creates them mode 0600.
  * {@code --fault-file} names a properties file ({@code latency_us}, {@code read_error_permille}) that degrades
  * the medium while it exists ({@link InjectedFaults}); tests and local mode's scenario write it.
  * {@code --replication-listen} serves this process's replicas to remote front-ends (they become
@@ -101,6 +108,14 @@ public final class EngineMain {
         Path control;
         @Option(names = "--members", paramLabel = "FILE", description = "membership record (default <control>.members)")
         Path membersFile;
+        @Option(names = "--nbd-tls-cert", paramLabel = "FILE",
+                description = "PEM certificate (chain) of this node: with --nbd-tls-key and --nbd-tls-ca, every TCP"
+                        + " listener (NBD, replication) requires mutual TLS")
+        Path tlsCert;
+        @Option(names = "--nbd-tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8 or PKCS#1 RSA)")
+        Path tlsKey;
+        @Option(names = "--nbd-tls-ca", paramLabel = "FILE", description = "PEM CA certificate(s) that sign clients and peers")
+        Path tlsCa;
 
         /** Checks what picocli cannot: formats, ranges, combinations. IllegalArgumentException names the flag. */
         void validate() {
@@ -133,6 +148,10 @@ public final class EngineMain {
             }
             if (control != null && replicas.size() != 1) {
                 throw new IllegalArgumentException("--control drives one volume: give exactly one --replica");
+            }
+            int tlsGiven = (tlsCert != null ? 1 : 0) + (tlsKey != null ? 1 : 0) + (tlsCa != null ? 1 : 0);
+            if (tlsGiven != 0 && tlsGiven != 3) {
+                throw new IllegalArgumentException("--nbd-tls-cert, --nbd-tls-key and --nbd-tls-ca go together: give all three");
             }
         }
     }
@@ -182,6 +201,8 @@ public final class EngineMain {
         Path membersFile = o.membersFile;
         InetSocketAddress replicationListen = o.replicationListen == null ? null
                 : hostPort("--replication-listen", o.replicationListen);
+        // Loaded before anything listens: bad TLS material stops the engine instead of serving plain TCP.
+        TlsConfig tls = o.tlsCert == null ? null : TlsConfig.fromPem(o.tlsCert, o.tlsKey, o.tlsCa);
         if (control != null && membersFile == null) {
             membersFile = control.resolveSibling(control.getFileName() + ".members");
         }
@@ -223,7 +244,7 @@ public final class EngineMain {
             }
             if (control != null) {
                 volumeControl = new VolumeControl(set, r[0], local, persisted, membersFile,
-                        ReplicationSettings.defaults());
+                        ReplicationSettings.defaults(), tls);
             }
             server.addExport(NbdExport.of(r[0], set).withListener("engine-main", heat));
             heats.put(r[0], heat);
@@ -241,7 +262,7 @@ public final class EngineMain {
             return h == null ? medium : new MediaLatencyTarget(medium, h);
         };
         ReplicationServer replication = replicationListen == null ? null
-                : new ReplicationServer(media, replicationListen, null);
+                : new ReplicationServer(media, replicationListen, tls);
         if (replication != null) {
             System.out.println("replication " + replication.port());
         }
@@ -269,7 +290,7 @@ public final class EngineMain {
             server.listenUnix(p);
         }
         for (InetSocketAddress a : tcp) {
-            InetSocketAddress bound = server.listenTcp(a);
+            InetSocketAddress bound = server.listenTcp(a, tls);
             System.out.println("tcp " + bound.getPort());
         }
         VolumeControl control0 = volumeControl;

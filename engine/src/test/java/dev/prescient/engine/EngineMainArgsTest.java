@@ -52,7 +52,9 @@ class EngineMainArgsTest {
                     "--tcp wants HOST:PORT, got localhost"),
             new Case(new String[] {"--tier", "t=/d", "--replica", "r:v:t:1M", "--latency-us", "slow"}, "'slow' is not a long"),
             new Case(new String[] {"--tier", "t=/d", "--replica", "r:v:t:1M", "--replica", "q:v:t:1M", "--control", "/c"},
-                    "--control drives one volume")}) {
+                    "--control drives one volume"),
+            new Case(new String[] {"--tier", "t=/d", "--replica", "r:v:t:1M", "--nbd-tls-cert", "/c.pem", "--nbd-tls-key",
+                "/c.key"}, "--nbd-tls-cert, --nbd-tls-key and --nbd-tls-ca go together")}) {
             err.getBuffer().setLength(0);
             var p = parse(c.argv());
             assertThat(p.exitStatus()).as(String.join(" ", c.argv())).isEqualTo(2);

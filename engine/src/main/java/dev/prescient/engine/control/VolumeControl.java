@@ -3,6 +3,7 @@ package dev.prescient.engine.control;
 import dev.prescient.engine.BlockTarget;
 import dev.prescient.engine.replication.RemoteReplica;
 import dev.prescient.engine.replication.ReplicationSettings;
+import dev.prescient.engine.tls.TlsConfig;
 import dev.prescient.engine.volume.DeltaSync;
 import dev.prescient.engine.volume.Member;
 import dev.prescient.engine.volume.ReplicaMode;
@@ -44,6 +45,8 @@ public final class VolumeControl implements Closeable {
     private final String localId;
     private final Path membershipFile;
     private final ReplicationSettings settings;
+    /** Client certificate for the replicas' listeners; null: plain TCP. */
+    private final TlsConfig tls;
     private final ReentrantLock lock = new ReentrantLock();
     /** Remote members by id: their endpoint and whether they were in sync when last persisted. */
     private final Map<String, Membership.Remote> remotes = new LinkedHashMap<>();
@@ -62,6 +65,13 @@ public final class VolumeControl implements Closeable {
      */
     public VolumeControl(ReplicaSet set, String localId, BlockTarget local, Membership persisted, Path membershipFile,
             ReplicationSettings settings) throws IOException {
+        this(set, localId, local, persisted, membershipFile, settings, null);
+    }
+
+    /** @param tlsOrNull mutual TLS towards the remote replicas' replication listeners (null: plain TCP) */
+    public VolumeControl(ReplicaSet set, String localId, BlockTarget local, Membership persisted, Path membershipFile,
+            ReplicationSettings settings, TlsConfig tlsOrNull) throws IOException {
+        this.tls = tlsOrNull;
         this.set = set;
         this.localId = localId;
         this.local = local;
@@ -128,7 +138,7 @@ public final class VolumeControl implements Closeable {
         }
         RemoteReplica target;
         try {
-            target = RemoteReplica.connect(address(endpoint), id, null, settings);
+            target = RemoteReplica.connect(address(endpoint), id, tls, settings);
         } catch (IOException e) {
             throw new ControlException("Unreachable", "replica " + id + " at " + endpoint + ": " + e.getMessage(), e);
         }
@@ -309,7 +319,7 @@ public final class VolumeControl implements Closeable {
                 Member m = set.member(r.replicaId());
                 try {
                     if (m == null) {
-                        RemoteReplica t = RemoteReplica.connect(address(r.endpoint()), r.replicaId(), null, settings);
+                        RemoteReplica t = RemoteReplica.connect(address(r.endpoint()), r.replicaId(), tls, settings);
                         if (local == null && set.members().isEmpty() && r.inSync()) {
                             // The local replica was dropped by a switch: this member is the volume.
                             set.addInSync(r.replicaId(), t, false);

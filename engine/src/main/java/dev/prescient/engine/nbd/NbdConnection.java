@@ -6,13 +6,17 @@ import dev.prescient.engine.BlockTarget;
 import dev.prescient.engine.NoSpaceException;
 import dev.prescient.engine.OutOfRangeException;
 import dev.prescient.engine.heat.IoOp;
+import dev.prescient.engine.tls.TlsConfig;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * piece by piece, and a request that finds no budget is answered ENOMEM (its payload is read
  * and dropped, so the stream stays in sync). The server's watchdog closes connections that stall
  * (see {@link #overdue}).
+ *
+ * <p>On a listener that requires TLS, the only options accepted before {@code NBD_OPT_STARTTLS} are
+ * STARTTLS and ABORT (the rest get {@code NBD_REP_ERR_TLS_REQD}; EXPORT_NAME, which cannot carry an
+ * error, closes the connection); after it the same stream runs over {@link TlsChannel}.
  */
 final class NbdConnection {
     private static final Logger LOG = LoggerFactory.getLogger(NbdConnection.class);
@@ -39,6 +47,12 @@ final class NbdConnection {
 
     private final NbdServer server;
     private final SocketChannel ch;
+    /** The byte stream: the socket itself, or TLS over it after STARTTLS. */
+    private ReadableByteChannel reader;
+    private GatheringByteChannel writer;
+    /** Non-null on a listener that requires TLS. */
+    private final TlsConfig tls;
+    private boolean tlsDone;
     private final String where;
     private final ByteBuffer reqHeader = ByteBuffer.allocate(28);
     /** Read-ahead of the stream; taken from the pool once attached (the handshake reads unbuffered). */
@@ -62,9 +76,12 @@ final class NbdConnection {
     private NbdExport export;
     private volatile boolean dead;
 
-    NbdConnection(NbdServer server, SocketChannel ch, String where) {
+    NbdConnection(NbdServer server, SocketChannel ch, String where, TlsConfig tlsOrNull) {
         this.server = server;
         this.ch = ch;
+        this.reader = ch;
+        this.writer = ch;
+        this.tls = tlsOrNull;
         this.where = where;
         NbdLimits limits = server.limits();
         this.budget = new Semaphore((int) Math.min(Integer.MAX_VALUE, limits.connectionBytes()));
@@ -205,6 +222,13 @@ final class NbdConnection {
                 throw new ProtocolException("export name of " + len + " bytes (EXPORT_NAME)");
             }
             ByteBuffer data = readN((int) len);
+            if (tls != null && !tlsDone && opt != OPT_STARTTLS && opt != OPT_ABORT) {
+                if (opt == OPT_EXPORT_NAME) {
+                    throw new ProtocolException("EXPORT_NAME before STARTTLS on a listener that requires TLS");
+                }
+                optError(opt, REP_ERR_TLS_REQD, "TLS is required: send NBD_OPT_STARTTLS first");
+                continue;
+            }
             switch (opt) {
                 case OPT_EXPORT_NAME -> {
                     String name = StandardCharsets.UTF_8.decode(data).toString();
@@ -221,6 +245,26 @@ final class NbdConnection {
                 case OPT_ABORT -> {
                     optReply(opt, REP_ACK, null);
                     return false;
+                }
+                case OPT_STARTTLS -> {
+                    if (len != 0) {
+                        optError(opt, REP_ERR_INVALID, "STARTTLS takes no data");
+                    } else if (tls == null) {
+                        optError(opt, REP_ERR_POLICY, "this listener does not offer TLS");
+                    } else if (tlsDone) {
+                        optError(opt, REP_ERR_INVALID, "TLS is already negotiated");
+                    } else {
+                        optReply(opt, REP_ACK, null);
+                        TlsChannel t;
+                        try {
+                            t = TlsChannel.serverHandshake(ch, tls.serverEngine());
+                        } catch (SSLException e) {
+                            throw new ProtocolException("TLS handshake failed: " + e.getMessage());
+                        }
+                        reader = t;
+                        writer = t;
+                        tlsDone = true;
+                    }
                 }
                 case OPT_LIST -> {
                     if (len != 0) {
@@ -717,7 +761,7 @@ final class NbdConnection {
                 writeSince = System.nanoTime();
                 try {
                     while (replyHeader.hasRemaining() || data.hasRemaining()) {
-                        if (ch.write(v) > 0) {
+                        if (writer.write(v) > 0) {
                             writeSince = System.nanoTime();
                         }
                     }
@@ -779,7 +823,7 @@ final class NbdConnection {
             readWaitSince = System.nanoTime();
         }
         try {
-            int n = ch.read(dst);
+            int n = reader.read(dst);
             if (n > 0) {
                 lastRead = System.nanoTime();
             }
@@ -812,7 +856,7 @@ final class NbdConnection {
         writeSince = System.nanoTime();
         try {
             while (b.hasRemaining()) {
-                if (ch.write(b) > 0) {
+                if (writer.write(b) > 0) {
                     writeSince = System.nanoTime();
                 }
             }

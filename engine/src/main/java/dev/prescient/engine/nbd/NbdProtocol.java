@@ -31,6 +31,7 @@ public final class NbdProtocol {
     public static final int REP_ERR_UNSUP = REP_FLAG_ERROR | 1;
     public static final int REP_ERR_POLICY = REP_FLAG_ERROR | 2;
     public static final int REP_ERR_INVALID = REP_FLAG_ERROR | 3;
+    public static final int REP_ERR_TLS_REQD = REP_FLAG_ERROR | 5;
     public static final int REP_ERR_UNKNOWN = REP_FLAG_ERROR | 6;
 
     public static final int INFO_EXPORT = 0;

@@ -1,5 +1,6 @@
 package dev.prescient.engine.nbd;
 
+import dev.prescient.engine.tls.TlsConfig;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,6 +12,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -99,23 +102,50 @@ public final class NbdServer implements Closeable {
         return limits;
     }
 
-    /** Listens on a UNIX socket (an existing socket file is replaced). */
+    /**
+     * Listens on a UNIX socket (an existing socket file is replaced), plain: only its owner may connect.
+     * The socket is bound inside a fresh 0700 directory, made 0600 and then renamed into place, so it is
+     * never reachable by others, not even between bind and chmod (the JDK cannot set a umask).
+     */
     public void listenUnix(Path socket) throws IOException {
-        Files.deleteIfExists(socket);
+        Path abs = socket.toAbsolutePath();
+        Files.deleteIfExists(abs);
+        Path tmpDir = Files.createTempDirectory(abs.getParent(), ".nbd-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path tmp = tmpDir.resolve("s");
         ServerSocketChannel ss = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        ss.bind(UnixDomainSocketAddress.of(socket));
-        start(ss, socket.toString());
+        try {
+            ss.bind(UnixDomainSocketAddress.of(tmp));
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            ss.close();
+            Files.deleteIfExists(tmp);
+            throw e;
+        } finally {
+            Files.deleteIfExists(tmpDir);
+        }
+        start(ss, socket.toString(), null);
     }
 
-    /** Listens on TCP; returns the bound address (port 0 picks a free port). */
+    /** Listens on TCP without TLS; returns the bound address (port 0 picks a free port). */
     public InetSocketAddress listenTcp(InetSocketAddress address) throws IOException {
+        return listenTcp(address, null);
+    }
+
+    /**
+     * Listens on TCP; returns the bound address (port 0 picks a free port). With {@code tlsOrNull} every
+     * client must negotiate TLS (NBD_OPT_STARTTLS) and present a certificate signed by its CA before any
+     * other option.
+     */
+    public InetSocketAddress listenTcp(InetSocketAddress address, TlsConfig tlsOrNull) throws IOException {
         ServerSocketChannel ss = ServerSocketChannel.open(StandardProtocolFamily.INET);
         ss.bind(address);
-        start(ss, String.valueOf(ss.getLocalAddress()));
+        start(ss, ss.getLocalAddress() + (tlsOrNull != null ? " (TLS)" : ""), tlsOrNull);
         return (InetSocketAddress) ss.getLocalAddress();
     }
 
-    private void start(ServerSocketChannel ss, String where) {
+    private void start(ServerSocketChannel ss, String where, TlsConfig tls) {
         synchronized (listeners) {
             listeners.add(ss);
             if (watchdog == null) {
@@ -124,7 +154,7 @@ public final class NbdServer implements Closeable {
                 watchdog.start();
             }
         }
-        Thread t = new Thread(() -> acceptLoop(ss, where), "nbd-accept " + where);
+        Thread t = new Thread(() -> acceptLoop(ss, where, tls), "nbd-accept " + where);
         t.setDaemon(true);
         t.start();
         LOG.info("NBD server listening on {}", where);
@@ -135,7 +165,7 @@ public final class NbdServer implements Closeable {
      * after a pause, and a connection that cannot be set up (no thread, no memory) is closed
      * alone. Only closing the listener ends the loop.
      */
-    private void acceptLoop(ServerSocketChannel ss, String where) {
+    private void acceptLoop(ServerSocketChannel ss, String where, TlsConfig tls) {
         while (!closed) {
             SocketChannel ch = null;
             try {
@@ -148,7 +178,7 @@ public final class NbdServer implements Closeable {
                 if (remote instanceof InetSocketAddress) {
                     ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
                 }
-                NbdConnection c = new NbdConnection(this, ch, where);
+                NbdConnection c = new NbdConnection(this, ch, where, tls);
                 connections.add(c);
                 Thread t = new Thread(() -> {
                     try {

@@ -2,6 +2,7 @@ package dev.prescient.engine.replication;
 
 import dev.prescient.engine.NoSpaceException;
 import dev.prescient.engine.OutOfRangeException;
+import dev.prescient.engine.tls.TlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,6 +2,7 @@ package dev.prescient.engine.replication;
 
 import dev.prescient.engine.BlockSink;
 import dev.prescient.engine.BlockTarget;
+import dev.prescient.engine.tls.TlsConfig;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

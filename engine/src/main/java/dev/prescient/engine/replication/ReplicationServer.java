@@ -4,6 +4,7 @@ import dev.prescient.engine.BlockTarget;
 import dev.prescient.engine.NoSpaceException;
 import dev.prescient.engine.OutOfRangeException;
 import dev.prescient.engine.ReplicaProvider;
+import dev.prescient.engine.tls.TlsConfig;
 import net.openhft.hashing.LongHashFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

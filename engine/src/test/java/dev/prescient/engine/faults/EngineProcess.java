@@ -12,19 +12,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /** An {@link EngineMain} in its own JVM, started with the given JVM options, its output kept. */
-final class EngineProcess implements AutoCloseable {
+public final class EngineProcess implements AutoCloseable {
     /** What the node agent gives each engine (csi-driver EngineExports.JVM_OPTS). */
-    static final List<String> AGENT_JVM = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+    public static final List<String> AGENT_JVM = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
 
-    final Process process;
-    final List<String> output = new CopyOnWriteArrayList<>();
+    public final Process process;
+    public final List<String> output = new CopyOnWriteArrayList<>();
 
     private EngineProcess(Process process) {
         this.process = process;
     }
 
     /** Starts and returns once the engine printed "ready" (it serves). */
-    static EngineProcess start(List<String> jvmOptions, String... args) throws Exception {
+    public static EngineProcess start(List<String> jvmOptions, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
@@ -55,19 +55,19 @@ final class EngineProcess implements AutoCloseable {
     }
 
     /** The first output line starting with {@code prefix}, or null. */
-    String line(String prefix) {
+    public String line(String prefix) {
         return output.stream().filter(l -> l.startsWith(prefix)).findFirst().orElse(null);
     }
 
     /** SIGTERM and wait: the shutdown hook runs (a clean stop). */
-    int stop() throws Exception {
+    public int stop() throws Exception {
         process.destroy();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("engine stops on SIGTERM").isTrue();
         return process.exitValue();
     }
 
     /** SIGKILL: no shutdown hook, nothing flushed or marked. */
-    void kill() throws Exception {
+    public void kill() throws Exception {
         process.destroyForcibly();
         process.waitFor();
     }

@@ -91,7 +91,8 @@ class NbdProtocolIT {
             c.sendOption(99, ByteBuffer.wrap(new byte[]{1, 2, 3}));
             assertThat(c.readOptReply().type()).isEqualTo(REP_ERR_UNSUP);
             c.sendOption(OPT_STARTTLS, null);
-            assertThat(c.readOptReply().type()).isEqualTo(REP_ERR_UNSUP);
+            // A listener without TLS is unwilling, not ignorant: the spec's answer for that is ERR_POLICY.
+            assertThat(c.readOptReply().type()).isEqualTo(REP_ERR_POLICY);
             c.sendOption(OPT_LIST, ByteBuffer.wrap(new byte[]{1}));
             assertThat(c.readOptReply().type()).isEqualTo(REP_ERR_INVALID);
             c.sendOption(OPT_LIST, null);

@@ -4,6 +4,7 @@ import static dev.prescient.engine.nbd.NbdProtocol.*;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -29,6 +30,10 @@ public final class NbdTestClient implements AutoCloseable {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(socket));
         return new NbdTestClient(ch);
+    }
+
+    public static NbdTestClient connectRaw(InetSocketAddress address) throws IOException {
+        return new NbdTestClient(SocketChannel.open(address));
     }
 
     /** Connects and negotiates with NBD_OPT_GO. */

@@ -3,6 +3,7 @@ package dev.prescient.engine.replication;
 import dev.prescient.engine.BlockSink;
 import dev.prescient.engine.store.LocalReplica;
 import dev.prescient.engine.store.ReplicaStore;
+import dev.prescient.engine.tls.TlsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

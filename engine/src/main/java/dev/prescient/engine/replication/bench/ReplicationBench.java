@@ -6,9 +6,9 @@ import dev.prescient.engine.replication.RemoteBlockSink;
 import dev.prescient.engine.replication.RemoteReplica;
 import dev.prescient.engine.replication.ReplicationServer;
 import dev.prescient.engine.replication.ReplicationSettings;
-import dev.prescient.engine.replication.TlsConfig;
 import dev.prescient.engine.store.LocalReplica;
 import dev.prescient.engine.store.ReplicaStore;
+import dev.prescient.engine.tls.TlsConfig;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,11 +1,13 @@
-package dev.prescient.engine.replication;
+package dev.prescient.engine.tls;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -27,13 +29,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Mutual TLS for the replication stream: this node's certificate and key, and the CA that signs
- * the peers. Both sides present a certificate; a server built from this config refuses clients
- * without one ({@code needClientAuth}). TLS 1.3 only.
+ * Mutual TLS for the engine's TCP listeners (replication stream, NBD after STARTTLS): this node's
+ * certificate and key, and the CA that signs the peers. Both sides present a certificate; a server
+ * built from this config refuses clients without one ({@code needClientAuth}). TLS 1.3 only. Peers
+ * are authenticated by the CA alone: no host name is checked on either side, since node certificates
+ * name a service ({@code prescient-node-agent}), not the node addresses they are reached at.
  */
 public final class TlsConfig {
     private static final Pattern PEM_KEY = Pattern.compile(
-            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+            "-----BEGIN ([A-Z ]*PRIVATE KEY)-----([A-Za-z0-9+/=\\s]+?)-----END \\1-----");
+    /** AlgorithmIdentifier { rsaEncryption (1.2.840.113549.1.1.1), NULL }. */
+    private static final byte[] RSA_ALGORITHM = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86,
+            (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
     private static final char[] EPHEMERAL = "prescient".toCharArray();
 
     private final SSLContext context;
@@ -43,8 +50,9 @@ public final class TlsConfig {
     }
 
     /**
-     * From PEM files: a certificate chain, its unencrypted PKCS#8 private key ("BEGIN PRIVATE KEY",
-     * what {@code openssl genpkey} writes) and one or more CA certificates trusted for peers.
+     * From PEM files: a certificate chain, its unencrypted private key and one or more CA certificates
+     * trusted for peers. The key is PKCS#8 ("BEGIN PRIVATE KEY", what {@code openssl genpkey} writes) or
+     * PKCS#1 RSA ("BEGIN RSA PRIVATE KEY", what Helm's {@code genSignedCert} and cert-manager write).
      */
     public static TlsConfig fromPem(Path certChain, Path privateKey, Path trustedCa) throws IOException {
         try {
@@ -53,7 +61,7 @@ public final class TlsConfig {
             try (InputStream is = Files.newInputStream(certChain)) {
                 chain = cf.generateCertificates(is);
             }
-            PrivateKey key = readPkcs8(Files.readString(privateKey, StandardCharsets.US_ASCII));
+            PrivateKey key = readKey(Files.readString(privateKey, StandardCharsets.US_ASCII));
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             ks.setKeyEntry("node", key, EPHEMERAL, chain.toArray(new Certificate[0]));
@@ -89,7 +97,8 @@ public final class TlsConfig {
         }
     }
 
-    SSLServerSocket serverSocket() throws IOException {
+    /** A listening socket that completes mutual TLS with each client it accepts. */
+    public SSLServerSocket serverSocket() throws IOException {
         SSLServerSocket s = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
         SSLParameters p = s.getSSLParameters();
         p.setProtocols(new String[] {"TLSv1.3"});
@@ -99,7 +108,7 @@ public final class TlsConfig {
     }
 
     /** Wraps a connected socket as the client side and completes the handshake. */
-    SSLSocket clientSocket(Socket plain, String host, int port) throws IOException {
+    public SSLSocket clientSocket(Socket plain, String host, int port) throws IOException {
         SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
         SSLParameters p = s.getSSLParameters();
         p.setProtocols(new String[] {"TLSv1.3"});
@@ -107,6 +116,17 @@ public final class TlsConfig {
         s.setUseClientMode(true);
         s.startHandshake();
         return s;
+    }
+
+    /** The server side of one connection (e.g. NBD after STARTTLS): TLS 1.3, a client certificate required. */
+    public SSLEngine serverEngine() {
+        SSLEngine e = context.createSSLEngine();
+        e.setUseClientMode(false);
+        SSLParameters p = e.getSSLParameters();
+        p.setProtocols(new String[] {"TLSv1.3"});
+        p.setNeedClientAuth(true);
+        e.setSSLParameters(p);
+        return e;
     }
 
     private static SSLContext context(KeyStore ks, char[] password, KeyStore trust) throws GeneralSecurityException {
@@ -134,13 +154,18 @@ public final class TlsConfig {
         return ts;
     }
 
-    private static PrivateKey readPkcs8(String pem) throws GeneralSecurityException {
+    private static PrivateKey readKey(String pem) throws GeneralSecurityException {
         Matcher m = PEM_KEY.matcher(pem);
         if (!m.find()) {
-            throw new GeneralSecurityException("no unencrypted PKCS#8 'BEGIN PRIVATE KEY' block");
+            throw new GeneralSecurityException("no PEM private key block");
         }
-        byte[] der = Base64.getMimeDecoder().decode(m.group(1));
-        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
+        byte[] der = Base64.getMimeDecoder().decode(m.group(2));
+        PKCS8EncodedKeySpec spec = switch (m.group(1)) {
+            case "PRIVATE KEY" -> new PKCS8EncodedKeySpec(der);
+            case "RSA PRIVATE KEY" -> new PKCS8EncodedKeySpec(wrapRsa(der));
+            default -> throw new GeneralSecurityException("a '" + m.group(1) + "' key; give an unencrypted PKCS#8 key"
+                    + " (openssl pkcs8 -topk8 -nocrypt) or a PKCS#1 RSA key");
+        };
         List<GeneralSecurityException> failures = new ArrayList<>();
         for (String alg : new String[] {"RSA", "EC", "Ed25519"}) {
             try {
@@ -152,5 +177,37 @@ public final class TlsConfig {
         GeneralSecurityException e = new GeneralSecurityException("unsupported private key algorithm");
         failures.forEach(e::addSuppressed);
         throw e;
+    }
+
+    /**
+     * PKCS#1 RSAPrivateKey wrapped as PKCS#8 PrivateKeyInfo ::= SEQUENCE { version 0, rsaEncryption,
+     * OCTET STRING pkcs1 } (RFC 5208), which is what the JDK reads. The api module's PemKeys does the
+     * same for Netty; the engine does not depend on api, so the few lines are repeated here.
+     */
+    static byte[] wrapRsa(byte[] pkcs1) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(new byte[] {0x02, 0x01, 0x00});
+        body.writeBytes(RSA_ALGORITHM);
+        body.write(0x04);
+        body.writeBytes(derLength(pkcs1.length));
+        body.writeBytes(pkcs1);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0x30);
+        out.writeBytes(derLength(body.size()));
+        out.writeBytes(body.toByteArray());
+        return out.toByteArray();
+    }
+
+    private static byte[] derLength(int n) {
+        if (n < 0x80) {
+            return new byte[] {(byte) n};
+        }
+        int bytes = n < 0x100 ? 1 : n < 0x10000 ? 2 : n < 0x1000000 ? 3 : 4;
+        byte[] out = new byte[bytes + 1];
+        out[0] = (byte) (0x80 | bytes);
+        for (int i = 0; i < bytes; i++) {
+            out[bytes - i] = (byte) (n >>> (8 * i));
+        }
+        return out;
     }
 }
