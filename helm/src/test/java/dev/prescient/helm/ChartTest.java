@@ -59,7 +59,9 @@ class ChartTest {
         JsonNode keeper = spec.at("/containers/0");
         assertThat(keeper.path("args").toString()).contains("--mode=keeper",
                 "--keeper-socket=/var/lib/prescient/keeper/keeper.sock");
-        assertThat(keeper.path("volumeMounts").toString()).contains("Bidirectional");
+        assertThat(keeper.path("volumeMounts").toString()).contains("Bidirectional")
+                .as("engines and relays read the node certificate where the plugin names it").contains("/etc/prescient/tls");
+        assertThat(spec.path("volumes").toString()).contains("\"secretName\":\"prescient-tls\"");
 
         JsonNode node = one(docs, "DaemonSet", "prescient-csi-node");
         assertThat(node.at("/spec/template/spec/hostPID").asBoolean()).as("finds the keeper's processes by pid").isTrue();

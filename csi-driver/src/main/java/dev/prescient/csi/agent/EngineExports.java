@@ -3,6 +3,7 @@ package dev.prescient.csi.agent;
 import dev.prescient.csi.Waits;
 import dev.prescient.csi.keeper.DirectLauncher;
 import dev.prescient.csi.keeper.Launcher;
+import dev.prescient.engine.nbd.NbdServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -46,6 +47,8 @@ public final class EngineExports {
     /** Microseconds the engine adds to each request of a replica on the tier (absent = none). */
     private final Map<String, Long> tierLatencyUs;
     private volatile Launcher launcher = new DirectLauncher();
+    /** The node's TLS material: with it the engines serve TCP (NBD and replication) to TLS clients only. */
+    private volatile Optional<NbdTransport.Tls> tls = Optional.empty();
     /** Replicas whose engine should be serving (ensured and not stopped since): what the supervisor revives. */
     private final Map<String, Wanted> wanted = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -80,6 +83,41 @@ public final class EngineExports {
      */
     public void useLauncher(Launcher launcher) {
         this.launcher = java.util.Objects.requireNonNull(launcher);
+    }
+
+    /**
+     * Engines started from now on require mutual TLS on TCP (NBD and replication) with this
+     * material; their UNIX sockets stay plain, for this node's root only.
+     */
+    public void useTls(NbdTransport.Tls material) {
+        this.tls = Optional.of(material);
+    }
+
+    /** The UNIX socket on which the engine serves {@code replicaId} to this node's clients. */
+    public Path nbdSocket(String replicaId) {
+        Path p = runDir.resolve(replicaId + ".nbd.sock").toAbsolutePath();
+        // The engine binds a longer name first (NbdServer.unixBindPath): that one must fit too.
+        return NbdServer.unixBindPath(p).toString().length() <= 100 ? p
+                : Path.of(System.getProperty("java.io.tmpdir"), "prescient-" + Integer.toHexString(p.toString().hashCode()) + ".nbd.sock");
+    }
+
+    /** The socket of the export {@code target} names, when it is one of this node's engines. */
+    public Optional<Path> localSocket(NbdTransport.Target target) {
+        if (!target.host().equals(bindAddress)) {
+            return Optional.empty();
+        }
+        try (var files = Files.list(runDir)) {
+            for (Path f : files.filter(x -> x.getFileName().toString().endsWith(".port")).toList()) {
+                String id = f.getFileName().toString();
+                id = id.substring(0, id.length() - ".port".length());
+                if (Integer.parseInt(Files.readString(f).strip()) == target.port() && Files.exists(nbdSocket(id))) {
+                    return Optional.of(nbdSocket(id));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("looking up the local export of {}:{}: {}", target.host(), target.port(), e.toString());
+        }
+        return Optional.empty();
     }
 
     private static boolean alive(long pid) {
@@ -117,10 +155,13 @@ public final class EngineExports {
 
     /** The engine's control socket ({@link dev.prescient.engine.control.ControlServer}). */
     public Path controlSocket(String replicaId) {
-        Path p = runDir.resolve(replicaId + ".ctl").toAbsolutePath();
-        // A UNIX socket path holds at most 107 bytes; a deep run dir falls back to a short name.
+        return shortSocket(runDir.resolve(replicaId + ".ctl").toAbsolutePath(), ".ctl");
+    }
+
+    /** A UNIX socket path holds at most 107 bytes; a deep run dir falls back to a short name. */
+    private static Path shortSocket(Path p, String suffix) {
         return p.toString().length() <= 100 ? p
-                : Path.of(System.getProperty("java.io.tmpdir"), "prescient-" + Integer.toHexString(p.toString().hashCode()) + ".ctl");
+                : Path.of(System.getProperty("java.io.tmpdir"), "prescient-" + Integer.toHexString(p.toString().hashCode()) + suffix);
     }
 
     /** Where the engine persists its replica set ({@link dev.prescient.engine.control.Membership}). */
@@ -208,7 +249,8 @@ public final class EngineExports {
         cmd.addAll(List.of("-cp", classpath, MAIN, "--tier", tier + "=" + dir,
                 // The size is only used if the replica is missing, which the agent never lets happen.
                 "--replica", replicaId + ":" + volumeId + ":" + tier + ":1",
-                "--tcp", bindAddress + ":" + port, "--pid-file", pidFile.toString(),
+                "--tcp", bindAddress + ":" + port, "--unix", nbdSocket(replicaId).toString(),
+                "--pid-file", pidFile.toString(),
                 // The control channel and the replication listener let a front-end engine (this
                 // one or another node's) take this replica into its replica set (VolumeMoves).
                 "--control", controlSocket(replicaId).toString(), "--members", membersFile(replicaId).toString(),
@@ -216,6 +258,8 @@ public final class EngineExports {
                 // Heat leaves the engine as <run>/<replicaId>.heat, rewritten atomically each interval.
                 "--heat-dir", runDir.toString(), "--heat-interval-ms", Long.toString(heatIntervalMs),
                 "--heat-half-life-s", Long.toString(heatHalfLifeSeconds)));
+        tls.ifPresent(m -> cmd.addAll(List.of("--nbd-tls-cert", m.cert().toString(), "--nbd-tls-key",
+                m.key().toString(), "--nbd-tls-ca", m.ca().toString())));
         cmd.addAll(engineThrottle(tier));
         // Absent in production; tests and local mode write it to make this node's media degrade (InjectedFaults).
         cmd.addAll(List.of("--fault-file", faultFile().toString()));
@@ -300,12 +344,18 @@ public final class EngineExports {
                 n += ProcNetTcp.established(Files.readAllLines(t), port);
             }
         }
+        // This node's own clients (nbdfuse, nbd-client, nbdcopy) connect over the UNIX socket.
+        Path unix = Path.of("/proc/net/unix");
+        if (Files.exists(unix)) {
+            n += ProcNetUnix.connected(Files.readAllLines(unix), NbdServer.unixBindPath(nbdSocket(replicaId)).toString());
+        }
         return n;
     }
 
     /** Forgets a deleted replica's ports, membership and log. */
     public synchronized void forget(String replicaId) throws IOException {
         wanted.remove(replicaId);
+        Files.deleteIfExists(nbdSocket(replicaId));
         Files.deleteIfExists(runDir.resolve(replicaId + ".port"));
         Files.deleteIfExists(runDir.resolve(replicaId + ".rport"));
         Files.deleteIfExists(controlSocket(replicaId));

@@ -17,6 +17,7 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +43,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     private final EngineReplicas store;
     private final EngineExports exports;
     private final AgentTls tls;
+    private volatile NbdTransport transport = NbdTransport.plain();
     private final Operations ops = new Operations();
     private volatile EngineHealth engineHealth = new EngineHealth();
     private final VolumeMoves moves;
@@ -64,6 +66,11 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     }
 
     /** After a restart: serve every replica found on disk again. */
+    /** How this node's nbdcopy reaches exports (local sockets, TLS to other nodes). */
+    public void useTransport(NbdTransport transport) {
+        this.transport = transport;
+    }
+
     public void resumeExports() throws IOException {
         for (var m : store.list()) {
             if (Files.exists(fillingMarker(m.replicaId()))) {
@@ -170,8 +177,10 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                 progress.update(0, size);
             }
             // Holes and zero blocks of the source are skipped; the new replica reads zeroes there.
-            Process proc = new ProcessBuilder("nbdcopy", "--destination-is-zero", source.get(), uri)
-                    .redirectErrorStream(true).start();
+            List<String> copy = new ArrayList<>(List.of("nbdcopy", "--destination-is-zero"));
+            copy.addAll(transport.nbdcopyOperand(source.get()));
+            copy.addAll(transport.nbdcopyOperand(uri));
+            Process proc = new ProcessBuilder(copy).redirectErrorStream(true).start();
             while (!proc.waitFor(200, TimeUnit.MILLISECONDS)) {
                 if (progress != null && progress.cancelled()) {
                     proc.destroyForcibly().waitFor();
@@ -423,7 +432,10 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                 String uri = exports.ensure(m.replicaId(), m.volumeId(), m.tier());
                 return toProto(store.snapshot(req.getSnapshotId(), m, target -> {
                     // Read through the engine (the one owner of the replica), what a reader of the volume sees.
-                    Exec.check(List.of("nbdcopy", "--destination-is-zero", uri, target.toString()));
+                    List<String> copy = new ArrayList<>(List.of("nbdcopy", "--destination-is-zero"));
+                    copy.addAll(transport.nbdcopyOperand(uri));
+                    copy.add(target.toString());
+                    Exec.check(copy);
                 }));
             }
             return toProto(store.findSnapshot(req.getSnapshotId()).orElseThrow());

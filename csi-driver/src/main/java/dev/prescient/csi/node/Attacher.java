@@ -2,6 +2,7 @@ package dev.prescient.csi.node;
 
 import dev.prescient.csi.CsiException;
 import dev.prescient.csi.Waits;
+import dev.prescient.csi.agent.NbdTransport;
 import dev.prescient.csi.keeper.DirectLauncher;
 import dev.prescient.csi.keeper.Launcher;
 import io.grpc.Status;
@@ -22,19 +23,24 @@ import java.util.Optional;
 public final class Attacher {
     private final Path runDir;
     private final Launcher launcher;
+    private final NbdTransport transport;
 
     /** What was attached, enough to find and detach it again after a restart. */
     public record Attachment(String device, String method, Path fuseDir, long helperPid) {
     }
 
     public Attacher(Path runDir) throws IOException {
-        this(runDir, new DirectLauncher());
+        this(runDir, new DirectLauncher(), NbdTransport.plain());
     }
 
-    /** @param launcher starts nbdfuse so that it outlives this process (a process keeper on Kubernetes) */
-    public Attacher(Path runDir, Launcher launcher) throws IOException {
+    /**
+     * @param launcher  starts nbdfuse so that it outlives this process (a process keeper on Kubernetes)
+     * @param transport how an export's URI is reached (this node's socket, TLS to another node)
+     */
+    public Attacher(Path runDir, Launcher launcher, NbdTransport transport) throws IOException {
         this.runDir = runDir;
         this.launcher = launcher;
+        this.transport = transport;
         Files.createDirectories(runDir);
     }
 
@@ -48,10 +54,8 @@ public final class Attacher {
 
     public Attachment attach(String volumeId, String nbdUri) throws IOException {
         if (kernelNbd()) {
-            // nbd-client picks a free /dev/nbdN and prints it with -N/-b defaults.
-            var hostPort = nbdUri.replaceFirst("^nbd://", "").split("[:/]");
             String dev = firstFreeNbd();
-            Exec.check(List.of("nbd-client", hostPort[0], hostPort[1], dev));
+            Exec.check(transport.nbdClientArgs(nbdUri, dev));
             return new Attachment(dev, "nbd-client", null, 0);
         }
         Path dir = runDir.resolve(volumeId);
@@ -60,7 +64,9 @@ public final class Attacher {
         Files.deleteIfExists(pidFile);
         // This attempt's output only: an earlier attempt's error must not be reported as this one's.
         Path log = runDir.resolve(volumeId + ".fuse.log");
-        long helper = launcher.start(List.of("nbdfuse", "-P", pidFile.toString(), dir.toString(), nbdUri), log, false);
+        List<String> cmd = new java.util.ArrayList<>(List.of("nbdfuse", "-P", pidFile.toString(), dir.toString()));
+        cmd.addAll(transport.nbdfuseSource(nbdUri));
+        long helper = launcher.start(cmd, log, false);
         Path file = dir.resolve("nbd");
         boolean[] exited = {false};
         boolean up = Waits.until(15_000, 50, () -> {

@@ -6,6 +6,7 @@ import dev.prescient.csi.agent.EngineExports;
 import dev.prescient.csi.agent.EngineReplicas;
 import dev.prescient.csi.agent.EngineSupervisor;
 import dev.prescient.csi.agent.EngineWatchdog;
+import dev.prescient.csi.agent.NbdTransport;
 import dev.prescient.csi.agent.NodeAgentService;
 import dev.prescient.csi.identity.IdentityService;
 import dev.prescient.csi.keeper.DirectLauncher;
@@ -92,7 +93,15 @@ public final class NodeMode implements AutoCloseable {
         String keeperSocket = args.get("keeper-socket", "");
         Launcher launcher = keeperSocket.isEmpty() ? new DirectLauncher() : new KeeperClient(Path.of(keeperSocket), 60_000);
         exports.useLauncher(launcher);
+        // With the node's certificate the engines serve TCP to TLS clients only; this node's own
+        // clients use the engines' UNIX sockets, and other nodes' exports through TLS.
+        Optional<NbdTransport.Tls> nbdTls = tls.insecure() ? Optional.empty()
+                : Optional.of(new NbdTransport.Tls(Path.of(args.require("tls-cert")), Path.of(args.require("tls-key")),
+                        Path.of(args.require("tls-ca"))));
+        nbdTls.ifPresent(exports::useTls);
+        NbdTransport transport = new NbdTransport(exports::localSocket, nbdTls, System.getProperty("java.class.path"));
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
+        agent.useTransport(transport);
         agent.setHealthWindow(java.time.Duration.ofSeconds(healthWindow));
         agent.resumeExports();
         long checkMs = args.getLong("engine-check-ms", 10_000);
@@ -132,7 +141,7 @@ public final class NodeMode implements AutoCloseable {
         } else {
             registration[0] = null;
         }
-        Attacher attacher = new Attacher(state.resolve("run/attach"), launcher);
+        Attacher attacher = new Attacher(state.resolve("run/attach"), launcher, transport);
         NodeService node = new NodeService(nodeId, zone, args.getLong("max-volumes", 64), new PathPolicy(roots),
                 attacher, new StagedVolumes(state), agent);
         node.recover();

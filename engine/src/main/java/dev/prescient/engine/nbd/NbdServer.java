@@ -98,6 +98,12 @@ public final class NbdServer implements Closeable {
         return threadsPerConnection;
     }
 
+    /** The path a UNIX listener for {@code socket} is bound at before it is renamed into place. */
+    public static Path unixBindPath(Path socket) {
+        Path abs = socket.toAbsolutePath();
+        return abs.resolveSibling("." + abs.getFileName() + ".bind").resolve("s");
+    }
+
     NbdLimits limits() {
         return limits;
     }
@@ -105,14 +111,18 @@ public final class NbdServer implements Closeable {
     /**
      * Listens on a UNIX socket (an existing socket file is replaced), plain: only its owner may connect.
      * The socket is bound inside a fresh 0700 directory, made 0600 and then renamed into place, so it is
-     * never reachable by others, not even between bind and chmod (the JDK cannot set a umask).
+     * never reachable by others, not even between bind and chmod (the JDK cannot set a umask). The
+     * kernel keeps the name it was bound with ({@link #unixBindPath}), which is how /proc/net/unix
+     * shows its connections: a fixed name lets the node agent count them.
      */
     public void listenUnix(Path socket) throws IOException {
         Path abs = socket.toAbsolutePath();
         Files.deleteIfExists(abs);
-        Path tmpDir = Files.createTempDirectory(abs.getParent(), ".nbd-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path tmp = tmpDir.resolve("s");
+        Path tmp = unixBindPath(abs);
+        Path tmpDir = tmp.getParent();
+        Files.deleteIfExists(tmp);
+        Files.deleteIfExists(tmpDir);
+        Files.createDirectory(tmpDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         ServerSocketChannel ss = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ss.bind(UnixDomainSocketAddress.of(tmp));
