@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
  * stdin/stdout, and the relay speaks TLS to the engine:
  *
  * <pre>
- * nbdfuse MNT/nbd --command java -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xshare:auto \
+ * nbdfuse MNT/nbd --command java -Xmx32m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
+ *     -Xshare:auto \
  *     -cp CP dev.prescient.engine.nbd.NbdTlsRelay --connect HOST:PORT --export NAME \
  *     --tls-cert FILE --tls-key FILE --tls-ca FILE [--server-name prescient-node-agent]
  * </pre>

@@ -37,7 +37,9 @@ import java.util.regex.Pattern;
  * certificate and key, and the CA that signs the peers. Both sides present a certificate; a server
  * built from this config refuses clients without one ({@code needClientAuth}). TLS 1.3 only. Peers
  * are authenticated by the CA alone: no host name is checked on either side, since node certificates
- * name a service ({@code prescient-node-agent}), not the node addresses they are reached at.
+ * name a service ({@code prescient-node-agent}), not the node addresses they are reached at. The exception is
+ * {@link #clientSocketVerifying}, for clients that must know the server is that service (the NBD TLS relay):
+ * it checks the service name, still never the address.
  */
 public final class TlsConfig {
     private static final Pattern PEM_KEY = Pattern.compile(
