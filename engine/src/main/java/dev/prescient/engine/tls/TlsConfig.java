@@ -3,7 +3,9 @@ package dev.prescient.engine.tls;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -20,6 +22,8 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -33,7 +37,9 @@ import java.util.regex.Pattern;
  * certificate and key, and the CA that signs the peers. Both sides present a certificate; a server
  * built from this config refuses clients without one ({@code needClientAuth}). TLS 1.3 only. Peers
  * are authenticated by the CA alone: no host name is checked on either side, since node certificates
- * name a service ({@code prescient-node-agent}), not the node addresses they are reached at.
+ * name a service ({@code prescient-node-agent}), not the node addresses they are reached at. The exception is
+ * {@link #clientSocketVerifying}, for clients that must know the server is that service (the NBD TLS relay):
+ * it checks the service name, still never the address.
  */
 public final class TlsConfig {
     private static final Pattern PEM_KEY = Pattern.compile(
@@ -116,6 +122,72 @@ public final class TlsConfig {
         s.setUseClientMode(true);
         s.startHandshake();
         return s;
+    }
+
+    /**
+     * Wraps a connected socket as the client side, completes the handshake and verifies that the server is
+     * {@code serverName}, not merely some holder of a certificate from the CA: the name goes out as SNI and as the
+     * session's peer host, JSSE checks it with the "HTTPS" endpoint identification (RFC 2818), and then the leaf
+     * certificate must carry it as a DNS subject alternative name, exactly (case aside). The second check closes
+     * what RFC 2818 leaves open: a certificate without any DNS SAN would pass on its subject CN, and a wildcard
+     * would pass for any name below it. Nothing is read or written on the returned socket before both passed;
+     * a failure closes it and throws (SSLHandshakeException or SSLPeerUnverifiedException, naming the reason).
+     */
+    public SSLSocket clientSocketVerifying(Socket plain, String serverName) throws IOException {
+        SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(plain, serverName, plain.getPort(), true);
+        try {
+            SSLParameters p = s.getSSLParameters();
+            p.setProtocols(new String[] {"TLSv1.3"});
+            p.setServerNames(List.of(new SNIHostName(serverName)));
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            s.setSSLParameters(p);
+            s.setUseClientMode(true);
+            s.startHandshake();
+            Certificate[] peer = s.getSession().getPeerCertificates();
+            if (!(peer[0] instanceof X509Certificate leaf) || !hasDnsName(leaf, serverName)) {
+                throw new SSLPeerUnverifiedException("the server certificate has no DNS subject alternative name "
+                        + serverName + " (it names " + subjectAltNames(peer[0]) + ")");
+            }
+            return s;
+        } catch (IOException | RuntimeException e) {
+            try {
+                s.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    static boolean hasDnsName(X509Certificate cert, String name) {
+        try {
+            Collection<List<?>> sans = cert.getSubjectAlternativeNames();
+            if (sans != null) {
+                for (List<?> san : sans) {
+                    if (Integer.valueOf(2).equals(san.get(0)) && name.equalsIgnoreCase(String.valueOf(san.get(1)))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (CertificateParsingException e) {
+            return false;
+        }
+    }
+
+    private static String subjectAltNames(Certificate cert) {
+        try {
+            if (cert instanceof X509Certificate x && x.getSubjectAlternativeNames() != null) {
+                List<String> names = new ArrayList<>();
+                for (List<?> san : x.getSubjectAlternativeNames()) {
+                    names.add((Integer.valueOf(2).equals(san.get(0)) ? "DNS:" : Integer.valueOf(7).equals(san.get(0)) ? "IP:" : "#" + san.get(0) + ":") + san.get(1));
+                }
+                return String.join(", ", names);
+            }
+        } catch (CertificateParsingException ignored) {
+            // fall through
+        }
+        return "no subject alternative names";
     }
 
     /** The server side of one connection (e.g. NBD after STARTTLS): TLS 1.3, a client certificate required. */
