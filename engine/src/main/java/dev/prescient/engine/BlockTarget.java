@@ -37,6 +37,23 @@ public interface BlockTarget extends Closeable {
     /** Makes the range read as zeroes, allocating or not as the implementation prefers. */
     void writeZeroes(long offset, long length, boolean fua) throws IOException;
 
+    /**
+     * Starts a write that finishes in the background, for a caller with other work to overlap it
+     * with (a replica set writes its local replica while a remote one receives the data), or null
+     * when this target cannot (the default): the caller then calls {@link #write}. {@code src} stays
+     * untouched until {@link PendingWrite#await} returns, which the caller always calls.
+     */
+    default PendingWrite startWrite(long offset, ByteBuffer src, boolean fua) throws IOException {
+        return null;
+    }
+
+    /** A write started by {@link #startWrite}. */
+    @FunctionalInterface
+    interface PendingWrite {
+        /** Returns when the write is done as {@link #write} would have; throws what it would have thrown. */
+        void await() throws IOException;
+    }
+
     /** Makes every write acknowledged so far durable. */
     void flush() throws IOException;
 

@@ -42,6 +42,8 @@ final class NbdConnection {
     private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private static final int IN_BUFFER = 256 << 10;
+    /** Bytes of replies without data that may wait for the thread writing replies (16 each). */
+    private static final int REPLY_BATCH = 16 * 128;
     /** Longest export name accepted (the protocol's own limit). */
     private static final int MAX_NAME = 4096;
 
@@ -71,6 +73,11 @@ final class NbdConnection {
     private final Object readLock = new Object();
     private volatile boolean disconnecting;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    // Replies without data wait here for the thread that is writing replies (see replyNoData).
+    private final Object batchLock = new Object();
+    private ByteBuffer batch;
+    private ByteBuffer sending;
+    private boolean flushing;
     private boolean noZeroes;
     private boolean fixed;
     private NbdExport export;
@@ -667,7 +674,11 @@ final class NbdConnection {
             err = errno(e, op, offset, length);
         }
         try {
-            reply(handle, err, err == 0 && type == CMD_READ ? data : null);
+            if (err == 0 && type == CMD_READ) {
+                reply(handle, err, data);
+            } else {
+                replyNoData(handle, err);
+            }
         } catch (IOException e) {
             abort(); // the client is gone; the reader thread notices and ends
         } finally {
@@ -747,6 +758,71 @@ final class NbdConnection {
         }
         if (fua) {
             target.flush();
+        }
+    }
+
+    /**
+     * A reply without data (WRITE, FLUSH, TRIM, errors), combined with the others that finish at
+     * the same time: it is queued, and the thread already writing replies sends it along with its
+     * own in one write; only when none is writing does this thread write, and it keeps writing
+     * until the queue is empty. Measured (4 KiB random writes at QD16, issue 19): one write(2) per
+     * reply, and serving threads blocking on the write lock behind each other's replies, instead of
+     * going back to read the next request.
+     */
+    private void replyNoData(long handle, int error) throws IOException {
+        synchronized (batchLock) {
+            if (batch == null) {
+                batch = ByteBuffer.allocateDirect(REPLY_BATCH);
+                sending = ByteBuffer.allocateDirect(REPLY_BATCH);
+            }
+            while (batch.remaining() < 16) {
+                // A whole batch queued behind a write that does not progress (a client that does
+                // not read): wait, as a thread waited for the write lock before.
+                try {
+                    batchLock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("waiting to queue an NBD reply");
+                }
+            }
+            batch.putInt(SIMPLE_REPLY_MAGIC).putInt(error).putLong(handle);
+            if (flushing) {
+                return; // the thread writing now sends it before it stops
+            }
+            flushing = true;
+        }
+        boolean done = false;
+        try {
+            while (true) {
+                ByteBuffer out;
+                synchronized (batchLock) {
+                    if (batch.position() == 0) {
+                        flushing = false;
+                        done = true;
+                        return;
+                    }
+                    out = batch;
+                    batch = sending;
+                    sending = out;
+                    batchLock.notifyAll();
+                }
+                out.flip();
+                try {
+                    synchronized (writeLock) {
+                        writeFully(out);
+                    }
+                } finally {
+                    out.clear();
+                }
+            }
+        } finally {
+            if (!done) {
+                synchronized (batchLock) {
+                    flushing = false;
+                    batch.clear(); // the connection is lost; nobody waits for these replies any more
+                    batchLock.notifyAll();
+                }
+            }
         }
     }
 

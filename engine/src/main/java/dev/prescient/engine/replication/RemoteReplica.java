@@ -110,6 +110,19 @@ public final class RemoteReplica implements BlockTarget {
         src.position(src.limit());
     }
 
+    /** Sends the write and returns; the answer is awaited (and a checksum NACK resent) by the caller's await. */
+    @Override
+    public PendingWrite startWrite(long offset, ByteBuffer src, boolean fua) throws IOException {
+        if (src.remaining() > Frame.MAX_IO) {
+            return null;
+        }
+        ClientConnection c = conn;
+        ClientConnection.Call call = c.send(new ClientConnection.Call(Frame.WRITE, fua ? Frame.FLAG_FUA : 0, offset, 0,
+                src.duplicate(), null));
+        src.position(src.limit());
+        return () -> c.complete(c.await(call), settings.maxRetries());
+    }
+
     @Override
     public void unmap(long offset, long length) throws IOException {
         conn.call(new ClientConnection.Call(Frame.UNMAP, 0, offset, length, null, null));
