@@ -25,6 +25,8 @@ final class NodeProcess implements AutoCloseable {
     String tiers;
     /** The --keeper-socket argument, or null: engines and nbdfuse are then this process's children. */
     Path keeperSocket;
+    /** Directory with ca.crt, node.crt, node.key: mutual TLS for the agent and the engines; null: plaintext. */
+    Path pki;
     /** Further driver flags. */
     final List<String> extraArgs = new ArrayList<>();
     private Process process;
@@ -51,8 +53,14 @@ final class NodeProcess implements AutoCloseable {
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath(), "dev.prescient.csi.CsiDriverMain",
                 "--mode", "node", "--endpoint", "unix://" + socket, "--node-id", nodeId, "--zone", "zone-" + nodeId,
                 "--state-dir", root.resolve("state").toString(), "--tier", tiers,
-                "--agent-listen", "127.0.0.1:" + agentPort, "--kubelet-dir", kubeletDir.toString(), "--agent-insecure",
+                "--agent-listen", "127.0.0.1:" + agentPort, "--kubelet-dir", kubeletDir.toString(),
                 "--heat-interval-ms", "300"));
+        if (pki == null) {
+            cmd.add("--agent-insecure");
+        } else {
+            cmd.addAll(List.of("--tls-cert", pki.resolve("node.crt").toString(), "--tls-key",
+                    pki.resolve("node.key").toString(), "--tls-ca", pki.resolve("ca.crt").toString()));
+        }
         if (keeperSocket != null) {
             cmd.addAll(List.of("--keeper-socket", keeperSocket.toString()));
         }
@@ -81,7 +89,9 @@ final class NodeProcess implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        agentChannel = NettyChannelBuilder.forAddress("127.0.0.1", agentPort).usePlaintext().build();
+        agentChannel = pki == null ? NettyChannelBuilder.forAddress("127.0.0.1", agentPort).usePlaintext().build()
+                : new dev.prescient.csi.agent.AgentTls(pki.resolve("node.crt"), pki.resolve("node.key"),
+                        pki.resolve("ca.crt"), false).channel("127.0.0.1:" + agentPort);
         return this;
     }
 

@@ -15,8 +15,8 @@ import java.util.function.Function;
  * <li>another node's export, when the node has TLS material: over TLS with the node's client
  *     certificate, the server verified against the CA and the name every node certificate carries
  *     ({@value #SERVER_NAME}). The kernel's nbd-client does that itself; libnbd 1.14 (Debian 12)
- *     checks the URI's host, an IP no certificate names, so libnbd clients go through the engine's
- *     {@code NbdTlsRelay} on their stdin and stdout;
+ *     checks the URI's host, an IP no certificate names, so nbdfuse runs the engine's
+ *     {@code NbdTlsRelay} on its stdin and stdout, and nbdcopy reaches it through {@link TlsExportProxy};
  * <li>otherwise (tests, local mode without TLS) the URI as it is.
  * </ul>
  * The engines refuse plain TCP clients when they have TLS material, so only nodes holding a
@@ -25,8 +25,9 @@ import java.util.function.Function;
 public final class NbdTransport {
     public static final String SERVER_NAME = "prescient-node-agent";
     static final String RELAY = "dev.prescient.engine.nbd.NbdTlsRelay";
-    /** The relay moves bytes: a small heap and a quick start. */
-    static final List<String> RELAY_JVM = List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /** The relay moves bytes: a small heap and a quick start (NbdTlsRelay's measured settings). */
+    static final List<String> RELAY_JVM = List.of("-Xmx32m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:-UsePerfData", "-Xshare:auto");
 
     /** The node's certificate, key and CA (PEM). */
     public record Tls(Path cert, Path key, Path ca) {
@@ -90,19 +91,45 @@ public final class NbdTransport {
         return List.of(uri);
     }
 
-    /** nbdcopy's operand for {@code uri}: a URI, or the relay between square brackets. */
-    public List<String> nbdcopyOperand(String uri) {
+    /** nbdcopy's operand: a URI or file, and what must stay open while nbdcopy runs. */
+    public record Operand(String uri, AutoCloseable resource) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            if (resource != null) {
+                resource.close();
+            }
+        }
+    }
+
+    /**
+     * nbdcopy's operand for {@code uri}: this node's socket; for another node's export with TLS, a
+     * socket of this process that relays each connection over TLS ({@link TlsExportProxy}), since
+     * nbdcopy runs helpers by socket activation only; else the URI.
+     */
+    public Operand nbdcopyOperand(String uri) throws java.io.IOException {
+        if (!uri.startsWith("nbd://")) {
+            return new Operand(uri, null); // a file (a snapshot's image) or another URI nbdcopy opens itself
+        }
         Optional<Path> sock = local(uri);
         if (sock.isPresent()) {
-            return List.of(unixUri(parse(uri).export(), sock.get()));
+            return new Operand(unixUri(parse(uri).export(), sock.get()), null);
         }
         if (tls.isPresent()) {
-            List<String> cmd = new ArrayList<>(List.of("["));
-            cmd.addAll(relay(parse(uri)));
-            cmd.add("]");
-            return cmd;
+            Target t = parse(uri);
+            TlsExportProxy proxy = new TlsExportProxy(t.host() + ":" + t.port(), t.export(), tlsConfig(), SERVER_NAME);
+            return new Operand(proxy.uri(), proxy);
         }
-        return List.of(uri);
+        return new Operand(uri, null);
+    }
+
+    private dev.prescient.engine.tls.TlsConfig tlsConfig;
+
+    private synchronized dev.prescient.engine.tls.TlsConfig tlsConfig() throws java.io.IOException {
+        if (tlsConfig == null) {
+            Tls m = tls.orElseThrow();
+            tlsConfig = dev.prescient.engine.tls.TlsConfig.fromPem(m.cert(), m.key(), m.ca());
+        }
+        return tlsConfig;
     }
 
     /** The kernel client's arguments to connect {@code device} to {@code uri}. */

@@ -177,26 +177,28 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                 progress.update(0, size);
             }
             // Holes and zero blocks of the source are skipped; the new replica reads zeroes there.
-            List<String> copy = new ArrayList<>(List.of("nbdcopy", "--destination-is-zero"));
-            copy.addAll(transport.nbdcopyOperand(source.get()));
-            copy.addAll(transport.nbdcopyOperand(uri));
-            Process proc = new ProcessBuilder(copy).redirectErrorStream(true).start();
-            while (!proc.waitFor(200, TimeUnit.MILLISECONDS)) {
-                if (progress != null && progress.cancelled()) {
-                    proc.destroyForcibly().waitFor();
-                    exports.stop(replicaId);
-                    store.delete(replicaId);
-                    exports.forget(replicaId);
-                    Files.deleteIfExists(marker);
-                    return null;
+            NbdTransport.Operand from = transport.nbdcopyOperand(source.get());
+            NbdTransport.Operand to = transport.nbdcopyOperand(uri);
+            try (from; to) {
+                Process proc = new ProcessBuilder("nbdcopy", "--destination-is-zero", from.uri(), to.uri())
+                        .redirectErrorStream(true).start();
+                while (!proc.waitFor(200, TimeUnit.MILLISECONDS)) {
+                    if (progress != null && progress.cancelled()) {
+                        proc.destroyForcibly().waitFor();
+                        exports.stop(replicaId);
+                        store.delete(replicaId);
+                        exports.forget(replicaId);
+                        Files.deleteIfExists(marker);
+                        return null;
+                    }
+                    if (progress != null) {
+                        progress.update(Math.min(EngineReplicas.diskBytes(m.file()), size), size);
+                    }
                 }
-                if (progress != null) {
-                    progress.update(Math.min(EngineReplicas.diskBytes(m.file()), size), size);
+                if (proc.exitValue() != 0) {
+                    throw new IOException("nbdcopy " + source.get() + " -> " + uri + " failed: "
+                            + new String(proc.getInputStream().readAllBytes()));
                 }
-            }
-            if (proc.exitValue() != 0) {
-                throw new IOException("nbdcopy " + source.get() + " -> " + uri + " failed: "
-                        + new String(proc.getInputStream().readAllBytes()));
             }
             Files.delete(marker);
             if (progress != null) {
@@ -432,10 +434,13 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                 String uri = exports.ensure(m.replicaId(), m.volumeId(), m.tier());
                 return toProto(store.snapshot(req.getSnapshotId(), m, target -> {
                     // Read through the engine (the one owner of the replica), what a reader of the volume sees.
-                    List<String> copy = new ArrayList<>(List.of("nbdcopy", "--destination-is-zero"));
-                    copy.addAll(transport.nbdcopyOperand(uri));
-                    copy.add(target.toString());
-                    Exec.check(copy);
+                    try (NbdTransport.Operand from = transport.nbdcopyOperand(uri)) {
+                        Exec.check(List.of("nbdcopy", "--destination-is-zero", from.uri(), target.toString()));
+                    } catch (IOException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new IOException(e);
+                    }
                 }));
             }
             return toProto(store.findSnapshot(req.getSnapshotId()).orElseThrow());

@@ -19,20 +19,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The node agent's mutual TLS with openssl-made certificates: only clients signed by the CA get in. */
-class AgentMtlsIT {
+public class AgentMtlsIT {
     @TempDir
     Path dir;
     Server server;
     String address;
 
-    static void sh(Path dir, String... cmd) throws Exception {
+    public static void sh(Path dir, String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(String.join(" ", cmd) + "\n" + out).isZero();
     }
 
     /** CA, then a key and a CA-signed certificate for {@code name}. */
-    static void issue(Path dir, String ca, String name) throws Exception {
+    public static void issue(Path dir, String ca, String name) throws Exception {
         sh(dir, "openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", name + ".key", "-out", name + ".csr",
                 "-subj", "/CN=" + name);
         sh(dir, "sh", "-c", "printf 'subjectAltName=DNS:prescient-node-agent,DNS:localhost\\n' > " + name + ".ext");
@@ -40,7 +40,7 @@ class AgentMtlsIT {
                 "-CAcreateserial", "-days", "2", "-out", name + ".crt", "-extfile", name + ".ext");
     }
 
-    static void ca(Path dir, String name) throws Exception {
+    public static void ca(Path dir, String name) throws Exception {
         sh(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", name + ".key", "-out",
                 name + ".crt", "-days", "2", "-subj", "/CN=" + name);
     }

@@ -28,36 +28,62 @@ class NbdTransportTest {
     }
 
     @Test
-    void thisNodesExportsAreReachedThroughTheEnginesUnixSocketEvenWithTls() {
+    void thisNodesExportsAreReachedThroughTheEnginesUnixSocketEvenWithTls() throws Exception {
         NbdTransport t = transport(Optional.of(TLS));
         assertThat(t.nbdfuseSource("nbd://10.0.0.1:7001/r1@node:n1"))
                 .containsExactly("nbd+unix:///r1@node:n1?socket=" + SOCK);
-        assertThat(t.nbdcopyOperand("nbd://10.0.0.1:7001/r1")).containsExactly("nbd+unix:///r1?socket=" + SOCK);
+        try (var op = t.nbdcopyOperand("nbd://10.0.0.1:7001/r1")) {
+            assertThat(op.uri()).isEqualTo("nbd+unix:///r1?socket=" + SOCK);
+            assertThat(op.resource()).isNull();
+        }
         assertThat(t.nbdClientArgs("nbd://10.0.0.1:7001/r1", "/dev/nbd3"))
                 .containsExactly("nbd-client", "-unix", SOCK.toString(), "/dev/nbd3", "-name", "r1");
     }
 
     @Test
-    void otherNodesExportsGoThroughTheTlsRelayWhichChecksTheNodeName() {
-        NbdTransport t = transport(Optional.of(TLS));
+    void otherNodesExportsGoThroughTheTlsRelayWhichChecksTheNodeName(@org.junit.jupiter.api.io.TempDir Path pki)
+            throws Exception {
+        AgentMtlsIT.ca(pki, "ca");
+        AgentMtlsIT.issue(pki, "ca", "node");
+        NbdTransport.Tls real = new NbdTransport.Tls(pki.resolve("node.crt"), pki.resolve("node.key"), pki.resolve("ca.crt"));
+        NbdTransport t = transport(Optional.of(real));
         var fuse = t.nbdfuseSource("nbd://10.0.0.2:7001/r9@node:n1");
         assertThat(fuse.get(0)).isEqualTo("--command");
         assertThat(fuse).contains(NbdTransport.RELAY, "--connect", "10.0.0.2:7001", "--export", "r9@node:n1",
-                "--tls-cert", "/tls/tls.crt", "--tls-key", "/tls/tls.key", "--tls-ca", "/tls/ca.crt",
+                "--tls-cert", real.cert().toString(), "--tls-key", real.key().toString(), "--tls-ca", real.ca().toString(),
                 "--server-name", NbdTransport.SERVER_NAME).doesNotContain("nbd://10.0.0.2:7001/r9@node:n1");
-        var copy = t.nbdcopyOperand("nbd://10.0.0.2:7001/r9");
-        assertThat(copy.get(0)).isEqualTo("[");
-        assertThat(copy.get(copy.size() - 1)).isEqualTo("]");
+        // nbdcopy gets a socket of this process (a 0700 directory) whose connections are relayed over TLS.
+        Path proxied;
+        try (var op = t.nbdcopyOperand("nbd://10.0.0.2:7001/r9")) {
+            assertThat(op.uri()).startsWith("nbd+unix:///?socket=").doesNotContain("10.0.0.2");
+            proxied = Path.of(op.uri().substring("nbd+unix:///?socket=".length()));
+            assertThat(proxied).exists();
+            assertThat(java.nio.file.Files.getPosixFilePermissions(proxied.getParent()))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+        }
+        assertThat(proxied).as("closed with the copy").doesNotExist();
         assertThat(t.nbdClientArgs("nbd://10.0.0.2:7001/r9", "/dev/nbd0")).containsExactly("nbd-client", "10.0.0.2",
-                "7001", "/dev/nbd0", "-certfile", "/tls/tls.crt", "-keyfile", "/tls/tls.key", "-cacertfile",
-                "/tls/ca.crt", "-tlshostname", NbdTransport.SERVER_NAME, "-name", "r9");
+                "7001", "/dev/nbd0", "-certfile", real.cert().toString(), "-keyfile", real.key().toString(), "-cacertfile",
+                real.ca().toString(), "-tlshostname", NbdTransport.SERVER_NAME, "-name", "r9");
     }
 
     @Test
-    void withoutTlsMaterialRemoteExportsAreDialledAsGiven() {
+    void filesArePassedToNbdcopyAsTheyAre() throws Exception {
+        try (var op = transport(Optional.of(TLS)).nbdcopyOperand("/var/lib/prescient/ssd/snapshots/s1.img")) {
+            assertThat(op.uri()).isEqualTo("/var/lib/prescient/ssd/snapshots/s1.img");
+            assertThat(op.resource()).isNull();
+        }
+    }
+
+    @Test
+    void withoutTlsMaterialRemoteExportsAreDialledAsGiven() throws Exception {
         NbdTransport t = transport(Optional.empty());
         assertThat(t.nbdfuseSource("nbd://10.0.0.2:7001/r9")).containsExactly("nbd://10.0.0.2:7001/r9");
-        assertThat(t.nbdcopyOperand("nbd://10.0.0.2:7001/r9")).containsExactly("nbd://10.0.0.2:7001/r9");
+        try (var op = t.nbdcopyOperand("nbd://10.0.0.2:7001/r9")) {
+            assertThat(op.uri()).isEqualTo("nbd://10.0.0.2:7001/r9");
+        }
         assertThat(NbdTransport.plain().nbdfuseSource("nbd://10.0.0.1:7001/r1")).containsExactly("nbd://10.0.0.1:7001/r1");
     }
 }

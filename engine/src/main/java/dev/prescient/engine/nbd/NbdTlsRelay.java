@@ -108,7 +108,8 @@ public final class NbdTlsRelay {
                 throw new IllegalArgumentException("--connect " + connect + ": port must be 1-65535");
             }
             address = InetSocketAddress.createUnresolved(host, port);
-            int n = export.getBytes(StandardCharsets.UTF_8).length;
+            // null only in process (relay()): the client's empty name then stays empty, the server's only export.
+            int n = export == null ? 1 : export.getBytes(StandardCharsets.UTF_8).length;
             if (n == 0 || n > MAX_EXPORT_NAME) {
                 throw new IllegalArgumentException("--export must be 1 to " + MAX_EXPORT_NAME + " bytes");
             }
@@ -138,6 +139,29 @@ public final class NbdTlsRelay {
     NbdTlsRelay(Options o, TlsConfig tls) {
         this.o = o;
         this.tls = tls;
+    }
+
+    /**
+     * One relayed connection inside the caller's process (the node agent's copies, whose nbdcopy
+     * cannot run a relay on stdin and stdout), as {@link #main} relays one: same checks, same
+     * refusal of plain fallback.
+     *
+     * @param export what an empty export name from the client becomes (empty: the server's only export)
+     * @throws IOException naming what failed (connect, STARTTLS, certificate)
+     */
+    public static void relay(InputStream clientIn, OutputStream clientOut, String hostPort, String export,
+            TlsConfig tls, String serverName) throws IOException {
+        Options o = new Options();
+        o.connect = hostPort;
+        o.export = export.isEmpty() ? null : export;
+        o.serverName = serverName;
+        o.tlsCa = Path.of("(the node's CA)");
+        o.validate();
+        try {
+            new NbdTlsRelay(o, tls).run(clientIn, clientOut);
+        } catch (RelayException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     public static void main(String[] args) {
@@ -365,7 +389,7 @@ public final class NbdTlsRelay {
      * NBD_OPT_EXPORT_NAME. Returns normally at the client's end of stream too; the caller's copy then ends at once.
      */
     private void options(DataInputStream in, OutputStream out) throws IOException, RelayException {
-        byte[] export = o.export.getBytes(StandardCharsets.UTF_8);
+        byte[] export = o.export == null ? new byte[0] : o.export.getBytes(StandardCharsets.UTF_8);
         byte[] head = new byte[16];
         while (true) {
             int n = in.readNBytes(head, 0, 8);
