@@ -115,7 +115,7 @@ on_node() { # on_node NODE CMD...
     return
   fi
   ip=$(kubectl get node "$node" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}')
-  if [ -n "$ip" ] && ip -o addr show 2>/dev/null | grep -qw "inet $ip"; then
+  if [ -n "$ip" ] && ip -o addr show 2>/dev/null | grep -w "inet $ip" >/dev/null; then
     "$@"     # this machine is that node
   else
     return 3 # a remote node: not checked from here
