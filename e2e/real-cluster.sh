@@ -416,7 +416,8 @@ leftovers() { # prints what of Prescient is still there, nothing when all is gon
     mounts=$(on_node "$n" sh -c "awk '\$5 ~ /^\\/var\\/lib\\/prescient\\// || \$5 ~ /csi.prescient.dev/ || \$0 ~ /nbdfuse/' /proc/self/mountinfo | wc -l") || { echo "  node $n: not reachable from here, mounts not checked" >&2; continue; }
     loops=$(on_node "$n" sh -c "losetup -a 2>/dev/null | grep -c /var/lib/prescient || true")
     # (brackets: the pattern must not match the shell that runs pgrep, whose command line holds it)
-    procs=$(on_node "$n" sh -c "pgrep -fc '[n]bdfuse|dev[.]prescient[.](engine|csi)' || true")
+    # Only the driver's own: its command lines name the state dir or the CSI socket (tests on the same host do not).
+    procs=$(on_node "$n" sh -c "pgrep -fc '[n]bdfuse .*/var/lib/prescient|dev[.]prescient[.](engine|csi)[.].*(/var/lib/prescient|/csi/csi[.]sock)' || true")
     # Replica images and attachment records in the state dir (the tiers' directories themselves stay).
     files=$(on_node "$n" sh -c "find /var/lib/prescient -type f \\( -name '*.img' -o -name '*.fuse.pid' -o -name '*.port' -o -name '*.handed-to' \\) 2>/dev/null | wc -l")
     [ "$mounts" = 0 ] || LEFT="$LEFT $n:$mounts-mounts"
