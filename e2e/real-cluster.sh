@@ -323,6 +323,8 @@ if kubectl -n "$NS" get ds prescient-dataplane >/dev/null 2>&1 && on_node "$NODE
 fi
 
 step "VolumeMigration of the volume's replica while the pod keeps writing"
+# The operator lists replicas from the node agents; after a plugin restart that takes a pass or two.
+wait_for 180 "rvol $VOL to list its replica" bash -c "kubectl get rvol $VOL -o jsonpath='{.status.replicas[0].node}' | grep -q ."
 FROM_JSON=$(kubectl get rvol "$VOL" -o json)
 read -r FROM_NODE FROM_TIER < <(python3 -c '
 import json,sys
