@@ -41,8 +41,9 @@ public final class DeltaSync {
         void copied(long blocks, long bytesSent) throws IOException;
     }
 
-    /** What a catch-up did. */
-    public record Result(int rounds, long blocksCopied, long bytesSent, long finalBlocks, long pauseNanos) {
+    /** What a catch-up did; phases splits the pause (pauseNanos) into its parts. */
+    public record Result(int rounds, long blocksCopied, long bytesSent, long finalBlocks, long pauseNanos,
+                         PausePhases phases) {
     }
 
     /**
@@ -140,27 +141,33 @@ public final class DeltaSync {
             }
             copied += batch.cardinality();
         }
-        long t0 = System.nanoTime();
+        PausePhases.Clock clock = new PausePhases.Clock();
         AtomicBitmap last;
         try {
             set.gate().pause(10, TimeUnit.SECONDS);
         } catch (TimeoutException | InterruptedException e) {
             throw new IOException("could not pause I/O of volume " + set.volumeId(), e);
         }
+        clock.lap(); // drain
+        long pause;
         try {
             last = m.dirty.drain();
             try {
                 sent += copy(last, m);
+                clock.lap(); // final copy
                 verify(last, m);
+                clock.lap(); // verify
             } catch (IOException | RuntimeException e) {
                 m.dirty.or(last);
                 throw e;
             }
             m.mode = ReplicaMode.RW;
+            clock.lap(); // promote
         } finally {
             set.gate().resume();
+            clock.lap(); // resume
+            pause = System.nanoTime() - clock.start();
         }
-        long pause = System.nanoTime() - t0;
         // Rounds were applied but not fsynced (keeps the pause short); make them durable now.
         try {
             m.target.flush();
@@ -169,7 +176,7 @@ public final class DeltaSync {
             set.fail(m.id, "flush after catch-up failed: " + e.getMessage());
             throw e;
         }
-        return new Result(rounds + 1, copied + last.cardinality(), sent, last.cardinality(), pause);
+        return new Result(rounds + 1, copied + last.cardinality(), sent, last.cardinality(), pause, clock.phases());
     }
 
     /** Compares the blocks by xxh3 between the read source and {@code m}; throws on mismatch. */
