@@ -15,7 +15,9 @@ import java.util.concurrent.TimeoutException;
  * replicas to RW, resume; then fsync the new replicas and drop the old ones (the swap). Until the
  * drop, the old replicas stay RW and complete; any failure before it removes the new replicas
  * again and leaves the volume as it was. The pause holds no fsync: copy rounds apply blocks
- * without syncing and a single flush follows with I/O running.
+ * without syncing and a single flush follows with I/O running. The rounds go on below the final
+ * threshold while they converge ({@link DeltaSync#anotherRound}), so the paused round usually
+ * copies nothing; it allocates nothing either (buffers come from the rounds).
  */
 public final class Switchover {
     private final ReplicaSet set;
@@ -50,10 +52,13 @@ public final class Switchover {
             }
             long sent = 0;
             int rounds = 0;
-            while (rounds < maxRounds && maxDirty(added) > finalThreshold) {
+            long lastBatch = Long.MAX_VALUE;
+            while (DeltaSync.anotherRound(maxDirty(added), lastBatch, rounds, maxRounds, finalThreshold)) {
                 rounds++;
+                lastBatch = 0;
                 for (Member m : added) {
                     AtomicBitmap batch = m.dirty.drain();
+                    lastBatch = Math.max(lastBatch, batch.cardinality());
                     set.gate().enter();
                     try {
                         sent += sync.copy(batch, m);
@@ -65,6 +70,7 @@ public final class Switchover {
                     }
                 }
             }
+            sync.prepareBuffers();
             PausePhases.Clock clock = new PausePhases.Clock();
             try {
                 set.gate().pause(10, TimeUnit.SECONDS);
@@ -75,12 +81,13 @@ public final class Switchover {
             long finalBlocks = 0;
             long pause;
             try {
-                List<AtomicBitmap> last = new ArrayList<>(added.size());
+                List<DeltaSync.Copied> last = new ArrayList<>(added.size());
                 for (Member m : added) {
                     AtomicBitmap d = m.dirty.drain();
-                    last.add(d);
                     finalBlocks += d.cardinality();
-                    sent += sync.copy(d, m);
+                    DeltaSync.Copied c = sync.copyPaused(d, m);
+                    last.add(c);
+                    sent += c.bytesSent;
                 }
                 clock.lap(); // final copy
                 for (int i = 0; i < added.size(); i++) {
