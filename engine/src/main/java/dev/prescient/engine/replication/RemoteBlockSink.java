@@ -157,6 +157,16 @@ public final class RemoteBlockSink implements BlockSink {
 
     @Override
     public void finish() throws IOException {
+        finish(true);
+    }
+
+    /**
+     * Waits until every batch and zero range is acknowledged by the target (written there, so
+     * readable); with {@code durable} also sends FLUSH (the target's fsync). Catch-up rounds and
+     * the paused round of a switchover finish without it: that fsync was inside the I/O pause.
+     */
+    @Override
+    public void finish(boolean durable) throws IOException {
         ensureUsable();
         try {
             flushZeroRun();
@@ -172,9 +182,11 @@ public final class RemoteBlockSink implements BlockSink {
                 conn.complete(conn.await(z), settings.maxRetries());
             }
             zeroCalls.clear();
-            long t0 = System.nanoTime();
-            conn.call(new ClientConnection.Call(Frame.FLUSH, 0, 0, 0, null, null));
-            flushNanos = System.nanoTime() - t0;
+            if (durable) {
+                long t0 = System.nanoTime();
+                conn.call(new ClientConnection.Call(Frame.FLUSH, 0, 0, 0, null, null));
+                flushNanos = System.nanoTime() - t0;
+            }
         } catch (IOException | RuntimeException e) {
             failed = true;
             throw e;
