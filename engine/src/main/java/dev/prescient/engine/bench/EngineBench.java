@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *   <li>delta resync of a volume after 1% of its 4 KiB blocks changed, through the replica set's
  *       catch-up into a remote replica: bytes sent vs changed bytes, time vs rsync.</li>
  * </ol>
- * Arguments: --dir DIR (default /tmp) --switchovers 1000 --switch-mib 64 --writers 4 --seq-mib 1024
+ * Arguments: --dir DIR (default /tmp) --switchovers 1000 --switch-mib 16 --writers 4 --seq-mib 1024
  * --resync-mib 2048 --only switch|two|resync. The switchover volume is small so that 1,000
  * switchovers (each copies the whole volume once) take a few minutes.
  */
@@ -59,7 +59,7 @@ public final class EngineBench {
         try {
             if (only.equals("all") || only.equals("switch")) {
                 switchover(base, Integer.parseInt(a.getOrDefault("switchovers", "1000")),
-                        Long.parseLong(a.getOrDefault("switch-mib", "64")) << 20,
+                        Long.parseLong(a.getOrDefault("switch-mib", "16")) << 20,
                         Integer.parseInt(a.getOrDefault("writers", "4")));
             }
             if (only.equals("all") || only.equals("two")) {
