@@ -13,6 +13,7 @@
 # Usage: bench/scenario-scorecard.sh [--quick] [--repeats N] [--scenarios "default trace random"] [--out DIR]
 #   --quick     shorter runs (default 60 s, trace and random 40 s): a smoke test, not a verdict
 #   --repeats N every scenario and mode N times (default 1); the table shows the median of the repeats
+#   --seconds "default=90 trace=40"  scenario seconds per scenario, over the defaults (or --quick's)
 #   --out DIR   keep run logs and results there (default: a fresh folder under /tmp)
 # Default: 9 runs of 60-110 s of scenario each plus ~40-100 s of start-up and verification each; about 15 minutes
 # on an idle 2-core machine, more under load. Last line:
@@ -24,12 +25,14 @@ quick=0
 repeats=1
 scenarios="default trace random"
 out=""
+override=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1; shift ;;
     --repeats) repeats="$2"; shift 2 ;;
     --scenarios) scenarios="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --seconds) override="$2"; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -45,6 +48,9 @@ else
   # default: two simulated days (60 s each), the degrading node-c from 40 s on; trace and random: 1.5 days
   seconds[default]=110; seconds[trace]=80; seconds[random]=80
 fi
+for kv in $override; do
+  seconds[${kv%%=*}]=${kv#*=}
+done
 
 if [[ ! -f local/target/runtime-classpath.txt || ! -f operator/target/quarkus-app/quarkus-run.jar \
       || ! -f local/target/node-lib/prescient-csi-driver.jar ]]; then
