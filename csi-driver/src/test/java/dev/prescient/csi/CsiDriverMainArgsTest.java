@@ -26,7 +26,7 @@ class CsiDriverMainArgsTest {
             assertThat(p.exitStatus()).isZero();
         }
         assertThat(out.toString()).startsWith("Usage: prescient-csi").contains("--kubelet-dir=DIR[,...]",
-                "--tier=NAME=DIR[,...]", "--agent-insecure", "controller or node");
+                "--tier=NAME=DIR[,...]", "--agent-insecure", "controller, node or keeper");
         DriverArgs.FLAGS.forEach(f -> assertThat(out.toString()).contains("--" + f.name()));
         assertThat(err.toString()).isEmpty();
     }
@@ -52,7 +52,9 @@ class CsiDriverMainArgsTest {
             new Case(new String[0], "--mode is required"),
             new Case(new String[] {"--mode", "node", "--node-id", "n1", "--agent-insecure"}, "--endpoint is required"),
             new Case(new String[] {"--mode", "node", "--endpoint", "unix:///x", "--agent-insecure"}, "--node-id is required"),
-            new Case(new String[] {"--mode", "nodes", "--endpoint", "unix:///x"}, "--mode must be controller or node, got nodes"),
+            new Case(new String[] {"--mode", "nodes", "--endpoint", "unix:///x"},
+                    "--mode must be controller, node or keeper, got nodes"),
+            new Case(new String[] {"--mode", "keeper"}, "--keeper-socket is required"),
             new Case(new String[] {"--mode", "controller", "--endpoint", "unix:///x"}, "needs mutual TLS"),
             new Case(new String[] {"--mode", "controller", "--endpoint", "unix:///x", "--tls-cert", "c"}, "--tls-key is required"),
             new Case(new String[] {"--mode", "controller", "--endpoint", "unix:///x", "--agent-insecure", "--registry", "etcd"},
