@@ -299,7 +299,11 @@ if kubectl -n "$NS" get ds prescient-dataplane >/dev/null 2>&1 && on_node "$NODE
   PLUGIN_POD=$(k get pods -l app.kubernetes.io/component=csi-node --field-selector "spec.nodeName=$NODE" -o name | head -1)
   restarts() { k get "$PLUGIN_POD" -o jsonpath='{.status.containerStatuses[?(@.name=="csi-driver")].restartCount}'; }
   RESTARTS=$(restarts)
-  LOOPS=$(on_node "$NODE" sh -c "losetup -a | grep -c /var/lib/prescient || true")
+  # The volume's loop device, from the plugin's staged record (losetup -a cannot tell: it prints the backing path
+  # as seen from the mount namespace the device was set up in, and that one ends with the old container).
+  staged_device() { on_node "$NODE" sh -c "sed -n 's/^device=//p' /var/lib/prescient/staged/$VOL.properties"; }
+  LOOP=$(staged_device)
+  [ -n "$LOOP" ] || fail "no staged record for $VOL on $NODE"
   PLUGIN_PID=$(on_node "$NODE" pgrep -f 'dev[.]prescient[.]csi[.]CsiDriverMain --mode=node') || fail "no node plugin process on $NODE"
   ACKS_BEFORE=$(acks)
   on_node "$NODE" kill -9 $PLUGIN_PID
@@ -312,8 +316,9 @@ if kubectl -n "$NS" get ds prescient-dataplane >/dev/null 2>&1 && on_node "$NODE
   LOG=$(k logs "$PLUGIN_POD" -c csi-driver)
   grep -q "volume $VOL still staged" <<<"$LOG" || fail "the restarted plugin did not adopt $VOL: $(tail -5 <<<"$LOG")"
   ! grep -q "re-staging" <<<"$LOG" || fail "the restarted plugin re-staged a volume: $(grep re-staging <<<"$LOG")"
-  [ "$(on_node "$NODE" sh -c "losetup -a | grep -c /var/lib/prescient || true")" = "$LOOPS" ] || fail "loop devices changed across the restart"
-  echo "  plugin pid $PLUGIN_PID killed; container restarted; $VOL adopted (same loop devices: $LOOPS);" \
+  [ "$(staged_device)" = "$LOOP" ] || fail "$VOL was attached again: $LOOP before, $(staged_device) after"
+  on_node "$NODE" losetup "$LOOP" >/dev/null || fail "$LOOP is no longer attached"
+  echo "  plugin pid $PLUGIN_PID killed; container restarted; $VOL adopted (same loop device $LOOP, still attached);" \
     "the writer went from $ACKS_BEFORE to $ACKS_AFTER acknowledged records without an error"
 fi
 

@@ -138,6 +138,18 @@ public final class Attacher {
         }
     }
 
+    /** What is broken in the attachment, empty when it is whole (for the log of a re-stage). */
+    public Optional<String> whyUnhealthy(Attachment a) throws IOException {
+        if (healthy(a)) {
+            return Optional.empty();
+        }
+        if (a.method().equals("nbd-client")) {
+            return Optional.of(a.device() + " has no nbd-client connection");
+        }
+        return Optional.of(isNbdfuse(a.helperPid()) ? a.device() + " is not backed by " + a.fuseDir().resolve("nbd")
+                : "nbdfuse pid " + a.helperPid() + " is gone");
+    }
+
     /** Whether the attachment is still whole: helper alive and loop device pointing at its file. */
     public boolean healthy(Attachment a) throws IOException {
         if (a.method().equals("nbd-client")) {
@@ -166,12 +178,20 @@ public final class Attacher {
         try {
             long dev = (Long) Files.getAttribute(Path.of(file), "unix:dev");
             long ino = (Long) Files.getAttribute(Path.of(file), "unix:ino");
-            String[] f = Exec.check(List.of("losetup", "--list", "--noheadings", "--raw", "-O", "BACK-INO,BACK-MAJ:MIN",
-                    loop)).strip().split("\\s+");
-            return f.length == 2 && Long.parseLong(f[0]) == ino && f[1].equals(majorMinor(dev));
+            String out = Exec.check(List.of("losetup", "--list", "--noheadings", "-O", "BACK-INO,BACK-MAJ:MIN", loop));
+            return backs(out, ino, dev);
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether losetup's {@code BACK-INO,BACK-MAJ:MIN} line names inode {@code ino} on device {@code dev}.
+     * Not {@code --raw}: it escapes the column padding ({@code \x20}) instead of dropping it.
+     */
+    static boolean backs(String losetupLine, long ino, long dev) {
+        String[] f = losetupLine.strip().split("\\s+");
+        return f.length == 2 && f[0].equals(Long.toString(ino)) && f[1].equals(majorMinor(dev));
     }
 
     /** glibc's dev_t encoding, as stat returns it, to "major:minor". */

@@ -478,7 +478,8 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                 LOG.info("volume {} still staged at {}", s.volumeId(), s.stagingPath());
                 continue;
             }
-            LOG.warn("volume {} lost its attachment; re-staging", s.volumeId());
+            LOG.warn("volume {} lost its attachment ({}); re-staging", s.volumeId(), attacher.whyUnhealthy(s.attachment())
+                    .orElse("no mount at " + s.stagingPath()));
             teardownStaged(s);
             Attacher.Attachment a = attacher.attach(s.volumeId(), s.nbdUri());
             staged.put(new StagedVolumes.Staged(s.volumeId(), s.nbdUri(), s.stagingPath(), s.fsType(), s.block(), a));

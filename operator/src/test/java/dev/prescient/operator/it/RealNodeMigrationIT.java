@@ -93,8 +93,17 @@ class RealNodeMigrationIT {
         return image;
     }
 
-    /** The replica's NBD endpoint as its agent reports it (the export starts on demand). */
+    /**
+     * The replica's export as a client on its node reaches it: the engine's UNIX socket (the nodes run with TLS,
+     * so their TCP ports take TLS clients only), once the agent reports the export up.
+     */
     static String endpoint(String node, String replicaId) throws InterruptedException {
+        tcpEndpoint(node, replicaId);
+        return "nbd+unix:///?socket=" + nodes.root.resolve(node + "/state/run/engine/" + replicaId + ".nbd.sock");
+    }
+
+    /** The replica's NBD endpoint as its agent reports it (the export starts on demand). */
+    static String tcpEndpoint(String node, String replicaId) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 30_000;
         while (true) {
             for (Replica r : nodes.forNode(node).listReplicas(ListReplicasRequest.getDefaultInstance())
