@@ -4,29 +4,44 @@
 #     client (fio's nbd engine): sequential 1 MiB write and read throughput, 4 KiB random read and
 #     write IOPS at QD 8 on 4 connections. Runs alternate engine/nbdkit, REPEAT times each; the
 #     ratio is engine / nbdkit of the means.
-#  2. EngineBench (Java): live switchover pause over 20 switchovers under 4 KiB random writes and
-#     lost-write check; two replicas (one remote over loopback) vs one; delta resync vs rsync.
+#  2. EngineBench (Java): live switchover pause over 1,000 switchovers of a 16 MiB volume under
+#     4 KiB random writes (percentiles, phase histogram, slowest pauses vs GC, lost-write check),
+#     in a JVM with the node agent's engine options (-Xmx192m -XX:+UseSerialGC); two replicas (one
+#     remote over loopback) vs one; delta resync vs rsync.
 # Needs: fio (with its nbd engine, Debian's fio), nbdkit, rsync, a JDK 17.
-# Usage: bench/engine-bench.sh [--skip-nbd] [EngineBench args, e.g. --switchovers 20 --resync-mib 2048]
+# Usage: bench/engine-bench.sh [--skip-nbd] [--only nbd|switch|two|resync] [EngineBench args, e.g.
+#        --switchovers 1000 --switch-mib 16 --resync-mib 2048]
 # Env: BENCH_DIR (default /tmp), SIZE_MIB (default 1024), RUNTIME seconds per fio run (default 10),
-#      REPEAT (default 2).
+#      REPEAT (default 2), SWITCH_JVM (default the node agent's engine options; add
+#      -Dprescient.pause.schedstat=true for on-CPU / run-queue time per pause phase, -Xlog:gc for GC).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_DIR=${BENCH_DIR:-/tmp}
 SIZE_MIB=${SIZE_MIB:-1024}
 RUNTIME=${RUNTIME:-10}
 REPEAT=${REPEAT:-2}
+read -r -a SWITCH_JVM <<< "${SWITCH_JVM:--Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
 SKIP_NBD=0
-if [[ "${1:-}" == "--skip-nbd" ]]; then SKIP_NBD=1; shift; fi
-JAVA_ARGS=("$@")
+ONLY=all
+JAVA_ARGS=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --skip-nbd) SKIP_NBD=1; shift ;;
+    --only) ONLY=$2; shift 2 ;;
+    *) JAVA_ARGS+=("$1"); shift ;;
+  esac
+done
+[[ $ONLY == all || $ONLY == nbd ]] || SKIP_NBD=1
 
 ./mvnw -q -o -f engine/pom.xml compile
 ./mvnw -q -o -f engine/pom.xml dependency:build-classpath \
   -Dmdep.outputFile="$PWD/engine/target/engine-bench.classpath" -Dmdep.includeScope=runtime
-CP="engine/target/classes:$(cat engine/target/engine-bench.classpath)"
 
 echo "load before: $(cat /proc/loadavg) ($(nproc) cpus)"
 W=$(mktemp -d "$BENCH_DIR/engine-bench.XXXXXX")
+# Runs from a private copy of the classes: another build in this working tree rewrites target/classes.
+cp -r engine/target/classes "$W/classes"
+CP="$W/classes:$(cat engine/target/engine-bench.classpath)"
 ENGINE_PID=""; KIT_PID=""
 cleanup() {
   [[ -n "$ENGINE_PID" ]] && kill "$ENGINE_PID" 2>/dev/null || true
@@ -79,4 +94,17 @@ if [[ $SKIP_NBD == 0 ]]; then
   ENGINE_PID=""; KIT_PID=""
 fi
 
-java -Xmx2g -cp "$CP" dev.prescient.engine.bench.EngineBench --dir "$W" "${JAVA_ARGS[@]}" 2>&1 | grep -v '^SLF4J'
+bench() { # jvm options..., --, EngineBench args...
+  local jvm=()
+  while [[ $1 != -- ]]; do jvm+=("$1"); shift; done
+  shift
+  java "${jvm[@]}" -cp "$CP" dev.prescient.engine.bench.EngineBench --dir "$W" "$@" 2>&1 | grep -v '^SLF4J'
+}
+for part in switch two resync; do
+  [[ $ONLY == all || $ONLY == "$part" ]] || continue
+  if [[ $part == switch ]]; then
+    bench "${SWITCH_JVM[@]}" -- --only switch ${JAVA_ARGS[@]+"${JAVA_ARGS[@]}"}
+  else
+    bench -Xmx2g -- --only "$part" ${JAVA_ARGS[@]+"${JAVA_ARGS[@]}"}
+  fi
+done

@@ -38,6 +38,7 @@ trap cleanup EXIT
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 A=(bin/csi-cli --agent "127.0.0.1:$PORT" --insecure)
 
+echo "load before: $(cat /proc/loadavg) ($(nproc) cpus)"
 start_node
 t=$(date +%s%N); "${A[@]}" replicas > /dev/null; base=$(ms "$t")
 echo "CLI call baseline (ListReplicas, CLI JVM start included): ${base} ms"
@@ -60,3 +61,4 @@ kill -9 "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true
 t=$(date +%s%N); start_node; r=$(ms "$t")
 after=$(cat "$D"/node/run/engine/*.pid | sort | tr '\n' ' ')
 echo "plugin SIGKILL -> restarted agent answering: ${r} ms (node JVM start included); engine pids $([[ "$before" == "$after" ]] && echo "unchanged (adopted)" || echo "CHANGED: $before -> $after")"
+echo "load after: $(cat /proc/loadavg)"

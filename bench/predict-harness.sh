@@ -16,4 +16,6 @@ trap 'rm -f "$JAR"' EXIT
 cp predict/target/prescient-predict-*.jar "$JAR"
 CP="$JAR:$(cat predict/target/harness.classpath)"
 # 10 million tracked extents in the cost section need ~1 GB of heap
+echo "load before: $(cat /proc/loadavg) ($(nproc) cpus)"
 java -Xmx3g -XX:+UseParallelGC -cp "$CP" dev.prescient.predict.harness.Harness "$@"
+echo "load after: $(cat /proc/loadavg)"

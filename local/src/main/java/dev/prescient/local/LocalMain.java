@@ -18,7 +18,10 @@ import java.util.Map;
  * --api-port N      embedded API port (default 0 = any)
  * --duration S      seconds to run (default: the scenario's; -1 = until Ctrl-C)
  * --headless        print a summary every 10 s instead of every 2 s
- * --no-operator     do not start the operator process
+ * --no-operator     do not start the operator process (static placement: nothing moves)
+ * --planner-mode M  predictive (default) or reactive (observed state only; see the operator's ReactivePolicy)
+ * --result FILE     write the run's scorecard figures there (bench/scenario-scorecard.sh)
+ * --repeat N        the repeat number written into the result (default 1)
  * </pre>
  */
 public final class LocalMain {
@@ -32,7 +35,12 @@ public final class LocalMain {
         LocalMode.Options o = new LocalMode.Options(root, root.resolve(a.getOrDefault("work", "local/work")),
                 root.resolve(a.getOrDefault("scenario", "local/scenarios/default.yaml")),
                 kc.isEmpty() ? null : Path.of(kc), Integer.parseInt(a.getOrDefault("view-port", "8089")),
-                Integer.parseInt(a.getOrDefault("api-port", "0")), !a.containsKey("no-operator"), System.out);
+                Integer.parseInt(a.getOrDefault("api-port", "0")), !a.containsKey("no-operator"), System.out,
+                a.getOrDefault("planner-mode", "predictive"));
+        if (!List.of("predictive", "reactive").contains(o.plannerMode())) {
+            throw new IllegalArgumentException("--planner-mode predictive|reactive, not " + o.plannerMode());
+        }
+        String loadBefore = dev.prescient.local.score.RunResult.loadAverage();
         if (!Files.isDirectory(root.resolve("crds"))) {
             throw new IllegalArgumentException("--root " + root + " is not the Prescient repository (no crds/)");
         }
@@ -57,6 +65,15 @@ public final class LocalMain {
                 if (v.badBlocks() != 0) {
                     exit = 1;
                 }
+            }
+            if (a.containsKey("result")) {
+                Path out = Path.of(a.get("result")).toAbsolutePath();
+                var r = RunScore.of(mode.runner(), checks, a.containsKey("no-operator") ? "static" : o.plannerMode(),
+                        Integer.parseInt(a.getOrDefault("repeat", "1")), loadBefore,
+                        dev.prescient.local.score.RunResult.loadAverage());
+                r.write(out);
+                System.out.printf("[prescient] scorecard figures written to %s: local reads %.1f%%, p99 %.2f ms, %d moves%n",
+                        out, 100 * r.localShare(), r.p99Micros() / 1000, r.moves());
             }
         } catch (Exception e) {
             if (mode.stopping()) {

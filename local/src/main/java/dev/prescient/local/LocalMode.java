@@ -35,7 +35,12 @@ import java.util.stream.Stream;
 public final class LocalMode implements AutoCloseable {
     /** Everything the launcher needs to know. */
     public record Options(Path root, Path work, Path scenario, Path kubeconfig, int viewPort, int apiPort,
-            boolean startOperator, PrintStream out) {
+            boolean startOperator, PrintStream out, String plannerMode) {
+        /** The predictive operator (prescient.planner.mode's default). */
+        public Options(Path root, Path work, Path scenario, Path kubeconfig, int viewPort, int apiPort,
+                boolean startOperator, PrintStream out) {
+            this(root, work, scenario, kubeconfig, viewPort, apiPort, startOperator, out, "predictive");
+        }
     }
 
     /**
@@ -136,7 +141,8 @@ public final class LocalMode implements AutoCloseable {
 
         Path operatorJar = o.root().resolve("operator/target/quarkus-app/quarkus-run.jar");
         if (o.startOperator() && Files.exists(operatorJar) && api.embedded()) {
-            children.start("operator", operatorCommand(operatorJar, api.url(), scenario), work.resolve("operator.log"));
+            children.start("operator", operatorCommand(operatorJar, api.url(), scenario, o.plannerMode()),
+                    work.resolve("operator.log"));
             step("operator started (" + operatorJar + "), log " + work.resolve("operator.log")
                     + "; it decides every move from here on");
         } else {
@@ -154,9 +160,10 @@ public final class LocalMode implements AutoCloseable {
             String uri = require(ctx, ControllerService.CTX_NBD_URI);
             String replicaNode = require(ctx, ControllerService.CTX_REPLICA_NODE);
             String reader = scenario.hotspots.stream().filter(h -> h.volume.equals(vs.name))
-                    .map(h -> Scenario.readerAt(h, 0)).findFirst().orElse(vs.node);
+                    .map(h -> scenario.readerAtSeconds(h, 0)).findFirst().orElse(vs.node);
             LocalVolume v = new LocalVolume(vs.name, vol.getVolumeId(), vol.getCapacityBytes(), scenario.blockSize,
                     scenario.extentSize, scenario.policy.heatHalfLifeTicks, uri, reader);
+            v.serving(replicaNode, vs.tier);
             volumes.put(vs.name, v);
             step("volume " + vs.name + " (" + vol.getVolumeId() + ", " + vs.sizeMiB + " MiB) on " + replicaNode + "/"
                     + vs.tier + ", front-end " + uri + ", used from " + reader);
@@ -187,7 +194,13 @@ public final class LocalMode implements AutoCloseable {
      * the pre-staging lead, the heat scale, and how often nodes and migrations are looked at).
      */
     static List<String> operatorCommand(Path jar, String apiUrl, Scenario sc) {
+        return operatorCommand(jar, apiUrl, sc, "predictive");
+    }
+
+    /** @param plannerMode predictive (the operator) or reactive (the scorecard's baseline, ReactivePolicy) */
+    static List<String> operatorCommand(Path jar, String apiUrl, Scenario sc, String plannerMode) {
         return List.of(Children.javaBin(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "-Dprescient.planner.mode=" + plannerMode,
                 "-Dquarkus.kubernetes-client.api-server-url=" + apiUrl,
                 "-Dquarkus.kubernetes-client.namespace=" + NAMESPACE, "-Dquarkus.http.port=0",
                 "-Dquarkus.http.host=127.0.0.1",

@@ -7,6 +7,7 @@ import dev.prescient.engine.replication.ReplicationSettings;
 import dev.prescient.engine.store.LocalReplica;
 import dev.prescient.engine.store.ReplicaStore;
 import dev.prescient.engine.volume.DeltaSync;
+import dev.prescient.engine.volume.PausePhases;
 import dev.prescient.engine.volume.ReplicaSet;
 import dev.prescient.engine.volume.Switchover;
 import java.io.IOException;
@@ -28,15 +29,17 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Engine benchmarks that need no NBD client (bench/engine-bench.sh runs the NBD ones with fio):
  * <ol>
- *   <li>live switchover pause over N switchovers under continuous 4 KiB random writes, and a
- *       check that no acknowledged write was lost;</li>
+ *   <li>live switchover pause over N switchovers under continuous 4 KiB random writes: percentiles,
+ *       a histogram of the pause's phases, the slowest pauses with the GC pauses they overlapped,
+ *       and a check that no acknowledged write was lost;</li>
  *   <li>two replicas, one remote over loopback (replication transport): sequential 1 MiB write
  *       throughput as a ratio to one local replica;</li>
  *   <li>delta resync of a volume after 1% of its 4 KiB blocks changed, through the replica set's
  *       catch-up into a remote replica: bytes sent vs changed bytes, time vs rsync.</li>
  * </ol>
- * Arguments: --dir DIR (default /tmp) --switchovers 20 --switch-mib 512 --seq-mib 1024
- * --resync-mib 2048 --only switch|two|resync
+ * Arguments: --dir DIR (default /tmp) --switchovers 1000 --switch-mib 16 --writers 4 --seq-mib 1024
+ * --resync-mib 2048 --only switch|two|resync. The switchover volume is small so that 1,000
+ * switchovers (each copies the whole volume once) take a few minutes.
  */
 public final class EngineBench {
     private static final int BS = 4096;
@@ -52,11 +55,12 @@ public final class EngineBench {
         Path base = Files.createTempDirectory(Path.of(a.getOrDefault("dir", "/tmp")), "engine-bench");
         String only = a.getOrDefault("only", "all");
         // Figures from a loaded machine are not comparable: the load is part of every run's output.
-        System.out.println("load before: " + loadavg());
+        System.out.println("load before: " + BenchStats.loadavg());
         try {
             if (only.equals("all") || only.equals("switch")) {
-                switchover(base, Integer.parseInt(a.getOrDefault("switchovers", "20")),
-                        Long.parseLong(a.getOrDefault("switch-mib", "512")) << 20);
+                switchover(base, Integer.parseInt(a.getOrDefault("switchovers", "1000")),
+                        Long.parseLong(a.getOrDefault("switch-mib", "16")) << 20,
+                        Integer.parseInt(a.getOrDefault("writers", "4")));
             }
             if (only.equals("all") || only.equals("two")) {
                 twoReplicas(base, Long.parseLong(a.getOrDefault("seq-mib", "1024")) << 20);
@@ -65,28 +69,9 @@ public final class EngineBench {
                 resync(base, Long.parseLong(a.getOrDefault("resync-mib", "2048")) << 20);
             }
         } finally {
-            System.out.println("load after: " + loadavg());
+            System.out.println("load after: " + BenchStats.loadavg());
             new ProcessBuilder("rm", "-rf", base.toString()).inheritIO().start().waitFor();
         }
-    }
-
-    static String loadavg() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).strip() + " (" + Runtime.getRuntime().availableProcessors()
-                    + " cpus)";
-        } catch (java.io.IOException e) {
-            return "unknown (" + e.getMessage() + ")";
-        }
-    }
-
-    /** "p99 1.23 ms" or, from too few samples for that percentile, "p99 n/a (n=20, needs 100)". */
-    static String pctMs(long[] sorted, double p) {
-        String name = "p" + Math.round(p * 100);
-        long needed = Math.round(1 / (1 - p));
-        if (sorted.length < needed) {
-            return String.format("%s n/a (n=%d, needs %d)", name, sorted.length, needed);
-        }
-        return String.format("%s %.2f ms", name, pct(sorted, p) / 1e6);
     }
 
     static ByteBuffer block(long seed, ByteBuffer into) {
@@ -100,17 +85,24 @@ public final class EngineBench {
 
     // ------------------------------------------------------------------ switchover
 
-    static void switchover(Path base, int count, long size) throws Exception {
+    /**
+     * Switches a volume from replica to replica {@code count} times while {@code threads} writers
+     * write 4 KiB blocks at random, then checks every acknowledged write on the last replica.
+     * Prints the pause's percentiles (only those the sample count supports), a histogram of its
+     * phases, and the slowest pauses with what they overlapped (GC pauses, the final delta).
+     */
+    static void switchover(Path base, int count, long size, int threads) throws Exception {
         ReplicaStore store = new ReplicaStore(Map.of("nvme", base.resolve("nvme"), "ssd", base.resolve("ssd")));
         LocalReplica first = store.create("sw-0", "vol", "nvme", size);
         ReplicaSet set = new ReplicaSet("vol", size, BS);
         set.addInSync("sw-0", first, true);
         long blocks = size / BS;
-        int threads = 4;
         AtomicLongArray model = new AtomicLongArray((int) blocks); // last acknowledged seed per block
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong writes = new AtomicLong();
         AtomicLong errors = new AtomicLong();
+        AtomicLong maxWriteNanos = new AtomicLong();
+        AtomicLong slowWrites = new AtomicLong(); // writes that took 10 ms or more, as the client saw them
         Thread[] ws = new Thread[threads];
         for (int t = 0; t < threads; t++) {
             int tid = t;
@@ -118,33 +110,45 @@ public final class EngineBench {
                 ByteBuffer buf = ByteBuffer.allocateDirect(BS);
                 Random rnd = new Random(tid);
                 long seq = ((long) tid << 40) + 1;
+                long maxNanos = 0;
                 while (!stop.get()) {
                     long blk = rnd.nextInt((int) (blocks / threads)) * (long) threads + tid; // own blocks
                     long seed = ++seq;
+                    block(seed, buf);
+                    long w0 = System.nanoTime();
                     try {
-                        set.write(blk * BS, block(seed, buf), false);
+                        set.write(blk * BS, buf, false);
+                        long took = System.nanoTime() - w0;
+                        maxNanos = Math.max(maxNanos, took);
+                        if (took >= 10_000_000L) {
+                            slowWrites.incrementAndGet();
+                        }
                         model.set((int) blk, seed);
                         writes.incrementAndGet();
                     } catch (IOException e) {
                         errors.incrementAndGet();
                     }
                 }
-            });
+                long m = maxNanos;
+                maxWriteNanos.accumulateAndGet(m, Math::max);
+            }, "bench-writer-" + t);
             ws[t].start();
         }
+        GcWatch gc = new GcWatch();
         Thread.sleep(500);
-        long[] pauses = new long[count];
+        Switchover.Report[] reports = new Switchover.Report[count];
         long sent = 0;
         String current = "sw-0";
         long t0 = System.nanoTime();
         long w0 = writes.get();
+        boolean verbose = System.getenv("BENCH_VERBOSE") != null;
         for (int i = 1; i <= count; i++) {
             String next = "sw-" + i;
             LocalReplica target = store.create(next, "vol", i % 2 == 1 ? "ssd" : "nvme", size);
             Switchover.Report r = new Switchover(set).run(List.of(new Switchover.Target(next, target, true)),
                     Set.of(current), 8, 256);
-            pauses[i - 1] = r.pauseNanos();
-            if (System.getenv("BENCH_VERBOSE") != null) {
+            reports[i - 1] = r;
+            if (verbose) {
                 System.out.println("  " + r);
             }
             sent += r.bytesSent();
@@ -157,6 +161,7 @@ public final class EngineBench {
         for (Thread t : ws) {
             t.join();
         }
+        gc.close();
         // verify every acknowledged write against the final replica
         BlockTarget fin = set.member(current).target();
         ByteBuffer got = ByteBuffer.allocateDirect(BS);
@@ -175,21 +180,70 @@ public final class EngineBench {
                 lost++;
             }
         }
-        Arrays.sort(pauses);
-        System.out.printf("switchover: %d switchovers of a %d MiB volume under 4 KiB random writes (%d threads, %.0f writes/s during)%n",
-                count, size >> 20, threads, (w1 - w0) / secs);
-        // With 20 samples a "p99" is the maximum: percentiles are printed only from enough samples.
-        System.out.printf("switchover: pause over %d samples: %s, %s, max %.2f ms (target p99 < 50 ms, aim < 10 ms)%n",
-                pauses.length, pctMs(pauses, 0.5), pctMs(pauses, 0.99), pauses[pauses.length - 1] / 1e6);
+        long[] pauses = Arrays.stream(reports).mapToLong(Switchover.Report::pauseNanos).toArray();
+        long[] finalBlocks = Arrays.stream(reports).mapToLong(Switchover.Report::finalBlocks).toArray();
+        System.out.printf("switchover: %d switchovers of a %d MiB volume under 4 KiB random writes (%d writer threads, %.0f writes/s during, %.1f s)%n",
+                count, size >> 20, threads, (w1 - w0) / secs, secs);
+        System.out.printf("switchover: pause %s (target p99 < 10 ms)%n", BenchStats.summaryMs(pauses));
+        System.out.println("switchover: pause phases, count per bucket (ms):");
+        System.out.println("  " + BenchStats.histogramHeader("phase"));
+        System.out.println("  " + BenchStats.histogramRow("pause", pauses));
+        for (int p = 0; p < PausePhases.NAMES.size(); p++) {
+            int ph = p;
+            long[] v = Arrays.stream(reports).mapToLong(r -> r.phases().toArray()[ph]).toArray();
+            System.out.println("  " + BenchStats.histogramRow(PausePhases.NAMES.get(p), v));
+        }
+        long[] fb = finalBlocks.clone();
+        Arrays.sort(fb);
+        System.out.printf("switchover: final delta (blocks copied in the pause): p50 %d, max %d; GC pauses during the run: %d, longest %.1f ms%n",
+                BenchStats.pct(fb, 0.5), fb[fb.length - 1], gc.count(), gc.longestMs());
+        Integer[] order = new Integer[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> Long.compare(pauses[y], pauses[x]));
+        int show = Math.min(count, Math.max(5, count / 100));
+        System.out.printf("switchover: the %d longest pauses (ms: total = drain + final-copy + verify + promote + resume; final blocks; GC overlap):%n", show);
+        for (int k = 0; k < show; k++) {
+            Switchover.Report r = reports[order[k]];
+            long[] ph = r.phases().toArray();
+            long startMs = gc.toUptimeMs(r.pauseStartNanos());
+            long endMs = gc.toUptimeMs(r.pauseStartNanos() + r.pauseNanos());
+            StringBuilder parts = new StringBuilder();
+            for (int p = 0; p < ph.length; p++) {
+                parts.append(p == 0 ? "" : " + ").append(String.format("%.2f", ph[p] / 1e6));
+                if (r.phases().cpuNanos() != null && ph[p] >= 1_000_000L) {
+                    parts.append(String.format(" (cpu %.2f, runq %.2f)", r.phases().cpuNanos()[p] / 1e6,
+                            r.phases().runqNanos()[p] / 1e6));
+                }
+            }
+            System.out.printf("  %7.2f = %s; %d blocks; %s%n", r.pauseNanos() / 1e6, parts, r.finalBlocks(),
+                    gc.overlapping(startMs, endMs));
+        }
+        if (reports[0].phases().cpuNanos() != null) {
+            // Where the pausing thread's time went (-Dprescient.pause.schedstat=true): on a CPU, waiting for
+            // one (a loaded machine), or neither (blocked in the kernel, on a lock, or asleep).
+            for (String which : new String[] {"all pauses", "the longest 1%"}) {
+                int upto = which.equals("all pauses") ? count : Math.max(1, count / 100);
+                long wall = 0;
+                long cpu = 0;
+                long runq = 0;
+                for (int k = 0; k < upto; k++) {
+                    PausePhases f = reports[order[k]].phases();
+                    wall += f.totalNanos();
+                    cpu += Arrays.stream(f.cpuNanos()).sum();
+                    runq += Arrays.stream(f.runqNanos()).sum();
+                }
+                System.out.printf("switchover: %s (%d): on a CPU %.0f%%, waiting for a CPU %.0f%%, blocked %.0f%% of %.1f ms%n",
+                        which, upto, 100.0 * cpu / wall, 100.0 * runq / wall, 100.0 * (wall - cpu - runq) / wall, wall / 1e6);
+            }
+        }
+        System.out.printf("switchover: client write latency max %.2f ms, writes >= 10 ms: %d of %d%n",
+                maxWriteNanos.get() / 1e6, slowWrites.get(), writes.get());
         System.out.printf("switchover: %d MiB copied in total, write errors %d, acknowledged blocks checked %d, lost %d%n",
                 sent >> 20, errors.get(), checked, lost);
         set.close();
         store.close();
-    }
-
-    static long pct(long[] sorted, double p) {
-        int i = (int) Math.ceil(p * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 
     // ------------------------------------------------------------------ two replicas

@@ -31,6 +31,7 @@ public final class RemoteBlockSink implements BlockSink {
     private final int batchBlocks;
     private final long startBytes;
     private final ArrayDeque<Batch> free = new ArrayDeque<>();
+    private int batchesMade;
     private final ArrayDeque<Batch> inflight = new ArrayDeque<>();
     private final List<ClientConnection.Call> zeroCalls = new ArrayList<>();
     /** Heap copy of one block for hashing: the hash library cannot read direct buffers on Java 17 without --add-exports. */
@@ -94,9 +95,6 @@ public final class RemoteBlockSink implements BlockSink {
         this.batchBlocks = Math.max(1, settings.batchBytes() / blockSize);
         this.startBytes = conn.bytesSent();
         this.hashScratch = new byte[blockSize];
-        for (int i = 0; i < settings.window(); i++) {
-            free.add(new Batch());
-        }
     }
 
     @Override
@@ -157,6 +155,16 @@ public final class RemoteBlockSink implements BlockSink {
 
     @Override
     public void finish() throws IOException {
+        finish(true);
+    }
+
+    /**
+     * Waits until every batch and zero range is acknowledged by the target (written there, so
+     * readable); with {@code durable} also sends FLUSH (the target's fsync). Catch-up rounds and
+     * the paused round of a switchover finish without it: that fsync was inside the I/O pause.
+     */
+    @Override
+    public void finish(boolean durable) throws IOException {
         ensureUsable();
         try {
             flushZeroRun();
@@ -172,9 +180,11 @@ public final class RemoteBlockSink implements BlockSink {
                 conn.complete(conn.await(z), settings.maxRetries());
             }
             zeroCalls.clear();
-            long t0 = System.nanoTime();
-            conn.call(new ClientConnection.Call(Frame.FLUSH, 0, 0, 0, null, null));
-            flushNanos = System.nanoTime() - t0;
+            if (durable) {
+                long t0 = System.nanoTime();
+                conn.call(new ClientConnection.Call(Frame.FLUSH, 0, 0, 0, null, null));
+                flushNanos = System.nanoTime() - t0;
+            }
         } catch (IOException | RuntimeException e) {
             failed = true;
             throw e;
@@ -222,6 +232,13 @@ public final class RemoteBlockSink implements BlockSink {
     }
 
     private Batch takeFree() throws IOException {
+        // Batches (a few MiB of direct buffers each) are made when first needed, up to the window:
+        // a sink that carries a handful of blocks, like the paused last round of a switchover,
+        // allocates one, not the window's worth (which could even run a GC for direct memory).
+        if (free.isEmpty() && batchesMade < settings.window()) {
+            batchesMade++;
+            free.add(new Batch());
+        }
         while (free.isEmpty()) {
             pump(true);
         }

@@ -17,8 +17,16 @@ public final class DeltaSync {
     private static final int RUN_BLOCKS_MAX_BYTES = 1 << 20;
     private static final LongHashFunction XXH3 = LongHashFunction.xx3();
 
+    /** Rounds a catch-up may add below its final threshold while they still converge. */
+    static final int EXTRA_ROUNDS = 4;
+
     private final ReplicaSet set;
     private final Pacer pacer;
+    // Allocated once per instance and reused by every round, so that the paused round allocates
+    // nothing (a direct allocation can even run a GC). An instance serves one catch-up at a time.
+    private ByteBuffer copyBuf;
+    private byte[] hashBuf;
+    private ByteBuffer verifyBuf;
 
     public DeltaSync(ReplicaSet set) {
         this(set, Pacer.NONE);
@@ -41,8 +49,9 @@ public final class DeltaSync {
         void copied(long blocks, long bytesSent) throws IOException;
     }
 
-    /** What a catch-up did. */
-    public record Result(int rounds, long blocksCopied, long bytesSent, long finalBlocks, long pauseNanos) {
+    /** What a catch-up did; phases splits the pause (pauseNanos) into its parts. */
+    public record Result(int rounds, long blocksCopied, long bytesSent, long finalBlocks, long pauseNanos,
+                         PausePhases phases) {
     }
 
     /**
@@ -50,18 +59,74 @@ public final class DeltaSync {
      * either under the gate (entered) or with it paused, because it reads through the set.
      */
     long copy(AtomicBitmap blocks, Member m) throws IOException {
-        return copy(blocks, m, false);
+        return copy(blocks, m, false, Pacer.NONE, null);
     }
 
     /** As {@link #copy(AtomicBitmap, Member)}; {@code durable} also fsyncs the target. */
     long copy(AtomicBitmap blocks, Member m, boolean durable) throws IOException {
-        return copy(blocks, m, durable, Pacer.NONE);
+        return copy(blocks, m, durable, Pacer.NONE, null);
     }
 
-    private long copy(AtomicBitmap blocks, Member m, boolean durable, Pacer runPacer) throws IOException {
+    /**
+     * The copy of the paused round: as {@link #copy(AtomicBitmap, Member)}, and it keeps a hash of
+     * each run as read from the source, for {@link #verify(Copied, Member)}. With I/O paused the
+     * source cannot change between the copy and the check, so the check need not read it again.
+     */
+    Copied copyPaused(AtomicBitmap blocks, Member m) throws IOException {
+        Copied c = new Copied(blocks);
+        c.bytesSent = copy(blocks, m, false, Pacer.NONE, c);
+        return c;
+    }
+
+    /** What the paused round copied: per run of blocks, its offset, length and source hash. */
+    static final class Copied {
+        final AtomicBitmap blocks;
+        long bytesSent;
+        private long[] runs = new long[3 * 16];
+        private int n;
+
+        Copied(AtomicBitmap blocks) {
+            this.blocks = blocks;
+        }
+
+        void add(long off, int len, long hash) {
+            if (n + 3 > runs.length) {
+                runs = java.util.Arrays.copyOf(runs, runs.length * 2);
+            }
+            runs[n++] = off;
+            runs[n++] = len;
+            runs[n++] = hash;
+        }
+    }
+
+    /** Allocates the buffers of the paused round ahead of it, so that the pause allocates nothing. */
+    void prepareBuffers() {
+        copyBuffer();
+        hashBuffer();
+        verifyBuffer();
+    }
+
+    private ByteBuffer copyBuffer() {
+        if (copyBuf == null) {
+            int bs = set.blockSize();
+            copyBuf = ByteBuffer.allocateDirect(Math.max(1, RUN_BLOCKS_MAX_BYTES / bs) * bs);
+        }
+        return copyBuf;
+    }
+
+    private byte[] hashBuffer() {
+        if (hashBuf == null) {
+            hashBuf = new byte[copyBuffer().capacity()];
+        }
+        return hashBuf;
+    }
+
+    private long copy(AtomicBitmap blocks, Member m, boolean durable, Pacer runPacer, Copied hashes)
+            throws IOException {
         int bs = set.blockSize();
-        int runMax = Math.max(1, RUN_BLOCKS_MAX_BYTES / bs);
-        ByteBuffer buf = ByteBuffer.allocateDirect(runMax * bs);
+        ByteBuffer buf = copyBuffer();
+        int runMax = buf.capacity() / bs;
+        byte[] heap = hashes == null ? null : hashBuffer();
         m.copyCursor = 0;
         m.copying = blocks; // published before any read of this round (see ReplicaSet)
         try (BlockSink sink = m.target.openSink(bs)) {
@@ -73,6 +138,11 @@ public final class DeltaSync {
                 buf.clear().limit(len);
                 m.copyCursor = end; // before the read: writes below it may race the read
                 set.readUngated(off, buf);
+                if (hashes != null) {
+                    // zero-allocation-hashing cannot read direct buffers on Java 17 (see verify)
+                    buf.get(0, heap, 0, len);
+                    hashes.add(off, len, XXH3.hashBytes(heap, 0, len));
+                }
                 long zeroFrom = -1;
                 for (long i = b; i < end; i++) {
                     int p = (int) ((i - b) * bs);
@@ -105,6 +175,25 @@ public final class DeltaSync {
     }
 
     /**
+     * Whether a catch-up should run another round with I/O flowing before it pauses. Above
+     * {@code finalThreshold} dirty blocks: while rounds remain. At or below it, rounds are small and
+     * cheap and every block left now is copied with I/O paused, so it keeps going, up to
+     * {@link #EXTRA_ROUNDS} more, while each round at least halves what is left: under random
+     * writes the last rounds usually leave nothing, and the pause copies nothing.
+     *
+     * @param lastBatch blocks the previous round copied (Long.MAX_VALUE before the first)
+     */
+    static boolean anotherRound(long dirty, long lastBatch, int rounds, int maxRounds, long finalThreshold) {
+        if (dirty == 0) {
+            return false;
+        }
+        if (dirty > finalThreshold) {
+            return rounds < maxRounds;
+        }
+        return rounds < maxRounds + EXTRA_ROUNDS && dirty <= lastBatch / 2;
+    }
+
+    /**
      * Brings a WO or ERR replica to RW: rounds of copying its dirty blocks while I/O runs, until
      * at most {@code finalThreshold} remain (or {@code maxRounds}), then a last round with I/O
      * paused, a hash check of the blocks copied in it, promotion to RW, and a flush of the
@@ -122,7 +211,8 @@ public final class DeltaSync {
         long copied = 0;
         long sent = 0;
         int rounds = 0;
-        while (rounds < maxRounds && m.dirty.cardinality() > finalThreshold) {
+        long lastBatch = Long.MAX_VALUE;
+        while (anotherRound(m.dirty.cardinality(), lastBatch, rounds, maxRounds, finalThreshold)) {
             AtomicBitmap batch = m.dirty.drain();
             rounds++;
             try {
@@ -130,7 +220,7 @@ public final class DeltaSync {
                 Pacer roundPacer = (blocks, bytes) -> pacer.copied(blocks, sentBefore + bytes);
                 set.gate().enter();
                 try {
-                    sent += copy(batch, m, false, roundPacer);
+                    sent += copy(batch, m, false, roundPacer, null);
                 } finally {
                     set.gate().exit();
                 }
@@ -138,29 +228,38 @@ public final class DeltaSync {
                 m.dirty.or(batch);
                 throw e;
             }
-            copied += batch.cardinality();
+            lastBatch = batch.cardinality();
+            copied += lastBatch;
         }
-        long t0 = System.nanoTime();
+        prepareBuffers();
+        PausePhases.Clock clock = new PausePhases.Clock();
         AtomicBitmap last;
         try {
             set.gate().pause(10, TimeUnit.SECONDS);
         } catch (TimeoutException | InterruptedException e) {
             throw new IOException("could not pause I/O of volume " + set.volumeId(), e);
         }
+        clock.lap(); // drain
+        long pause;
         try {
             last = m.dirty.drain();
             try {
-                sent += copy(last, m);
-                verify(last, m);
+                Copied c = copyPaused(last, m);
+                sent += c.bytesSent;
+                clock.lap(); // final copy
+                verify(c, m);
+                clock.lap(); // verify
             } catch (IOException | RuntimeException e) {
                 m.dirty.or(last);
                 throw e;
             }
             m.mode = ReplicaMode.RW;
+            clock.lap(); // promote
         } finally {
             set.gate().resume();
+            clock.lap(); // resume
+            pause = System.nanoTime() - clock.start();
         }
-        long pause = System.nanoTime() - t0;
         // Rounds were applied but not fsynced (keeps the pause short); make them durable now.
         try {
             m.target.flush();
@@ -169,29 +268,33 @@ public final class DeltaSync {
             set.fail(m.id, "flush after catch-up failed: " + e.getMessage());
             throw e;
         }
-        return new Result(rounds + 1, copied + last.cardinality(), sent, last.cardinality(), pause);
+        return new Result(rounds + 1, copied + last.cardinality(), sent, last.cardinality(), pause, clock.phases());
     }
 
-    /** Compares the blocks by xxh3 between the read source and {@code m}; throws on mismatch. */
-    void verify(AtomicBitmap blocks, Member m) throws IOException {
-        int bs = set.blockSize();
-        // Heap buffers: zero-allocation-hashing reads direct buffers through sun.nio.ch internals,
-        // which Java 17 does not export.
-        ByteBuffer a = ByteBuffer.allocate(RUN_BLOCKS_MAX_BYTES);
-        ByteBuffer b = ByteBuffer.allocate(RUN_BLOCKS_MAX_BYTES);
-        int runMax = RUN_BLOCKS_MAX_BYTES / bs;
-        for (long i = blocks.nextSetBit(0); i >= 0; ) {
-            long end = Math.min(blocks.nextClearBit(i), i + runMax);
-            long off = i * bs;
-            int len = (int) Math.min((end - i) * bs, set.size() - off);
-            a.clear().limit(len);
+    private ByteBuffer verifyBuffer() {
+        if (verifyBuf == null) {
+            verifyBuf = ByteBuffer.allocate(copyBuffer().capacity());
+        }
+        return verifyBuf;
+    }
+
+    /**
+     * Reads back what {@link #copyPaused} copied from {@code m} and compares it by xxh3 with the
+     * hashes taken from the source as it was read; throws on mismatch. Only valid with I/O still
+     * paused since the copy.
+     */
+    void verify(Copied c, Member m) throws IOException {
+        // A heap buffer: zero-allocation-hashing reads direct buffers through sun.nio.ch
+        // internals, which Java 17 does not export.
+        ByteBuffer b = verifyBuffer();
+        for (int i = 0; i < c.n; i += 3) {
+            long off = c.runs[i];
+            int len = (int) c.runs[i + 1];
             b.clear().limit(len);
-            set.readUngated(off, a);
             m.target.read(off, b);
-            if (XXH3.hashBytes(a.flip()) != XXH3.hashBytes(b.flip())) {
+            if (XXH3.hashBytes(b.flip()) != c.runs[i + 2]) {
                 throw new VerifyFailedException(m.id, off, len);
             }
-            i = blocks.nextSetBit(end);
         }
     }
 

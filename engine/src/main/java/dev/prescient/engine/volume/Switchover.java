@@ -15,7 +15,9 @@ import java.util.concurrent.TimeoutException;
  * replicas to RW, resume; then fsync the new replicas and drop the old ones (the swap). Until the
  * drop, the old replicas stay RW and complete; any failure before it removes the new replicas
  * again and leaves the volume as it was. The pause holds no fsync: copy rounds apply blocks
- * without syncing and a single flush follows with I/O running.
+ * without syncing and a single flush follows with I/O running. The rounds go on below the final
+ * threshold while they converge ({@link DeltaSync#anotherRound}), so the paused round usually
+ * copies nothing; it allocates nothing either (buffers come from the rounds).
  */
 public final class Switchover {
     private final ReplicaSet set;
@@ -30,8 +32,12 @@ public final class Switchover {
     public record Target(String id, BlockTarget target, boolean local) {
     }
 
-    /** What happened: pause is the time I/O was held, from pause() to resume(). */
-    public record Report(int rounds, long bytesSent, long finalBlocks, long pauseNanos) {
+    /**
+     * What happened: pause is the time I/O was held, from pause() to resume(); phases splits it;
+     * pauseStartNanos is System.nanoTime() when the pause began (to correlate with GC logs).
+     */
+    public record Report(int rounds, long bytesSent, long finalBlocks, long pauseNanos, PausePhases phases,
+                         long pauseStartNanos) {
     }
 
     /**
@@ -46,10 +52,13 @@ public final class Switchover {
             }
             long sent = 0;
             int rounds = 0;
-            while (rounds < maxRounds && maxDirty(added) > finalThreshold) {
+            long lastBatch = Long.MAX_VALUE;
+            while (DeltaSync.anotherRound(maxDirty(added), lastBatch, rounds, maxRounds, finalThreshold)) {
                 rounds++;
+                lastBatch = 0;
                 for (Member m : added) {
                     AtomicBitmap batch = m.dirty.drain();
+                    lastBatch = Math.max(lastBatch, batch.cardinality());
                     set.gate().enter();
                     try {
                         sent += sync.copy(batch, m);
@@ -61,25 +70,35 @@ public final class Switchover {
                     }
                 }
             }
-            long t0 = System.nanoTime();
+            sync.prepareBuffers();
+            PausePhases.Clock clock = new PausePhases.Clock();
             try {
                 set.gate().pause(10, TimeUnit.SECONDS);
             } catch (TimeoutException | InterruptedException e) {
                 throw new IOException("could not pause I/O of volume " + set.volumeId(), e);
             }
+            clock.lap(); // drain
             long finalBlocks = 0;
             long pause;
             try {
+                List<DeltaSync.Copied> last = new ArrayList<>(added.size());
                 for (Member m : added) {
-                    AtomicBitmap last = m.dirty.drain();
-                    finalBlocks += last.cardinality();
-                    sent += sync.copy(last, m);
-                    sync.verify(last, m);
+                    AtomicBitmap d = m.dirty.drain();
+                    finalBlocks += d.cardinality();
+                    DeltaSync.Copied c = sync.copyPaused(d, m);
+                    last.add(c);
+                    sent += c.bytesSent;
                 }
+                clock.lap(); // final copy
+                for (int i = 0; i < added.size(); i++) {
+                    sync.verify(last.get(i), added.get(i));
+                }
+                clock.lap(); // verify
                 // Promotion: from here writes are acknowledged only when the new replicas have them.
                 for (Member m : added) {
                     m.mode = ReplicaMode.RW;
                 }
+                clock.lap(); // promote
             } catch (IOException | RuntimeException e) {
                 for (Member m : added) {
                     m.mode = ReplicaMode.ERR; // out of the write path before I/O resumes
@@ -87,7 +106,8 @@ public final class Switchover {
                 throw e;
             } finally {
                 set.gate().resume();
-                pause = System.nanoTime() - t0;
+                clock.lap(); // resume
+                pause = System.nanoTime() - clock.start();
             }
             // The fsync of the copied data runs with I/O flowing: old and new replicas are both
             // RW meanwhile, so the old set stays a complete, durable copy until this succeeds.
@@ -99,7 +119,7 @@ public final class Switchover {
                 set.remove(id);
             }
             added.clear(); // committed: nothing to roll back
-            return new Report(rounds + 1, sent, finalBlocks, pause);
+            return new Report(rounds + 1, sent, finalBlocks, pause, clock.phases(), clock.start());
         } finally {
             for (Member m : added) { // rollback: the old set never stopped being authoritative
                 set.remove(m.id);

@@ -225,12 +225,16 @@ class EngineControlIT {
             assertThat(c.flush()).isZero();
         }
         assertThat(call(a, "ATTACH rB 127.0.0.1:" + b.replicationPort(), new ArrayList<>()).ok()).isTrue();
-        // A slow catch-up cancelled by closing the connection after the first progress line.
+        // A slow catch-up cancelled by closing the connection once a progress line shows blocks copied
+        // (on a loaded machine the first lines can come before any block went: then B would keep nothing).
         AtomicBoolean sawProgress = new AtomicBoolean();
         try {
             ControlClient.call(a.control(), "CATCHUP rB bps=1048576", l -> {
-                sawProgress.set(true);
-                throw new java.util.concurrent.CancellationException("enough");
+                java.util.regex.Matcher done = java.util.regex.Pattern.compile("done=(\\d+)").matcher(l);
+                if (done.find() && Long.parseLong(done.group(1)) >= 64L * BS) {
+                    sawProgress.set(true);
+                    throw new java.util.concurrent.CancellationException("enough");
+                }
             });
         } catch (java.util.concurrent.CancellationException expected) {
             // the client hung up

@@ -40,6 +40,10 @@ public final class LocalVolume {
     private long readMismatches;
     private long ioErrors;
     private volatile double readLatencyMicros;
+    private volatile double lastReadMicros;
+    /** Where the reads are served from now (scenario runner's ReadSource): node and tier. */
+    private volatile String servingNode;
+    private volatile String servingTier;
 
     public LocalVolume(String name, String volumeId, long sizeBytes, int blockSize, int extentSize, int halfLifeTicks,
             String frontEndUri, String reader) {
@@ -129,6 +133,7 @@ public final class LocalVolume {
             long t0 = System.nanoTime();
             conn().read((long) block * blockSize, buf);
             double us = (System.nanoTime() - t0) / 1e3;
+            lastReadMicros = us;
             // Moving average over about 20 reads: what the consumer feels from the tier serving it.
             readLatencyMicros = readLatencyMicros == 0 ? us : readLatencyMicros * 0.95 + us * 0.05;
             reads++;
@@ -217,6 +222,24 @@ public final class LocalVolume {
 
     public double readLatencyMicros() {
         return readLatencyMicros;
+    }
+
+    /** Latency of the last read, microseconds. */
+    public double lastReadMicros() {
+        return lastReadMicros;
+    }
+
+    public String servingNode() {
+        return servingNode;
+    }
+
+    public String servingTier() {
+        return servingTier;
+    }
+
+    public void serving(String node, String tier) {
+        servingNode = node;
+        servingTier = tier;
     }
 
     public long readMismatches() {

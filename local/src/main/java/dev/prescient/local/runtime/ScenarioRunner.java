@@ -27,7 +27,11 @@ public final class ScenarioRunner implements AutoCloseable {
     private final Map<String, LocalVolume> volumes;
     private final Map<String, Path> faultFiles;
     private final ClusterWatch watch;
-    private final Random random = new Random(42);
+    private final Random random;
+    /** Every read, for the scorecard: latency, served on the reader's node or not, on the failing disk or not. */
+    private final dev.prescient.local.score.ReadStats reads = new dev.prescient.local.score.ReadStats(5);
+    /** Each volume's first replica (its read source until a switch-over). */
+    private final Map<String, dev.prescient.local.score.ReadSource.Place> first = new LinkedHashMap<>();
     private final Map<String, NodeState> nodes = new LinkedHashMap<>();
     private final Map<String, VolumeHistory> history = new LinkedHashMap<>();
     private final List<ReaderMove> readerMoves = Collections.synchronizedList(new ArrayList<>());
@@ -64,6 +68,9 @@ public final class ScenarioRunner implements AutoCloseable {
         this.volumes = volumes;
         this.faultFiles = Map.copyOf(faultFiles);
         this.watch = watch;
+        this.random = new Random(sc.seed);
+        volumes.forEach((k, v) -> first.put(k, new dev.prescient.local.score.ReadSource.Place(
+                v.servingNode() == null ? "" : v.servingNode(), v.servingTier() == null ? "" : v.servingTier())));
         for (String n : sc.nodes) {
             nodes.put(n, new NodeState());
         }
@@ -100,7 +107,7 @@ public final class ScenarioRunner implements AutoCloseable {
         double tod = sc.timeOfDay(t);
         for (Scenario.Hotspot h : sc.hotspots) {
             LocalVolume v = volumes.get(h.volume);
-            String reader = Scenario.readerAt(h, tod);
+            String reader = sc.readerAtSeconds(h, t);
             if (reader != null && !reader.equals(v.reader())) {
                 readerMoves.add(new ReaderMove(v.name, v.reader(), reader, t));
                 try {
@@ -174,8 +181,21 @@ public final class ScenarioRunner implements AutoCloseable {
     /** Reads what the operator and the agents did: replicas per volume, node health, migrations. */
     public void refresh(double t) {
         watch.refresh();
+        List<ClusterWatch.Migration> migrations = watch.migrations();
         for (LocalVolume v : volumes.values()) {
-            v.replicas(watch.replicas(v.volumeId));
+            List<Replica> rs = watch.replicas(v.volumeId);
+            v.replicas(rs);
+            List<dev.prescient.local.score.ReadSource.Move> done = new ArrayList<>();
+            for (ClusterWatch.Migration m : migrations) {
+                Double at = m.phaseSeenAt().get(dev.prescient.api.v1alpha1.migration.MigrationPhase.Succeeded);
+                if (at != null && (m.volume().equals(v.volumeId) || m.volume().equals(v.name))) {
+                    done.add(new dev.prescient.local.score.ReadSource.Move(m.to(), m.keepSource(), at));
+                }
+            }
+            var place = dev.prescient.local.score.ReadSource.resolve(first.get(v.name), rs.stream()
+                    .map(r -> new dev.prescient.local.score.ReadSource.Copy(r.node(), r.tier(), r.healthy())).toList(),
+                    done);
+            v.serving(place.node(), place.tier());
         }
         var health = watch.health();
         nodes.forEach((name, s) -> {
@@ -233,10 +253,18 @@ public final class ScenarioRunner implements AutoCloseable {
                 v.write(block, data);
             } else {
                 v.read(block);
+                String at = v.servingNode();
+                NodeState ns = at == null ? null : nodes.get(at);
+                reads.record(seconds(), v.name, v.lastReadMicros(), v.reader().equals(at),
+                        ns != null && ns.injectedLatencyMicros > 0);
             }
         } catch (IOException e) {
             ioErrors++;
         }
+    }
+
+    public dev.prescient.local.score.ReadStats reads() {
+        return reads;
     }
 
     public ClusterWatch watch() {

@@ -17,6 +17,8 @@ public final class Scenario {
     public int durationSeconds = 240;
     public int blockSize = 65536;
     public int extentSize = 1 << 20;
+    /** Seed of the workload's random choices (blocks, noise, random readers): same seed, same workload. */
+    public long seed = 42;
     public List<String> nodes = new ArrayList<>();
     public List<VolumeSpec> volumes = new ArrayList<>();
     public List<Hotspot> hotspots = new ArrayList<>();
@@ -41,6 +43,11 @@ public final class Scenario {
         /** Daily swing of the load: ops = opsPerTick * (1 + amplitude * sin(2 pi timeOfDay)). */
         public double diurnalAmplitude = 0.5;
         public List<Slot> schedule = new ArrayList<>();
+        /**
+         * When > 0 the schedule is ignored: every this many seconds the reader is a node drawn at random (seeded),
+         * an access pattern no daily profile can forecast.
+         */
+        public int randomReaderEverySeconds;
     }
 
     public static final class Slot {
@@ -130,6 +137,20 @@ public final class Scenario {
         return Math.max(0, h.opsPerTick * (1 + h.diurnalAmplitude * Math.sin(2 * Math.PI * timeOfDay)));
     }
 
+    /**
+     * Which node reads the hot spot {@code seconds} into the run: a random reader (seeded, a pure function of the
+     * slot) or the schedule's at that time of day.
+     */
+    public String readerAtSeconds(Hotspot h, double seconds) {
+        if (h.randomReaderEverySeconds > 0) {
+            long slot = (long) Math.floor(seconds / h.randomReaderEverySeconds);
+            // SplittableRandom mixes its seed: java.util.Random's first draw barely changes between consecutive
+            // seeds (seed 42 gave the same reader for four slots in a row, three times).
+            return nodes.get(new java.util.SplittableRandom(seed * 1_000_003L + slot).nextInt(nodes.size()));
+        }
+        return readerAt(h, timeOfDay(seconds));
+    }
+
     /** Which node reads the hot spot at a time of day: the last slot that started at or before it. */
     public static String readerAt(Hotspot h, double timeOfDay) {
         String node = h.schedule.get(h.schedule.size() - 1).node;
@@ -161,7 +182,7 @@ public final class Scenario {
         }
         for (Hotspot h : hotspots) {
             VolumeSpec v = volume(h.volume);
-            if (h.schedule.isEmpty()) {
+            if (h.schedule.isEmpty() && h.randomReaderEverySeconds <= 0) {
                 throw new InvalidScenarioException("hot spot on " + h.volume + " has no schedule");
             }
             for (Slot s : h.schedule) {

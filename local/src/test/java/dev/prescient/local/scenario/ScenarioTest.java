@@ -32,6 +32,38 @@ class ScenarioTest {
     }
 
     @Test
+    void scorecardScenariosLoadAndTheRandomReaderIsSeededAndVisitsEveryNode() throws Exception {
+        Scenario trace = Scenario.load(ROOT.resolve("local/scenarios/score-trace.yaml"));
+        assertThat(trace.traces).singleElement().satisfies(t -> assertThat(t.file).contains("OLTP.lis"));
+        assertThat(trace.readerAtSeconds(trace.hotspots.get(0), 40)).isEqualTo("node-b");
+        Scenario r = Scenario.load(ROOT.resolve("local/scenarios/score-random.yaml"));
+        Scenario.Hotspot h = r.hotspots.get(0);
+        assertThat(h.schedule).isEmpty();
+        assertThat(h.randomReaderEverySeconds).isEqualTo(10);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        StringBuilder first = new StringBuilder();
+        for (int t = 0; t < 300; t += 10) {
+            String n = r.readerAtSeconds(h, t);
+            assertThat(r.readerAtSeconds(h, t + 9.5)).as("constant within a slot").isEqualTo(n);
+            seen.add(n);
+            first.append(n).append(' ');
+        }
+        assertThat(seen).containsExactlyInAnyOrder("node-a", "node-b", "node-c");
+        Scenario again = Scenario.load(ROOT.resolve("local/scenarios/score-random.yaml"));
+        StringBuilder second = new StringBuilder();
+        for (int t = 0; t < 300; t += 10) {
+            second.append(again.readerAtSeconds(again.hotspots.get(0), t)).append(' ');
+        }
+        assertThat(second.toString()).as("same seed, same readers").isEqualTo(first.toString());
+        again.seed = 7;
+        StringBuilder other = new StringBuilder();
+        for (int t = 0; t < 300; t += 10) {
+            other.append(again.readerAtSeconds(again.hotspots.get(0), t)).append(' ');
+        }
+        assertThat(other.toString()).isNotEqualTo(first.toString());
+    }
+
+    @Test
     void refusesScenariosThatCannotRun() {
         assertThatThrownBy(() -> Scenario.parse("nodes: [a]\n"))
                 .isInstanceOf(Scenario.InvalidScenarioException.class).hasMessageContaining("two nodes");

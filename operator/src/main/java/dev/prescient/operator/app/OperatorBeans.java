@@ -134,11 +134,19 @@ public class OperatorBeans {
                             @ConfigProperty(name = "prescient.planner.heat-scale") double heatScale,
                             @ConfigProperty(name = "prescient.planner.lead-time") Duration lead,
                             @ConfigProperty(name = "prescient.planner.day-length") Duration day,
-                            @ConfigProperty(name = "prescient.planner.new-volume-warm-up") Duration warmUp) {
+                            @ConfigProperty(name = "prescient.planner.new-volume-warm-up") Duration warmUp,
+                            @ConfigProperty(name = "prescient.planner.mode") String mode,
+                            @ConfigProperty(name = "prescient.planner.reactive-dwell") Duration dwell) {
         PlannerLoop loop = new PlannerLoop(client, agents, health, new AffinityProfiles(0.3, day),
                 new ModelStateStore(client, namespace, configMap, 20_000), metrics, events, clock, limits, heatScale,
                 lead, forecasts, insights, inventory);
         loop.setNewVolumeWarmUp(warmUp);
+        switch (mode) {
+            case "predictive" -> loop.setReactive(null);
+            case "reactive" -> loop.setReactive(new dev.prescient.operator.plan.ReactivePolicy(dwell));
+            default -> throw new IllegalArgumentException("prescient.planner.mode must be predictive or reactive, not "
+                    + mode);
+        }
         return loop;
     }
 

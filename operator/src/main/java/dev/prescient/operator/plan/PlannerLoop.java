@@ -121,7 +121,18 @@ public final class PlannerLoop {
         this.newVolumeWarmUp = warmUp;
     }
 
+    private volatile ReactivePolicy reactive;
+
+    /** Plan from observed state only (the scorecard's reactive baseline); null: the predictive planner. */
+    public void setReactive(ReactivePolicy reactive) {
+        this.reactive = reactive;
+    }
+
     public Result evaluate(String policy, PlannerSettings settings) {
+        ReactivePolicy r = reactive;
+        if (r != null) {
+            settings = r.settings(settings);
+        }
         if (!restored) {
             restore();
         }
@@ -158,6 +169,9 @@ public final class PlannerLoop {
         long t1 = System.nanoTime();
         Map<String, Map<String, Double>> podHeat = new HashMap<>();
         ClusterView view = view(now, settings, nodes, volumes, migrations, data, podHeat);
+        if (r != null) {
+            view = r.observe(view, settings);
+        }
         // The planner demotes a volume after a whole cycle of the heat the profiles learn: a day, or local mode's minute.
         Plan plan = new PlacementPlanner(settings, profiles.day()).plan(view);
         long t2 = System.nanoTime();

@@ -233,8 +233,15 @@ public final class VolumeForecasts {
         }
         int h = steps(lead);
         Forecast f = s.load.forecast(h);
-        return new Outlook(Math.max(0, f.point(h)), Math.max(0, f.lower(h)), f.upper(h), f.level(), lead,
-                s.load.modelName(), s.access.count);
+        // Within physical bounds: 0 to a multiple of the highest rate the volume served (ForecastBounds).
+        double peak = ForecastBounds.peak(s.access.history(), s.access.pending);
+        double point = f.point(h);
+        double clamped = ForecastBounds.clamp(point, peak);
+        String model = clamped < point ? s.load.modelName() + String.format(java.util.Locale.ROOT,
+                " (clamped from %.3g to %.0fx the observed peak %.3g)", point, ForecastBounds.PEAK_MULTIPLE, peak)
+                : s.load.modelName();
+        return new Outlook(clamped, ForecastBounds.clamp(f.lower(h), peak), ForecastBounds.clamp(f.upper(h), peak),
+                f.level(), lead, model, s.access.count);
     }
 
     /** Committed samples of used bytes for the volume (for status and tests). */

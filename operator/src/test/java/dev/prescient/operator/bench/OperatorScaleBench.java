@@ -102,7 +102,7 @@ public final class OperatorScaleBench {
         List<Double> sorted = new ArrayList<>(ms.subList(8, ms.size()));
         sorted.sort(null);
         System.out.printf("forecasters (%d volumes, one 30 min step per pass, training budget 200/pass): passes 1-8 "
-                        + "(no models yet) median %.1f ms; passes 9-%d (training) median %.1f ms, max %.1f ms; %d volumes "
+                        + "(no models yet) median %.1f ms; passes 9-%d (training, n=" + sorted.size() + ") median %.1f ms, max %.1f ms; %d volumes "
                         + "with a capacity model after %d passes%n", volumes,
                 median(ms.subList(0, 8)), passes, sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1),
                 modelled, passes);
@@ -168,8 +168,8 @@ public final class OperatorScaleBench {
             t[i] = System.nanoTime() - s;
         }
         Arrays.sort(t);
-        System.out.printf("pure planner pass (%d volumes, %d nodes): median %.1f ms, max %.1f ms; %d actions admitted,"
-                        + " %d deferred by limits/cool-down%n", volumes, nodes, t[t.length / 2] / 1e6,
+        System.out.printf("pure planner pass (%d volumes, %d nodes), n=%d passes after 3 warm-up: median %.1f ms, max %.1f ms;"
+                        + " %d actions admitted, %d deferred by limits/cool-down%n", volumes, nodes, t.length, t[t.length / 2] / 1e6,
                 t[t.length - 1] / 1e6, plan.actions().size(), plan.deferred().size());
     }
 
