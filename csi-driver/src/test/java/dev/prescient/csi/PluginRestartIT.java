@@ -250,7 +250,8 @@ class PluginRestartIT {
 
         // The restarted plugin sees the broken attachment and re-stages it (the pod's old mount is lost).
         node = startNode(null);
-        assertThat(Files.readString(root.resolve("a/node.log"))).contains("vol2 lost its attachment; re-staging");
+        assertThat(Files.readString(root.resolve("a/node.log"))).contains("vol2 lost its attachment (nbdfuse pid")
+                .contains("re-staging");
         node.node().nodeUnstageVolume(Csi.NodeUnstageVolumeRequest.newBuilder().setVolumeId("vol2")
                 .setStagingTargetPath(st.getStagingTargetPath()).build());
     }
