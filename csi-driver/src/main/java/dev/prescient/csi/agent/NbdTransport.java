@@ -92,9 +92,9 @@ public final class NbdTransport {
     }
 
     /** nbdcopy's operand: a URI or file, and what must stay open while nbdcopy runs. */
-    public record Operand(String uri, AutoCloseable resource) implements AutoCloseable {
+    public record Operand(String uri, java.io.Closeable resource) implements java.io.Closeable {
         @Override
-        public void close() throws Exception {
+        public void close() throws java.io.IOException {
             if (resource != null) {
                 resource.close();
             }

@@ -436,10 +436,6 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                     // Read through the engine (the one owner of the replica), what a reader of the volume sees.
                     try (NbdTransport.Operand from = transport.nbdcopyOperand(uri)) {
                         Exec.check(List.of("nbdcopy", "--destination-is-zero", from.uri(), target.toString()));
-                    } catch (IOException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw new IOException(e);
                     }
                 }));
             }

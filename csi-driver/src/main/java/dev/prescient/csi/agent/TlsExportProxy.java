@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * relayed over TLS (node certificate, server checked against the CA and the node name) by a thread
  * of the agent. The socket lives in a fresh 0700 directory: only root on this node reaches it.
  */
-final class TlsExportProxy implements AutoCloseable {
+final class TlsExportProxy implements java.io.Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(TlsExportProxy.class);
     private final Path dir;
     private final Path socket;

@@ -96,8 +96,7 @@ public final class NodeMode implements AutoCloseable {
         // With the node's certificate the engines serve TCP to TLS clients only; this node's own
         // clients use the engines' UNIX sockets, and other nodes' exports through TLS.
         Optional<NbdTransport.Tls> nbdTls = tls.insecure() ? Optional.empty()
-                : Optional.of(new NbdTransport.Tls(Path.of(args.require("tls-cert")), Path.of(args.require("tls-key")),
-                        Path.of(args.require("tls-ca"))));
+                : Optional.of(new NbdTransport.Tls(tls.cert(), tls.key(), tls.ca()));
         nbdTls.ifPresent(exports::useTls);
         NbdTransport transport = new NbdTransport(exports::localSocket, nbdTls, System.getProperty("java.class.path"));
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);

@@ -474,12 +474,15 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     /** After a restart: re-attach and re-mount staged volumes whose helpers died with the old process. */
     public void recover() throws IOException {
         for (StagedVolumes.Staged s : staged.all()) {
-            if (attacher.healthy(s.attachment()) && (s.block() || Mounts.at(Path.of(s.stagingPath())).isPresent())) {
+            Optional<String> broken = attacher.whyUnhealthy(s.attachment());
+            if (broken.isEmpty() && !s.block() && Mounts.at(Path.of(s.stagingPath())).isEmpty()) {
+                broken = Optional.of("no mount at " + s.stagingPath());
+            }
+            if (broken.isEmpty()) {
                 LOG.info("volume {} still staged at {}", s.volumeId(), s.stagingPath());
                 continue;
             }
-            LOG.warn("volume {} lost its attachment ({}); re-staging", s.volumeId(), attacher.whyUnhealthy(s.attachment())
-                    .orElse("no mount at " + s.stagingPath()));
+            LOG.warn("volume {} lost its attachment ({}); re-staging", s.volumeId(), broken.get());
             teardownStaged(s);
             Attacher.Attachment a = attacher.attach(s.volumeId(), s.nbdUri());
             staged.put(new StagedVolumes.Staged(s.volumeId(), s.nbdUri(), s.stagingPath(), s.fsType(), s.block(), a));
