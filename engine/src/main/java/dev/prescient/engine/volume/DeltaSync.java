@@ -20,6 +20,12 @@ public final class DeltaSync {
     /** Rounds a catch-up may add below its final threshold while they still converge. */
     static final int EXTRA_ROUNDS = 4;
 
+    /**
+     * Rounds with I/O flowing a catch-up tries, once the rounds above are done, to reach a round
+     * that leaves nothing dirty, so it can promote without a pause; after these it pauses.
+     */
+    static final int PAUSE_FREE_ROUNDS = 6;
+
     private final ReplicaSet set;
     private final Pacer pacer;
     // Allocated once per instance and reused by every round, so that the paused round allocates
@@ -167,7 +173,7 @@ public final class DeltaSync {
             }
             sink.finish(durable);
             // Writes that raced this round must finish their dirty check against it first.
-            set.quiesceMutations();
+            set.quiesce();
             return sink.bytesTransferred();
         } finally {
             m.copying = null;
@@ -231,6 +237,10 @@ public final class DeltaSync {
             lastBatch = batch.cardinality();
             copied += lastBatch;
         }
+        if (finishWithoutPause(java.util.List.of(m))) {
+            flushAfterCatchUp(m);
+            return new Result(rounds, copied, sent, 0, 0, PausePhases.NONE);
+        }
         prepareBuffers();
         PausePhases.Clock clock = new PausePhases.Clock();
         AtomicBitmap last;
@@ -260,7 +270,12 @@ public final class DeltaSync {
             clock.lap(); // resume
             pause = System.nanoTime() - clock.start();
         }
-        // Rounds were applied but not fsynced (keeps the pause short); make them durable now.
+        flushAfterCatchUp(m);
+        return new Result(rounds + 1, copied + last.cardinality(), sent, last.cardinality(), pause, clock.phases());
+    }
+
+    // Rounds were applied but not fsynced (keeps the pause short); make them durable now.
+    private void flushAfterCatchUp(Member m) throws IOException {
         try {
             m.target.flush();
         } catch (IOException e) {
@@ -268,7 +283,77 @@ public final class DeltaSync {
             set.fail(m.id, "flush after catch-up failed: " + e.getMessage());
             throw e;
         }
-        return new Result(rounds + 1, copied + last.cardinality(), sent, last.cardinality(), pause, clock.phases());
+    }
+
+    /**
+     * Finishes a catch-up of {@code ms} (WO replicas that took every write since they were added)
+     * with I/O flowing: up to {@link #PAUSE_FREE_ROUNDS} more rounds, each hashed as it reads the
+     * source and read back after it (a run that differs is marked dirty again: a later write or a
+     * bad copy, the next round settles it). When a round ends with no dirty block left in any of
+     * them, each is promoted to RW without stopping I/O. That is safe because of what a round's end
+     * guarantees ({@link ReplicaSet#quiesce()} inside the copy): every write that might have raced
+     * it has done its dirty check; so a replica with no dirty bit holds every block as the source
+     * does, except for writes still in flight, which go to it as well (or, failing there, mark it
+     * dirty and ERR, which {@link Member#promote()} never overwrites).
+     *
+     * @return true when every replica was promoted; false when they did not converge (the caller
+     *         finishes with a paused round)
+     * @throws IOException when a replica failed meanwhile; its dirty bits are kept
+     */
+    boolean finishWithoutPause(java.util.List<Member> ms) throws IOException {
+        for (int round = 0; ; round++) {
+            boolean clean = true;
+            for (Member m : ms) {
+                clean &= m.dirty.cardinality() == 0;
+            }
+            if (clean) {
+                for (Member m : ms) {
+                    if (m.mode == ReplicaMode.RW) {
+                        continue;
+                    }
+                    if (!m.promote()) {
+                        throw new IOException("replica " + m.id + " went " + m.mode + " while catching up: "
+                                + m.lastError);
+                    }
+                }
+                return true;
+            }
+            if (round == PAUSE_FREE_ROUNDS) {
+                return false;
+            }
+            for (Member m : ms) {
+                AtomicBitmap batch = m.dirty.drain();
+                if (batch.cardinality() == 0) {
+                    continue;
+                }
+                set.gate().enter();
+                try {
+                    Copied c = new Copied(batch);
+                    copy(batch, m, false, Pacer.NONE, c);
+                    redirtyWhatDiffers(c, m);
+                } catch (IOException | RuntimeException e) {
+                    m.dirty.or(batch);
+                    throw e;
+                } finally {
+                    set.gate().exit();
+                }
+            }
+        }
+    }
+
+    /** As {@link #verify} with I/O flowing: a run that differs is marked dirty, not an error. */
+    private void redirtyWhatDiffers(Copied c, Member m) throws IOException {
+        ByteBuffer b = verifyBuffer();
+        int bs = set.blockSize();
+        for (int i = 0; i < c.n; i += 3) {
+            long off = c.runs[i];
+            int len = (int) c.runs[i + 1];
+            b.clear().limit(len);
+            m.target.read(off, b);
+            if (XXH3.hashBytes(b.flip()) != c.runs[i + 2]) {
+                m.dirty.setRange(off / bs, (off + len + bs - 1) / bs);
+            }
+        }
     }
 
     private ByteBuffer verifyBuffer() {

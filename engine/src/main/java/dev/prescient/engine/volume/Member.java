@@ -2,12 +2,24 @@ package dev.prescient.engine.volume;
 
 import dev.prescient.engine.BlockTarget;
 import dev.prescient.engine.store.AtomicBitmap;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 
 /** One replica in a set: its target, placement, replication mode and dirty bitmap. */
 public final class Member {
+    private static final VarHandle MODE;
+
+    static {
+        try {
+            MODE = MethodHandles.lookup().findVarHandle(Member.class, "mode", ReplicaMode.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final String id;
     final BlockTarget target;
     final boolean local;
@@ -43,6 +55,14 @@ public final class Member {
             });
             this.lag = new Semaphore(maxLagBytes);
         }
+    }
+
+    /**
+     * WO to RW, unless the replica went ERR meanwhile (a write failed on it): a failure is never
+     * overwritten by a promotion.
+     */
+    boolean promote() {
+        return MODE.compareAndSet(this, ReplicaMode.WO, ReplicaMode.RW);
     }
 
     public String id() {

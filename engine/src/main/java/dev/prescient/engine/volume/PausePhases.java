@@ -26,6 +26,8 @@ import java.util.List;
 public record PausePhases(long drainNanos, long finalCopyNanos, long verifyNanos, long promoteNanos,
                           long resumeNanos, long[] cpuNanos, long[] runqNanos) {
     public static final List<String> NAMES = List.of("drain", "final-copy", "verify", "promote", "resume");
+    /** No pause at all (a catch-up that converged with I/O flowing). */
+    public static final PausePhases NONE = new PausePhases(0, 0, 0, 0, 0, null, null);
     private static final boolean SCHEDSTAT = Boolean.getBoolean("prescient.pause.schedstat");
     private static final Path SCHEDSTAT_FILE = Path.of("/proc/thread-self/schedstat");
 

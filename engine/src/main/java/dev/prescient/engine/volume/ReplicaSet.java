@@ -42,8 +42,10 @@ public final class ReplicaSet implements BlockTarget {
     private final ExecutorService fanout;
     private final List<CowSnapshot> snapshots = new CopyOnWriteArrayList<>();
     private volatile Member[] members = new Member[0];
-    // Two-epoch count of mutations in flight: lets a catch-up round wait until every write that
-    // might have raced it has done its dirty check (see quiesceMutations).
+    // Two-epoch count of client requests in flight (reads, writes, flushes): lets a catch-up round
+    // wait until every write that might have raced it has done its dirty check, and a change of
+    // the member list wait until no request still uses the old list, without pausing new ones
+    // (see quiesce).
     private final java.util.concurrent.atomic.AtomicLong[] inFlight = {
             new java.util.concurrent.atomic.AtomicLong(), new java.util.concurrent.atomic.AtomicLong()};
     private volatile int epoch;
@@ -111,18 +113,11 @@ public final class ReplicaSet implements BlockTarget {
             throws IOException {
         Member m = newMember(id, target, local, sync, maxLagBytes);
         Member src = readSource();
-        // Published with I/O paused: every write admitted later marks the new replica dirty, and
-        // every write admitted earlier has finished, so the allocation scan below sees its blocks.
-        try {
-            gate.pause(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
-            throw new IOException("could not pause volume " + volumeId + " to add replica " + id, e);
-        }
-        try {
-            publish(m);
-        } finally {
-            gate.resume();
-        }
+        // No pause: once published, every request that starts sees the new replica (a write goes
+        // to it or marks it dirty); quiesce() then waits for the requests that started before and
+        // did not see it, so the allocation scan below sees their blocks.
+        publish(m);
+        quiesce();
         for (long off = src.target.nextAllocated(0); off >= 0 && off < size; ) {
             long end = Math.min(size, src.target.nextHole(off));
             m.dirty.setRange(off / blockSize, (end + blockSize - 1) / blockSize);
@@ -258,9 +253,12 @@ public final class ReplicaSet implements BlockTarget {
     public void read(long offset, ByteBuffer dst) throws IOException {
         checkRange(offset, dst.remaining());
         gate.enter();
+        java.util.concurrent.atomic.AtomicLong counter = inFlight[epoch & 1];
+        counter.incrementAndGet();
         try {
             readUngated(offset, dst);
         } finally {
+            counter.decrementAndGet();
             gate.exit();
         }
     }
@@ -345,8 +343,16 @@ public final class ReplicaSet implements BlockTarget {
         long endBlock = (offset + length + blockSize - 1) / blockSize;
         Member inline = null;
         List<Member> parallel = null;
-        for (Member m : ms) {
+        // Members this write skips because they are ERR now. Their miss is recorded below by what
+        // they were at dispatch, not by their mode then: a catch-up may turn ERR into WO meanwhile.
+        boolean[] skipped = null;
+        for (int i = 0; i < ms.length; i++) {
+            Member m = ms[i];
             if (m.mode == ReplicaMode.ERR) {
+                if (skipped == null) {
+                    skipped = new boolean[ms.length];
+                }
+                skipped[i] = true;
                 continue;
             }
             if (!m.sync && m.mode == ReplicaMode.RW) {
@@ -456,23 +462,25 @@ public final class ReplicaSet implements BlockTarget {
             m.dirty.setRange(firstBlock, endBlock);
             setErr(m, "write failed: " + m.id);
         }
-        // After every replica has the data (see class comment): ERR replicas record the miss,
-        // WO replicas re-mark blocks their running catch-up round may overwrite with old data.
-        for (Member m : ms) {
-            if (m.mode == ReplicaMode.ERR) {
+        // After every replica has the data (see class comment): replicas this write skipped or
+        // that went ERR record the miss; a replica whose catch-up round is running re-marks blocks
+        // that round may overwrite with old data.
+        for (int i = 0; i < ms.length; i++) {
+            Member m = ms[i];
+            if ((skipped != null && skipped[i]) || m.mode == ReplicaMode.ERR) {
                 m.dirty.setRange(firstBlock, endBlock);
-            } else if (m.mode == ReplicaMode.WO) {
-                AtomicBitmap c = m.copying;
-                if (c == null) {
-                    continue;
-                }
-                // Only blocks the round may already have read can get an old copy after this
-                // write; the round reads blocks not yet reached after this write's source write.
-                long limit = Math.min(endBlock, m.copyCursor);
-                long hit = c.nextSetBit(firstBlock);
-                if (hit >= 0 && hit < limit) {
-                    m.dirty.setRange(firstBlock, endBlock);
-                }
+                continue;
+            }
+            AtomicBitmap c = m.copying;
+            if (c == null) {
+                continue;
+            }
+            // Only blocks the round may already have read can get an old copy after this
+            // write; the round reads blocks not yet reached after this write's source write.
+            long limit = Math.min(endBlock, m.copyCursor);
+            long hit = c.nextSetBit(firstBlock);
+            if (hit >= 0 && hit < limit) {
+                m.dirty.setRange(firstBlock, endBlock);
             }
         }
     }
@@ -512,9 +520,12 @@ public final class ReplicaSet implements BlockTarget {
     @Override
     public void flush() throws IOException {
         gate.enter();
+        java.util.concurrent.atomic.AtomicLong counter = inFlight[epoch & 1];
+        counter.incrementAndGet();
         try {
             flushUngated();
         } finally {
+            counter.decrementAndGet();
             gate.exit();
         }
     }
@@ -553,11 +564,11 @@ public final class ReplicaSet implements BlockTarget {
     }
 
     /**
-     * Waits until every mutation that started before this call has finished, without pausing
-     * new ones (they count in the other epoch). Mutations that start later see the state the
-     * caller established before calling.
+     * Waits until every client request (read, write, flush) that started before this call has
+     * finished, without pausing new ones (they count in the other epoch). Requests that start later
+     * see the state the caller established before calling: the member list, modes and dirty bits.
      */
-    synchronized void quiesceMutations() {
+    synchronized void quiesce() {
         int old = epoch;
         epoch = old + 1;
         java.util.concurrent.atomic.AtomicLong c = inFlight[old & 1];

@@ -11,8 +11,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Live switchover of a volume to a new replica set while the workload runs: add the new replicas
- * (WO), pre-copy in rounds, pause I/O, copy the last dirty blocks, verify them, promote the new
- * replicas to RW, resume; then fsync the new replicas and drop the old ones (the swap). Until the
+ * (WO), pre-copy in rounds, and once a round leaves nothing dirty promote them to RW with I/O
+ * flowing ({@link DeltaSync#finishWithoutPause}); only if they do not converge: pause I/O, copy
+ * the last dirty blocks, verify them, promote, resume. Then fsync the new replicas and drop the
+ * old ones (the swap). Until the
  * drop, the old replicas stay RW and complete; any failure before it removes the new replicas
  * again and leaves the volume as it was. The pause holds no fsync: copy rounds apply blocks
  * without syncing and a single flush follows with I/O running. The rounds go on below the final
@@ -70,6 +72,12 @@ public final class Switchover {
                     }
                 }
             }
+            if (sync.finishWithoutPause(added)) {
+                for (Member m : added) {
+                    m.target.flush();
+                }
+                return swap(added, dropIds, new Report(rounds, sent, 0, 0, PausePhases.NONE, System.nanoTime()));
+            }
             sync.prepareBuffers();
             PausePhases.Clock clock = new PausePhases.Clock();
             try {
@@ -114,17 +122,31 @@ public final class Switchover {
             for (Member m : added) {
                 m.target.flush();
             }
-            // The swap: dropped replicas leave the set; no pause needed to stop writing to them.
-            for (String id : dropIds) {
-                set.remove(id);
-            }
-            added.clear(); // committed: nothing to roll back
-            return new Report(rounds + 1, sent, finalBlocks, pause, clock.phases(), clock.start());
+            return swap(added, dropIds, new Report(rounds + 1, sent, finalBlocks, pause, clock.phases(), clock.start()));
         } finally {
             for (Member m : added) { // rollback: the old set never stopped being authoritative
                 set.remove(m.id);
             }
         }
+    }
+
+    /**
+     * The swap: dropped replicas leave the set (no pause needed to stop writing to them), but only
+     * while every new replica is still RW: one that failed a write since its promotion misses it.
+     */
+    private Report swap(List<Member> added, Set<String> dropIds, Report report) throws IOException {
+        for (Member m : added) {
+            if (m.mode != ReplicaMode.RW) {
+                throw new IOException("new replica " + m.id + " is " + m.mode + " (" + m.lastError
+                        + "); the old replicas stay");
+            }
+        }
+        for (String id : dropIds) {
+            set.remove(id);
+        }
+        set.quiesce(); // no request in flight still uses a dropped replica: the caller may close it
+        added.clear(); // committed: nothing to roll back
+        return report;
     }
 
     private static long maxDirty(List<Member> ms) {

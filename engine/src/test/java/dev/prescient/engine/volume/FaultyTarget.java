@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /** A real target with switches for failures: a fake over a real file, not a mock script. */
-final class FaultyTarget implements BlockTarget {
+class FaultyTarget implements BlockTarget {
     final BlockTarget inner;
     volatile boolean failWrites;
     volatile boolean failReads;
