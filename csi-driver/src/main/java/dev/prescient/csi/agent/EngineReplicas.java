@@ -1,7 +1,7 @@
 package dev.prescient.csi.agent;
 
 import dev.prescient.csi.CsiException;
-import dev.prescient.csi.node.Exec;
+import dev.prescient.csi.Exec;
 import dev.prescient.engine.NoSpaceException;
 import dev.prescient.engine.store.ReplicaStore;
 import io.grpc.Status;

@@ -1,5 +1,6 @@
 package dev.prescient.csi.node;
 
+import dev.prescient.csi.Exec;
 import dev.prescient.csi.DriverArgs;
 import dev.prescient.csi.agent.AgentTls;
 import dev.prescient.csi.agent.EngineExports;
