@@ -374,7 +374,7 @@ public final class EngineExports {
             s.connect(new InetSocketAddress(bindAddress, port), 500);
             return true;
         } catch (IOException e) {
-            return false;
+            return false; // refused or timed out: the answer this probe asks for, not an error
         }
     }
 
@@ -391,7 +391,10 @@ public final class EngineExports {
                     StandardCharsets.UTF_8);
             return cmdline.contains(MAIN) && cmdline.contains("\0--replica\0" + replicaId + ":")
                     ? Optional.of(pid) : Optional.empty();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty(); // the process is gone (its /proc entry) or the pid file went with it
         } catch (IOException | NumberFormatException e) {
+            LOG.warn("pid file of {} unreadable, taking its engine for not running: {}", replicaId, e.toString());
             return Optional.empty();
         }
     }
@@ -401,7 +404,7 @@ public final class EngineExports {
             String s = Files.readString(log);
             return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
         } catch (IOException e) {
-            return "(no log)";
+            return "(no log: " + e + ")";
         }
     }
 }
