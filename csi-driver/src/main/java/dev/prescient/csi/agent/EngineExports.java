@@ -1,5 +1,6 @@
 package dev.prescient.csi.agent;
 
+import dev.prescient.engine.io.AtomicFiles;
 import dev.prescient.csi.Waits;
 import dev.prescient.csi.keeper.DirectLauncher;
 import dev.prescient.csi.keeper.Launcher;
@@ -178,9 +179,7 @@ public final class EngineExports {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path tmp = runDir.resolve(replicaId + suffix + ".tmp");
-        Files.writeString(tmp, port + "\n");
-        Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(f, port + "\n");
         return port;
     }
 
