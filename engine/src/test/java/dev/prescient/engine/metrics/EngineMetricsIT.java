@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prescient.engine.control.ControlClient;
 import dev.prescient.engine.faults.EngineProcess;
-import dev.prescient.engine.nbd.NbdTestClient;
+import dev.prescient.engine.nbd.NbdClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +51,7 @@ class EngineMetricsIT {
             assertThat(value(before, "prescient_engine_nbd_connections")).isZero();
             assertThat(before).contains("# TYPE prescient_engine_request_seconds histogram");
 
-            try (NbdTestClient c = NbdTestClient.connect(sockA, "rA")) {
+            try (NbdClient c = NbdClient.connect(sockA, "rA")) {
                 for (int i = 0; i < 10; i++) {
                     assertThat(c.write(i * 4096L, ByteBuffer.allocate(4096), false)).isZero();
                 }
