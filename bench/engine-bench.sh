@@ -33,15 +33,16 @@ while [[ $# -gt 0 ]]; do
 done
 [[ $ONLY == all || $ONLY == nbd ]] || SKIP_NBD=1
 
-./mvnw -q -o -f engine/pom.xml compile
-./mvnw -q -o -f engine/pom.xml dependency:build-classpath \
-  -Dmdep.outputFile="$PWD/engine/target/engine-bench.classpath" -Dmdep.includeScope=runtime
+# The benchmarks live in their own module (bench/pom.xml); its build writes bench/target/bench.classpath,
+# which names the engine's classes in this working tree.
+./mvnw -q -o -pl bench -am compile
 
 echo "load before: $(cat /proc/loadavg) ($(nproc) cpus)"
 W=$(mktemp -d "$BENCH_DIR/engine-bench.XXXXXX")
 # Runs from a private copy of the classes: another build in this working tree rewrites target/classes.
 cp -r engine/target/classes "$W/classes"
-CP="$W/classes:$(cat engine/target/engine-bench.classpath)"
+cp -r bench/target/classes "$W/bench-classes"
+CP="$W/bench-classes:$W/classes:$(tr ':' '\n' < bench/target/bench.classpath | grep -v '/engine/target/classes$' | paste -sd:)"
 ENGINE_PID=""; KIT_PID=""
 cleanup() {
   [[ -n "$ENGINE_PID" ]] && kill "$ENGINE_PID" 2>/dev/null || true

@@ -37,7 +37,8 @@ import picocli.CommandLine;
  *             [--tls-cert c.pem --tls-key k.pem --tls-ca ca.pem | --agent-insecure]
  * node:       --mode node --endpoint unix:///csi/csi.sock --node-id n1 --zone zone-a
  *             --state-dir /var/lib/prescient --tier default=/var/lib/prescient/tiers/default [--tier ...]
- *             [--agent-listen 0.0.0.0:7443] [--kubelet-dir /var/lib/kubelet] [--max-volumes 64]
+ *             [--agent-listen 0.0.0.0:7443] [--metrics-listen 0.0.0.0:9610] [--kubelet-dir /var/lib/kubelet]
+ *             [--max-volumes 64]
  *             [--tls-cert ... | --agent-insecure] [--keeper-socket /var/lib/prescient/keeper/keeper.sock]
  * keeper:     --mode keeper --keeper-socket /var/lib/prescient/keeper/keeper.sock
  * </pre>

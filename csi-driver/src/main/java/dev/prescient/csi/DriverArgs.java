@@ -41,6 +41,8 @@ public final class DriverArgs {
             new Flag("register-storage-node", null, false, "node: create/correct this node's StorageNode"),
             new Flag("agent-listen", "HOST:PORT", false, "node: node-agent listen address (default 127.0.0.1:7443)"),
             new Flag("agent-advertise", "HOST:PORT", false, "node: the agent address other nodes dial"),
+            new Flag("metrics-listen", "HOST:PORT", false,
+                    "node: serve the agent's Prometheus metrics on GET /metrics here (default: off)"),
             new Flag("state-dir", "DIR", false, "node: state directory (default /var/lib/prescient)"),
             new Flag("tier", "NAME=DIR[,...]", true, "node: a tier and its directory (repeatable)"),
             new Flag("tier-latency-us", "NAME=MICROS[,...]", true,

@@ -1,5 +1,6 @@
 package dev.prescient.csi;
 
+import dev.prescient.engine.nbd.NbdProtocol;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -14,10 +15,10 @@ import java.util.Optional;
  * protocol error. Used for volume conditions: an engine process that died or hangs fails here.
  */
 public final class NbdProbe {
-    static final long NBDMAGIC = 0x4e42444d41474943L;
-    static final long IHAVEOPT = 0x49484156454F5054L;
-    private static final int OPT_ABORT = 2;
-    private static final int CLIENT_FIXED_NEWSTYLE_NO_ZEROES = 3;
+    static final long NBDMAGIC = NbdProtocol.NBDMAGIC;
+    static final long IHAVEOPT = NbdProtocol.IHAVEOPT;
+    private static final int OPT_ABORT = NbdProtocol.OPT_ABORT;
+    private static final int CLIENT_FIXED_NEWSTYLE_NO_ZEROES = NbdProtocol.FLAG_FIXED_NEWSTYLE | NbdProtocol.FLAG_NO_ZEROES;
 
     private NbdProbe() {
     }

@@ -16,6 +16,7 @@ import dev.prescient.api.nodeagent.v1.ReplicaState;
 import dev.prescient.api.nodeagent.v1.ScrubRequest;
 import dev.prescient.api.nodeagent.v1.SwitchOverRequest;
 import dev.prescient.engine.control.ControlClient;
+import dev.prescient.engine.nbd.NbdClient;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +86,7 @@ class LiveMoveIT {
 
         Writer(String uri, String export, long[] reference) throws Exception {
             this.reference = reference;
-            NbdTcpClient c = NbdTcpClient.connect(uri, export);
+            NbdClient c = NbdClient.open(uri, export);
             done = CompletableFuture.supplyAsync(() -> {
                 Random r = new Random(11);
                 try (c) {
@@ -143,12 +144,12 @@ class LiveMoveIT {
     }
 
     static void assertContent(String uri, String export, long[] reference) throws Exception {
-        try (NbdTcpClient c = NbdTcpClient.connect(uri, export)) {
+        try (NbdClient c = NbdClient.open(uri, export)) {
             assertContent(c, export, reference);
         }
     }
 
-    static void assertContent(NbdTcpClient c, String export, long[] reference) throws Exception {
+    static void assertContent(NbdClient c, String export, long[] reference) throws Exception {
         for (int i = 0; i < reference.length; i++) {
             assertThat(crc(c.read((long) i * BS, BS))).as("block %d via %s", i, export).isEqualTo(reference[i]);
         }
@@ -194,7 +195,7 @@ class LiveMoveIT {
         String uriA = replica(a, "rA").getNbdEndpoint();
         long[] reference = new long[(int) (SIZE / BS)];
         Arrays.fill(reference, crc(ByteBuffer.allocate(BS)));
-        try (NbdTcpClient c = NbdTcpClient.connect(uriA, "rA")) {
+        try (NbdClient c = NbdClient.open(uriA, "rA")) {
             for (int i = 0; i < PREFILLED_BLOCKS; i++) {
                 ByteBuffer d = block(i, 0);
                 assertThat(c.write((long) i * BS, d.duplicate(), false)).isZero();
@@ -259,7 +260,7 @@ class LiveMoveIT {
         w.awaitMore(500);
         // A second client of the front-end, connected before the writer leaves: it keeps the
         // front-end engine of the deleted replica alive until it disconnects.
-        NbdTcpClient reader = NbdTcpClient.connect(uriA, "rA");
+        NbdClient reader = NbdClient.open(uriA, "rA");
         w.finish();
 
         // Every acknowledged write is in rB: through its own export on B and through A's front-end.
@@ -302,7 +303,7 @@ class LiveMoveIT {
         assertThat(sw.getPauseMicros()).isPositive();
         a.agent().deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("d").setReplicaId("r-slow").build());
         w.awaitMore(300);
-        NbdTcpClient reader = NbdTcpClient.connect(uri, "r-slow");
+        NbdClient reader = NbdClient.open(uri, "r-slow");
         w.finish();
         assertThat(Files.exists(root.resolve("a/tier/r-slow.img"))).isFalse();
         assertContent(replica(a, "r-fast").getNbdEndpoint(), "r-fast", reference);
@@ -334,7 +335,7 @@ class LiveMoveIT {
             w.awaitMore(300);
             source = id;
         }
-        NbdTcpClient reader = NbdTcpClient.connect(uri, "r1");
+        NbdClient reader = NbdClient.open(uri, "r1");
         w.finish();
         assertThat(Files.exists(root.resolve("a/fast/r2.img"))).as("the first move's target is gone").isFalse();
         assertContent(replica(a, "r3").getNbdEndpoint(), "r3", reference);

@@ -1,5 +1,9 @@
 package dev.prescient.engine;
 
+import dev.prescient.engine.io.AtomicFiles;
+import dev.prescient.engine.metrics.EngineMetrics;
+import dev.prescient.engine.metrics.MetricRegistry;
+import dev.prescient.engine.metrics.MetricsServer;
 import dev.prescient.engine.control.ControlServer;
 import dev.prescient.engine.control.Membership;
 import dev.prescient.engine.control.VolumeControl;
@@ -45,8 +49,10 @@ import picocli.CommandLine.Option;
  *      [--heat-half-life-s 300] \
  *      [--latency-us 1000] [--bandwidth-mib-s 200] [--fault-file /run/prescient/faults] \
  *      [--replication-listen 0.0.0.0:7000] [--control /run/prescient/vol1.ctl [--members FILE]] \
- *      [--nbd-tls-cert node.crt --nbd-tls-key node.key --nbd-tls-ca ca.crt]
+ *      [--nbd-tls-cert node.crt --nbd-tls-key node.key --nbd-tls-ca ca.crt] [--metrics-listen 0.0.0.0:9620]
  * </pre>
+ * {@code --metrics-listen} serves Prometheus metrics ({@link EngineMetrics}) on {@code GET /metrics}; port 0 picks
+ * one, printed as {@code metrics <port>}.
  * {@code --nbd-tls-*} (all three or none) give this node's certificate, its key (PKCS#8 or PKCS#1 RSA PEM) and
  * the CA of its peers. Then every TCP listener requires mutual TLS with a client certificate from that CA:
  * NBD on {@code --tcp} accepts nothing but STARTTLS (and ABORT) before TLS, {@code --replication-listen}
@@ -116,6 +122,9 @@ public final class EngineMain {
         Path tlsKey;
         @Option(names = "--nbd-tls-ca", paramLabel = "FILE", description = "PEM CA certificate(s) that sign clients and peers")
         Path tlsCa;
+        @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
+                description = "serve Prometheus metrics on GET /metrics (port 0: any, printed as 'metrics <port>')")
+        String metricsListen;
 
         /** Checks what picocli cannot: formats, ranges, combinations. IllegalArgumentException names the flag. */
         void validate() {
@@ -141,6 +150,9 @@ public final class EngineMain {
             }
             if (replicationListen != null) {
                 hostPort("--replication-listen", replicationListen);
+            }
+            if (metricsListen != null) {
+                hostPort("--metrics-listen", metricsListen);
             }
             if (heatIntervalMs <= 0 || heatHalfLifeS <= 0 || latencyUs < 0 || bandwidthMibS < 0) {
                 throw new IllegalArgumentException("--heat-interval-ms and --heat-half-life-s must be positive,"
@@ -208,6 +220,7 @@ public final class EngineMain {
         }
         ReplicaStore store = new ReplicaStore(tiers);
         NbdServer server = new NbdServer();
+        EngineMetrics metrics = o.metricsListen == null ? null : new EngineMetrics(new MetricRegistry());
         Map<String, HeatTracker> heats = new LinkedHashMap<>();
         VolumeControl volumeControl = null;
         for (String[] r : replicas) {
@@ -246,7 +259,11 @@ public final class EngineMain {
                 volumeControl = new VolumeControl(set, r[0], local, persisted, membersFile,
                         ReplicationSettings.defaults(), tls);
             }
-            server.addExport(NbdExport.of(r[0], set).withListener("engine-main", heat));
+            if (metrics != null && volumeControl != null) {
+                volumeControl.onSwitch(metrics.switchovers(set.volumeId()));
+            }
+            server.addExport(NbdExport.of(r[0], set).withListener("engine-main",
+                    metrics == null ? heat : EngineMetrics.both(heat, metrics.volume(set.volumeId()))));
             heats.put(r[0], heat);
         }
         // Remote front-ends write into this process's replicas through the replication stream
@@ -293,6 +310,11 @@ public final class EngineMain {
             InetSocketAddress bound = server.listenTcp(a, tls);
             System.out.println("tcp " + bound.getPort());
         }
+        if (metrics != null) {
+            metrics.nbdServer(server);
+            MetricsServer ms = MetricsServer.start(hostPort("--metrics-listen", o.metricsListen), metrics.registry());
+            System.out.println("metrics " + ms.port());
+        }
         VolumeControl control0 = volumeControl;
         // A clean stop (SIGTERM): no new requests, the running ones finish, then every replica is
         // fsynced and marked clean, so the next start trusts its allocation map and scans nothing.
@@ -319,9 +341,7 @@ public final class EngineMain {
         }));
         if (pidFile != null) {
             // Written once serving, so a supervisor that finds the file finds a working export.
-            Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
-            Files.writeString(tmp, ProcessHandle.current().pid() + "\n");
-            Files.move(tmp, pidFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(pidFile, ProcessHandle.current().pid() + "\n");
         }
         System.out.println("ready");
         System.out.flush();

@@ -103,6 +103,8 @@ class ChartTest {
                 .as("each plugin registers the StorageNode the controller discovers it by")
                 .contains("--register-storage-node", "--agent-advertise=$(NODE_IP):", "--nbd-bind=$(NODE_IP)");
         assertThat(plugin.path("env").toString()).contains("status.hostIP");
+        assertThat(plugin.path("args").toString()).as("the node agent serves its metrics").contains("--metrics-listen=0.0.0.0:9610");
+        assertThat(plugin.path("ports").toString()).contains("\"name\":\"metrics\"", "\"containerPort\":9610");
         assertThat(one(docs, "ClusterRole", "prescient-csi-node").path("rules").toString())
                 .contains("storagenodes", "create", "nodes");
         assertThat(one(docs, "ClusterRole", "prescient-csi-controller").path("rules").toString())
@@ -147,6 +149,8 @@ class ChartTest {
         assertThat(docs).noneMatch(d -> d.path("kind").asText().equals("Secret"));
         assertThat(docs).noneMatch(d -> d.path("apiVersion").asText().startsWith(ApiGroup.GROUP));
         one(docs, "ServiceMonitor", "prescient-operator");
+        assertThat(one(docs, "PodMonitor", "prescient-csi-node").at("/spec/podMetricsEndpoints/0/port").asText())
+                .isEqualTo("metrics");
         one(docs, "PrometheusRule", "prescient");
         assertThat(one(docs, "DaemonSet", "prescient-csi-node").toString()).contains("my-certs");
     }

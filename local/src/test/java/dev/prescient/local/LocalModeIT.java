@@ -43,6 +43,8 @@ class LocalModeIT {
             mode.run(0, true);
             ScenarioRunner r = mode.runner();
             double nodeCAtEnd = r.nodes().get("node-c").failureProbability;
+            // The operator's Prometheus endpoint, scraped while it runs: the migrations it drove are counted.
+            String operatorMetrics = scrapeOperator(work.resolve("operator.log"));
             List<LocalMode.Verification> checks = mode.verify(Duration.ofSeconds(90));
             List<ClusterWatch.Migration> migs = r.watch().migrations();
             System.out.println(console);
@@ -93,6 +95,9 @@ class LocalModeIT {
                 assertThat(m.explanation()).contains("node " + node + " failure probability");
                 assertThat(m.to()).doesNotStartWith(node + "/");
             });
+            assertThat(operatorMetrics).as("operator /q/metrics")
+                    .containsPattern("(?m)^prescient_migrations_total\\{[^}]*phase=\"Succeeded\"[^}]*\\} [1-9]")
+                    .contains("prescient_node_failure_probability{node=\"node-c\"");
             // Nothing acknowledged was lost, on any copy; no read ever returned other bytes.
             assertThat(checks).isNotEmpty().allSatisfy(c -> assertThat(c.badBlocks()).as(c.toString()).isZero());
             assertThat(checks.stream().map(LocalMode.Verification::volume).distinct()).hasSize(3);
@@ -122,5 +127,17 @@ class LocalModeIT {
             String reason, String toSuffix) {
         return migs.stream().filter(m -> m.volume().equals(volume) && m.reason().equals(reason)
                 && m.to().endsWith(toSuffix) && m.phase() == MigrationPhase.Succeeded).findFirst();
+    }
+
+    /** GET /q/metrics from the operator, at the port Quarkus logged ("Listening on: http://127.0.0.1:PORT"). */
+    static String scrapeOperator(Path operatorLog) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Listening on: http://[^:/]+:(\\d+)")
+                .matcher(Files.readString(operatorLog));
+        assertThat(m.find()).as("the operator's HTTP port in %s", operatorLog).isTrue();
+        java.net.http.HttpResponse<String> resp = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/q/metrics"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(resp.statusCode()).isEqualTo(200);
+        return resp.body();
     }
 }

@@ -1,5 +1,6 @@
 package dev.prescient.csi.agent;
 
+import dev.prescient.engine.io.AtomicFiles;
 import dev.prescient.csi.Waits;
 import dev.prescient.csi.keeper.DirectLauncher;
 import dev.prescient.csi.keeper.Launcher;
@@ -178,9 +179,7 @@ public final class EngineExports {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path tmp = runDir.resolve(replicaId + suffix + ".tmp");
-        Files.writeString(tmp, port + "\n");
-        Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(f, port + "\n");
         return port;
     }
 
@@ -374,7 +373,7 @@ public final class EngineExports {
             s.connect(new InetSocketAddress(bindAddress, port), 500);
             return true;
         } catch (IOException e) {
-            return false;
+            return false; // refused or timed out: the answer this probe asks for, not an error
         }
     }
 
@@ -391,7 +390,10 @@ public final class EngineExports {
                     StandardCharsets.UTF_8);
             return cmdline.contains(MAIN) && cmdline.contains("\0--replica\0" + replicaId + ":")
                     ? Optional.of(pid) : Optional.empty();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty(); // the process is gone (its /proc entry) or the pid file went with it
         } catch (IOException | NumberFormatException e) {
+            LOG.warn("pid file of {} unreadable, taking its engine for not running: {}", replicaId, e.toString());
             return Optional.empty();
         }
     }
@@ -401,7 +403,7 @@ public final class EngineExports {
             String s = Files.readString(log);
             return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
         } catch (IOException e) {
-            return "(no log)";
+            return "(no log: " + e + ")";
         }
     }
 }

@@ -1,7 +1,8 @@
 package dev.prescient.csi.agent;
 
+import dev.prescient.engine.io.AtomicFiles;
 import dev.prescient.csi.CsiException;
-import dev.prescient.csi.node.Exec;
+import dev.prescient.csi.Exec;
 import dev.prescient.engine.NoSpaceException;
 import dev.prescient.engine.store.ReplicaStore;
 import io.grpc.Status;
@@ -211,14 +212,7 @@ public final class EngineReplicas {
     // ------------------------------------------------------------ files
 
     static void store(Properties p, Path target) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (var out = Files.newOutputStream(tmp)) {
-            p.store(out, null);
-        }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        move(tmp, target);
+        AtomicFiles.write(target, p, null);
     }
 
     static Properties load(Path p) {

@@ -4,7 +4,7 @@ import dev.prescient.api.nodeagent.v1.*;
 import dev.prescient.csi.CsiException;
 import dev.prescient.csi.Ids;
 import dev.prescient.csi.Rpc;
-import dev.prescient.csi.node.Exec;
+import dev.prescient.csi.Exec;
 import dev.prescient.engine.control.Membership;
 import dev.prescient.engine.heat.HeatSnapshot;
 import dev.prescient.engine.heat.HeatSnapshotFile;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prescient.api.nodeagent.v1.DeviceHealth;
 import dev.prescient.api.nodeagent.v1.SmartAttribute;
-import dev.prescient.csi.node.Exec;
+import dev.prescient.csi.Exec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.prescient.csi.agent;
 
+import dev.prescient.engine.io.AtomicFiles;
 import dev.prescient.api.nodeagent.v1.AddReplicaFromSourceRequest;
 import dev.prescient.api.nodeagent.v1.AttachMemberRequest;
 import dev.prescient.api.nodeagent.v1.CancelOperationRequest;
@@ -127,7 +128,7 @@ public final class VolumeMoves implements AutoCloseable {
         var m = olderCopy ? existing.get()
                 : store.create(req.getReplicaId(), req.getVolumeId(), tier, src.getSizeBytes(), src.getAllocatedBytes());
         exports.ensure(m.replicaId(), m.volumeId(), m.tier());
-        Files.writeString(frontEndRecord(m.replicaId()), req.getSourceAddress() + " " + req.getSourceReplicaId());
+        AtomicFiles.write(frontEndRecord(m.replicaId()), req.getSourceAddress() + " " + req.getSourceReplicaId());
         String remoteOp = "attach-" + req.getOperationId();
         String endpoint = exports.replicationEndpoint(m.replicaId());
         Operation started = call(req.getSourceAddress(), s -> s.attachMember(AttachMemberRequest.newBuilder()
@@ -139,7 +140,7 @@ public final class VolumeMoves implements AutoCloseable {
             // When the source was itself a member the attach went on to the volume's real front-end: record that one.
             String where = done.getFrontEnd().isEmpty() ? req.getSourceAddress() + " " + req.getSourceReplicaId()
                     : done.getFrontEnd();
-            Files.writeString(frontEndRecord(m.replicaId()), where);
+            AtomicFiles.write(frontEndRecord(m.replicaId()), where);
             p.report(b -> b.setFrontEnd(where));
         }
         if (done != null && done.getPhase() == OperationPhase.OPERATION_PHASE_SUCCEEDED) {
@@ -479,7 +480,7 @@ public final class VolumeMoves implements AutoCloseable {
             p.report(b -> b.setPauseMicros(a.number("pause-us")));
             // Whose engine takes the front-end's other members once the front-end stops (retire).
             // On another node (a move there) that node's agent, named by the caller, is where they go.
-            Files.writeString(readSourceRecord(fe.get()), new MemberHandover.ReadSource(req.getNewReplicaId(),
+            AtomicFiles.write(readSourceRecord(fe.get()), new MemberHandover.ReadSource(req.getNewReplicaId(),
                     req.getNewReplicaAddress()).format());
             LOG.info("volume {}: front-end {} switched to {}: {}", req.getVolumeId(), fe.get(), req.getNewReplicaId(),
                     a.text());
@@ -614,10 +615,8 @@ public final class VolumeMoves implements AutoCloseable {
         if (h.isPresent() && !h.get().agent().isEmpty()) {
             // A move to another node: the new replica's agent takes the members (pushed by handOffPending).
             Path f = handOffRecord(engineId);
-            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
             synchronized (inheritLock) {
-                Files.writeString(tmp, MemberHandover.formatHandOff(h.get()));
-                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.write(f, MemberHandover.formatHandOff(h.get()));
             }
             LOG.info("front-end {} stopped: replica {} on {} inherits its members {}", engineId, h.get().successor(),
                     h.get().agent(), h.get().members().stream().map(Membership.Remote::replicaId).toList());
@@ -650,7 +649,7 @@ public final class VolumeMoves implements AutoCloseable {
             Files.deleteIfExists(frontEndRecord(successor));
         }
         if (!successor.isEmpty()) {
-            Files.writeString(handedTo(engineId), successor + "\n");
+            AtomicFiles.write(handedTo(engineId), successor + "\n");
         }
         Files.deleteIfExists(rs);
         if (h.isPresent()) {
@@ -674,9 +673,7 @@ public final class VolumeMoves implements AutoCloseable {
                 Files.deleteIfExists(f);
                 return;
             }
-            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.writeString(tmp, MemberHandover.format(all));
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(f, MemberHandover.format(all));
         }
     }
 
@@ -804,13 +801,11 @@ public final class VolumeMoves implements AutoCloseable {
             List<Membership.Remote> left = new ArrayList<>(h.members());
             edit.accept(left);
             if (left.isEmpty()) {
-                Files.writeString(handedTo(frontEnd), new MemberHandover.ReadSource(h.successor(), h.agent()).format());
+                AtomicFiles.write(handedTo(frontEnd), new MemberHandover.ReadSource(h.successor(), h.agent()).format());
                 Files.deleteIfExists(f);
                 return;
             }
-            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.writeString(tmp, MemberHandover.formatHandOff(new MemberHandover(h.successor(), h.agent(), left)));
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(f, MemberHandover.formatHandOff(new MemberHandover(h.successor(), h.agent(), left)));
         }
     }
 

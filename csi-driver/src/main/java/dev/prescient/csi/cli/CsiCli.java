@@ -177,6 +177,30 @@ public final class CsiCli implements Callable<Integer> {
         return Csi.Topology.newBuilder().putSegments("topology.kubernetes.io/zone", zone).build();
     }
 
+    // ------------------------------------------------------------ node state (files, no RPC)
+
+    @Command(name = "state", description = "this node's state from its files: replicas, run records (pid, ports,"
+            + " front-end, read source, hand-off, members...) and staged volumes, by volume; reads only")
+    int state(@Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/prescient",
+                      description = "the node's --state-dir (default ${DEFAULT-VALUE})") Path stateDir,
+              @Option(names = "--tier", paramLabel = "NAME=DIR", description = "a tier directory, as given to the"
+                      + " node (repeatable; default: every directory under <state-dir>/tiers)")
+              java.util.Map<String, Path> tiers,
+              @Option(names = "--json", description = "JSON instead of a table") boolean json) throws java.io.IOException {
+        if (!java.nio.file.Files.isDirectory(stateDir)) {
+            throw new IllegalArgumentException("no state directory " + stateDir);
+        }
+        NodeStateReport.Report r = NodeStateReport.read(stateDir, tiers == null ? java.util.Map.of() : tiers);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            NodeStateReport.printJson(r, out);
+        } else {
+            NodeStateReport.printTable(r, out);
+        }
+        out.flush();
+        return 0;
+    }
+
     // ------------------------------------------------------------ identity, controller
 
     @Command(name = "info", description = "identity: plugin info, capabilities, probe")

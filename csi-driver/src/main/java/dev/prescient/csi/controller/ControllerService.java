@@ -15,6 +15,7 @@ import dev.prescient.api.nodeagent.v1.NodeHealthRequest;
 import dev.prescient.api.nodeagent.v1.Replica;
 import dev.prescient.api.nodeagent.v1.ReplicaState;
 import dev.prescient.api.nodeagent.v1.TierUsage;
+import dev.prescient.csi.PublishContext;
 import dev.prescient.csi.CsiException;
 import dev.prescient.csi.Ids;
 import dev.prescient.csi.NbdProbe;
@@ -48,10 +49,10 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     public static final String PARAM_TIER = "tier";
     public static final String PARAM_REPLICAS = "replicas";
     public static final String DEFAULT_TIER = "default";
-    /** publish_context keys handed to NodeStageVolume. */
-    public static final String CTX_NBD_URI = "prescient.dev/nbd-uri";
-    public static final String CTX_REPLICA_NODE = "prescient.dev/replica-node";
-    public static final String CTX_REPLICA_ID = "prescient.dev/replica-id";
+    /** publish_context keys handed to NodeStageVolume (defined in {@link PublishContext}). */
+    public static final String CTX_NBD_URI = PublishContext.NBD_URI;
+    public static final String CTX_REPLICA_NODE = PublishContext.REPLICA_NODE;
+    public static final String CTX_REPLICA_ID = PublishContext.REPLICA_ID;
 
     private final VolumeRegistry registry;
     private final NodeAgents agents;

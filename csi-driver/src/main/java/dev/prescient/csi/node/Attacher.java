@@ -1,5 +1,6 @@
 package dev.prescient.csi.node;
 
+import dev.prescient.csi.Exec;
 import dev.prescient.csi.CsiException;
 import dev.prescient.csi.Waits;
 import dev.prescient.csi.agent.NbdTransport;

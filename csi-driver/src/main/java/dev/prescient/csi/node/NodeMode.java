@@ -1,6 +1,8 @@
 package dev.prescient.csi.node;
 
+import dev.prescient.csi.Exec;
 import dev.prescient.csi.DriverArgs;
+import dev.prescient.csi.agent.AgentMetrics;
 import dev.prescient.csi.agent.AgentTls;
 import dev.prescient.csi.agent.EngineExports;
 import dev.prescient.csi.agent.EngineReplicas;
@@ -8,6 +10,8 @@ import dev.prescient.csi.agent.EngineSupervisor;
 import dev.prescient.csi.agent.EngineWatchdog;
 import dev.prescient.csi.agent.NbdTransport;
 import dev.prescient.csi.agent.NodeAgentService;
+import dev.prescient.engine.metrics.MetricsServer;
+import io.grpc.ServerInterceptors;
 import dev.prescient.csi.identity.IdentityService;
 import dev.prescient.csi.keeper.DirectLauncher;
 import dev.prescient.csi.keeper.KeeperClient;
@@ -36,8 +40,11 @@ public final class NodeMode implements AutoCloseable {
     private final Server agentServer;
     private final java.util.concurrent.ScheduledExecutorService supervision;
 
+    private final MetricsServer metricsServer;
+
     private NodeMode(IdentityService identity, NodeService nodeService, NodeAgentService agent, Server agentServer,
-            java.util.concurrent.ScheduledExecutorService supervision) {
+            java.util.concurrent.ScheduledExecutorService supervision, MetricsServer metricsServer) {
+        this.metricsServer = metricsServer;
         this.identity = identity;
         this.nodeService = nodeService;
         this.agent = agent;
@@ -112,15 +119,27 @@ public final class NodeMode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        AgentMetrics metrics = new AgentMetrics(nodeId, tiers.keySet(), store);
         if (checkMs > 0) {
             EngineSupervisor supervisor = new EngineSupervisor(exports, new EngineWatchdog(3),
                     (int) Math.min(5_000, Math.max(500, checkMs / 2)));
             supervision.scheduleWithFixedDelay(supervisor, checkMs, checkMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+            metrics.engineRestarts(supervisor::restarts);
         }
         String listen = args.get("agent-listen", "127.0.0.1:7443");
         int colon = listen.lastIndexOf(':');
         Server agentServer = tls.serverBuilder(new InetSocketAddress(listen.substring(0, colon),
-                Integer.parseInt(listen.substring(colon + 1)))).addService(agent).build().start();
+                Integer.parseInt(listen.substring(colon + 1)))).addService(ServerInterceptors.intercept(agent, metrics))
+                .build().start();
+        // Prometheus text on GET /metrics; off unless asked for (the chart asks).
+        String metricsListen = args.get("metrics-listen", "");
+        MetricsServer metricsServer = null;
+        if (!metricsListen.isEmpty()) {
+            int mc = metricsListen.lastIndexOf(':');
+            metricsServer = MetricsServer.start(new InetSocketAddress(metricsListen.substring(0, mc),
+                    Integer.parseInt(metricsListen.substring(mc + 1))), metrics.registry());
+            LOG.info("node agent {} metrics on {}:{}/metrics", nodeId, metricsListen.substring(0, mc), metricsServer.port());
+        }
         LOG.info("node agent {} listening on {} ({})", nodeId, listen, tls.insecure() ? "PLAINTEXT" : "mTLS");
         String[] registration = {"StorageNode not registered yet"};
         if (register) {
@@ -154,7 +173,7 @@ public final class NodeMode implements AutoCloseable {
                         : Optional.of("no process keeper at " + keeperSocket + " (the prescient-dataplane pod on this node)"),
                 () -> tiers.values().stream().allMatch(Files::isWritable) ? Optional.empty()
                         : Optional.of("a tier directory is not writable")));
-        return new NodeMode(identity, node, agent, agentServer, supervision);
+        return new NodeMode(identity, node, agent, agentServer, supervision, metricsServer);
     }
 
     /**
@@ -211,6 +230,11 @@ public final class NodeMode implements AutoCloseable {
         return nodeService;
     }
 
+    /** The bound metrics port, or -1 when {@code --metrics-listen} was not given. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
+    }
+
     public int agentPort() {
         return agentServer.getPort();
     }
@@ -219,6 +243,9 @@ public final class NodeMode implements AutoCloseable {
     public void close() {
         supervision.shutdownNow();
         agentServer.shutdownNow();
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         agent.close();
     }
 }

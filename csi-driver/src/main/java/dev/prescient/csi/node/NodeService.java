@@ -1,5 +1,7 @@
 package dev.prescient.csi.node;
 
+import dev.prescient.csi.Exec;
+import dev.prescient.csi.PublishContext;
 import csi.v1.Csi;
 import csi.v1.NodeGrpc;
 import dev.prescient.csi.CsiException;
@@ -9,7 +11,6 @@ import dev.prescient.csi.Rpc;
 import dev.prescient.csi.VolumeLocks;
 import dev.prescient.csi.agent.NodeAgentService;
 import dev.prescient.csi.controller.Capabilities;
-import dev.prescient.csi.controller.ControllerService;
 import dev.prescient.csi.controller.Placement;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -116,10 +117,10 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             if (Files.exists(staging, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(staging)) {
                 throw CsiException.invalid("staging_target_path " + staging + " is not a directory");
             }
-            String givenUri = req.getPublishContextMap().getOrDefault(ControllerService.CTX_NBD_URI, "");
+            String givenUri = req.getPublishContextMap().getOrDefault(PublishContext.NBD_URI, "");
             if (!givenUri.isEmpty()) {
                 // At once, before anything is attached: nbdfuse would open whatever libnbd accepts.
-                NbdUri.requireSupported("publish_context " + ControllerService.CTX_NBD_URI, givenUri);
+                NbdUri.requireSupported("publish_context " + PublishContext.NBD_URI, givenUri);
             }
             try (var held = locks.acquire(req.getVolumeId())) {
                 Optional<StagedVolumes.Staged> prior = staged.get(req.getVolumeId());
@@ -137,9 +138,9 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                     teardownStaged(s);
                 }
                 String uri = givenUri;
-                String publishedReplica = req.getPublishContextMap().getOrDefault(ControllerService.CTX_REPLICA_ID, "");
+                String publishedReplica = req.getPublishContextMap().getOrDefault(PublishContext.REPLICA_ID, "");
                 if (!publishedReplica.isEmpty()) {
-                    Ids.require("publish_context " + ControllerService.CTX_REPLICA_ID, publishedReplica, Ids.MAX_AGENT_LENGTH);
+                    Ids.require("publish_context " + PublishContext.REPLICA_ID, publishedReplica, Ids.MAX_AGENT_LENGTH);
                     // The attachment's context is as old as the attachment: a move since may have switched the
                     // volume to another replica of this node and stopped the engine the context names.
                     uri = agent.currentExport(req.getVolumeId(), publishedReplica).orElse(uri);
@@ -147,7 +148,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                 if (uri.isEmpty()) {
                     uri = agent.localExport(req.getVolumeId()).orElseThrow(() -> CsiException.notFound(
                             "volume " + req.getVolumeId() + " has no replica on node " + nodeId
-                                    + " and no " + ControllerService.CTX_NBD_URI + " in publish_context"));
+                                    + " and no " + PublishContext.NBD_URI + " in publish_context"));
                 }
                 uri = NbdUri.attachedBy(uri, nodeId);
                 if (!block) {

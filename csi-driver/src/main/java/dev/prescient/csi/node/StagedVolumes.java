@@ -1,5 +1,6 @@
 package dev.prescient.csi.node;
 
+import dev.prescient.engine.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,12 +35,7 @@ public final class StagedVolumes {
         p.setProperty("method", s.attachment().method());
         p.setProperty("fuseDir", s.attachment().fuseDir() == null ? "" : s.attachment().fuseDir().toString());
         p.setProperty("helperPid", Long.toString(s.attachment().helperPid()));
-        Path tmp = dir.resolve(s.volumeId() + ".tmp");
-        try (var out = Files.newOutputStream(tmp)) {
-            p.store(out, null);
-        }
-        Files.move(tmp, dir.resolve(s.volumeId() + ".properties"), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(dir.resolve(s.volumeId() + ".properties"), p, null);
     }
 
     public Optional<Staged> get(String volumeId) throws IOException {

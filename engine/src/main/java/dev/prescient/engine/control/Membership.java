@@ -1,5 +1,6 @@
 package dev.prescient.engine.control;
 
+import dev.prescient.engine.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -82,8 +83,6 @@ public record Membership(String volumeId, long size, String localId, boolean loc
             b.append("remote ").append(r.replicaId).append(' ').append(r.endpoint).append(' ')
                     .append(r.inSync ? "in-sync" : "syncing").append('\n');
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, b);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(file, b.toString());
     }
 }

@@ -91,6 +91,13 @@ public final class VolumeControl implements Closeable {
         reconnector.scheduleWithFixedDelay(this::reconnectOnce, 0, 1, TimeUnit.SECONDS);
     }
 
+    private volatile java.util.function.LongConsumer onSwitch = pauseNanos -> { };
+
+    /** Told the I/O pause (ns) of every completed switchover: the engine's metrics count them. */
+    public void onSwitch(java.util.function.LongConsumer listener) {
+        this.onSwitch = listener;
+    }
+
     /** Runs one parsed request; returns the text of the final OK line (without "OK"). */
     public String execute(ControlRequest r, Reply reply) throws ControlException {
         try {
@@ -272,6 +279,7 @@ public final class VolumeControl implements Closeable {
             }
         }
         LOG.info("volume {}: switched to {}, dropped {}, pause {} us", set.volumeId(), newId, drop, pause / 1000);
+        onSwitch.accept(pause);
         return "pause-us=" + Math.max(1, pause / 1000) + " read-source=" + newId + " dropped=" + String.join(",", drop);
     }
 

@@ -3,7 +3,7 @@ package dev.prescient.engine.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prescient.engine.EngineMain;
-import dev.prescient.engine.nbd.NbdTestClient;
+import dev.prescient.engine.nbd.NbdClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -113,7 +113,7 @@ class EngineControlIT {
         final CompletableFuture<Throwable> done;
 
         Writer(Path socket) throws IOException {
-            NbdTestClient c = NbdTestClient.connect(socket, "rA");
+            NbdClient c = NbdClient.connect(socket, "rA");
             long zero = crc(ByteBuffer.allocate(BS));
             java.util.Arrays.fill(reference, zero);
             done = CompletableFuture.supplyAsync(() -> {
@@ -165,7 +165,7 @@ class EngineControlIT {
         Engine a = start("a", "rA");
         Engine b = start("b", "rB");
         // Data beyond the writer's range, so the catch-up has more to copy than the writes.
-        try (NbdTestClient c = NbdTestClient.connect(a.nbd(), "rA")) {
+        try (NbdClient c = NbdClient.connect(a.nbd(), "rA")) {
             for (int i = WRITE_BLOCKS; i < WRITE_BLOCKS + 2048; i++) {
                 assertThat(c.write((long) i * BS, block(i, 0), false)).isZero();
             }
@@ -218,7 +218,7 @@ class EngineControlIT {
     void aRestartedFrontEndReattachesItsMembersAndACancelledCatchUpKeepsTheSourceServing() throws Exception {
         Engine a = start("a", "rA");
         Engine b = start("b", "rB");
-        try (NbdTestClient c = NbdTestClient.connect(a.nbd(), "rA")) {
+        try (NbdClient c = NbdClient.connect(a.nbd(), "rA")) {
             for (int i = 0; i < 4096; i++) {
                 assertThat(c.write((long) i * BS, block(i, 1), false)).isZero();
             }
@@ -280,7 +280,7 @@ class EngineControlIT {
         assertThat(rawExchange(a2.control(), new byte[]{(byte) 0xff, (byte) 0xfe, '\n'})).startsWith("ERR BadRequest");
         assertThat(rawExchange(a2.control(), ("DETACH " + "x".repeat(5000) + "\n").getBytes(StandardCharsets.US_ASCII)))
                 .startsWith("ERR BadRequest");
-        try (NbdTestClient c = NbdTestClient.connect(a2.nbd(), "rA")) {
+        try (NbdClient c = NbdClient.connect(a2.nbd(), "rA")) {
             assertThat(crc(c.read(100L * BS, BS))).isEqualTo(crc(block(100, 1)));
         }
         assertThat(call(a2, "DETACH rB", new ArrayList<>()).ok()).isTrue();

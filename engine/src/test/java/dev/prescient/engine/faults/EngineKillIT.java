@@ -3,7 +3,7 @@ package dev.prescient.engine.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prescient.engine.EngineMain;
-import dev.prescient.engine.nbd.NbdTestClient;
+import dev.prescient.engine.nbd.NbdClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
@@ -78,7 +78,7 @@ class EngineKillIT {
             long version = round * 10_000_000L;
             long killAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(800 + rnd.nextInt(400));
             long durableCount = 0;
-            try (NbdTestClient c = NbdTestClient.connect(sock, "r0")) {
+            try (NbdClient c = NbdClient.connect(sock, "r0")) {
                 while (true) {
                     if (System.nanoTime() > killAt) {
                         p.destroyForcibly(); // SIGKILL: no shutdown hook, no clean close
@@ -125,7 +125,7 @@ class EngineKillIT {
             }
             assertThat(durableCount).isPositive();
             Process again = start(sock);
-            try (NbdTestClient c = NbdTestClient.connect(sock, "r0")) {
+            try (NbdClient c = NbdClient.connect(sock, "r0")) {
                 for (Map.Entry<Integer, Long> e : durable.entrySet()) {
                     ByteBuffer got = c.read((long) e.getKey() * BS, BS);
                     List<Long> allowed = new ArrayList<>(maybe.getOrDefault(e.getKey(), List.of()));

@@ -2,7 +2,7 @@ package dev.prescient.engine.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.prescient.engine.nbd.NbdTestClient;
+import dev.prescient.engine.nbd.NbdClient;
 import dev.prescient.engine.store.ReplicaStore;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ class EngineRestartIT {
     void cleanStopThenNoScanKill9ThenBoundedScanAndFlushedWritesSurvive() throws Exception {
         Path sock = dir.resolve("e.sock");
         Map<Long, Long> expected = new LinkedHashMap<>();
-        try (EngineProcess e = start(sock); NbdTestClient c = NbdTestClient.connect(sock, "r0")) {
+        try (EngineProcess e = start(sock); NbdClient c = NbdClient.connect(sock, "r0")) {
             for (long i = 0; i < 64; i++) { // one block in every region, flushed at the end
                 long off = i * REGION + 4096 * i;
                 assertThat(c.write(off, block(i), false)).isZero();
@@ -70,7 +70,7 @@ class EngineRestartIT {
 
         try (EngineProcess e = start(sock)) {
             assertThat(scanned(e)).as("scan after a clean stop").containsExactly(0, 0);
-            try (NbdTestClient c = NbdTestClient.connect(sock, "r0")) {
+            try (NbdClient c = NbdClient.connect(sock, "r0")) {
                 for (var x : expected.entrySet()) {
                     assertThat(c.read(x.getKey(), 8192)).isEqualTo(block(x.getValue()));
                 }
@@ -94,7 +94,7 @@ class EngineRestartIT {
             long[] s = scanned(e);
             assertThat(s[0]).as("regions scanned after kill -9 (of 64)").isBetween(1L, 5L);
             assertThat(s[1]).isLessThanOrEqualTo(5L * 1024);
-            try (NbdTestClient c = NbdTestClient.connect(sock, "r0")) {
+            try (NbdClient c = NbdClient.connect(sock, "r0")) {
                 for (var x : expected.entrySet()) {
                     assertThat(c.read(x.getKey(), 8192)).as("flushed block at %d", x.getKey())
                             .isEqualTo(block(x.getValue()));

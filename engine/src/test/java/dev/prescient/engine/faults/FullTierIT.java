@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prescient.engine.nbd.NbdExport;
 import dev.prescient.engine.nbd.NbdServer;
-import dev.prescient.engine.nbd.NbdTestClient;
+import dev.prescient.engine.nbd.NbdClient;
 import dev.prescient.engine.nbd.Proc;
 import dev.prescient.engine.store.LocalReplica;
 import dev.prescient.engine.volume.ReplicaMode;
@@ -40,7 +40,7 @@ class FullTierIT {
             byte[] first = new byte[1 << 20];
             new Random(3).nextBytes(first);
             int enospc = 0;
-            try (NbdTestClient c = NbdTestClient.connect(sock, "r0")) {
+            try (NbdClient c = NbdClient.connect(sock, "r0")) {
                 assertThat(c.write(0, ByteBuffer.wrap(first), true)).isZero();
                 int i = 1;
                 for (; i < 32; i++) {
@@ -57,7 +57,7 @@ class FullTierIT {
                 assertThat(c.write((long) (i + 1) << 20, ByteBuffer.wrap(first), false)).isEqualTo(ENOSPC);
             }
             assertThat(set.member("r0").mode()).isEqualTo(ReplicaMode.RW);
-            try (NbdTestClient c = NbdTestClient.connect(sock, "r0")) {
+            try (NbdClient c = NbdClient.connect(sock, "r0")) {
                 assertThat(c.read(0, 1 << 20)).isEqualTo(ByteBuffer.wrap(first));
                 // overwriting already-allocated space still works on a full tier
                 assertThat(c.write(0, ByteBuffer.wrap(new byte[4096]), true)).isZero();

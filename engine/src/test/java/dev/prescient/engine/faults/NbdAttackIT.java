@@ -3,7 +3,7 @@ package dev.prescient.engine.faults;
 import static dev.prescient.engine.nbd.NbdProtocol.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.prescient.engine.nbd.NbdTestClient;
+import dev.prescient.engine.nbd.NbdClient;
 import dev.prescient.engine.nbd.Proc;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -34,18 +34,18 @@ class NbdAttackIT {
 
     final byte[] model = new byte[SIZE];
 
-    void write(NbdTestClient c, long offset, byte[] data, boolean fua) throws Exception {
+    void write(NbdClient c, long offset, byte[] data, boolean fua) throws Exception {
         assertThat(c.write(offset, ByteBuffer.wrap(data), fua)).as("write at %d", offset).isZero();
         System.arraycopy(data, 0, model, (int) offset, data.length);
     }
 
-    void verify(NbdTestClient c, long offset, int length) throws Exception {
+    void verify(NbdClient c, long offset, int length) throws Exception {
         ByteBuffer got = c.read(offset, length);
         assertThat(got).as("read at %d+%d", offset, length).isEqualTo(ByteBuffer.wrap(model, (int) offset, length));
     }
 
     /** Full service: a streamed 32 MiB write, small random writes, a flush, everything read back. */
-    void serve(NbdTestClient c, Random rnd) throws Exception {
+    void serve(NbdClient c, Random rnd) throws Exception {
         byte[] big = new byte[32 * MIB];
         rnd.nextBytes(big);
         long at = (long) rnd.nextInt(SIZE / MIB - 32) * MIB;
@@ -70,28 +70,28 @@ class NbdAttackIT {
         try (EngineProcess engine = EngineProcess.start(jvm, "--tier", "t=" + dir.resolve("tier"),
                 "--replica", "r0:vol:t:128M", "--unix", sock.toString())) {
             Random rnd = new Random(18);
-            NbdTestClient legit = NbdTestClient.connect(sock, "r0");
+            NbdClient legit = NbdClient.connect(sock, "r0");
             serve(legit, rnd);
 
-            List<NbdTestClient> attackers = new ArrayList<>();
+            List<NbdClient> attackers = new ArrayList<>();
             for (int i = 0; i < 20; i++) { // header only: the old server allocated 32 MiB for each
-                NbdTestClient a = NbdTestClient.connect(sock, "r0");
+                NbdClient a = NbdClient.connect(sock, "r0");
                 a.sendRequest(CMD_WRITE, 0, 1, 0, 32L * MIB, null);
                 attackers.add(a);
             }
             for (int i = 0; i < 10; i++) { // some payload, then silence
-                NbdTestClient a = NbdTestClient.connect(sock, "r0");
+                NbdClient a = NbdClient.connect(sock, "r0");
                 a.sendRequest(CMD_WRITE, 0, 1, 0, 32L * MIB, ByteBuffer.allocate(900 << 10));
                 attackers.add(a);
             }
             for (int i = 0; i < 5; i++) { // replies nobody takes
-                NbdTestClient a = NbdTestClient.connect(sock, "r0");
+                NbdClient a = NbdClient.connect(sock, "r0");
                 a.sendRequest(CMD_READ, 0, 1, 0, 32L * MIB, null);
                 a.sendRequest(CMD_READ, 0, 2, 32L * MIB, 32L * MIB, null);
                 attackers.add(a);
             }
             for (int i = 0; i < 5; i++) { // never finish the handshake
-                NbdTestClient a = NbdTestClient.connectRaw(sock);
+                NbdClient a = NbdClient.connectRaw(sock);
                 a.greeting();
                 attackers.add(a);
             }
@@ -100,7 +100,7 @@ class NbdAttackIT {
             for (int round = 0; round < 3; round++) {
                 serve(legit, rnd);
             }
-            try (NbdTestClient late = NbdTestClient.connect(sock, "r0")) {
+            try (NbdClient late = NbdClient.connect(sock, "r0")) {
                 serve(late, rnd);
             }
             Proc.ok("qemu-io", "-f", "raw", "-c", "write -P 0x5a 120M 1M", "-c", "read -P 0x5a 120M 1M", uri);
@@ -108,9 +108,9 @@ class NbdAttackIT {
 
             // Beyond the connection limit: refused at once (no greeting), the attached client unharmed.
             int refused = 0;
-            List<NbdTestClient> extra = new ArrayList<>();
+            List<NbdClient> extra = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                NbdTestClient x = NbdTestClient.connectRaw(sock);
+                NbdClient x = NbdClient.connectRaw(sock);
                 extra.add(x);
                 try {
                     x.greeting();
@@ -120,7 +120,7 @@ class NbdAttackIT {
             }
             assertThat(refused).as("connections over the limit of 48").isPositive();
             serve(legit, rnd);
-            for (NbdTestClient x : extra) {
+            for (NbdClient x : extra) {
                 x.close();
             }
 
@@ -129,7 +129,7 @@ class NbdAttackIT {
                 attackers.get(i).close();
             }
             for (int i = 1; i < attackers.size(); i += 2) {
-                NbdTestClient a = attackers.get(i);
+                NbdClient a = attackers.get(i);
                 if (i < 30 || i >= 35) { // READ attackers: replies arrive before the close, skip them
                     assertThat(a.closedByServer()).as("stalled connection %d closed by the engine", i).isTrue();
                 }

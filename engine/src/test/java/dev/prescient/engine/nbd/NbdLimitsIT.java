@@ -61,8 +61,8 @@ class NbdLimitsIT {
     }
 
     /** Sends a WRITE header of {@code length} bytes and only {@code sent} bytes of its payload. */
-    static NbdTestClient stalledWrite(Path sock, long length, int sent) throws Exception {
-        NbdTestClient c = NbdTestClient.connect(sock, "r0");
+    static NbdClient stalledWrite(Path sock, long length, int sent) throws Exception {
+        NbdClient c = NbdClient.connect(sock, "r0");
         c.sendRequest(CMD_WRITE, 0, 99, 0, length, ByteBuffer.allocate(sent));
         return c;
     }
@@ -72,9 +72,9 @@ class NbdLimitsIT {
         // 3 MiB for everyone, 200 ms of patience: two stalled 32 MiB writes that sent a little
         // payload hold a 1 MiB piece each, plus three read-ahead buffers of 256 KiB.
         start(new NbdLimits(16, 3 * MIB, 8 * MIB, 200, 10_000, 60_000, 0));
-        try (NbdTestClient victim = NbdTestClient.connect(sock, "r0")) {
+        try (NbdClient victim = NbdClient.connect(sock, "r0")) {
             assertThat(victim.write(0, pattern(1, MIB), true)).isZero();
-            List<NbdTestClient> attackers = new ArrayList<>();
+            List<NbdClient> attackers = new ArrayList<>();
             attackers.add(stalledWrite(sock, 32 * MIB, 1000));
             attackers.add(stalledWrite(sock, 32 * MIB, 1000));
             await(() -> server.bufferBytesInUse() >= 2 * MIB + 3 * (256 << 10));
@@ -86,7 +86,7 @@ class NbdLimitsIT {
             assertThat(victim.read(2 * MIB, 4096)).isEqualTo(pattern(3, 4096));
             assertThat(victim.read(0, 65536)).isEqualTo(pattern(1, MIB).limit(65536));
 
-            for (NbdTestClient a : attackers) {
+            for (NbdClient a : attackers) {
                 a.close();
             }
             await(() -> server.connectionCount() == 1);
@@ -102,11 +102,11 @@ class NbdLimitsIT {
     @Test
     void stalledHandshakesPayloadsAndRepliesAreClosedOthersKeepWorking() throws Exception {
         start(new NbdLimits(16, 64 * MIB, 8 * MIB, 1000, 500, 500, 0));
-        try (NbdTestClient idle = NbdTestClient.connect(sock, "r0");
-             NbdTestClient silent = NbdTestClient.connectRaw(sock);
-             NbdTestClient halfHeader = NbdTestClient.connect(sock, "r0");
-             NbdTestClient halfPayload = stalledWrite(sock, 4 * MIB, 100_000);
-             NbdTestClient noReader = NbdTestClient.connect(sock, "r0")) {
+        try (NbdClient idle = NbdClient.connect(sock, "r0");
+             NbdClient silent = NbdClient.connectRaw(sock);
+             NbdClient halfHeader = NbdClient.connect(sock, "r0");
+             NbdClient halfPayload = stalledWrite(sock, 4 * MIB, 100_000);
+             NbdClient noReader = NbdClient.connect(sock, "r0")) {
             silent.greeting();
             halfHeader.write(ByteBuffer.allocate(10).putInt(REQUEST_MAGIC).flip());
             // 32 MiB of replies it never reads: more than any socket buffer holds.
@@ -129,7 +129,7 @@ class NbdLimitsIT {
     @Test
     void idleTimeoutWhenConfigured() throws Exception {
         start(new NbdLimits(16, 64 * MIB, 8 * MIB, 1000, 10_000, 10_000, 300));
-        try (NbdTestClient c = NbdTestClient.connect(sock, "r0")) {
+        try (NbdClient c = NbdClient.connect(sock, "r0")) {
             assertThat(c.write(0, pattern(6, 4096), false)).isZero();
             assertThat(c.closedByServer()).isTrue();
         }
@@ -139,12 +139,12 @@ class NbdLimitsIT {
     @Test
     void connectionsOverTheLimitAreRefusedAndServiceResumes() throws Exception {
         start(new NbdLimits(3, 64 * MIB, 8 * MIB, 1000, 60_000, 60_000, 0));
-        NbdTestClient a = NbdTestClient.connect(sock, "r0");
-        NbdTestClient b = NbdTestClient.connectRaw(sock);
+        NbdClient a = NbdClient.connect(sock, "r0");
+        NbdClient b = NbdClient.connectRaw(sock);
         b.greeting();
-        NbdTestClient c = NbdTestClient.connectRaw(sock);
+        NbdClient c = NbdClient.connectRaw(sock);
         c.greeting();
-        try (NbdTestClient refused = NbdTestClient.connectRaw(sock)) {
+        try (NbdClient refused = NbdClient.connectRaw(sock)) {
             assertThat(refused.closedByServer()).as("fourth connection, limit 3").isTrue();
         }
         assertThat(server.refusedConnections()).isEqualTo(1);
@@ -152,7 +152,7 @@ class NbdLimitsIT {
         b.close();
         c.close();
         await(() -> server.connectionCount() == 1);
-        try (NbdTestClient d = NbdTestClient.connect(sock, "r0")) {
+        try (NbdClient d = NbdClient.connect(sock, "r0")) {
             assertThat(d.read(0, 4096)).isEqualTo(pattern(7, 4096));
         }
         a.close();

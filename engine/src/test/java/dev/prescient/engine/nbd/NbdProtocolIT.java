@@ -55,7 +55,7 @@ class NbdProtocolIT {
 
     @Test
     void unknownClientFlagsCloseTheConnection() throws Exception {
-        try (NbdTestClient c = NbdTestClient.connectRaw(sock)) {
+        try (NbdClient c = NbdClient.connectRaw(sock)) {
             c.greeting();
             c.sendClientFlags(0x80);
             assertThat(c.closedByServer()).isTrue();
@@ -64,7 +64,7 @@ class NbdProtocolIT {
 
     @Test
     void badOptionMagicCloses() throws Exception {
-        try (NbdTestClient c = NbdTestClient.connectRaw(sock)) {
+        try (NbdClient c = NbdClient.connectRaw(sock)) {
             c.greeting();
             c.sendClientFlags(FLAG_FIXED_NEWSTYLE);
             c.write(ByteBuffer.allocate(16).putLong(0x1234).putInt(OPT_GO).putInt(0).flip());
@@ -74,7 +74,7 @@ class NbdProtocolIT {
 
     @Test
     void hugeOptionLengthCloses() throws Exception {
-        try (NbdTestClient c = NbdTestClient.connectRaw(sock)) {
+        try (NbdClient c = NbdClient.connectRaw(sock)) {
             c.greeting();
             c.sendClientFlags(FLAG_FIXED_NEWSTYLE);
             c.write(ByteBuffer.allocate(16).putLong(IHAVEOPT).putInt(OPT_GO).putInt(0x40000000).flip());
@@ -84,7 +84,7 @@ class NbdProtocolIT {
 
     @Test
     void unknownOptionsAreUnsupportedThenListAndGoWork() throws Exception {
-        try (NbdTestClient c = NbdTestClient.connectRaw(sock)) {
+        try (NbdClient c = NbdClient.connectRaw(sock)) {
             int hs = c.greeting();
             assertThat(hs & FLAG_FIXED_NEWSTYLE).isNotZero();
             c.sendClientFlags(FLAG_FIXED_NEWSTYLE | FLAG_NO_ZEROES);
@@ -96,7 +96,7 @@ class NbdProtocolIT {
             c.sendOption(OPT_LIST, ByteBuffer.wrap(new byte[]{1}));
             assertThat(c.readOptReply().type()).isEqualTo(REP_ERR_INVALID);
             c.sendOption(OPT_LIST, null);
-            NbdTestClient.OptReply r = c.readOptReply();
+            NbdClient.OptReply r = c.readOptReply();
             assertThat(r.type()).isEqualTo(REP_SERVER);
             assertThat(r.data().getInt()).isEqualTo(2);
             assertThat(c.readOptReply().type()).isEqualTo(REP_ACK);
@@ -120,7 +120,7 @@ class NbdProtocolIT {
 
     @Test
     void exportNameForUnknownExportCloses() throws Exception {
-        try (NbdTestClient c = NbdTestClient.connectRaw(sock)) {
+        try (NbdClient c = NbdClient.connectRaw(sock)) {
             c.greeting();
             c.sendClientFlags(FLAG_FIXED_NEWSTYLE);
             c.sendOption(OPT_EXPORT_NAME, ByteBuffer.wrap("nope".getBytes()));
@@ -130,7 +130,7 @@ class NbdProtocolIT {
 
     @Test
     void exportNameWithZeroPadding() throws Exception {
-        try (NbdTestClient c = NbdTestClient.connectRaw(sock)) {
+        try (NbdClient c = NbdClient.connectRaw(sock)) {
             c.greeting();
             c.sendClientFlags(FLAG_FIXED_NEWSTYLE);
             c.sendOption(OPT_EXPORT_NAME, ByteBuffer.wrap("r0".getBytes()));
@@ -143,7 +143,7 @@ class NbdProtocolIT {
 
     @Test
     void abortIsAcknowledgedAndCloses() throws Exception {
-        try (NbdTestClient c = NbdTestClient.connectRaw(sock)) {
+        try (NbdClient c = NbdClient.connectRaw(sock)) {
             c.greeting();
             c.sendClientFlags(FLAG_FIXED_NEWSTYLE);
             c.sendOption(OPT_ABORT, null);
@@ -155,7 +155,7 @@ class NbdProtocolIT {
     @Test
     void badRequestsGetErrorsAndChangeNothing() throws Exception {
         byte[] before = digest();
-        try (NbdTestClient c = NbdTestClient.connect(sock, "r0")) {
+        try (NbdClient c = NbdClient.connect(sock, "r0")) {
             ByteBuffer junk = ByteBuffer.allocate(8192);
             assertThat(c.write(SIZE - 4096, junk, false)).isEqualTo(EINVAL);
             assertThat(c.request(CMD_WRITE, 0, Long.MAX_VALUE - 10, 8192, junk).error()).isEqualTo(EINVAL);
@@ -170,11 +170,11 @@ class NbdProtocolIT {
             // framing is still intact after all of those
             assertThat(c.read(0, 4).remaining()).isEqualTo(4);
         }
-        try (NbdTestClient c = NbdTestClient.connect(sock, "r0")) {
+        try (NbdClient c = NbdClient.connect(sock, "r0")) {
             c.sendRequest(CMD_WRITE, 0, 1, 0, 0x7fffffffL, null);
             assertThat(c.closedByServer()).isTrue();
         }
-        try (NbdTestClient c = NbdTestClient.connect(sock, "r0")) {
+        try (NbdClient c = NbdClient.connect(sock, "r0")) {
             c.write(ByteBuffer.allocate(28).putInt(0xdeadbeef).clear());
             assertThat(c.closedByServer()).isTrue();
         }
@@ -183,10 +183,10 @@ class NbdProtocolIT {
 
     /** One hostile input: what it sends, and true when the server must close the connection. */
     interface Hostile {
-        void send(NbdTestClient c) throws Exception;
+        void send(NbdClient c) throws Exception;
     }
 
-    static void optionHeader(NbdTestClient c, long magic, int opt, int len) throws Exception {
+    static void optionHeader(NbdClient c, long magic, int opt, int len) throws Exception {
         c.greeting();
         c.sendClientFlags(FLAG_FIXED_NEWSTYLE | FLAG_NO_ZEROES);
         c.write(ByteBuffer.allocate(16).putLong(magic).putInt(opt).putInt(len).flip());
@@ -211,43 +211,43 @@ class NbdProtocolIT {
         cases.put("option data shorter than its length", c -> {
             optionHeader(c, IHAVEOPT, OPT_GO, 1000);
             c.write(ByteBuffer.allocate(10).putInt(2).put("r0".getBytes()).flip());
-            c.ch.shutdownOutput();
+            c.channel().shutdownOutput();
         });
         cases.put("truncated client flags", c -> {
             c.greeting();
             c.write(ByteBuffer.allocate(2).flip());
-            c.ch.shutdownOutput();
+            c.channel().shutdownOutput();
         });
         cases.put("truncated option header", c -> {
             c.greeting();
             c.sendClientFlags(FLAG_FIXED_NEWSTYLE);
             c.write(ByteBuffer.allocate(9).putLong(IHAVEOPT).put((byte) 0).flip());
-            c.ch.shutdownOutput();
+            c.channel().shutdownOutput();
         });
         cases.put("bad request magic", c -> attach(c).write(ByteBuffer.allocate(28).putInt(0x25609514).clear()));
         cases.put("truncated request header", c -> {
             attach(c).write(ByteBuffer.allocate(20).putInt(REQUEST_MAGIC).putShort((short) 0)
                     .putShort((short) CMD_WRITE).putLong(7).putInt(0).clear());
-            c.ch.shutdownOutput();
+            c.channel().shutdownOutput();
         });
         // Up to 1 MiB a write is all or nothing (larger ones are streamed: see NbdConnection#streamWrite).
         cases.put("write payload cut short", c -> {
             attach(c).sendRequest(CMD_WRITE, 0, 1, 0, 1 << 20, ByteBuffer.allocate((1 << 20) - 1));
-            c.ch.shutdownOutput();
+            c.channel().shutdownOutput();
         });
         cases.put("write over the 32 MiB maximum", c -> attach(c).sendRequest(CMD_WRITE, 0, 1, 0, (32 << 20) + 1,
                 null));
-        try (NbdTestClient bystander = NbdTestClient.connect(sock, "r0")) {
+        try (NbdClient bystander = NbdClient.connect(sock, "r0")) {
             ByteBuffer expected = bystander.read(0, 65536);
             for (var e : cases.entrySet()) {
-                try (NbdTestClient c = NbdTestClient.connectRaw(sock)) {
+                try (NbdClient c = NbdClient.connectRaw(sock)) {
                     e.getValue().send(c);
                     assertThat(c.closedByServer()).as(e.getKey()).isTrue();
                 }
                 assertThat(bystander.read(0, 65536)).as("bystander after: " + e.getKey()).isEqualTo(expected);
             }
             // Cases answered with an error keep their connection, as does the bystander.
-            try (NbdTestClient c = NbdTestClient.connectRaw(sock)) {
+            try (NbdClient c = NbdClient.connectRaw(sock)) {
                 c.greeting();
                 c.sendClientFlags(FLAG_FIXED_NEWSTYLE | FLAG_NO_ZEROES);
                 c.sendOption(OPT_INFO, goData("y".repeat(5000)));
@@ -270,7 +270,7 @@ class NbdProtocolIT {
         assertThat(digest()).isEqualTo(before);
     }
 
-    static NbdTestClient attach(NbdTestClient c) throws Exception {
+    static NbdClient attach(NbdClient c) throws Exception {
         c.greeting();
         c.sendClientFlags(FLAG_FIXED_NEWSTYLE | FLAG_NO_ZEROES);
         c.sendOption(OPT_GO, goData("r0"));
@@ -284,7 +284,7 @@ class NbdProtocolIT {
     void largeWritesAndReadsAreStreamedIntact() throws Exception {
         byte[] d = new byte[(3 << 20) + 5];
         new Random(3).nextBytes(d);
-        try (NbdTestClient c = NbdTestClient.connect(sock, "r0")) {
+        try (NbdClient c = NbdClient.connect(sock, "r0")) {
             assertThat(c.write(4095, ByteBuffer.wrap(d), true)).isZero();
             assertThat(c.read(4095, d.length)).isEqualTo(ByteBuffer.wrap(d));
             ByteBuffer all = c.read(0, (int) SIZE);
@@ -294,8 +294,8 @@ class NbdProtocolIT {
 
     @Test
     void commandsWorkAcrossConnections() throws Exception {
-        try (NbdTestClient a = NbdTestClient.connect(sock, "r0"); NbdTestClient b = NbdTestClient.connect(sock, "r0")) {
-            assertThat(a.transmissionFlags & (TF_SEND_FLUSH | TF_SEND_FUA | TF_SEND_TRIM | TF_SEND_WRITE_ZEROES))
+        try (NbdClient a = NbdClient.connect(sock, "r0"); NbdClient b = NbdClient.connect(sock, "r0")) {
+            assertThat(a.transmissionFlags() & (TF_SEND_FLUSH | TF_SEND_FUA | TF_SEND_TRIM | TF_SEND_WRITE_ZEROES))
                     .isEqualTo(TF_SEND_FLUSH | TF_SEND_FUA | TF_SEND_TRIM | TF_SEND_WRITE_ZEROES);
             byte[] d = new byte[65536];
             new Random(9).nextBytes(d);

@@ -147,9 +147,9 @@ class NbdTlsIT {
     }
 
     /** True when the server closes the connection (after an alert, perhaps) within a few seconds. */
-    static boolean hangsUp(NbdTestClient c) throws Exception {
-        c.ch.socket().setSoTimeout(10_000);
-        java.io.InputStream in = c.ch.socket().getInputStream();
+    static boolean hangsUp(NbdClient c) throws Exception {
+        c.channel().socket().setSoTimeout(10_000);
+        java.io.InputStream in = c.channel().socket().getInputStream();
         byte[] b = new byte[4096];
         try {
             for (int total = 0; total < 1 << 20; ) {
@@ -187,14 +187,14 @@ class NbdTlsIT {
     @Test
     void beforeStartTlsEveryOptionButAbortGetsTlsRequiredAndExportNameCloses() throws Exception {
         InetSocketAddress tcp = new InetSocketAddress("127.0.0.1", port);
-        try (NbdTestClient c = NbdTestClient.connectRaw(tcp)) {
+        try (NbdClient c = NbdClient.connectRaw(tcp)) {
             c.greeting();
             c.sendClientFlags(FLAG_FIXED_NEWSTYLE | FLAG_NO_ZEROES);
             c.sendOption(OPT_LIST, null);
             assertThat(c.readOptReply().type()).isEqualTo(REP_ERR_TLS_REQD);
             byte[] n = "r0".getBytes(StandardCharsets.UTF_8);
             c.sendOption(OPT_GO, ByteBuffer.allocate(6 + n.length).putInt(n.length).put(n).putShort((short) 0).flip());
-            NbdTestClient.OptReply go = c.readOptReply();
+            NbdClient.OptReply go = c.readOptReply();
             assertThat(go.type()).isEqualTo(REP_ERR_TLS_REQD);
             assertThat(StandardCharsets.UTF_8.decode(go.data()).toString()).contains("TLS is required");
             c.sendOption(OPT_STARTTLS, ByteBuffer.wrap(new byte[] {1}));
@@ -202,7 +202,7 @@ class NbdTlsIT {
             c.sendOption(OPT_EXPORT_NAME, ByteBuffer.wrap(n));
             assertThat(hangsUp(c)).as("EXPORT_NAME cannot carry an error: the server hangs up").isTrue();
         }
-        try (NbdTestClient c = NbdTestClient.connectRaw(tcp)) {
+        try (NbdClient c = NbdClient.connectRaw(tcp)) {
             c.greeting();
             c.sendClientFlags(FLAG_FIXED_NEWSTYLE);
             c.sendOption(OPT_ABORT, null);
@@ -256,7 +256,7 @@ class NbdTlsIT {
             assertThat(Files.exists(disk)).as("nbdfuse over TLS: %s", Files.readString(dir.resolve("nbdfuse.log"))).isTrue();
             byte[] before = Files.readAllBytes(disk);
 
-            try (NbdTestClient c = NbdTestClient.connectRaw(new InetSocketAddress("127.0.0.1", port))) {
+            try (NbdClient c = NbdClient.connectRaw(new InetSocketAddress("127.0.0.1", port))) {
                 c.greeting();
                 c.sendClientFlags(FLAG_FIXED_NEWSTYLE | FLAG_NO_ZEROES);
                 c.sendOption(OPT_STARTTLS, null);
@@ -268,7 +268,7 @@ class NbdTlsIT {
             }
             // A client that stops talking after STARTTLS is closed by the handshake watchdog, not kept forever;
             // here it only must not disturb the others.
-            try (NbdTestClient silent = NbdTestClient.connectRaw(new InetSocketAddress("127.0.0.1", port))) {
+            try (NbdClient silent = NbdClient.connectRaw(new InetSocketAddress("127.0.0.1", port))) {
                 silent.greeting();
                 silent.sendClientFlags(FLAG_FIXED_NEWSTYLE);
                 silent.sendOption(OPT_STARTTLS, null);
@@ -289,7 +289,7 @@ class NbdTlsIT {
     void theUnixSocketStaysPlainAndOnlyItsOwnerMayConnect() throws Exception {
         assertThat(ok("nbdinfo", "--size", "nbd+unix:///r0?socket=" + sock).trim()).isEqualTo(String.valueOf(SIZE));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rw-------");
-        try (NbdTestClient c = NbdTestClient.connectRaw(sock)) {
+        try (NbdClient c = NbdClient.connectRaw(sock)) {
             c.greeting();
             c.sendClientFlags(FLAG_FIXED_NEWSTYLE);
             c.sendOption(OPT_STARTTLS, null);

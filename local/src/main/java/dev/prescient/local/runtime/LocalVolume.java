@@ -1,6 +1,6 @@
 package dev.prescient.local.runtime;
 
-import dev.prescient.local.nbd.NbdConnection;
+import dev.prescient.engine.nbd.NbdClient;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,7 +32,7 @@ public final class LocalVolume {
     private final BitSet written;
     private final double[] heat;
     private final double decay;
-    private NbdConnection conn;
+    private NbdClient conn;
     private volatile String reader;
     private volatile List<Replica> replicas = List.of();
     private long reads;
@@ -86,9 +86,9 @@ public final class LocalVolume {
         return slash < 0 ? uri + "/@node:" + node : uri + "@node:" + node;
     }
 
-    private NbdConnection conn() throws IOException {
+    private NbdClient conn() throws IOException {
         if (conn == null) {
-            conn = NbdConnection.open(attachedBy(frontEndUri, reader));
+            conn = NbdClient.open(attachedBy(frontEndUri, reader));
         }
         return conn;
     }
@@ -171,7 +171,7 @@ public final class LocalVolume {
     public List<Integer> verify(String uri) throws IOException {
         List<Integer> bad = new ArrayList<>();
         io.lock();
-        try (NbdConnection c = NbdConnection.open(uri)) {
+        try (NbdClient c = NbdClient.open(uri)) {
             byte[] buf = new byte[blockSize];
             for (int b = 0; b < blocks(); b++) {
                 c.read((long) b * blockSize, buf);
@@ -253,7 +253,7 @@ public final class LocalVolume {
     private void closeLocked() {
         if (conn != null) {
             try {
-                conn.flush();
+                conn.flushChecked();
                 conn.close();
             } catch (IOException ignored) {
                 // a broken connection has nothing left to flush; the next I/O opens a new one

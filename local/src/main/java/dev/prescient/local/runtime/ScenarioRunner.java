@@ -1,5 +1,6 @@
 package dev.prescient.local.runtime;
 
+import dev.prescient.engine.io.AtomicFiles;
 import dev.prescient.local.scenario.Scenario;
 import dev.prescient.local.scenario.TraceReader;
 import java.io.IOException;
@@ -227,10 +228,8 @@ public final class ScenarioRunner implements AutoCloseable {
             Path f = faultFiles.get(e.getKey());
             if (f != null && us != s.injectedLatencyMicros) {
                 try {
-                    Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
                     Files.createDirectories(f.getParent());
-                    Files.writeString(tmp, "latency_us=" + us + "\n");
-                    Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    AtomicFiles.write(f, "latency_us=" + us + "\n");
                     s.injectedLatencyMicros = us;
                 } catch (IOException ex) {
                     ioErrors++;

@@ -1,5 +1,6 @@
 package dev.prescient.local.score;
 
+import dev.prescient.engine.io.AtomicFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -43,11 +44,7 @@ public record RunResult(String scenario, String mode, int repeat, long reads, do
         p.setProperty("ioErrors", Long.toString(ioErrors));
         p.setProperty("loadBefore", loadBefore);
         p.setProperty("loadAfter", loadAfter);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (Writer w = Files.newBufferedWriter(tmp)) {
-            p.store(w, "prescient scenario run");
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(file, p, "prescient scenario run");
     }
 
     public static RunResult read(Path file) throws IOException {

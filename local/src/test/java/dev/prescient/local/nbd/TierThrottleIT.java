@@ -6,6 +6,7 @@ import dev.prescient.api.nodeagent.v1.CreateReplicaRequest;
 import dev.prescient.api.nodeagent.v1.DeleteReplicaRequest;
 import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
 import dev.prescient.api.nodeagent.v1.Replica;
+import dev.prescient.engine.nbd.NbdClient;
 import dev.prescient.local.LocalMode;
 import dev.prescient.local.runtime.NodeAgentClients;
 import java.net.ServerSocket;
@@ -83,12 +84,12 @@ class TierThrottleIT {
     static double meanReadMicros(NodeAgentClients agents, String tier) throws Exception {
         Replica r = agents.stub("n1").createReplica(CreateReplicaRequest.newBuilder().setOperationId("create-" + tier)
                 .setReplicaId("r-" + tier).setVolumeId("v-" + tier).setTier(tier).setSizeBytes(4 << 20).build());
-        try (NbdConnection conn = NbdConnection.open(r.getNbdEndpoint())) {
+        try (NbdClient conn = NbdClient.open(r.getNbdEndpoint())) {
             assertThat(conn.size()).isEqualTo(4 << 20);
             byte[] data = new byte[65536];
             new Random(7).nextBytes(data);
             conn.write(65536, data, true);
-            conn.flush();
+            conn.flushChecked();
             byte[] back = new byte[65536];
             // Warm up the engine's JIT so nvme's figure is the export's, not the interpreter's.
             for (int i = 0; i < 20; i++) {

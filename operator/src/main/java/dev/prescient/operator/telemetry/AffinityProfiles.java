@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AffinityProfiles {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AffinityProfiles.class);
+
     private static final int SLOTS = 24;
     private static final float EMPTY = -1f;
 
@@ -117,6 +119,7 @@ public final class AffinityProfiles {
                 n++;
             } catch (IllegalArgumentException ex) {
                 // Skip a corrupt entry; the profile relearns.
+                LOG.warnf("affinity profiles: state entry %s unreadable, that profile relearns: %s", e.getKey(), ex);
             }
         }
         return n;

@@ -169,6 +169,7 @@ public final class NodeHealthModel {
                 n++;
             } catch (RuntimeException | FailureModelException ex) {
                 // A corrupt entry costs that node's history, not the operator.
+                LOG.warnf("node health model: state entry %s unreadable, that node relearns: %s", e.getKey(), ex);
             }
         }
         return n;

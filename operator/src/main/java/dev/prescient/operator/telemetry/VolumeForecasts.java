@@ -25,6 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class VolumeForecasts {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(VolumeForecasts.class);
+
     /** A forecast as reported: point and interval at {@code horizon} ahead; bounds NaN until calibrated. */
     public record Outlook(double value, double lower, double upper, double level, Duration horizon, String model,
                           int samples) {
@@ -300,6 +302,7 @@ public final class VolumeForecasts {
                 n++;
             } catch (IllegalArgumentException | java.nio.BufferUnderflowException ex) {
                 // A corrupt entry: that volume relearns.
+                LOG.warnf("volume forecasts: state entry %s unreadable, that volume relearns: %s", e.getKey(), ex);
             }
         }
         return n;

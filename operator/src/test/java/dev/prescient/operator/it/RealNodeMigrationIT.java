@@ -10,6 +10,7 @@ import dev.prescient.api.v1alpha1.migration.VolumeMigrationSpec;
 import dev.prescient.api.v1alpha1.migration.VolumeMigrationStatus;
 import dev.prescient.operator.migration.MigrationExecutor;
 import dev.prescient.operator.migration.MigrationStateMachine;
+import dev.prescient.engine.nbd.NbdClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,15 +81,15 @@ class RealNodeMigrationIT {
         byte[] image = new byte[(int) SIZE];
         Random rnd = new Random(seed);
         // Every other MiB written, the rest left as a hole: the copy must keep both right.
-        try (NbdClient c = new NbdClient(endpoint(node, r.getReplicaId()))) {
+        try (NbdClient c = NbdClient.open(endpoint(node, r.getReplicaId()))) {
             assertThat(c.size()).isEqualTo(SIZE);
             byte[] mib = new byte[1 << 20];
             for (long off = 0; off < SIZE; off += 2L << 20) {
                 rnd.nextBytes(mib);
-                c.write(off, mib);
+                c.write(off, mib, false);
                 System.arraycopy(mib, 0, image, (int) off, mib.length);
             }
-            c.flush();
+            c.flushChecked();
         }
         return image;
     }
@@ -199,18 +200,18 @@ class RealNodeMigrationIT {
             thread = new Thread(() -> {
                 Random rnd = new Random(seed);
                 byte[] block = new byte[BLOCK];
-                try (NbdClient c = new NbdClient(uri)) {
+                try (NbdClient c = NbdClient.open(uri)) {
                     while (!stop.get()) {
                         long off = (long) rnd.nextInt((int) (SIZE / BLOCK)) * BLOCK;
                         rnd.nextBytes(block);
-                        c.write(off, block);
+                        c.write(off, block, false);
                         synchronized (image) {
                             System.arraycopy(block, 0, image, (int) off, BLOCK);
                         }
                         writes.incrementAndGet();
                         Thread.sleep(2);
                     }
-                    c.flush();
+                    c.flushChecked();
                 } catch (Throwable t) {
                     failure.set(t);
                 }

@@ -1,4 +1,4 @@
-package dev.prescient.csi.node;
+package dev.prescient.csi;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,0 +1,101 @@
+package dev.prescient.csi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescient.api.nodeagent.v1.ExpandReplicaRequest;
+import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
+import dev.prescient.api.nodeagent.v1.Replica;
+import io.grpc.StatusRuntimeException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node agent's /metrics, scraped from a real node process: replicas and volumes follow CreateReplica, RPCs are
+ * counted by method and status, and an engine killed under it shows as a restart once the supervisor brought it back.
+ */
+class NodeMetricsIT {
+    Path root;
+    NodeProcess node;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        root = Files.createTempDirectory("prescient-metrics-it");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (node != null) {
+            node.close();
+        }
+        HostCleanup.under(root);
+        new ProcessBuilder("rm", "-rf", root.toString()).start().waitFor();
+    }
+
+    static String scrape(int port) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    static double value(String body, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(body);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
+    @Test
+    void replicasRpcsAndEngineRestartsShowInTheScrape() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        node = new NodeProcess("node-m", root.resolve("m"), root.resolve("kubelet"));
+        node.extraArgs.addAll(List.of("--engine-check-ms", "500", "--metrics-listen", "127.0.0.1:" + port));
+        node.start();
+        String before = scrape(port);
+        assertThat(value(before, "prescient_agent_replicas{node=\"node-m\"}")).isZero();
+        assertThat(value(before, "prescient_agent_engine_restarts_total{node=\"node-m\"}")).isZero();
+
+        Replica r = NodeLifecycleIT.createReplica(node, "vol1");
+        Path data = root.resolve("data.bin");
+        EngineSupervisionIT.run("sh", "-c", "head -c 1048576 /dev/urandom > " + data);
+        EngineSupervisionIT.run("nbdcopy", "--flush", data.toString(), r.getNbdEndpoint());
+        node.agent().listReplicas(ListReplicasRequest.getDefaultInstance());
+        assertThatThrownBy(() -> node.agent().expandReplica(ExpandReplicaRequest.newBuilder()
+                .setReplicaId("no-such-replica").setNewSizeBytes(1 << 30).build()))
+                .isInstanceOf(StatusRuntimeException.class);
+        String after = scrape(port);
+        assertThat(value(after, "prescient_agent_replicas{node=\"node-m\"}")).isEqualTo(1);
+        assertThat(value(after, "prescient_agent_volumes{node=\"node-m\"}")).isEqualTo(1);
+        assertThat(value(after, "prescient_agent_replica_bytes{node=\"node-m\",tier=\"default\"}"))
+                .isEqualTo(NodeLifecycleIT.SIZE);
+        assertThat(value(after, "prescient_agent_rpcs_total{method=\"CreateReplica\",code=\"OK\"}")).isEqualTo(1);
+        assertThat(value(after, "prescient_agent_rpcs_total{method=\"ListReplicas\",code=\"OK\"}")).isEqualTo(1);
+        assertThat(value(after, "prescient_agent_rpc_errors_total{method=\"ExpandReplica\"}")).isEqualTo(1);
+        assertThat(value(after, "prescient_agent_rpc_seconds_count{method=\"CreateReplica\"}")).isEqualTo(1);
+
+        Path pidFile = root.resolve("m/state/run/engine/vol1-r0.pid");
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        EngineSupervisionIT.run("kill", "-9", Long.toString(pid));
+        double restarts = 0;
+        for (long end = System.currentTimeMillis() + 30_000; restarts < 1 && System.currentTimeMillis() < end;
+                Thread.sleep(200)) {
+            restarts = value(scrape(port), "prescient_agent_engine_restarts_total{node=\"node-m\"}");
+        }
+        assertThat(restarts).as("engine restarts after kill -9; log: %s",
+                Files.readString(root.resolve("m/node.log"))).isEqualTo(1);
+    }
+}
