@@ -81,6 +81,8 @@ public final class VolumeControl implements Closeable {
             for (Membership.Remote r : persisted.remotes()) {
                 remotes.put(r.replicaId(), r);
             }
+            // Served again once that member is back in sync (ReplicaSet.readSource checks at every read).
+            set.preferReads(persisted.readSource());
         }
         persist();
         reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -102,6 +104,7 @@ public final class VolumeControl implements Closeable {
                 case SWITCH -> locked(() -> switchTo(r.replicaId(0), new LinkedHashSet<>(r.args().subList(1, r.args().size())),
                         r.number("max-pause-ms", DEFAULT_MAX_PAUSE_MS)));
                 case DETACH -> locked(() -> detach(r.replicaId(0)));
+                case READ -> locked(() -> readFrom(r.replicaId(0)));
             };
         } catch (IOException e) {
             throw new ControlException("IoError", e.getMessage(), e);
@@ -275,6 +278,24 @@ public final class VolumeControl implements Closeable {
         return "pause-us=" + Math.max(1, pause / 1000) + " read-source=" + newId + " dropped=" + String.join(",", drop);
     }
 
+    /** READ: the in-sync member {@code id} serves the reads from now on; every member keeps taking the writes. */
+    private String readFrom(String id) throws IOException, ControlException {
+        Member m = set.member(id);
+        if (m == null) {
+            throw new ControlException("NotMember", id + " is not a member of volume " + set.volumeId()
+                    + (remotes.containsKey(id) ? " yet (not connected since start)" : ""));
+        }
+        String before = set.readSourceId();
+        try {
+            set.readFrom(id);
+        } catch (IllegalStateException e) {
+            throw new ControlException("NotInSync", e.getMessage(), e);
+        }
+        persist();
+        LOG.info("volume {}: reads now from {} (before: {}), no member dropped", set.volumeId(), id, before);
+        return "read-source=" + id + " previous=" + (before == null ? "-" : before);
+    }
+
     private String detach(String id) throws IOException, ControlException {
         if (id.equals(localId)) {
             throw new ControlException("Refused", id + " is the local replica; SWITCH away from it to drop it");
@@ -284,6 +305,9 @@ public final class VolumeControl implements Closeable {
             throw new ControlException("Refused", id + " is the volume's only in-sync replica");
         }
         boolean known = remotes.remove(id) != null;
+        if (id.equals(set.preferredReads())) {
+            set.preferReads(null);
+        }
         if (m != null) {
             set.remove(id);
             m.target().close();
@@ -306,7 +330,12 @@ public final class VolumeControl implements Closeable {
             }
         }
         return "volume=" + set.volumeId() + " size=" + set.size() + " block-size=" + set.blockSize() + " members="
-                + set.members().size() + " local=" + (local != null ? localId : "-");
+                + set.members().size() + " local=" + (local != null ? localId : "-") + " read-source="
+                + orDash(set.readSourceId()) + " chosen-read-source=" + orDash(set.preferredReads());
+    }
+
+    private static String orDash(String s) {
+        return s == null ? "-" : s;
     }
 
     /** Reconnects ERR members and attaches the ones persisted before a restart, then catches them up. */
@@ -355,8 +384,8 @@ public final class VolumeControl implements Closeable {
         if (membershipFile == null) {
             return;
         }
-        new Membership(set.volumeId(), set.size(), localId, local == null, List.copyOf(remotes.values()))
-                .write(membershipFile);
+        new Membership(set.volumeId(), set.size(), localId, local == null, List.copyOf(remotes.values()),
+                set.preferredReads()).write(membershipFile);
     }
 
     static InetSocketAddress address(String endpoint) {
