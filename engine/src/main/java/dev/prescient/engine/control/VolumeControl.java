@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The commands of the control channel, acting on one volume's replica set (the front-end of the
  * volume): remote members are attached, caught up, switched to and detached. Membership changes
- * run one at a time (a lock); STATUS does not wait for them. The membership is persisted after
- * every change ({@link Membership}); members that lose their connection go ERR in the set and a
- * reconnect loop (every second) reconnects and catches them up.
+ * run one at a time (a lock); STATUS and READ (which in-sync member serves the reads) do not wait for
+ * them. The membership is persisted after every change ({@link Membership}); members that lose their
+ * connection go ERR in the set and a reconnect loop (every second) reconnects and catches them up.
  */
 public final class VolumeControl implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeControl.class);
@@ -49,7 +49,7 @@ public final class VolumeControl implements Closeable {
     private final TlsConfig tls;
     private final ReentrantLock lock = new ReentrantLock();
     /** Remote members by id: their endpoint and whether they were in sync when last persisted. */
-    private final Map<String, Membership.Remote> remotes = new LinkedHashMap<>();
+    private final Map<String, Membership.Remote> remotes = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private volatile BlockTarget local;
     private final ScheduledExecutorService reconnector;
 
@@ -104,7 +104,9 @@ public final class VolumeControl implements Closeable {
                 case SWITCH -> locked(() -> switchTo(r.replicaId(0), new LinkedHashSet<>(r.args().subList(1, r.args().size())),
                         r.number("max-pause-ms", DEFAULT_MAX_PAUSE_MS)));
                 case DETACH -> locked(() -> detach(r.replicaId(0)));
-                case READ -> locked(() -> readFrom(r.replicaId(0)));
+                // Not behind the lock: a catch-up holds it for minutes, and reads must be able to leave a failing
+                // disk while an evacuation copies (the set and the persisting synchronise on their own).
+                case READ -> readFrom(r.replicaId(0));
             };
         } catch (IOException e) {
             throw new ControlException("IoError", e.getMessage(), e);
@@ -323,7 +325,11 @@ public final class VolumeControl implements Closeable {
                     + m.dirtyBlocks() + " lag-bytes=" + m.lagBytes() + " endpoint=" + (r == null ? "-" : r.endpoint())
                     + " error=" + (m.lastError() == null ? "-" : m.lastError().replaceAll("\\s+", "_")));
         }
-        for (Membership.Remote r : remotes.values()) {
+        List<Membership.Remote> known;
+        synchronized (remotes) {
+            known = List.copyOf(remotes.values());
+        }
+        for (Membership.Remote r : known) {
             if (set.member(r.replicaId()) == null) {
                 reply.progress("MEMBER id=" + r.replicaId() + " local=false mode=PENDING dirty-blocks=" + set.blocks()
                         + " lag-bytes=0 endpoint=" + r.endpoint() + " error=not_connected_since_start");
@@ -380,12 +386,17 @@ public final class VolumeControl implements Closeable {
         }
     }
 
-    private void persist() throws IOException {
+    /** Synchronized: READ persists without the command lock; each write takes the state at its time. */
+    private synchronized void persist() throws IOException {
         if (membershipFile == null) {
             return;
         }
-        new Membership(set.volumeId(), set.size(), localId, local == null, List.copyOf(remotes.values()),
-                set.preferredReads()).write(membershipFile);
+        List<Membership.Remote> rs;
+        synchronized (remotes) {
+            rs = List.copyOf(remotes.values());
+        }
+        new Membership(set.volumeId(), set.size(), localId, local == null, rs, set.preferredReads())
+                .write(membershipFile);
     }
 
     static InetSocketAddress address(String endpoint) {

@@ -276,9 +276,31 @@ class EngineControlIT {
         assertThat(unknown.ok()).isFalse();
         assertThat(unknown.reason()).isEqualTo("NotMember");
         assertThat(call(a, "ATTACH rC 127.0.0.1:" + c.replicationPort(), lines).ok()).isTrue();
+        // While C catches up (slowly: the command lock is held), READ answers at once: reads can leave a failing
+        // disk while an evacuation copies.
+        AtomicBoolean stopCatchUp = new AtomicBoolean();
+        CompletableFuture<Void> slow = CompletableFuture.runAsync(() -> {
+            try {
+                ControlClient.call(a.control(), "CATCHUP rC bps=262144", l -> {
+                    if (stopCatchUp.get()) {
+                        throw new java.util.concurrent.CancellationException("enough");
+                    }
+                });
+            } catch (IOException | java.util.concurrent.CancellationException ignored) {
+                // hung up: the catch-up stops, C keeps its dirty blocks
+            }
+        });
+        Thread.sleep(500);
+        long t0 = System.nanoTime();
         ControlClient.Answer wo = call(a, "READ rC", lines);
         assertThat(wo.ok()).isFalse();
         assertThat(wo.reason()).isEqualTo("NotInSync");
+        assertThat(call(a, "READ rA", lines).ok()).isTrue();
+        assertThat(call(a, "READ rB", lines).ok()).isTrue();
+        assertThat(System.nanoTime() - t0).as("READ beside a running catch-up").isLessThan(TimeUnit.SECONDS.toNanos(5));
+        assertThat(slow).as("the catch-up was still running").isNotDone();
+        stopCatchUp.set(true);
+        slow.get(60, TimeUnit.SECONDS);
         assertThat(call(a, "READ r/x", lines).reason()).isEqualTo("BadRequest");
         assertThat(call(a, "DETACH rC", lines).ok()).isTrue();
 
