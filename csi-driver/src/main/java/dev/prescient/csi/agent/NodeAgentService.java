@@ -307,9 +307,32 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
 
     @Override
     public void listReplicas(ListReplicasRequest req, StreamObserver<ListReplicasResponse> out) {
-        io(out, () -> ListReplicasResponse.newBuilder().addAllReplicas(store.list().stream()
-                .filter(m -> req.getVolumeId().isEmpty() || m.volumeId().equals(req.getVolumeId()))
-                .map(this::toProto).toList()).build());
+        io(out, () -> {
+            ListReplicasResponse.Builder b = ListReplicasResponse.newBuilder().addAllReplicas(store.list().stream()
+                    .filter(m -> req.getVolumeId().isEmpty() || m.volumeId().equals(req.getVolumeId()))
+                    .map(this::toProto).toList());
+            for (VolumeMoves.FrontEndReads f : moves.frontEnds()) {
+                if (req.getVolumeId().isEmpty() || req.getVolumeId().equals(f.volumeId())) {
+                    b.addFrontEnds(dev.prescient.api.nodeagent.v1.FrontEndReads.newBuilder()
+                            .setFrontEndReplicaId(f.frontEnd()).setVolumeId(f.volumeId() == null ? "" : f.volumeId())
+                            .setReadSourceReplicaId(f.readSource()).setChosenReadSourceReplicaId(f.chosen())
+                            .setMembers(f.members()));
+                }
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void setReadSource(dev.prescient.api.nodeagent.v1.SetReadSourceRequest req,
+                              StreamObserver<dev.prescient.api.nodeagent.v1.SetReadSourceResponse> out) {
+        io(out, () -> {
+            requireId("volume_id", req.getVolumeId());
+            requireId("replica_id", req.getReplicaId());
+            String[] r = moves.setReadSource(req.getVolumeId(), req.getReplicaId(), req.getOperationId());
+            return dev.prescient.api.nodeagent.v1.SetReadSourceResponse.newBuilder().setFrontEnd(r[0])
+                    .setPreviousReadSourceReplicaId(r[1]).setReadSourceReplicaId(r[2]).build();
+        });
     }
 
     @Override

@@ -496,6 +496,92 @@ public final class VolumeMoves implements AutoCloseable {
         follow(rec.get()[0], started, p);
     }
 
+    /**
+     * Makes {@code replica_id} the read source of volume {@code volume_id} in its front-end without dropping anyone
+     * (engine READ): an engine of this node that is no member elsewhere and has the replica in its set, else the
+     * front-end recorded when the replica was added here (forwarded once).
+     *
+     * @return the front-end (a replica id here, or "agent replica" elsewhere), the read source before, and now
+     */
+    public String[] setReadSource(String volumeId, String replicaId, String operationId) throws IOException {
+        List<String> candidates = new ArrayList<>();
+        boolean volumeHere = false;
+        for (var m : store.list()) {
+            if (m.volumeId().equals(volumeId)) {
+                volumeHere = true;
+                if (frontEndOf(m.replicaId()).isEmpty()) {
+                    candidates.add(m.replicaId());
+                }
+            }
+        }
+        candidates.addAll(frontEndOnlyIds());
+        Optional<String> fe = frontEndHolding(candidates, replicaId);
+        if (fe.isPresent()) {
+            ControlClient.Answer a = engine(control(fe.get()), "READ " + replicaId, l -> { });
+            LOG.info("volume {}: front-end {} reads from {} now (before: {}), no member dropped", volumeId, fe.get(),
+                    replicaId, a.get("previous"));
+            String before = a.get("previous");
+            return new String[] {fe.get(), "-".equals(before) ? "" : before, replicaId};
+        }
+        Optional<String[]> rec = store.find(replicaId).isPresent() ? frontEndOf(replicaId) : Optional.empty();
+        if (rec.isPresent() && !operationId.startsWith("fwd-")) {
+            String[] at = rec.get();
+            var r = call(at[0], s -> s.setReadSource(dev.prescient.api.nodeagent.v1.SetReadSourceRequest.newBuilder()
+                    .setOperationId("fwd-" + operationId).setVolumeId(volumeId).setReplicaId(replicaId).build()));
+            String where = r.getFrontEnd().contains(" ") ? r.getFrontEnd() : at[0] + " " + r.getFrontEnd();
+            return new String[] {where, r.getPreviousReadSourceReplicaId(), r.getReadSourceReplicaId()};
+        }
+        if (!volumeHere && candidates.isEmpty()) {
+            throw new CsiException(Status.Code.NOT_FOUND, "VolumeNotHere", "no replica or front-end of volume "
+                    + volumeId + " on this node");
+        }
+        throw new CsiException(Status.Code.FAILED_PRECONDITION, "NotMember", "replica " + replicaId
+                + " is not a member of a front-end of volume " + volumeId + " known to this node");
+    }
+
+    /** A volume's front-end on this node and where its reads come from now. */
+    public record FrontEndReads(String frontEnd, String volumeId, String readSource, String chosen, int members) {
+    }
+
+    /**
+     * This node's front-ends: running engines that are no member elsewhere and whose set has other members or lost
+     * its own replica to a switch. One STATUS per engine (it takes no lock in the engine).
+     */
+    public List<FrontEndReads> frontEnds() throws IOException {
+        List<String[]> engines = new ArrayList<>();
+        for (var m : store.list()) {
+            engines.add(new String[] {m.replicaId(), m.volumeId()});
+        }
+        for (String id : frontEndOnlyIds()) {
+            engines.add(new String[] {id, null});
+        }
+        List<FrontEndReads> out = new ArrayList<>();
+        for (String[] e : engines) {
+            String id = e[0];
+            if (!exports.running(id) || !Files.exists(control(id)) || frontEndOf(id).isPresent()) {
+                continue;
+            }
+            ControlClient.Answer st;
+            try {
+                st = ControlClient.call(control(id), "STATUS", l -> { });
+            } catch (IOException ex) {
+                continue; // stopping or starting: not a front-end this moment
+            }
+            if (!st.ok()) {
+                continue;
+            }
+            int members = (int) st.number("members");
+            if (members < 2 && !"-".equals(st.get("local"))) {
+                continue;
+            }
+            String rs = st.get("read-source");
+            String chosen = st.get("chosen-read-source");
+            out.add(new FrontEndReads(id, e[1] != null ? e[1] : st.get("volume"), rs == null || rs.equals("-") ? ""
+                    : rs, chosen == null || chosen.equals("-") ? "" : chosen, members));
+        }
+        return out;
+    }
+
     /** Engines of this node that serve a volume as front-end after their own replica was deleted. */
     List<String> frontEndOnlyIds() throws IOException {
         return recordIds(".frontend-only").stream().filter(exports::running).toList();

@@ -25,6 +25,7 @@ public record ControlRequest(Command command, List<String> args, Map<String, Str
         SCRUB(0, 0, Set.of("bps")),
         SWITCH(1, 64, Set.of("max-pause-ms")),
         DETACH(1, 1, Set.of()),
+        READ(1, 1, Set.of()),
         STATUS(0, 0, Set.of());
 
         final int minArgs;
@@ -96,7 +97,7 @@ public record ControlRequest(Command command, List<String> args, Map<String, Str
                 }
                 flag("existing");
             }
-            case CATCHUP, DETACH -> replicaId(0);
+            case CATCHUP, DETACH, READ -> replicaId(0);
             case SWITCH -> {
                 for (int i = 0; i < args.size(); i++) {
                     replicaId(i);

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * SCRUB [bps=N]                                   compare the in-sync replicas once, repair from the read source
  * SWITCH &lt;newId&gt; [dropId...] [max-pause-ms=N]      pause, make newId the read source, drop the others, resume
  * DETACH &lt;replicaId&gt;                               remove a remote member
+ * READ &lt;replicaId&gt;                                 serve reads from that in-sync member; nobody is dropped
  * STATUS                                          MEMBER lines, then the volume
  *
  * PROGRESS done=&lt;bytes&gt; total=&lt;bytes&gt; sent=&lt;bytes&gt;   (while CATCHUP runs)

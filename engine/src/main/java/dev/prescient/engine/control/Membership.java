@@ -2,10 +2,14 @@ package dev.prescient.engine.control;
 
 import dev.prescient.engine.io.AtomicFiles;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,10 +20,20 @@ import java.util.List;
  * volume &lt;volumeId&gt; &lt;sizeBytes&gt;
  * local &lt;replicaId&gt; member|dropped
  * remote &lt;replicaId&gt; &lt;host:port&gt; syncing|in-sync
+ * reads &lt;replicaId&gt;
  * </pre>
- * Written to a temporary file and renamed over the old one.
+ * The {@code reads} line (optional) names the member chosen to serve reads (READ, or the last SWITCH); a restarted
+ * engine serves reads from it again once it is back in sync. Written to a temporary file, forced to disk and renamed
+ * over the old one, so a crash leaves the old record or the new one.
+ *
+ * @param readSource the chosen read source, or null (the default order: local first)
  */
-public record Membership(String volumeId, long size, String localId, boolean localDropped, List<Remote> remotes) {
+public record Membership(String volumeId, long size, String localId, boolean localDropped, List<Remote> remotes,
+                         String readSource) {
+
+    public Membership(String volumeId, long size, String localId, boolean localDropped, List<Remote> remotes) {
+        this(volumeId, size, localId, localDropped, remotes, null);
+    }
 
     public record Remote(String replicaId, String endpoint, boolean inSync) {
     }
@@ -40,6 +54,7 @@ public record Membership(String volumeId, long size, String localId, boolean loc
         String local = null;
         boolean dropped = false;
         List<Remote> remotes = new ArrayList<>();
+        String reads = null;
         for (String line : lines) {
             String[] t = line.strip().split(" +");
             if (t.length == 0 || t[0].isEmpty()) {
@@ -60,13 +75,17 @@ public record Membership(String volumeId, long size, String localId, boolean loc
                     check(t, 4, file, line);
                     remotes.add(new Remote(t[1], t[2], t[3].equals("in-sync")));
                 }
+                case "reads" -> {
+                    check(t, 2, file, line);
+                    reads = t[1];
+                }
                 default -> throw new IOException(file + ": unknown line: " + line);
             }
         }
         if (vol == null || local == null) {
             throw new IOException(file + ": no volume or local line");
         }
-        return new Membership(vol, size, local, dropped, remotes);
+        return new Membership(vol, size, local, dropped, remotes, reads);
     }
 
     private static void check(String[] t, int n, Path file, String line) throws IOException {
@@ -82,6 +101,9 @@ public record Membership(String volumeId, long size, String localId, boolean loc
         for (Remote r : remotes) {
             b.append("remote ").append(r.replicaId).append(' ').append(r.endpoint).append(' ')
                     .append(r.inSync ? "in-sync" : "syncing").append('\n');
+        }
+        if (readSource != null) {
+            b.append("reads ").append(readSource).append('\n');
         }
         AtomicFiles.write(file, b.toString());
     }

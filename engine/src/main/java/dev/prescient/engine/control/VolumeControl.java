@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The commands of the control channel, acting on one volume's replica set (the front-end of the
  * volume): remote members are attached, caught up, switched to and detached. Membership changes
- * run one at a time (a lock); STATUS does not wait for them. The membership is persisted after
- * every change ({@link Membership}); members that lose their connection go ERR in the set and a
- * reconnect loop (every second) reconnects and catches them up.
+ * run one at a time (a lock); STATUS and READ (which in-sync member serves the reads) do not wait for
+ * them. The membership is persisted after every change ({@link Membership}); members that lose their
+ * connection go ERR in the set and a reconnect loop (every second) reconnects and catches them up.
  */
 public final class VolumeControl implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeControl.class);
@@ -49,7 +49,7 @@ public final class VolumeControl implements Closeable {
     private final TlsConfig tls;
     private final ReentrantLock lock = new ReentrantLock();
     /** Remote members by id: their endpoint and whether they were in sync when last persisted. */
-    private final Map<String, Membership.Remote> remotes = new LinkedHashMap<>();
+    private final Map<String, Membership.Remote> remotes = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private volatile BlockTarget local;
     private final ScheduledExecutorService reconnector;
 
@@ -81,6 +81,8 @@ public final class VolumeControl implements Closeable {
             for (Membership.Remote r : persisted.remotes()) {
                 remotes.put(r.replicaId(), r);
             }
+            // Served again once that member is back in sync (ReplicaSet.readSource checks at every read).
+            set.preferReads(persisted.readSource());
         }
         persist();
         reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -109,6 +111,9 @@ public final class VolumeControl implements Closeable {
                 case SWITCH -> locked(() -> switchTo(r.replicaId(0), new LinkedHashSet<>(r.args().subList(1, r.args().size())),
                         r.number("max-pause-ms", DEFAULT_MAX_PAUSE_MS)));
                 case DETACH -> locked(() -> detach(r.replicaId(0)));
+                // Not behind the lock: a catch-up holds it for minutes, and reads must be able to leave a failing
+                // disk while an evacuation copies (the set and the persisting synchronise on their own).
+                case READ -> readFrom(r.replicaId(0));
             };
         } catch (IOException e) {
             throw new ControlException("IoError", e.getMessage(), e);
@@ -283,6 +288,24 @@ public final class VolumeControl implements Closeable {
         return "pause-us=" + Math.max(1, pause / 1000) + " read-source=" + newId + " dropped=" + String.join(",", drop);
     }
 
+    /** READ: the in-sync member {@code id} serves the reads from now on; every member keeps taking the writes. */
+    private String readFrom(String id) throws IOException, ControlException {
+        Member m = set.member(id);
+        if (m == null) {
+            throw new ControlException("NotMember", id + " is not a member of volume " + set.volumeId()
+                    + (remotes.containsKey(id) ? " yet (not connected since start)" : ""));
+        }
+        String before = set.readSourceId();
+        try {
+            set.readFrom(id);
+        } catch (IllegalStateException e) {
+            throw new ControlException("NotInSync", e.getMessage(), e);
+        }
+        persist();
+        LOG.info("volume {}: reads now from {} (before: {}), no member dropped", set.volumeId(), id, before);
+        return "read-source=" + id + " previous=" + (before == null ? "-" : before);
+    }
+
     private String detach(String id) throws IOException, ControlException {
         if (id.equals(localId)) {
             throw new ControlException("Refused", id + " is the local replica; SWITCH away from it to drop it");
@@ -292,6 +315,9 @@ public final class VolumeControl implements Closeable {
             throw new ControlException("Refused", id + " is the volume's only in-sync replica");
         }
         boolean known = remotes.remove(id) != null;
+        if (id.equals(set.preferredReads())) {
+            set.preferReads(null);
+        }
         if (m != null) {
             set.remove(id);
             m.target().close();
@@ -307,14 +333,23 @@ public final class VolumeControl implements Closeable {
                     + m.dirtyBlocks() + " lag-bytes=" + m.lagBytes() + " endpoint=" + (r == null ? "-" : r.endpoint())
                     + " error=" + (m.lastError() == null ? "-" : m.lastError().replaceAll("\\s+", "_")));
         }
-        for (Membership.Remote r : remotes.values()) {
+        List<Membership.Remote> known;
+        synchronized (remotes) {
+            known = List.copyOf(remotes.values());
+        }
+        for (Membership.Remote r : known) {
             if (set.member(r.replicaId()) == null) {
                 reply.progress("MEMBER id=" + r.replicaId() + " local=false mode=PENDING dirty-blocks=" + set.blocks()
                         + " lag-bytes=0 endpoint=" + r.endpoint() + " error=not_connected_since_start");
             }
         }
         return "volume=" + set.volumeId() + " size=" + set.size() + " block-size=" + set.blockSize() + " members="
-                + set.members().size() + " local=" + (local != null ? localId : "-");
+                + set.members().size() + " local=" + (local != null ? localId : "-") + " read-source="
+                + orDash(set.readSourceId()) + " chosen-read-source=" + orDash(set.preferredReads());
+    }
+
+    private static String orDash(String s) {
+        return s == null ? "-" : s;
     }
 
     /** Reconnects ERR members and attaches the ones persisted before a restart, then catches them up. */
@@ -359,11 +394,16 @@ public final class VolumeControl implements Closeable {
         }
     }
 
-    private void persist() throws IOException {
+    /** Synchronized: READ persists without the command lock; each write takes the state at its time. */
+    private synchronized void persist() throws IOException {
         if (membershipFile == null) {
             return;
         }
-        new Membership(set.volumeId(), set.size(), localId, local == null, List.copyOf(remotes.values()))
+        List<Membership.Remote> rs;
+        synchronized (remotes) {
+            rs = List.copyOf(remotes.values());
+        }
+        new Membership(set.volumeId(), set.size(), localId, local == null, rs, set.preferredReads())
                 .write(membershipFile);
     }
 

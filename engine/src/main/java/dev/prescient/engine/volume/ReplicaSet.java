@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A volume's replicas behind one BlockTarget. Writes fan out in parallel to every RW replica and
  * are acknowledged when every sync RW replica has them; async replicas get them in order on their
- * own queue, lagging at most their byte bound. Reads come from the first healthy sync replica
- * (local ones first). A replica that fails goes ERR and records what it misses in its dirty
+ * own queue, lagging at most their byte bound. Reads come from the member chosen with {@link #readFrom} while it
+ * is an in-sync RW replica, else from the first healthy sync replica (local ones first). A replica that fails goes ERR and records what it misses in its dirty
  * bitmap; I/O continues while one sync RW replica remains, and fails otherwise: never stale data.
  *
  * <p>WO replicas (catching up) receive writes directly too, but a catch-up round may copy an
@@ -42,6 +42,12 @@ public final class ReplicaSet implements BlockTarget {
     private final ExecutorService fanout;
     private final List<CowSnapshot> snapshots = new CopyOnWriteArrayList<>();
     private volatile Member[] members = new Member[0];
+    /**
+     * The member chosen to serve reads ({@link #readFrom}), or null: the default order (local first). Only ever served
+     * while that member is an in-sync RW replica; otherwise reads fall back to the default order, so a chosen replica
+     * that falls behind (ERR, reconnecting, catching up) never serves a read.
+     */
+    private volatile String preferredReads;
     // Two-epoch count of client requests in flight (reads, writes, flushes): lets a catch-up round
     // wait until every write that might have raced it has done its dirty check, and a change of
     // the member list wait until no request still uses the old list, without pausing new ones
@@ -112,7 +118,7 @@ public final class ReplicaSet implements BlockTarget {
     public synchronized Member addNew(String id, BlockTarget target, boolean local, boolean sync, int maxLagBytes)
             throws IOException {
         Member m = newMember(id, target, local, sync, maxLagBytes);
-        Member src = readSource();
+        Member src = defaultSource();
         // No pause: once published, every request that starts sees the new replica (a write goes
         // to it or marks it dirty); quiesce() then waits for the requests that started before and
         // did not see it, so the allocation scan below sees their blocks.
@@ -162,14 +168,7 @@ public final class ReplicaSet implements BlockTarget {
      */
     public synchronized long switchTo(String newId, java.util.Set<String> dropIds, long maxPauseNanos)
             throws IOException {
-        Member n = member(newId);
-        if (n == null) {
-            throw new IllegalArgumentException("no replica " + newId + " in volume " + volumeId);
-        }
-        if (n.mode != ReplicaMode.RW || !n.sync) {
-            throw new IllegalStateException("replica " + newId + " is " + n.mode + (n.sync ? "" : " async")
-                    + ", not an in-sync RW replica; catch it up first");
-        }
+        Member n = inSyncMember(newId);
         if (dropIds.contains(newId)) {
             throw new IllegalArgumentException("cannot drop the new read source " + newId);
         }
@@ -191,10 +190,60 @@ public final class ReplicaSet implements BlockTarget {
                 }
             }
             members = next.toArray(Member[]::new);
+            // A later addNew re-sorts the members (local first): the choice must outlive that.
+            preferredReads = newId;
         } finally {
             gate.resume();
         }
         return System.nanoTime() - t0;
+    }
+
+    private Member inSyncMember(String id) {
+        Member n = member(id);
+        if (n == null) {
+            throw new IllegalArgumentException("no replica " + id + " in volume " + volumeId);
+        }
+        if (n.mode != ReplicaMode.RW || !n.sync) {
+            throw new IllegalStateException("replica " + id + " is " + n.mode + (n.sync ? "" : " async")
+                    + ", not an in-sync RW replica; catch it up first");
+        }
+        return n;
+    }
+
+    /**
+     * Makes {@code id}, an in-sync RW member, the read source without dropping anyone: every member keeps taking
+     * the writes. No pause is needed: every sync RW member holds every acknowledged write (a write is acknowledged
+     * only once each of them has it, and one that fails is set ERR before the acknowledgement), so a read from any of
+     * them sees the same data; a read racing a write may see either version, as from any block device.
+     *
+     * @throws IllegalArgumentException not a member
+     * @throws IllegalStateException    not in sync (WO, ERR, or async)
+     */
+    public synchronized void readFrom(String id) {
+        inSyncMember(id);
+        preferredReads = id;
+    }
+
+    /**
+     * Records a read-source choice without checking it (a restarted engine: the member reconnects and catches up
+     * later); it serves reads only once it is an in-sync RW member. Null: the default order.
+     */
+    public void preferReads(String idOrNull) {
+        preferredReads = idOrNull;
+    }
+
+    /** The chosen read source (served only while in sync), or null. */
+    public String preferredReads() {
+        return preferredReads;
+    }
+
+    /** The member serving reads now, or null when none can. */
+    public String readSourceId() {
+        try {
+            return readSource().id;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** A switch gave up because draining the I/O in flight took longer than the pause bound. */
@@ -208,6 +257,9 @@ public final class ReplicaSet implements BlockTarget {
     /** Removes a replica from the set (its target is not closed). */
     public synchronized void remove(String id) {
         members = Arrays.stream(members).filter(m -> !m.id.equals(id)).toArray(Member[]::new);
+        if (id.equals(preferredReads)) {
+            preferredReads = null;
+        }
     }
 
     /** Marks a replica failed: it takes no more I/O; what it misses is tracked as dirty. */
@@ -239,8 +291,20 @@ public final class ReplicaSet implements BlockTarget {
         return size;
     }
 
-    /** The replica reads come from: first sync RW (local first). */
+    /** The replica reads come from: the chosen one while it is in sync, else the first sync RW (local first). */
     Member readSource() throws IOException {
+        String p = preferredReads;
+        if (p != null) {
+            Member m = member(p);
+            if (m != null && m.mode == ReplicaMode.RW && m.sync) {
+                return m;
+            }
+        }
+        return defaultSource();
+    }
+
+    /** The first sync RW member (local first): a local replica answers allocation queries exactly. */
+    private Member defaultSource() throws IOException {
         for (Member m : members) {
             if (m.mode == ReplicaMode.RW && m.sync) {
                 return m;
@@ -593,12 +657,12 @@ public final class ReplicaSet implements BlockTarget {
 
     @Override
     public long nextAllocated(long offset) throws IOException {
-        return readSource().target.nextAllocated(offset);
+        return defaultSource().target.nextAllocated(offset);
     }
 
     @Override
     public long nextHole(long offset) throws IOException {
-        return readSource().target.nextHole(offset);
+        return defaultSource().target.nextHole(offset);
     }
 
     private void checkRange(long offset, long length) throws OutOfRangeException {

@@ -52,12 +52,18 @@ class EngineControlIT {
     }
 
     Engine start(String name, String replica) throws Exception {
+        return start(name, replica, 0);
+    }
+
+    /** @param replicationPort 0: any free port */
+    Engine start(String name, String replica, int replicationPort) throws Exception {
         Path nbd = dir.resolve(name + ".sock");
         Path ctl = dir.resolve(name + ".ctl");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EngineMain.class.getName(),
                 "--tier", "t=" + dir.resolve("tier-" + name), "--replica", replica + ":vol:t:" + SIZE_MIB + "M",
-                "--unix", nbd.toString(), "--control", ctl.toString(), "--replication-listen", "127.0.0.1:0")
+                "--unix", nbd.toString(), "--control", ctl.toString(), "--replication-listen",
+                "127.0.0.1:" + replicationPort)
                 .redirectErrorStream(true).start();
         procs.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
@@ -158,6 +164,172 @@ class EngineControlIT {
             assertThat(System.nanoTime()).isLessThan(deadline);
             Thread.sleep(5);
         }
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Reads blocks [0, n) through the front-end and compares them with {@code reference}. */
+    static void assertReadsMatch(Path nbd, long[] reference, int n) throws IOException {
+        try (NbdTestClient c = NbdTestClient.connect(nbd, "rA")) {
+            for (int i = 0; i < n; i++) {
+                assertThat(crc(c.read((long) i * BS, BS))).as("block %d read through the front-end", i)
+                        .isEqualTo(reference[i]);
+            }
+        }
+    }
+
+    static String readSource(Engine e) throws IOException {
+        return ControlClient.call(e.control(), "STATUS", l -> { }).get("read-source");
+    }
+
+    void awaitReadSource(Engine e, String id) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!id.equals(readSource(e))) {
+            assertThat(System.nanoTime()).as("read source %s on %s", id, e.control()).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * READ makes a kept member the read source without dropping anyone: writes still reach every member, reads come
+     * from the chosen one (seen by changing a block behind the engines' backs in that replica's file only), a member
+     * that is not in sync is refused, one that falls behind (its engine killed) never serves a read of data written
+     * meanwhile, and both a restarted member and a restarted front-end serve reads from the chosen member again.
+     */
+    @Test
+    void aKeptMemberServesReadsOnlyWhileInSyncAndTheChoiceSurvivesRestarts() throws Exception {
+        int portB = freePort();
+        Engine a = start("a", "rA");
+        Engine b = start("b", "rB", portB);
+        Engine c = start("c", "rC");
+        int n = 1024;
+        long[] ref = new long[n + 1];
+        java.util.Arrays.fill(ref, crc(ByteBuffer.allocate(BS)));
+        try (NbdTestClient cl = NbdTestClient.connect(a.nbd(), "rA")) {
+            for (int i = 0; i < n; i++) {
+                ByteBuffer d = block(i, 1);
+                assertThat(cl.write((long) i * BS, d.duplicate(), false)).isZero();
+                ref[i] = crc(d);
+            }
+            assertThat(cl.flush()).isZero();
+        }
+        List<String> lines = new ArrayList<>();
+        assertThat(call(a, "ATTACH rB 127.0.0.1:" + portB, lines).ok()).isTrue();
+        ControlClient.Answer notYet = call(a, "READ rB", lines);
+        assertThat(notYet.ok()).isFalse();
+        assertThat(notYet.reason()).isEqualTo("NotInSync");
+        assertThat(call(a, "CATCHUP rB", lines).ok()).isTrue();
+        assertThat(readSource(a)).isEqualTo("rA");
+
+        ControlClient.Answer rd = call(a, "READ rB", lines);
+        assertThat(rd.ok()).as(rd.text()).isTrue();
+        assertThat(rd.get("previous")).isEqualTo("rA");
+        lines.clear();
+        ControlClient.Answer st = call(a, "STATUS", lines);
+        assertThat(st.get("read-source")).isEqualTo("rB");
+        assertThat(st.get("members")).isEqualTo("2");
+        assertThat(lines).anyMatch(l -> l.startsWith("MEMBER id=rA local=true mode=RW"))
+                .anyMatch(l -> l.startsWith("MEMBER id=rB local=false mode=RW"));
+        assertThat(Files.readString(a.control().resolveSibling("a.ctl.members"))).contains("reads rB")
+                .contains("local rA member");
+
+        // Writes after the switch reach both replicas; reads through the front-end see them.
+        try (NbdTestClient cl = NbdTestClient.connect(a.nbd(), "rA")) {
+            for (int i = 0; i < n / 2; i++) {
+                ByteBuffer d = block(i, 2);
+                assertThat(cl.write((long) i * BS, d.duplicate(), false)).isZero();
+                ref[i] = crc(d);
+            }
+            assertThat(cl.flush()).isZero();
+        }
+        assertReadsMatch(a.nbd(), ref, n);
+        assertFileMatches(dir.resolve("tier-a").resolve("rA.img"), java.util.Arrays.copyOf(ref, n));
+        assertFileMatches(dir.resolve("tier-b").resolve("rB.img"), java.util.Arrays.copyOf(ref, n));
+
+        // Which copy answers: a block changed in B's file only (never through the volume) shows through.
+        ByteBuffer marker = block(n, 99);
+        try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(
+                dir.resolve("tier-b").resolve("rB.img"), java.nio.file.StandardOpenOption.WRITE)) {
+            f.write(marker.duplicate(), (long) n * BS);
+            f.force(true);
+        }
+        try (NbdTestClient cl = NbdTestClient.connect(a.nbd(), "rA")) {
+            assertThat(crc(cl.read((long) n * BS, BS))).as("served by rB").isEqualTo(crc(marker));
+            assertThat(call(a, "READ rA", lines).ok()).isTrue();
+            assertThat(crc(cl.read((long) n * BS, BS))).as("served by rA").isEqualTo(ref[n]);
+            // Put the block back in B, then read from B again.
+            ByteBuffer zero = ByteBuffer.allocate(BS);
+            try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(
+                    dir.resolve("tier-b").resolve("rB.img"), java.nio.file.StandardOpenOption.WRITE)) {
+                f.write(zero, (long) n * BS);
+                f.force(true);
+            }
+            assertThat(call(a, "READ rB", lines).ok()).isTrue();
+        }
+
+        // Bad input: not a member, a member not in sync (C attached, not caught up), a malformed id.
+        ControlClient.Answer unknown = call(a, "READ rX", lines);
+        assertThat(unknown.ok()).isFalse();
+        assertThat(unknown.reason()).isEqualTo("NotMember");
+        assertThat(call(a, "ATTACH rC 127.0.0.1:" + c.replicationPort(), lines).ok()).isTrue();
+        // While C catches up (slowly: the command lock is held), READ answers at once: reads can leave a failing
+        // disk while an evacuation copies.
+        AtomicBoolean stopCatchUp = new AtomicBoolean();
+        CompletableFuture<Void> slow = CompletableFuture.runAsync(() -> {
+            try {
+                ControlClient.call(a.control(), "CATCHUP rC bps=262144", l -> {
+                    if (stopCatchUp.get()) {
+                        throw new java.util.concurrent.CancellationException("enough");
+                    }
+                });
+            } catch (IOException | java.util.concurrent.CancellationException ignored) {
+                // hung up: the catch-up stops, C keeps its dirty blocks
+            }
+        });
+        Thread.sleep(500);
+        long t0 = System.nanoTime();
+        ControlClient.Answer wo = call(a, "READ rC", lines);
+        assertThat(wo.ok()).isFalse();
+        assertThat(wo.reason()).isEqualTo("NotInSync");
+        assertThat(call(a, "READ rA", lines).ok()).isTrue();
+        assertThat(call(a, "READ rB", lines).ok()).isTrue();
+        assertThat(System.nanoTime() - t0).as("READ beside a running catch-up").isLessThan(TimeUnit.SECONDS.toNanos(5));
+        assertThat(slow).as("the catch-up was still running").isNotDone();
+        stopCatchUp.set(true);
+        slow.get(60, TimeUnit.SECONDS);
+        assertThat(call(a, "READ r/x", lines).reason()).isEqualTo("BadRequest");
+        assertThat(call(a, "DETACH rC", lines).ok()).isTrue();
+
+        // B falls behind: its engine dies, writes go on (acknowledged by A alone), reads never come from B.
+        b.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        try (NbdTestClient cl = NbdTestClient.connect(a.nbd(), "rA")) {
+            for (int i = 0; i < 200; i++) {
+                ByteBuffer d = block(i, 3);
+                assertThat(cl.write((long) i * BS, d.duplicate(), false)).isZero();
+                ref[i] = crc(d);
+            }
+            assertThat(cl.flush()).isZero();
+        }
+        assertThat(readSource(a)).isEqualTo("rA");
+        assertReadsMatch(a.nbd(), ref, n);
+
+        // B back on the same port: the reconnect loop catches it up, then it serves the reads again.
+        Engine b2 = start("b", "rB", portB);
+        awaitReadSource(a, "rB");
+        assertReadsMatch(a.nbd(), ref, n);
+        assertFileMatches(dir.resolve("tier-b").resolve("rB.img"), java.util.Arrays.copyOf(ref, n));
+
+        // The front-end restarts: the choice is read back from its membership file.
+        a.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        Engine a2 = start("a", "rA");
+        awaitReadSource(a2, "rB");
+        assertThat(call(a2, "STATUS", lines).get("chosen-read-source")).isEqualTo("rB");
+        assertReadsMatch(a2.nbd(), ref, n);
+        assertThat(b2.process().isAlive()).isTrue();
     }
 
     @Test

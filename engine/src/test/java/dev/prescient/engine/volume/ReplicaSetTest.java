@@ -74,6 +74,44 @@ class ReplicaSetTest {
     }
 
     @Test
+    void aChosenReadSourceServesReadsOnlyWhileInSyncAndKeepsEveryMember() throws Exception {
+        FaultyTarget a = new FaultyTarget(replica("a"));
+        FaultyTarget b = new FaultyTarget(replica("b"));
+        set = new ReplicaSet("vol", SIZE, BS);
+        set.addInSync("a", a, true);
+        set.addInSync("b", b, false);
+        set.write(0, block(1), false);
+        set.readFrom("b");
+        assertThat(set.readSourceId()).isEqualTo("b");
+        assertThat(set.members()).hasSize(2);
+        a.failReads = true; // reads must come from b now
+        assertThat(read(set, 0, BS)).isEqualTo(block(1));
+        assertThat(set.member("a").mode()).isEqualTo(ReplicaMode.RW);
+        a.failReads = false;
+        set.write(BS, block(2), false);
+        assertThat(read(a, BS, BS)).as("writes still reach a").isEqualTo(block(2));
+        // b misses a write: it goes ERR, the write is acknowledged by a, and reads fall back to a: never stale.
+        b.failWrites = true;
+        set.write(0, block(3), false);
+        assertThat(set.member("b").mode()).isEqualTo(ReplicaMode.ERR);
+        assertThat(set.readSourceId()).isEqualTo("a");
+        assertThat(read(set, 0, BS)).isEqualTo(block(3));
+        assertThat(set.preferredReads()).as("the choice is kept for when b is back").isEqualTo("b");
+        assertThatThrownBy(() -> set.readFrom("b")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> set.readFrom("x")).isInstanceOf(IllegalArgumentException.class);
+        b.failWrites = false;
+        new DeltaSync(set).catchUp("b", 5, 0);
+        assertThat(set.readSourceId()).as("in sync again: b serves").isEqualTo("b");
+        a.failReads = true;
+        assertThat(read(set, 0, BS)).isEqualTo(block(3));
+        // Removing the chosen member forgets the choice.
+        a.failReads = false;
+        set.remove("b");
+        assertThat(set.preferredReads()).isNull();
+        assertThat(set.readSourceId()).isEqualTo("a");
+    }
+
+    @Test
     void failedReplicaGoesErrAndCatchesUpByDelta() throws Exception {
         LocalReplica a = replica("a");
         FaultyTarget b = new FaultyTarget(replica("b"));

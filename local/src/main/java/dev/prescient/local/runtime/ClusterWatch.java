@@ -59,6 +59,8 @@ public final class ClusterWatch {
     private final Map<String, Migration> migrations = new ConcurrentHashMap<>();
     private final Map<String, NodeHealth> health = new ConcurrentHashMap<>();
     private volatile Map<String, List<Replica>> replicasByVolume = Map.of();
+    /** Volume -> the replica its front-end reads from (the front-end with the most members, as the operator sees it). */
+    private volatile Map<String, String> readSourceByVolume = Map.of();
     private final Clock wall;
     private final Map<String, ForecastTrack> forecasts = new ConcurrentHashMap<>();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
@@ -110,9 +112,18 @@ public final class ClusterWatch {
         Map<String, List<Replica>> byVolume = new HashMap<>();
         Map<String, Long> usedBytes = new HashMap<>();
         boolean allListed = true;
+        Map<String, String> readSources = new HashMap<>();
+        Map<String, Integer> frontEndMembers = new HashMap<>();
         for (String node : nodes) {
             try {
-                for (var r : agents.stub(node).listReplicas(ListReplicasRequest.getDefaultInstance()).getReplicasList()) {
+                var listed = agents.stub(node).listReplicas(ListReplicasRequest.getDefaultInstance());
+                for (var f : listed.getFrontEndsList()) {
+                    if (f.getMembers() > frontEndMembers.getOrDefault(f.getVolumeId(), 0)) {
+                        frontEndMembers.put(f.getVolumeId(), f.getMembers());
+                        readSources.put(f.getVolumeId(), f.getReadSourceReplicaId());
+                    }
+                }
+                for (var r : listed.getReplicasList()) {
                     byVolume.computeIfAbsent(r.getVolumeId(), k -> new ArrayList<>()).add(new Replica(node, r.getTier(),
                             r.getReplicaId(), r.getNbdEndpoint(), stateName(r.getState().name())));
                     usedBytes.merge(r.getVolumeId(), r.getAllocatedBytes(), Math::max);
@@ -127,6 +138,9 @@ public final class ClusterWatch {
         }
         byVolume.values().forEach(l -> l.sort(Comparator.comparing(Replica::node).thenComparing(Replica::tier)));
         replicasByVolume = byVolume;
+        if (allListed) {
+            readSourceByVolume = readSources;
+        }
         // A partial sum would show as a dip that never happened: a round where a node did not answer adds nothing.
         if (allListed) {
             usedBytes.forEach((v, b) -> track(v).addActual(ForecastMetric.UsedBytes.name(), now, b));
@@ -273,6 +287,12 @@ public final class ClusterWatch {
 
     public Map<String, NodeHealth> health() {
         return Map.copyOf(health);
+    }
+
+    /** The replica the volume's front-end reads from, as its agent reports it; null when unknown. */
+    public String readSource(String volumeId) {
+        String r = readSourceByVolume.get(volumeId);
+        return r == null || r.isEmpty() ? null : r;
     }
 
     public List<Replica> replicas(String volumeId) {

@@ -194,8 +194,8 @@ public final class ScenarioRunner implements AutoCloseable {
                 }
             }
             var place = dev.prescient.local.score.ReadSource.resolve(first.get(v.name), rs.stream()
-                    .map(r -> new dev.prescient.local.score.ReadSource.Copy(r.node(), r.tier(), r.healthy())).toList(),
-                    done);
+                    .map(r -> new dev.prescient.local.score.ReadSource.Copy(r.node(), r.tier(), r.healthy(),
+                            r.replicaId())).toList(), done, watch.readSource(v.volumeId));
             v.serving(place.node(), place.tier());
         }
         var health = watch.health();

@@ -37,6 +37,18 @@ class ScoreDecisionsTest {
     }
 
     @Test
+    void aReadSourceTheFrontEndReportsWinsOverTheInference() {
+        Place first = new Place("node-a", "ssd");
+        List<Copy> two = List.of(new Copy("node-a", "ssd", true, "r1"), new Copy("node-b", "ssd", true, "r2"));
+        // A pre-staged copy that SetReadSource made the read source serves the reads.
+        assertThat(ReadSource.resolve(first, two, List.of(new Move("node-b/ssd", true, 10)), "r2"))
+                .isEqualTo(new Place("node-b", "ssd"));
+        // A reported replica no agent lists (being deleted) or none reported: inferred as before.
+        assertThat(ReadSource.resolve(first, two, List.of(new Move("node-b/ssd", true, 10)), "r9")).isEqualTo(first);
+        assertThat(ReadSource.resolve(first, two, List.of(), null)).isEqualTo(first);
+    }
+
+    @Test
     void readFiguresAndSloWindows() {
         ReadStats s = new ReadStats(5);
         // Window 0: 100 reads of 1 ms, local. Window 1: 99 of 1 ms and one of 50 ms on the failing disk, remote.

@@ -124,6 +124,12 @@ public final class GrpcNodeAgentClient implements NodeAgentClient {
     }
 
     @Override
+    public dev.prescient.api.nodeagent.v1.SetReadSourceResponse setReadSource(
+            dev.prescient.api.nodeagent.v1.SetReadSourceRequest r) {
+        return call("SetReadSource", () -> s().setReadSource(r));
+    }
+
+    @Override
     public Snapshot createSnapshot(CreateSnapshotRequest r) {
         return call("CreateSnapshot", () -> s().createSnapshot(r));
     }

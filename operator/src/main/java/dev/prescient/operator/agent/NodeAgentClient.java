@@ -36,6 +36,10 @@ public interface NodeAgentClient extends AutoCloseable {
 
     Operation switchOver(SwitchOverRequest request);
 
+    /** Makes an in-sync member the volume's read source, dropping nobody (quick: no operation to follow). */
+    dev.prescient.api.nodeagent.v1.SetReadSourceResponse setReadSource(
+            dev.prescient.api.nodeagent.v1.SetReadSourceRequest request);
+
     Snapshot createSnapshot(CreateSnapshotRequest request);
 
     DeleteSnapshotResponse deleteSnapshot(DeleteSnapshotRequest request);

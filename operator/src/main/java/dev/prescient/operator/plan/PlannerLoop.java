@@ -2,7 +2,10 @@ package dev.prescient.operator.plan;
 
 import dev.prescient.api.nodeagent.v1.ConsumerHeat;
 import dev.prescient.api.nodeagent.v1.ExtentHeat;
+import dev.prescient.api.nodeagent.v1.FrontEndReads;
 import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
+import dev.prescient.api.nodeagent.v1.ListReplicasResponse;
+import dev.prescient.api.nodeagent.v1.SetReadSourceRequest;
 import dev.prescient.api.nodeagent.v1.NodeHealth;
 import dev.prescient.api.nodeagent.v1.Replica;
 import dev.prescient.api.nodeagent.v1.TelemetryRequest;
@@ -111,7 +114,8 @@ public final class PlannerLoop {
     }
 
     /** What the agents said in this pass. */
-    private record NodeData(List<Replica> replicas, TelemetrySnapshot telemetry, Map<String, Long> available) {
+    private record NodeData(List<Replica> replicas, TelemetrySnapshot telemetry, Map<String, Long> available,
+                            List<FrontEndReads> frontEnds) {
     }
 
     private volatile java.time.Duration newVolumeWarmUp = java.time.Duration.ZERO;
@@ -155,8 +159,9 @@ public final class PlannerLoop {
                 for (TierUsage t : h.getTiersList()) {
                     avail.put(t.getTier(), t.getAvailableBytes());
                 }
-                data.put(name, new NodeData(a.listReplicas(ListReplicasRequest.getDefaultInstance()).getReplicasList(),
-                        a.getTelemetry(TelemetryRequest.getDefaultInstance()), avail));
+                ListReplicasResponse listed = a.listReplicas(ListReplicasRequest.getDefaultInstance());
+                data.put(name, new NodeData(listed.getReplicasList(),
+                        a.getTelemetry(TelemetryRequest.getDefaultInstance()), avail, listed.getFrontEndsList()));
             } catch (NodeAgentException e) {
                 LOG.warnf("StorageNode/%s: telemetry pull failed: %s", name, e.getMessage());
                 metrics.reconcileError("Telemetry", e.reason().name());
@@ -168,7 +173,8 @@ public final class PlannerLoop {
         inventory.publish(ReplicaInventory.Snapshot.of(now, byNode, unreachable));
         long t1 = System.nanoTime();
         Map<String, Map<String, Double>> podHeat = new HashMap<>();
-        ClusterView view = view(now, settings, nodes, volumes, migrations, data, podHeat);
+        Map<String, ReadPlacement.Current> readSources = readSources(data);
+        ClusterView view = view(now, settings, nodes, volumes, migrations, data, podHeat, readSources);
         if (r != null) {
             view = r.observe(view, settings);
         }
@@ -199,6 +205,9 @@ public final class PlannerLoop {
         }
         for (Plan.Deferred d : plan.deferred()) {
             metrics.decision(d.action().kind().name(), "deferred");
+        }
+        for (ReadPlacement.Switch sw : new ReadPlacement(settings).decide(view, readSources)) {
+            switchReads(sw, now);
         }
         for (Plan.DesiredPlacement p : plan.desired().values()) {
             heat.put(p.volume(), p.heat());
@@ -251,6 +260,58 @@ public final class PlannerLoop {
                         + "); will retry next pass: " + a.explanation());
             }
             return false;
+        }
+    }
+
+    /**
+     * Each volume's front-end as the agents report it, with the member serving its reads. A volume with several
+     * (a front-end that lost its replica to a switch keeps serving connected clients) is judged by the one with the
+     * most members.
+     */
+    static Map<String, ReadPlacement.Current> readSources(Map<String, NodeData> data) {
+        Map<String, ReadPlacement.Current> out = new HashMap<>();
+        Map<String, Integer> members = new HashMap<>();
+        data.forEach((node, d) -> {
+            for (FrontEndReads f : d.frontEnds()) {
+                if (f.getMembers() > members.getOrDefault(f.getVolumeId(), 0)) {
+                    members.put(f.getVolumeId(), f.getMembers());
+                    out.put(f.getVolumeId(), new ReadPlacement.Current(node, f.getFrontEndReplicaId(),
+                            f.getReadSourceReplicaId()));
+                }
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Re-points a volume's reads (no data moves, no VolumeMigration): an Event on the volume says what and why; a
+     * refusal (the copy fell out of sync since it was listed) is retried by the next pass.
+     */
+    private void switchReads(ReadPlacement.Switch sw, Instant now) {
+        ReplicatedVolume v = kube.resources(ReplicatedVolume.class).withName(sw.volume()).get();
+        try {
+            agents.forNode(sw.frontEndNode()).setReadSource(SetReadSourceRequest.newBuilder()
+                    .setOperationId("reads-" + sw.volume() + "-" + sw.replicaId()).setVolumeId(sw.volume())
+                    .setReplicaId(sw.replicaId()).build());
+            metrics.decision("SwitchReads", "done");
+            LOG.infof("ReplicatedVolume/%s: reads switched from %s on %s to %s on %s (%s): %s", sw.volume(),
+                    sw.fromReplicaId(), sw.fromNode(), sw.replicaId(), sw.node(), sw.reason(), sw.explanation());
+            insights.recordReadSwitch(sw.volume(), new VolumeInsights.ReadSwitch(sw.replicaId(), sw.node(),
+                    sw.fromReplicaId(), sw.fromNode(), sw.reason().name(), sw.explanation(), now, true, null));
+            if (v != null) {
+                events.normal(v, "ReadSource" + sw.reason(), sw.explanation());
+            }
+        } catch (NodeAgentException e) {
+            insights.recordReadSwitch(sw.volume(), new VolumeInsights.ReadSwitch(sw.replicaId(), sw.node(),
+                    sw.fromReplicaId(), sw.fromNode(), sw.reason().name(), sw.explanation(), now, false,
+                    e.getMessage()));
+            metrics.decision("SwitchReads", "failed");
+            LOG.warnf("ReplicatedVolume/%s: reads not switched to %s on %s (%s); next pass retries", sw.volume(),
+                    sw.replicaId(), sw.node(), e.getMessage());
+            if (v != null) {
+                events.warning(v, "ReadSourceNotSwitched", "reads not switched to " + sw.replicaId() + " on "
+                        + sw.node() + " (" + e.getMessage() + "): " + sw.explanation());
+            }
         }
     }
 
@@ -308,7 +369,7 @@ public final class PlannerLoop {
     /** Turns resources and agent reports into the planner's view; also feeds the affinity history. */
     ClusterView view(Instant now, PlannerSettings settings, List<StorageNode> nodes, List<ReplicatedVolume> volumes,
                      List<VolumeMigration> migrations, Map<String, NodeData> data,
-                     Map<String, Map<String, Double>> podHeat) {
+                     Map<String, Map<String, Double>> podHeat, Map<String, ReadPlacement.Current> readSources) {
         List<NodeView> nodeViews = new ArrayList<>();
         for (StorageNode n : nodes) {
             String name = n.getMetadata().getName();
@@ -410,8 +471,12 @@ public final class PlannerLoop {
                     role = primary ? Role.Mirror : Role.Primary;
                     primary = true;
                 }
+                // The copy serving the reads is read now, wherever the reads are counted (a pre-staged copy that
+                // serves them must not expire as unread).
+                ReadPlacement.Current reading = readSources.get(name);
+                boolean serving = reading != null && r.id().equals(reading.readSourceReplicaId());
                 fixed.add(new ReplicaView(r.id(), r.node(), r.tier(), role, r.healthy(), r.createdAt(),
-                        reads.get(r.node())));
+                        serving ? now : reads.get(r.node())));
             }
             Map<String, Double> byNode = heatByNode.getOrDefault(name, Map.of());
             double total = byNode.values().stream().mapToDouble(Double::doubleValue).sum();

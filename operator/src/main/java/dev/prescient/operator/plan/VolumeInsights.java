@@ -41,7 +41,16 @@ public final class VolumeInsights {
                           Instant at, boolean done, String error) {
     }
 
+    /**
+     * The last time the planner re-pointed a volume's reads to a kept copy (no VolumeMigration: nothing is copied or
+     * dropped): to which replica, from which, why (ReadPlacement.Reason) with the numbers, and whether the agent did it.
+     */
+    public record ReadSwitch(String replicaId, String node, String fromReplicaId, String fromNode, String reason,
+                             String explanation, Instant at, boolean done, String error) {
+    }
+
     private final Map<String, Insight> insights = new ConcurrentHashMap<>();
+    private final Map<String, ReadSwitch> readSwitches = new ConcurrentHashMap<>();
     private final Map<String, Removal> removals = new ConcurrentHashMap<>();
 
     public void put(String volume, Insight insight) {
@@ -61,8 +70,18 @@ public final class VolumeInsights {
         return removals.get(volume);
     }
 
+    public void recordReadSwitch(String volume, ReadSwitch s) {
+        readSwitches.put(volume, s);
+    }
+
+    /** The last read-source switch the planner made for the volume since this operator started, or null. */
+    public ReadSwitch lastReadSwitch(String volume) {
+        return readSwitches.get(volume);
+    }
+
     public void retain(java.util.Set<String> volumes) {
         insights.keySet().retainAll(volumes);
+        readSwitches.keySet().retainAll(volumes);
         removals.keySet().retainAll(volumes);
     }
 

@@ -50,7 +50,7 @@ public class ReplicatedVolumeReconciler implements Reconciler<ReplicatedVolume> 
         int desired = v.getSpec().getReplicas() == null ? 1 : v.getSpec().getReplicas();
         var next = VolumeStatusAggregator.aggregate(prev, v.getSpec().getCapacityBytes(), desired,
                 replicas.replicas(name), replicas.unreachable(), insights.get(name), insights.lastRemoval(name),
-                v.getMetadata().getGeneration() == null ? 0 : v.getMetadata().getGeneration(), clock.instant());
+                insights.lastReadSwitch(name), v.getMetadata().getGeneration() == null ? 0 : v.getMetadata().getGeneration(), clock.instant());
         if (prev != null && prev.getPhase() != next.getPhase() && next.getPhase() != null) {
             events.normal(v, "Phase" + next.getPhase(), "replicas " + next.getReplicaSummary());
         }

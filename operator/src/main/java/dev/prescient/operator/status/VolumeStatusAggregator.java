@@ -48,6 +48,14 @@ public final class VolumeStatusAggregator {
                                                    List<Replica> observed, List<String> unreachable,
                                                    VolumeInsights.Insight insight, VolumeInsights.Removal removal,
                                                    long generation, Instant now) {
+        return aggregate(prev, capacityBytes, desired, observed, unreachable, insight, removal, null, generation, now);
+    }
+
+    /** @param readSwitch the last time the planner re-pointed the volume's reads, or null */
+    public static ReplicatedVolumeStatus aggregate(ReplicatedVolumeStatus prev, long capacityBytes, int desired,
+                                                   List<Replica> observed, List<String> unreachable,
+                                                   VolumeInsights.Insight insight, VolumeInsights.Removal removal,
+                                                   VolumeInsights.ReadSwitch readSwitch, long generation, Instant now) {
         ReplicatedVolumeStatus s = new ReplicatedVolumeStatus();
         if (prev != null) {
             // Attachment is written by the CSI side; scores and forecasts are kept until the planner has new ones.
@@ -108,6 +116,13 @@ public final class VolumeStatusAggregator {
                     String.format(Locale.ROOT, "%s replica %s on %s/%s at %s: %s", removal.done() ? "removed"
                                     : "removal failed (" + removal.error() + ") of", removal.replicaId(),
                             removal.node(), removal.tier(), removal.at(), removal.explanation()));
+        }
+        if (readSwitch != null) {
+            // Also no VolumeMigration: nothing is copied or dropped, only the front-end's read source changes.
+            c.set("ReadSourceSwitched", readSwitch.done(), readSwitch.reason(), String.format(Locale.ROOT,
+                    "%s %s on %s (from %s on %s) at %s: %s", readSwitch.done() ? "reads served by"
+                            : "switch failed (" + readSwitch.error() + ") to", readSwitch.replicaId(), readSwitch.node(),
+                    readSwitch.fromReplicaId(), readSwitch.fromNode(), readSwitch.at(), readSwitch.explanation()));
         }
         s.setConditions(c.toList());
         s.setObservedGeneration(generation);

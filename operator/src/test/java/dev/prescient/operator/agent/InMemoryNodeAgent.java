@@ -285,6 +285,27 @@ public final class InMemoryNodeAgent implements NodeAgentClient {
                 () -> cluster.setActiveReplica(r.getVolumeId(), r.getNewReplicaId()));
     }
 
+    /** Records the choice; the fake's data path has one copy per replica and no front-end to re-point. */
+    @Override
+    public synchronized dev.prescient.api.nodeagent.v1.SetReadSourceResponse setReadSource(
+            dev.prescient.api.nodeagent.v1.SetReadSourceRequest r) {
+        enter("SetReadSource");
+        if (!replicas.containsKey(r.getReplicaId())) {
+            throw new NodeAgentException(Reason.NotFound, node, "replica " + r.getReplicaId() + " not here");
+        }
+        String before = readSources.put(r.getVolumeId(), r.getReplicaId());
+        return dev.prescient.api.nodeagent.v1.SetReadSourceResponse.newBuilder().setFrontEnd(r.getReplicaId())
+                .setReadSourceReplicaId(r.getReplicaId()).setPreviousReadSourceReplicaId(before == null ? "" : before)
+                .build();
+    }
+
+    /** Volume -> the replica SetReadSource chose. */
+    private final Map<String, String> readSources = new java.util.HashMap<>();
+
+    public synchronized Map<String, String> readSources() {
+        return Map.copyOf(readSources);
+    }
+
     @Override
     public synchronized Snapshot createSnapshot(CreateSnapshotRequest r) {
         enter("CreateSnapshot");
