@@ -174,7 +174,7 @@ class EngineControlIT {
 
     /** Reads blocks [0, n) through the front-end and compares them with {@code reference}. */
     static void assertReadsMatch(Path nbd, long[] reference, int n) throws IOException {
-        try (NbdTestClient c = NbdTestClient.connect(nbd, "rA")) {
+        try (NbdClient c = NbdClient.connect(nbd, "rA")) {
             for (int i = 0; i < n; i++) {
                 assertThat(crc(c.read((long) i * BS, BS))).as("block %d read through the front-end", i)
                         .isEqualTo(reference[i]);
@@ -209,7 +209,7 @@ class EngineControlIT {
         int n = 1024;
         long[] ref = new long[n + 1];
         java.util.Arrays.fill(ref, crc(ByteBuffer.allocate(BS)));
-        try (NbdTestClient cl = NbdTestClient.connect(a.nbd(), "rA")) {
+        try (NbdClient cl = NbdClient.connect(a.nbd(), "rA")) {
             for (int i = 0; i < n; i++) {
                 ByteBuffer d = block(i, 1);
                 assertThat(cl.write((long) i * BS, d.duplicate(), false)).isZero();
@@ -238,7 +238,7 @@ class EngineControlIT {
                 .contains("local rA member");
 
         // Writes after the switch reach both replicas; reads through the front-end see them.
-        try (NbdTestClient cl = NbdTestClient.connect(a.nbd(), "rA")) {
+        try (NbdClient cl = NbdClient.connect(a.nbd(), "rA")) {
             for (int i = 0; i < n / 2; i++) {
                 ByteBuffer d = block(i, 2);
                 assertThat(cl.write((long) i * BS, d.duplicate(), false)).isZero();
@@ -257,7 +257,7 @@ class EngineControlIT {
             f.write(marker.duplicate(), (long) n * BS);
             f.force(true);
         }
-        try (NbdTestClient cl = NbdTestClient.connect(a.nbd(), "rA")) {
+        try (NbdClient cl = NbdClient.connect(a.nbd(), "rA")) {
             assertThat(crc(cl.read((long) n * BS, BS))).as("served by rB").isEqualTo(crc(marker));
             assertThat(call(a, "READ rA", lines).ok()).isTrue();
             assertThat(crc(cl.read((long) n * BS, BS))).as("served by rA").isEqualTo(ref[n]);
@@ -306,7 +306,7 @@ class EngineControlIT {
 
         // B falls behind: its engine dies, writes go on (acknowledged by A alone), reads never come from B.
         b.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        try (NbdTestClient cl = NbdTestClient.connect(a.nbd(), "rA")) {
+        try (NbdClient cl = NbdClient.connect(a.nbd(), "rA")) {
             for (int i = 0; i < 200; i++) {
                 ByteBuffer d = block(i, 3);
                 assertThat(cl.write((long) i * BS, d.duplicate(), false)).isZero();
