@@ -32,7 +32,7 @@ public final class FeatureSchema {
 
     public FeatureSchema(List<String> columns) {
         for (String c : columns) {
-            if (!c.matches("smart_\\d+_(raw|normalized|growth)")) {
+            if (!c.matches("smart_\\d+_(raw|normalized|growth|peak)")) {
                 throw new IllegalArgumentException("not a SMART column name: " + c);
             }
         }
@@ -56,6 +56,11 @@ public final class FeatureSchema {
         return column.endsWith("_growth");
     }
 
+    /** Recent peak of a raw counter ({@link SmartDataset#withRecentPeak}). */
+    static boolean peak(String column) {
+        return column.endsWith("_peak");
+    }
+
     public int size() {
         return columns.size() + 3;
     }
@@ -63,7 +68,7 @@ public final class FeatureSchema {
     public List<String> featureNames() {
         List<String> n = new ArrayList<>();
         for (String c : columns) {
-            n.add(raw(c) || growth(c) ? "log1p(" + c + ")" : c);
+            n.add(raw(c) || growth(c) || peak(c) ? "log1p(" + c + ")" : c);
         }
         n.add("log1p(sum critical raw)");
         n.add("min critical normalized");
@@ -96,7 +101,7 @@ public final class FeatureSchema {
                     critSum += Math.max(0, v);
                     anyCritRaw = true;
                 }
-            } else if (growth(c)) {
+            } else if (growth(c) || peak(c)) {
                 f[i] = Math.log1p(Math.max(0, v));
             } else {
                 f[i] = v;

@@ -69,6 +69,47 @@ public record SmartDataset(List<String> columns, double[][] rows, int[] labels, 
         return new SmartDataset(List.copyOf(names), r, labels, serials, days);
     }
 
+    /**
+     * Adds, for each raw column whose id is in {@code ids}, a column {@code smart_<id>_peak}: the
+     * largest value the same drive reported on the row's day and the {@code lookbackDays} days
+     * before it (never a later record). A pending-sector count that a drive reported on Monday and
+     * cleared by Wednesday is gone from Wednesday's row, and from the rule's view; the peak keeps
+     * it for the lookback. Missing values are skipped; NaN when the window holds none.
+     */
+    public SmartDataset withRecentPeak(java.util.Set<Integer> ids, int lookbackDays) {
+        if (lookbackDays < 0) {
+            throw new IllegalArgumentException("lookback must be at least 0 days: " + lookbackDays);
+        }
+        List<Integer> src = new ArrayList<>();
+        List<String> names = new ArrayList<>(columns);
+        for (int i = 0; i < columns.size(); i++) {
+            String c = columns.get(i);
+            if (c.endsWith("_raw") && ids.contains(FeatureSchema.id(c))) {
+                src.add(i);
+                names.add("smart_" + FeatureSchema.id(c) + "_peak");
+            }
+        }
+        java.util.Map<String, List<Integer>> byDrive = new java.util.HashMap<>();
+        for (int i = 0; i < rows.length; i++) {
+            byDrive.computeIfAbsent(serials[i], k -> new ArrayList<>()).add(i);
+        }
+        double[][] r = new double[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            r[i] = java.util.Arrays.copyOf(rows[i], names.size());
+            for (int k = 0; k < src.size(); k++) {
+                double peak = Double.NaN;
+                for (int j : byDrive.get(serials[i])) {
+                    double v = rows[j][src.get(k)];
+                    if (days[j] <= days[i] && days[j] >= days[i] - lookbackDays && !Double.isNaN(v)) {
+                        peak = Double.isNaN(peak) ? v : Math.max(peak, v);
+                    }
+                }
+                r[i][columns.size() + k] = peak;
+            }
+        }
+        return new SmartDataset(List.copyOf(names), r, labels, serials, days);
+    }
+
     /** The records at the given positions, in that order. */
     public SmartDataset select(int[] idx) {
         double[][] r = new double[idx.length][];

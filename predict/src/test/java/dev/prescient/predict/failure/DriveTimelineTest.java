@@ -119,4 +119,31 @@ class DriveTimelineTest {
         assertThat(new BackblazeRule(g.columns()).rawColumns()).isEqualTo(1);
         assertThat(new FeatureSchema(g.columns()).features(g.rows()[0])[2]).isEqualTo(Math.log1p(9));
     }
+
+    @Test
+    void recentPeakKeepsAClearedCounterForTheLookbackAndNeverSeesLaterDays() {
+        // drive A: pending sectors 0 (day 1), 8 (day 2), 0 (day 3), 0 (day 6), rows out of order;
+        // drive B reports 40 on day 2 and must not leak into A; A's 197 is missing on day 4
+        SmartDataset d = new SmartDataset(java.util.List.of("smart_9_raw", "smart_197_raw"),
+                new double[][] {{1, 0}, {6, 0}, {3, 0}, {2, 8}, {2, 40}, {4, Double.NaN}},
+                new int[] {0, 0, 0, 0, 0, 0}, new String[] {"A", "A", "A", "A", "B", "A"},
+                new int[] {1, 6, 3, 2, 2, 4});
+        SmartDataset p = d.withRecentPeak(FeatureSchema.CRITICAL, 3);
+        assertThat(p.columns()).containsExactly("smart_9_raw", "smart_197_raw", "smart_197_peak");
+        // in row order: day 1 sees only itself (day 2 is later); day 6 sees days 3-6, so the 8 of day 2
+        // is out of the lookback; day 3 still sees day 2; day 2 is the 8; B's own 40; day 4 (its own
+        // value missing) sees days 1-3
+        assertThat(java.util.Arrays.stream(p.rows()).mapToDouble(r -> r[2]).toArray())
+                .containsExactly(0, 0, 8, 8, 40, 8);
+        // the rule still reads the row's own raw counter, never the peak
+        BackblazeRule rule = new BackblazeRule(p.columns());
+        assertThat(rule.rawColumns()).isEqualTo(1);
+        assertThat(rule.flags(p.rows()[2])).isFalse();
+        assertThat(new FeatureSchema(p.columns()).features(p.rows()[2])[2]).isEqualTo(Math.log1p(8));
+        // lookback 0 is the row's own value
+        assertThat(java.util.Arrays.stream(d.withRecentPeak(FeatureSchema.CRITICAL, 0).rows()).mapToDouble(r -> r[2])
+                .toArray()).containsExactly(0, 0, 0, 8, 40, Double.NaN);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.withRecentPeak(FeatureSchema.CRITICAL, -1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -133,4 +133,51 @@ class FailureSectionTest {
         // the spy scores raw 5 itself, so at the rule's FPR it is the rule: same alerts on test
         assertThat(res.model()).containsExactly(res.rule());
     }
+
+    @Test
+    void theFeatureSetIsChosenOnTrainingRecallThenTrainingAuc() {
+        FailureSection.Result a = result("without age", 0.50, 0.80);
+        FailureSection.Result b = result("w/o age+peak", 0.50, 0.75);
+        FailureSection.Result c = result("w/o age+growth", 0.40, 0.95);
+        assertThat(FailureSection.chosenOnTraining(List.of(c, b, a))).containsSame(a);
+        assertThat(FailureSection.chosenOnTraining(List.of(c, b))).containsSame(b);
+        assertThat(FailureSection.chosenOnTraining(List.of())).isEmpty();
+    }
+
+    private static FailureSection.Result result(String features, double oofRecall, double oofAuc) {
+        return new FailureSection.Result(features, 1, 10, 100, 0.5, 0.03, new double[] {0.03, 0.5},
+                new double[] {0.03, 0.5}, 0.5, "logistic", oofRecall, oofAuc);
+    }
+
+    @Test
+    void aPendingCountClearedBeforeTheFailureIsCaughtByTheRecentPeakNotByTheRule(@TempDir Path dir)
+            throws Exception {
+        // 40 drives fail over the year; 4 and 5 days before failing each reports 16 pending sectors,
+        // cleared again from 3 days before: the rule (today's raw 197 > 0) misses the last 3 days.
+        // 300 healthy drives recorded for the last 10 days of the year, every 25th with a steady 8.
+        Path f = dir.resolve("daily.csv");
+        StringBuilder sb = new StringBuilder("date,serial_number,model,capacity_bytes,failure,smart_5_raw,smart_9_raw,"
+                + "smart_197_raw\n");
+        Random r = new Random(11);
+        java.time.LocalDate jan1 = java.time.LocalDate.of(2019, 1, 1);
+        for (int i = 0; i < 340; i++) {
+            boolean fails = i < 40;
+            java.time.LocalDate last = fails ? jan1.plusDays(5 + 8L * i) : java.time.LocalDate.of(2019, 12, 31);
+            int hours = 5000 + r.nextInt(20_000);
+            for (int lead = 9; lead >= 0; lead--) {
+                int pending = fails ? (lead == 4 || lead == 5 ? 16 : 0) : (i % 25 == 0 ? 8 : 0);
+                sb.append(last.minusDays(lead)).append(",D").append(i).append(",M,1,").append(fails && lead == 0 ? 1 : 0)
+                        .append(",0,").append(hours - 24 * lead).append(',').append(pending).append('\n');
+            }
+        }
+        Files.writeString(f, sb);
+        String out = capture(o -> FailureSection.runFiles(List.of(f), o));
+        assertThat(out).contains("N = [0, 1, 7] measurable", "w/o age+peak", "feature set chosen on training data");
+        // N = 1: the rule flags no test positive (all cleared); the peak features flag them all
+        String peak1 = out.lines().filter(l -> l.trim().startsWith("w/o age+peak") && l.contains(" 1 ")).findFirst()
+                .orElseThrow();
+        assertThat(peak1).contains("/  0.0%").contains("/100.0%").contains("ahead");
+        assertThat(out).contains("chosen            1   feature set chosen on training data: w/o age+peak");
+        assertThat(out).contains("rows chosen on training data): MET");
+    }
 }
