@@ -981,7 +981,6 @@ public final class VolumeMoves implements AutoCloseable {
                 case "BadRequest" -> Status.Code.INVALID_ARGUMENT;
                 case "NotFound" -> Status.Code.NOT_FOUND;
                 case "Unreachable" -> Status.Code.UNAVAILABLE;
-                case "PauseExceeded" -> Status.Code.ABORTED;
                 case "IoError", "Internal" -> Status.Code.INTERNAL;
                 default -> Status.Code.FAILED_PRECONDITION;
             };

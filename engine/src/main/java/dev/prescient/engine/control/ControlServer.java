@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * ATTACH &lt;replicaId&gt; &lt;host:port&gt; [existing=true]   add a remote member (WO, data dirty; all blocks when existing)
  * CATCHUP &lt;replicaId&gt; [bps=N]                      delta-sync rounds, then promote RW
  * SCRUB [bps=N]                                   compare the in-sync replicas once, repair from the read source
- * SWITCH &lt;newId&gt; [dropId...] [max-pause-ms=N]      pause, make newId the read source, drop the others, resume
+ * SWITCH &lt;newId&gt; [dropId...] [max-pause-ms=N]      make newId the read source, drop the others (no pause)
  * DETACH &lt;replicaId&gt;                               remove a remote member
  * READ &lt;replicaId&gt;                                 serve reads from that in-sync member; nobody is dropped
  * STATUS                                          MEMBER lines, then the volume

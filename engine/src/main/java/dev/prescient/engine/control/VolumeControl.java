@@ -263,12 +263,9 @@ public final class VolumeControl implements Closeable {
                 dropped.add(m.target());
             }
         }
-        long pause;
-        try {
-            pause = set.switchTo(newId, drop, TimeUnit.MILLISECONDS.toNanos(maxPauseMs));
-        } catch (ReplicaSet.PauseExceededException e) {
-            throw new ControlException("PauseExceeded", e.getMessage(), e);
-        }
+        // No pause: the new member list is published at once; this waits (at most max-pause-ms) only
+        // for requests that began with the old list, before the dropped replicas are closed below.
+        long drain = set.switchTo(newId, drop, TimeUnit.MILLISECONDS.toNanos(maxPauseMs));
         for (String d : drop) {
             remotes.remove(d);
             if (d.equals(localId)) {
@@ -283,9 +280,10 @@ public final class VolumeControl implements Closeable {
                 LOG.warn("volume {}: closing a dropped replica failed: {}", set.volumeId(), e.toString());
             }
         }
-        LOG.info("volume {}: switched to {}, dropped {}, pause {} us", set.volumeId(), newId, drop, pause / 1000);
-        onSwitch.accept(pause);
-        return "pause-us=" + Math.max(1, pause / 1000) + " read-source=" + newId + " dropped=" + String.join(",", drop);
+        LOG.info("volume {}: switched to {}, dropped {}, no pause; requests on the old list done in {} us",
+                set.volumeId(), newId, drop, drain / 1000);
+        onSwitch.accept(0L);
+        return "pause-us=0 drain-us=" + drain / 1000 + " read-source=" + newId + " dropped=" + String.join(",", drop);
     }
 
     /** READ: the in-sync member {@code id} serves the reads from now on; every member keeps taking the writes. */

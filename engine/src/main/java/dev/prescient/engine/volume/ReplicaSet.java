@@ -159,41 +159,36 @@ public final class ReplicaSet implements BlockTarget {
     }
 
     /**
-     * Makes {@code newId} (an in-sync RW replica) the read source and removes {@code dropIds}, with
-     * I/O paused so that no request sees a half-changed set. The pause covers draining the I/O in
-     * flight; when that alone exceeds {@code maxPauseNanos} nothing is changed and the call throws
-     * {@link PauseExceededException}. The dropped targets are not closed (the caller owns them).
+     * Makes {@code newId} (an in-sync RW replica) the read source and removes {@code dropIds}, without
+     * pausing I/O: the new member list is published at once (a request uses either the old list or
+     * the new one, each complete), then the call waits, up to {@code maxWaitNanos}, until no request
+     * that started with the old list is still running, so the caller may close the dropped targets.
+     * A request still running after that (a hung replica) fails on its closed target and the request
+     * is answered from the members that remain. The dropped targets are not closed here.
      *
-     * @return the measured pause, from pause() to resume(), in nanoseconds
+     * @return how long the requests that used the old list took to finish, in nanoseconds (no
+     *         request waited: this is not a pause)
      */
-    public synchronized long switchTo(String newId, java.util.Set<String> dropIds, long maxPauseNanos)
+    public synchronized long switchTo(String newId, java.util.Set<String> dropIds, long maxWaitNanos)
             throws IOException {
         Member n = inSyncMember(newId);
         if (dropIds.contains(newId)) {
             throw new IllegalArgumentException("cannot drop the new read source " + newId);
         }
         long t0 = System.nanoTime();
-        try {
-            gate.pause(maxPauseNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new PauseExceededException(volumeId, System.nanoTime() - t0, maxPauseNanos);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted pausing volume " + volumeId, e);
-        }
-        try {
-            List<Member> next = new ArrayList<>();
-            next.add(n);
-            for (Member m : members) {
-                if (m != n && !dropIds.contains(m.id)) {
-                    next.add(m);
-                }
+        List<Member> next = new ArrayList<>();
+        next.add(n);
+        for (Member m : members) {
+            if (m != n && !dropIds.contains(m.id)) {
+                next.add(m);
             }
-            members = next.toArray(Member[]::new);
-            // A later addNew re-sorts the members (local first): the choice must outlive that.
-            preferredReads = newId;
-        } finally {
-            gate.resume();
+        }
+        // A later addNew re-sorts the members (local first): the choice must outlive that.
+        preferredReads = newId;
+        members = next.toArray(Member[]::new);
+        if (!quiesce(maxWaitNanos)) {
+            LOG.warn("volume {}: requests that used the old replicas {} still run after {} us; closing them anyway",
+                    volumeId, dropIds, maxWaitNanos / 1000);
         }
         return System.nanoTime() - t0;
     }
@@ -243,14 +238,6 @@ public final class ReplicaSet implements BlockTarget {
             return readSource().id;
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    /** A switch gave up because draining the I/O in flight took longer than the pause bound. */
-    public static final class PauseExceededException extends IOException {
-        public PauseExceededException(String volumeId, long waitedNanos, long maxNanos) {
-            super("volume " + volumeId + ": I/O did not drain within the pause bound of " + maxNanos / 1000
-                    + " us (waited " + waitedNanos / 1000 + " us); nothing changed");
         }
     }
 
@@ -633,13 +620,23 @@ public final class ReplicaSet implements BlockTarget {
      * see the state the caller established before calling: the member list, modes and dirty bits.
      */
     synchronized void quiesce() {
+        quiesce(Long.MAX_VALUE);
+    }
+
+    /** As {@link #quiesce()}, giving up after {@code timeoutNanos}; false when it gave up. */
+    synchronized boolean quiesce(long timeoutNanos) {
+        long t0 = System.nanoTime();
         int old = epoch;
         epoch = old + 1;
         java.util.concurrent.atomic.AtomicLong c = inFlight[old & 1];
         while (c.get() != 0) {
+            if (System.nanoTime() - t0 > timeoutNanos) {
+                return false;
+            }
             Thread.onSpinWait();
             Thread.yield();
         }
+        return true;
     }
 
     /** Waits until every async replica has applied what was queued so far. */
