@@ -303,7 +303,7 @@ public final class VolumeMoves implements AutoCloseable {
         }
         long copied = cu.number("copied-bytes");
         p.update(copied, copied);
-        // The promotion's final round runs with I/O paused: that pause is the move's cost to the consumer.
+        // The promotion's I/O pause (0 unless the rounds did not converge and a paused final round ran).
         p.report(b -> b.setBytesSent(cu.number("sent-bytes")).setPauseMicros(cu.number("pause-us")));
     }
 
