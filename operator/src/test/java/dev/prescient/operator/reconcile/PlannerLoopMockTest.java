@@ -203,7 +203,8 @@ class PlannerLoopMockTest {
 
         // The volume reconciler shows it all from the shared view, without asking the agents per volume.
         Operator op = MockCluster.start(client, new ReplicatedVolumeReconciler(loop.inventory(), loop.insights(),
-                new KubeEvents(client, clock), clock, Duration.ofMinutes(5)));
+                new KubeEvents(client, clock), clock, Duration.ofMinutes(5),
+                dev.prescient.operator.observe.ClusterReads.listing(client)));
         try {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 ReplicatedVolume v = client.resources(ReplicatedVolume.class).withName("pv-00000").get();
