@@ -7,6 +7,7 @@ import dev.prescient.operator.observe.ClusterReads;
 import dev.prescient.operator.plan.VolumeInsights;
 import dev.prescient.operator.status.VolumeStatusAggregator;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -22,7 +23,9 @@ import java.time.Duration;
  * younger than the node interval), the scores and forecasts from {@link VolumeInsights}; the status itself is
  * computed by {@link VolumeStatusAggregator}.
  */
-@ControllerConfiguration(name = "replicatedvolume")
+// Listed in pages when the informer starts: one list of 10,000 objects outlasts the client's request timeout on a
+// loaded API server.
+@ControllerConfiguration(name = "replicatedvolume", informer = @Informer(informerListLimit = 500))
 public class ReplicatedVolumeReconciler implements Reconciler<ReplicatedVolume> {
 
     private final ReplicaInventory inventory;
