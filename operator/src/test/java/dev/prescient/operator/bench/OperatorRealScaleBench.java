@@ -488,7 +488,7 @@ public final class OperatorRealScaleBench {
                 spec.setAgentEndpoint("127.0.0.1:" + (basePort + n));
                 spec.setCordoned(false);
                 sn.setSpec(spec);
-                return kube.resource(sn).create();
+                return create(kube, sn);
             }));
         }
         AtomicInteger made = new AtomicInteger();
@@ -504,7 +504,7 @@ public final class OperatorRealScaleBench {
                 s.setInitialTier("ssd");
                 s.setReplicas(1);
                 v.setSpec(s);
-                kube.resource(v).create();
+                create(kube, v);
                 return made.incrementAndGet();
             }));
         }
@@ -512,6 +512,29 @@ public final class OperatorRealScaleBench {
             f.get();
         }
         pool.shutdown();
+    }
+
+    /**
+     * Create, retried: the v1.25-alpha API server of ../shared/kube now and then answers a create under load with 422
+     * "internal error: runtime error: index out of range" from its CEL evaluator, or times out. 409: already there.
+     */
+    static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T create(KubernetesClient kube, T o)
+            throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return kube.resource(o).create();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() == 409) {
+                    return o;
+                }
+                boolean transientError = e.getCode() >= 500 || e.getCode() == 0 || e.getCode() == 429
+                        || (e.getCode() == 422 && String.valueOf(e.getMessage()).contains("internal error"));
+                if (!transientError || attempt >= 5) {
+                    throw e;
+                }
+                Thread.sleep(200L * attempt);
+            }
+        }
     }
 
     /** Deletes every object of the benchmark (by label; collection deletes), and waits until they are gone. */
