@@ -57,6 +57,11 @@ public final class LocalMain {
         try {
             mode.start();
             mode.run(Integer.parseInt(a.getOrDefault("duration", "0")), a.containsKey("headless"));
+            var reversals = dev.prescient.local.view.StateSnapshot.reversals(mode.runner());
+            long primaryMoves = mode.runner().watch().migrations().stream().filter(m -> !m.keepSource()).count();
+            System.out.printf("[prescient] reversals: %d of %d primary moves undid the volume's previous move within a "
+                    + "simulated day%n", reversals.size(), primaryMoves);
+            reversals.forEach(r -> System.out.println("[prescient]   reversal " + r.describe()));
             List<LocalMode.Verification> checks = mode.verify(java.time.Duration.ofSeconds(60));
             for (LocalMode.Verification v : checks) {
                 System.out.printf("[prescient] verify %-10s %-7s %-5s %s: %s%n", v.volume(), v.node(), v.tier(),

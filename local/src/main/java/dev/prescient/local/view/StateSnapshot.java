@@ -195,9 +195,32 @@ public final class StateSnapshot {
     }
 
     /** A few lines for a terminal. */
+    /** Tier ranks of the samples local mode applies (samples/tiers.yaml). */
+    static final Map<String, Integer> TIER_RANK = Map.of("nvme", 0, "ssd", 1, "hdd", 2);
+
+    /**
+     * The run's reversals so far (see {@link dev.prescient.local.score.Reversals}): primary moves (copies that keep
+     * their source left out) that undo the volume's previous one within one simulated day.
+     */
+    public static List<dev.prescient.local.score.Reversals.Reversal> reversals(ScenarioRunner r) {
+        Map<String, String> names = new java.util.HashMap<>();
+        for (LocalVolume v : r.volumes().values()) {
+            names.put(v.volumeId, v.name);
+        }
+        List<dev.prescient.local.score.Reversals.Move> moves = new java.util.ArrayList<>();
+        for (ClusterWatch.Migration m : r.watch().migrations()) {
+            if (!m.keepSource() && m.from() != null && m.to() != null) {
+                moves.add(new dev.prescient.local.score.Reversals.Move(names.getOrDefault(m.volume(), m.volume()),
+                        m.from(), m.to(), m.firstSeenAt()));
+            }
+        }
+        return dev.prescient.local.score.Reversals.of(moves, r.scenario().dayLengthSeconds, TIER_RANK);
+    }
+
     public static String summary(ScenarioRunner r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("t=%5.1fs day %.2f |", r.seconds(), r.seconds() / r.scenario().dayLengthSeconds));
+        sb.append(String.format("t=%5.1fs day %.2f | reversals %d |", r.seconds(),
+                r.seconds() / r.scenario().dayLengthSeconds, reversals(r).size()));
         r.nodes().forEach((n, s) -> sb.append(String.format(" %s health %.2f p(fail) %.2f |", n, s.healthScore,
                 s.failureProbability)));
         sb.append('\n');

@@ -1,6 +1,7 @@
 package dev.prescient.operator.agent;
 
 import dev.prescient.api.v1alpha1.node.StorageNode;
+import dev.prescient.operator.observe.ClusterReads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.time.Duration;
@@ -16,19 +17,24 @@ public final class ClusterNodeAgents implements NodeAgents, AutoCloseable {
     private record Entry(String endpoint, GrpcNodeAgentClient client) {
     }
 
-    private final KubernetesClient kube;
+    private final ClusterReads reads;
     private final GrpcNodeAgentClient.Tls tls;
     private final Duration deadline;
     private final Map<String, Entry> clients = new ConcurrentHashMap<>();
 
     public ClusterNodeAgents(KubernetesClient kube, GrpcNodeAgentClient.Tls tls, Duration deadline) {
-        this.kube = kube;
+        this(ClusterReads.listing(kube), tls, deadline);
+    }
+
+    /** @param reads where StorageNodes are read (the operator: its informer cache, not a GET per call) */
+    public ClusterNodeAgents(ClusterReads reads, GrpcNodeAgentClient.Tls tls, Duration deadline) {
+        this.reads = reads;
         this.tls = tls;
         this.deadline = deadline;
     }
 
     private String endpoint(String node) {
-        StorageNode sn = kube.resources(StorageNode.class).withName(node).get();
+        StorageNode sn = reads.get(StorageNode.class, node);
         if (sn == null || sn.getSpec() == null || sn.getSpec().getAgentEndpoint() == null) {
             throw new NodeAgentException(NodeAgentException.Reason.Unavailable, node,
                     "no StorageNode with an agentEndpoint");

@@ -1,6 +1,7 @@
 package dev.prescient.operator.app;
 
 import dev.prescient.operator.agent.ClusterNodeAgents;
+import dev.prescient.operator.observe.ClusterCache;
 import dev.prescient.operator.agent.GrpcNodeAgentClient;
 import dev.prescient.operator.agent.NodeAgents;
 import dev.prescient.operator.agent.ReplicaInventory;
@@ -52,17 +53,28 @@ public class OperatorBeans {
         return new KubeEvents(client, clock);
     }
 
+    /** Informer caches of the cluster-scoped resources read every pass (issue 17: observe once, not per pass). */
+    @Produces
+    @Singleton
+    ClusterCache clusterCache(KubernetesClient client) {
+        return new ClusterCache(client);
+    }
+
+    void close(@Disposes ClusterCache cache) {
+        cache.close();
+    }
+
     @Produces
     @Singleton
     @DefaultBean
-    NodeAgents nodeAgents(KubernetesClient client,
+    NodeAgents nodeAgents(ClusterCache cache,
                           @ConfigProperty(name = "prescient.agent.tls.certificate") Optional<String> cert,
                           @ConfigProperty(name = "prescient.agent.tls.key") Optional<String> key,
                           @ConfigProperty(name = "prescient.agent.tls.ca") Optional<String> ca,
                           @ConfigProperty(name = "prescient.agent.deadline") Duration deadline) {
         GrpcNodeAgentClient.Tls tls = cert.isPresent() && key.isPresent() && ca.isPresent()
                 ? new GrpcNodeAgentClient.Tls(Path.of(cert.get()), Path.of(key.get()), Path.of(ca.get())) : null;
-        return new ClusterNodeAgents(client, tls, deadline);
+        return new ClusterNodeAgents(cache, tls, deadline);
     }
 
     void close(@Disposes NodeAgents agents) throws Exception {
@@ -126,7 +138,7 @@ public class OperatorBeans {
 
     @Produces
     @Singleton
-    PlannerLoop plannerLoop(KubernetesClient client, NodeAgents agents, NodeHealthModel health, OperatorMetrics metrics,
+    PlannerLoop plannerLoop(KubernetesClient client, ClusterCache cache, NodeAgents agents, NodeHealthModel health, OperatorMetrics metrics,
                             KubeEvents events, Clock clock, OperatorLimits limits, VolumeForecasts forecasts,
                             VolumeInsights insights, ReplicaInventory inventory,
                             @ConfigProperty(name = "prescient.operator.namespace") String namespace,
@@ -136,11 +148,15 @@ public class OperatorBeans {
                             @ConfigProperty(name = "prescient.planner.day-length") Duration day,
                             @ConfigProperty(name = "prescient.planner.new-volume-warm-up") Duration warmUp,
                             @ConfigProperty(name = "prescient.planner.mode") String mode,
-                            @ConfigProperty(name = "prescient.planner.reactive-dwell") Duration dwell) {
+                            @ConfigProperty(name = "prescient.planner.reactive-dwell") Duration dwell,
+                            @ConfigProperty(name = "prescient.planner.record") Optional<String> record) {
         PlannerLoop loop = new PlannerLoop(client, agents, health, new AffinityProfiles(0.3, day),
                 new ModelStateStore(client, namespace, configMap, 20_000), metrics, events, clock, limits, heatScale,
                 lead, forecasts, insights, inventory);
         loop.setNewVolumeWarmUp(warmUp);
+        loop.readFrom(cache);
+        record.filter(f -> !f.isBlank()).ifPresent(f -> loop.setRecorder(new dev.prescient.operator.plan.PassRecorder(
+                Path.of(f))));
         switch (mode) {
             case "predictive" -> loop.setReactive(null);
             case "reactive" -> loop.setReactive(new dev.prescient.operator.plan.ReactivePolicy(dwell));

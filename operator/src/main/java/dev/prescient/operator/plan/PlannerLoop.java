@@ -22,6 +22,7 @@ import dev.prescient.operator.agent.NodeAgents;
 import dev.prescient.operator.agent.ReplicaInventory;
 import dev.prescient.operator.metrics.OperatorMetrics;
 import dev.prescient.operator.migration.MigrationExecutor;
+import dev.prescient.operator.observe.ClusterReads;
 import dev.prescient.operator.plan.ClusterView.InFlight;
 import dev.prescient.operator.plan.ClusterView.NodeView;
 import dev.prescient.operator.plan.ClusterView.ReplicaView;
@@ -103,6 +104,7 @@ public final class PlannerLoop {
         this.forecasts = forecasts;
         this.insights = insights;
         this.inventory = inventory;
+        this.reads = ClusterReads.listing(kube);
     }
 
     public VolumeInsights insights() {
@@ -126,6 +128,34 @@ public final class PlannerLoop {
     }
 
     private volatile ReactivePolicy reactive;
+    private volatile ClusterReads reads;
+    private java.util.concurrent.ExecutorService pullers;
+
+    /** Where the resources come from: informer caches in the operator; listing (the default) in tests. */
+    public void readFrom(ClusterReads reads) {
+        this.reads = reads;
+    }
+
+    private synchronized java.util.concurrent.ExecutorService pullers() {
+        if (pullers == null) {
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            pullers = java.util.concurrent.Executors.newFixedThreadPool(PULL_THREADS, r -> {
+                Thread t = new Thread(r, "telemetry-pull-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return pullers;
+    }
+
+    /** Agents asked at once per pass (their calls wait on the network, not on this process' CPU). */
+    static final int PULL_THREADS = 8;
+    private volatile PassRecorder recorder;
+
+    /** Records every pass's inputs for offline replay (prescient.planner.record); null: off. */
+    public void setRecorder(PassRecorder recorder) {
+        this.recorder = recorder;
+    }
 
     /** Plan from observed state only (the scorecard's reactive baseline); null: the predictive planner. */
     public void setReactive(ReactivePolicy reactive) {
@@ -143,29 +173,45 @@ public final class PlannerLoop {
         Instant now = clock.instant();
         long t0 = System.nanoTime();
         forecasts.beginPass();
+        ClusterReads in = reads;
+        // Nodes are listed fresh (a few objects): their failure status is what a pass triggered by an alarm acts on.
         List<StorageNode> nodes = kube.resources(StorageNode.class).list().getItems();
-        List<ReplicatedVolume> all = kube.resources(ReplicatedVolume.class).list().getItems();
+        List<ReplicatedVolume> all = in.list(ReplicatedVolume.class);
         List<ReplicatedVolume> volumes = all.stream()
                 .filter(v -> v.getSpec() != null && policy.equals(v.getSpec().getPolicy())).toList();
-        List<VolumeMigration> migrations = kube.resources(VolumeMigration.class).list().getItems();
-        Map<String, NodeData> data = new HashMap<>();
-        List<String> unreachable = new ArrayList<>();
+        List<VolumeMigration> migrations = in.list(VolumeMigration.class);
+        Map<String, NodeData> data = new ConcurrentHashMap<>();
+        List<String> unreachable = java.util.Collections.synchronizedList(new ArrayList<>());
+        // The agents are asked in parallel: a pass waits for the slowest node, not for the sum of them all.
+        List<java.util.concurrent.Future<?>> pulls = new ArrayList<>();
         for (StorageNode n : nodes) {
             String name = n.getMetadata().getName();
-            try {
-                NodeAgentClient a = agents.forNode(name);
-                NodeHealth h = a.getNodeHealth();
-                Map<String, Long> avail = new HashMap<>();
-                for (TierUsage t : h.getTiersList()) {
-                    avail.put(t.getTier(), t.getAvailableBytes());
+            pulls.add(pullers().submit(() -> {
+                try {
+                    NodeAgentClient a = agents.forNode(name);
+                    NodeHealth h = a.getNodeHealth();
+                    Map<String, Long> avail = new HashMap<>();
+                    for (TierUsage t : h.getTiersList()) {
+                        avail.put(t.getTier(), t.getAvailableBytes());
+                    }
+                    ListReplicasResponse listed = a.listReplicas(ListReplicasRequest.getDefaultInstance());
+                    data.put(name, new NodeData(listed.getReplicasList(),
+                            a.getTelemetry(TelemetryRequest.getDefaultInstance()), avail, listed.getFrontEndsList()));
+                } catch (NodeAgentException e) {
+                    LOG.warnf("StorageNode/%s: telemetry pull failed: %s", name, e.getMessage());
+                    metrics.reconcileError("Telemetry", e.reason().name());
+                    unreachable.add(name);
                 }
-                ListReplicasResponse listed = a.listReplicas(ListReplicasRequest.getDefaultInstance());
-                data.put(name, new NodeData(listed.getReplicasList(),
-                        a.getTelemetry(TelemetryRequest.getDefaultInstance()), avail, listed.getFrontEndsList()));
-            } catch (NodeAgentException e) {
-                LOG.warnf("StorageNode/%s: telemetry pull failed: %s", name, e.getMessage());
-                metrics.reconcileError("Telemetry", e.reason().name());
-                unreachable.add(name);
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : pulls) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("planner pass interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("telemetry pull failed", e.getCause());
             }
         }
         Map<String, List<Replica>> byNode = new HashMap<>();
@@ -177,6 +223,10 @@ public final class PlannerLoop {
         ClusterView view = view(now, settings, nodes, volumes, migrations, data, podHeat, readSources);
         if (r != null) {
             view = r.observe(view, settings);
+        }
+        PassRecorder rec = recorder;
+        if (rec != null) {
+            rec.record(new PassRecorder.Pass(policy, profiles.day(), settings, view));
         }
         // The planner demotes a volume after a whole cycle of the heat the profiles learn: a day, or local mode's minute.
         Plan plan = new PlacementPlanner(settings, profiles.day()).plan(view);
@@ -236,7 +286,7 @@ public final class PlannerLoop {
      * call carries an operation id derived from the replica, so a repeat (next pass, new leader) is harmless.
      */
     private boolean remove(PlannedAction a, Instant now) {
-        ReplicatedVolume v = kube.resources(ReplicatedVolume.class).withName(a.volume()).get();
+        ReplicatedVolume v = reads.get(ReplicatedVolume.class, a.volume());
         String reason = a.removal() == null ? "ReplicaRemoved" : a.removal().name();
         try {
             agents.forNode(a.fromNode()).deleteReplica(DeleteReplicaRequest.newBuilder()

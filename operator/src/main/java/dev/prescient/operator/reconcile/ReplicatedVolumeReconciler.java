@@ -3,9 +3,11 @@ package dev.prescient.operator.reconcile;
 import dev.prescient.api.v1alpha1.node.StorageNode;
 import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
 import dev.prescient.operator.agent.ReplicaInventory;
+import dev.prescient.operator.observe.ClusterReads;
 import dev.prescient.operator.plan.VolumeInsights;
 import dev.prescient.operator.status.VolumeStatusAggregator;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -21,7 +23,9 @@ import java.time.Duration;
  * younger than the node interval), the scores and forecasts from {@link VolumeInsights}; the status itself is
  * computed by {@link VolumeStatusAggregator}.
  */
-@ControllerConfiguration(name = "replicatedvolume")
+// Listed in pages when the informer starts: one list of 10,000 objects outlasts the client's request timeout on a
+// loaded API server.
+@ControllerConfiguration(name = "replicatedvolume", informer = @Informer(informerListLimit = 500))
 public class ReplicatedVolumeReconciler implements Reconciler<ReplicatedVolume> {
 
     private final ReplicaInventory inventory;
@@ -29,10 +33,13 @@ public class ReplicatedVolumeReconciler implements Reconciler<ReplicatedVolume> 
     private final KubeEvents events;
     private final Clock clock;
     private final Duration interval;
+    private final ClusterReads reads;
 
     @Inject
     public ReplicatedVolumeReconciler(ReplicaInventory inventory, VolumeInsights insights, KubeEvents events,
-                                      Clock clock, @ConfigProperty(name = "prescient.node.interval") Duration interval) {
+                                      Clock clock, @ConfigProperty(name = "prescient.node.interval") Duration interval,
+                                      ClusterReads cache) {
+        this.reads = cache;
         this.inventory = inventory;
         this.insights = insights;
         this.events = events;
@@ -43,9 +50,8 @@ public class ReplicatedVolumeReconciler implements Reconciler<ReplicatedVolume> 
     @Override
     public UpdateControl<ReplicatedVolume> reconcile(ReplicatedVolume v, Context<ReplicatedVolume> context) {
         String name = v.getMetadata().getName();
-        ReplicaInventory.Snapshot replicas = inventory.current(() -> context.getClient()
-                .resources(StorageNode.class).list().getItems().stream().map(n -> n.getMetadata().getName())
-                .toList(), interval);
+        ReplicaInventory.Snapshot replicas = inventory.current(() -> reads.list(StorageNode.class).stream()
+                .map(n -> n.getMetadata().getName()).toList(), interval);
         var prev = v.getStatus();
         int desired = v.getSpec().getReplicas() == null ? 1 : v.getSpec().getReplicas();
         var next = VolumeStatusAggregator.aggregate(prev, v.getSpec().getCapacityBytes(), desired,
@@ -53,6 +59,10 @@ public class ReplicatedVolumeReconciler implements Reconciler<ReplicatedVolume> 
                 insights.lastReadSwitch(name), v.getMetadata().getGeneration() == null ? 0 : v.getMetadata().getGeneration(), clock.instant());
         if (prev != null && prev.getPhase() != next.getPhase() && next.getPhase() != null) {
             events.normal(v, "Phase" + next.getPhase(), "replicas " + next.getReplicaSummary());
+        }
+        if (VolumeStatusAggregator.sameApartFromTimes(prev, next)) {
+            // Nothing new but the time the numbers were computed: no write (see sameApartFromTimes).
+            return UpdateControl.<ReplicatedVolume>noUpdate().rescheduleAfter(interval);
         }
         v.setStatus(next);
         return UpdateControl.patchStatus(v).rescheduleAfter(interval);

@@ -8,6 +8,7 @@ import dev.prescient.operator.migration.MigrationExecutor;
 import dev.prescient.operator.migration.MigrationStateMachine;
 import dev.prescient.operator.status.MigrationStatusAggregator;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -22,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Thin: one executor step per reconcile, status through the aggregator, an Event per phase change or failure.
  * The phase is written to status after every step, so a new leader resumes where this one stopped.
  */
-@ControllerConfiguration(name = "volumemigration")
+// Listed in pages when the informer starts: one list of 10,000 objects outlasts the client's request timeout on a
+// loaded API server.
+@ControllerConfiguration(name = "volumemigration", informer = @Informer(informerListLimit = 500))
 public class VolumeMigrationReconciler implements Reconciler<VolumeMigration> {
 
     private final MigrationExecutor executor;

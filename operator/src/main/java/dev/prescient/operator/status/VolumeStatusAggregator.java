@@ -129,6 +129,30 @@ public final class VolumeStatusAggregator {
         return s;
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * Whether {@code next} says nothing {@code prev} does not, apart from when the planner's numbers were computed
+     * (affinity and forecast computedAt, which move every pass). The ReplicatedVolume reconciler then writes no
+     * status: with 10,000 volumes a status patch per volume per interval was most of the operator's API traffic.
+     */
+    public static boolean sameApartFromTimes(ReplicatedVolumeStatus prev, ReplicatedVolumeStatus next) {
+        if (prev == null || next == null) {
+            return prev == next;
+        }
+        return withoutTimes(JSON.valueToTree(prev)).equals(withoutTimes(JSON.valueToTree(next)));
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode withoutTimes(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            o.remove("computedAt");
+            o.forEach(VolumeStatusAggregator::withoutTimes);
+        } else if (n instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+            a.forEach(VolumeStatusAggregator::withoutTimes);
+        }
+        return n;
+    }
+
     /** Highest first, ties by name, at most {@link #TOP}; scores rounded to 3 places so status does not churn. */
     static List<Score> top(Map<String, Double> scores) {
         List<Score> out = new ArrayList<>();

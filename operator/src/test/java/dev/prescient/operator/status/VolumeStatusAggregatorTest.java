@@ -100,4 +100,23 @@ class VolumeStatusAggregatorTest {
             assertThat(c.getLastTransitionTime()).isEqualTo(t.toString());
         });
     }
+
+    @Test
+    void aStatusThatDiffersOnlyInWhenTheNumbersWereComputedIsNotRewritten() {
+        Instant t = Instant.parse("2026-11-21T10:00:00Z");
+        List<Replica> rs = List.of(r("a", "n1", ReplicaState.REPLICA_STATE_HEALTHY));
+        var i1 = new VolumeInsights.Insight(HeatLevel.Warm, 0.4, Map.of("n1", 1.0), Map.of(), List.of(
+                new VolumeInsights.ForecastView(ForecastMetric.UsedBytes, Duration.ofHours(24), 10, 5, 20, 0.9, "m")), t);
+        var first = VolumeStatusAggregator.aggregate(null, 1L << 30, 1, rs, List.of(), i1, null, 1, t);
+        var i2 = new VolumeInsights.Insight(HeatLevel.Warm, 0.4, Map.of("n1", 1.0), Map.of(), i1.forecasts(),
+                t.plusSeconds(30));
+        var same = VolumeStatusAggregator.aggregate(first, 1L << 30, 1, rs, List.of(), i2, null, 1, t.plusSeconds(30));
+        assertThat(same.getAffinity().getComputedAt()).isNotEqualTo(first.getAffinity().getComputedAt());
+        assertThat(VolumeStatusAggregator.sameApartFromTimes(first, same)).isTrue();
+        var hotter = VolumeStatusAggregator.aggregate(first, 1L << 30, 1, rs, List.of(), new VolumeInsights.Insight(
+                HeatLevel.Hot, 0.8, Map.of("n1", 1.0), Map.of(), i1.forecasts(), t.plusSeconds(60)), null, 1,
+                t.plusSeconds(60));
+        assertThat(VolumeStatusAggregator.sameApartFromTimes(first, hotter)).isFalse();
+        assertThat(VolumeStatusAggregator.sameApartFromTimes(null, first)).isFalse();
+    }
 }
