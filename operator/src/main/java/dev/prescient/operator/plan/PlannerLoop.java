@@ -373,7 +373,7 @@ public final class PlannerLoop {
         for (ClusterView.VolumeView v : view.volumes()) {
             Plan.DesiredPlacement d = plan.desired().get(v.name());
             List<VolumeInsights.ForecastView> fs = new ArrayList<>();
-            VolumeForecasts.Outlook used = forecasts.capacity(v.name(), settings.capacityHorizon());
+            VolumeForecasts.Outlook used = forecasts.capacity(v.name(), settings.capacityHorizon(), v.capacityBytes());
             if (used != null) {
                 fs.add(new VolumeInsights.ForecastView(ForecastMetric.UsedBytes, used.horizon(), used.value(),
                         used.lower(), used.upper(), used.level(), used.model()));
@@ -548,7 +548,7 @@ public final class PlannerLoop {
             var p = v.getSpec().getPlacement();
             views.add(new VolumeView(name, v.getSpec().getCapacityBytes(), usedBytes,
                     v.getSpec().getReplicas() == null ? 1 : v.getSpec().getReplicas(), fixed, score, heat.get(name),
-                    nowShare, forecast, capacityForecast(name, usedBytes, settings), lastMove.get(name),
+                    nowShare, forecast, capacityForecast(name, usedBytes, v.getSpec().getCapacityBytes(), settings), lastMove.get(name),
                     p == null || p.getRequiredNodes() == null ? Set.of() : Set.copyOf(p.getRequiredNodes()),
                     p == null || p.getRequiredZones() == null ? Set.of() : Set.copyOf(p.getRequiredZones()),
                     heatHistory.get(name)));
@@ -568,8 +568,9 @@ public final class PlannerLoop {
      * interval is calibrated the point path stands in for the bound (said so in the model name); before there is
      * a model at all, none, and no pre-mirroring for growth happens.
      */
-    private ClusterView.CapacityForecast capacityForecast(String volume, long usedBytes, PlannerSettings settings) {
-        VolumeForecasts.Outlook o = forecasts.capacity(volume, settings.capacityHorizon());
+    private ClusterView.CapacityForecast capacityForecast(String volume, long usedBytes, long sizeBytes,
+                                                          PlannerSettings settings) {
+        VolumeForecasts.Outlook o = forecasts.capacity(volume, settings.capacityHorizon(), sizeBytes);
         if (o == null || Double.isNaN(o.value())) {
             return null;
         }

@@ -209,6 +209,25 @@ public final class VolumeForecasts {
         return (int) Math.max(1, Math.min(s, 10_000));
     }
 
+    /**
+     * As {@link #capacity(String, Duration)}, within physical bounds: a volume of {@code sizeBytes} never holds
+     * less than 0 or more than its size (a model extrapolating growth would otherwise print 1e300 MiB).
+     */
+    public synchronized Outlook capacity(String volume, Duration horizon, long sizeBytes) {
+        Outlook o = capacity(volume, horizon);
+        if (o == null || sizeBytes <= 0) {
+            return o;
+        }
+        double max = sizeBytes;
+        boolean clamped = o.value() > max || o.upper() > max || o.value() < 0 || o.lower() < 0;
+        return new Outlook(bound(o.value(), max), bound(o.lower(), max), bound(o.upper(), max), o.level(),
+                o.horizon(), clamped ? o.model() + " (clamped to the volume's size)" : o.model(), o.samples());
+    }
+
+    private static double bound(double v, double max) {
+        return Double.isNaN(v) ? v : Math.max(0, Math.min(v, max));
+    }
+
     /** Used bytes {@code horizon} ahead with its interval, or null before the volume has a trained model. */
     public synchronized Outlook capacity(String volume, Duration horizon) {
         State s = states.get(volume);

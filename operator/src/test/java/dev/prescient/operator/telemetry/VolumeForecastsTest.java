@@ -49,6 +49,23 @@ class VolumeForecastsTest {
     }
 
     @Test
+    void aCapacityForecastStaysWithinTheVolumesSize() {
+        VolumeForecasts f = new VolumeForecasts(VolumeForecasts.Config.defaults());
+        // 1 GiB per 30 minutes up to 200 GiB: a 24 h trend points at 248 GiB, beyond a 210 GiB volume.
+        feed(f, "v", 192, 10 * GIB, GIB, 0.05);
+        VolumeForecasts.Outlook free = f.capacity("v", Duration.ofHours(24));
+        assertThat(free.upper()).isGreaterThan(210.0 * GIB);
+        VolumeForecasts.Outlook o = f.capacity("v", Duration.ofHours(24), 210 * GIB);
+        assertThat(o.value()).isEqualTo(210.0 * GIB);
+        assertThat(o.upper()).isEqualTo(210.0 * GIB);
+        assertThat(o.lower()).isBetween(0.0, 210.0 * GIB);
+        assertThat(o.model()).endsWith("(clamped to the volume's size)");
+        VolumeForecasts.Outlook roomy = f.capacity("v", Duration.ofHours(24), 1024 * GIB);
+        assertThat(roomy.value()).isEqualTo(free.value());
+        assertThat(roomy.model()).isEqualTo(free.model());
+    }
+
+    @Test
     void trainingIsBudgetedPerPass() {
         // Four trainings per pass: a volume's two series (used bytes, access) take two.
         VolumeForecasts f = new VolumeForecasts(new VolumeForecasts.Config(Duration.ofMinutes(30), 8, 64, 48, 4, 0.9));
