@@ -7,7 +7,7 @@ import csi.v1.ControllerGrpc;
 import csi.v1.Csi;
 import csi.v1.IdentityGrpc;
 import dev.prescient.csi.agent.AgentTls;
-import dev.prescient.csi.agent.fake.FakeNodeAgent;
+import dev.prescient.testkit.FakeNodeAgent;
 import dev.prescient.csi.controller.ControllerService;
 import dev.prescient.csi.controller.InMemoryVolumeRegistry;
 import dev.prescient.csi.controller.NodeAgents;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescient.api.nodeagent.v1.NodeAgentGrpc;
 import dev.prescient.api.nodeagent.v1.NodeHealthRequest;
-import dev.prescient.csi.agent.fake.FakeNodeAgent;
+import dev.prescient.testkit.FakeNodeAgent;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.StatusRuntimeException;

@@ -2,7 +2,7 @@ package dev.prescient.csi.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.prescient.csi.agent.fake.FakeNodeAgent;
+import dev.prescient.testkit.FakeNodeAgent;
 import dev.prescient.csi.identity.IdentityService;
 import dev.prescient.csi.server.UnixSocketServers;
 import io.grpc.Server;

@@ -9,7 +9,7 @@ import dev.prescient.api.v1alpha1.node.StorageNodeSpec;
 import dev.prescient.csi.CsiException;
 import dev.prescient.csi.Recorder;
 import dev.prescient.csi.agent.AgentTls;
-import dev.prescient.csi.agent.fake.FakeNodeAgent;
+import dev.prescient.testkit.FakeNodeAgent;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;

@@ -68,7 +68,7 @@ class KubeVolumeRegistryMockTest {
 
     @Test
     void theControllerWorksOnTopOfIt() throws Exception {
-        var node = new dev.prescient.csi.agent.fake.FakeNodeAgent("node-a", "zone-1");
+        var node = new dev.prescient.testkit.FakeNodeAgent("node-a", "zone-1");
         String addr = node.start();
         try (var agents = new StaticNodeAgents(java.util.List.of(new NodeAgents.AgentNode("node-a", "zone-1", addr)),
                 dev.prescient.csi.agent.AgentTls.insecurePlaintext(), 10_000)) {

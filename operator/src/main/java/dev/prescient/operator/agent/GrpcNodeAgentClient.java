@@ -86,16 +86,21 @@ public final class GrpcNodeAgentClient implements NodeAgentClient {
         try {
             return c.get();
         } catch (StatusRuntimeException e) {
-            Status.Code code = e.getStatus().getCode();
-            NodeAgentException.Reason r = switch (code) {
-                case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, RESOURCE_EXHAUSTED -> NodeAgentException.Reason.Unavailable;
-                case NOT_FOUND -> NodeAgentException.Reason.NotFound;
-                case FAILED_PRECONDITION, ALREADY_EXISTS, OUT_OF_RANGE, INVALID_ARGUMENT ->
-                        NodeAgentException.Reason.FailedPrecondition;
-                default -> NodeAgentException.Reason.Internal;
-            };
-            throw new NodeAgentException(r, node, rpc + ": " + code + " " + e.getStatus().getDescription(), e);
+            throw failure(node, rpc, e);
         }
+    }
+
+    /** The one mapping of an agent's gRPC status to a typed reason (also used by the tests' in-memory client). */
+    static NodeAgentException failure(String node, String rpc, StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        NodeAgentException.Reason r = switch (code) {
+            case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, RESOURCE_EXHAUSTED -> NodeAgentException.Reason.Unavailable;
+            case NOT_FOUND -> NodeAgentException.Reason.NotFound;
+            case FAILED_PRECONDITION, ALREADY_EXISTS, OUT_OF_RANGE, INVALID_ARGUMENT ->
+                    NodeAgentException.Reason.FailedPrecondition;
+            default -> NodeAgentException.Reason.Internal;
+        };
+        return new NodeAgentException(r, node, rpc + ": " + code + " " + e.getStatus().getDescription(), e);
     }
 
     @Override

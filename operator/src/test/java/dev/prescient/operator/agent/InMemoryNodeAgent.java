@@ -12,277 +12,141 @@ import dev.prescient.api.nodeagent.v1.GetOperationRequest;
 import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
 import dev.prescient.api.nodeagent.v1.ListReplicasResponse;
 import dev.prescient.api.nodeagent.v1.NodeHealth;
+import dev.prescient.api.nodeagent.v1.NodeHealthRequest;
 import dev.prescient.api.nodeagent.v1.Operation;
-import dev.prescient.api.nodeagent.v1.OperationPhase;
 import dev.prescient.api.nodeagent.v1.Replica;
-import dev.prescient.api.nodeagent.v1.ReplicaState;
 import dev.prescient.api.nodeagent.v1.ScrubRequest;
 import dev.prescient.api.nodeagent.v1.Snapshot;
 import dev.prescient.api.nodeagent.v1.SwitchOverRequest;
 import dev.prescient.api.nodeagent.v1.TelemetryRequest;
 import dev.prescient.api.nodeagent.v1.TelemetrySnapshot;
-import dev.prescient.api.nodeagent.v1.TierUsage;
 import dev.prescient.api.nodeagent.v1.VolumeTelemetry;
-import dev.prescient.operator.agent.NodeAgentException.Reason;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
+import dev.prescient.testkit.FakeNodeAgent;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
- * One node agent in memory: replicas are byte arrays, snapshots are copies, operations progress a chunk per
- * poll. Switches inject failures: the whole agent down, the next call of an RPC failing, operations of a kind
- * failing, a transfer that corrupts what it copies. Every mutating call is idempotent by its id, like the real
- * agent's contract.
+ * The operator's client of one {@link FakeNodeAgent} (the project's one fake node agent), called in process: a
+ * failed call becomes the {@link NodeAgentException} that {@link GrpcNodeAgentClient} would throw for the same
+ * status. The switches are the fake's.
  */
 public final class InMemoryNodeAgent implements NodeAgentClient {
 
-    private record Stored(String volume, String tier, byte[] data, long generation) {
+    private final FakeNodeAgent fake;
+
+    InMemoryNodeAgent(FakeNodeAgent fake) {
+        this.fake = fake;
     }
 
-    private final InMemoryNodeAgents cluster;
-    private final String node;
-    private final String zone;
-    private final Map<String, Long> tierCapacity;
-    private final Map<String, Stored> replicas = new ConcurrentHashMap<>();
-    private final Map<String, byte[]> snapshots = new ConcurrentHashMap<>();
-    private final Map<String, String> snapshotSource = new ConcurrentHashMap<>();
-    private final Map<String, Operation> operations = new ConcurrentHashMap<>();
-    private final Map<String, Runnable> completions = new ConcurrentHashMap<>();
-    private final Map<String, Integer> failNext = new ConcurrentHashMap<>();
-    private final Set<String> failingKinds = ConcurrentHashMap.newKeySet();
-    private final Set<String> blocked = ConcurrentHashMap.newKeySet();
-    private final Map<String, VolumeTelemetry> telemetry = new ConcurrentHashMap<>();
-    private volatile boolean down;
-    private volatile boolean corruptTransfers;
-    private volatile long chunkBytes = Long.MAX_VALUE;
-    private volatile double readLatencyP99 = 200;
-    private volatile double ioErrorsPerSecond;
-    private volatile long calls;
-
-    InMemoryNodeAgent(InMemoryNodeAgents cluster, String node, String zone, Map<String, Long> tierCapacity) {
-        this.cluster = cluster;
-        this.node = node;
-        this.zone = zone;
-        this.tierCapacity = tierCapacity;
+    /** The fake behind this client, for switches and inspection the wrappers below do not name. */
+    public FakeNodeAgent fake() {
+        return fake;
     }
 
     // ---- failure switches ----
 
     public void setDown(boolean down) {
-        this.down = down;
+        fake.setDown(down);
     }
 
     /** The next {@code times} calls of the RPC (e.g. "CreateSnapshot") fail with {@code Internal}. */
     public void failNext(String rpc, int times) {
-        failNext.put(rpc, times);
+        fake.failNext(rpc, times);
     }
 
     /** Operations of this kind ("transfer", "switch", "scrub") end FAILED until cleared. */
     public void failOperations(String kind, boolean fail) {
-        if (fail) {
-            failingKinds.add(kind);
-        } else {
-            failingKinds.remove(kind);
-        }
+        fake.failOperations(kind, fail);
     }
 
     /** Calls of the RPC fail as Unavailable (retryable) until unblocked: freezes a migration in its phase. */
     public void block(String rpc, boolean block) {
-        if (block) {
-            blocked.add(rpc);
-        } else {
-            blocked.remove(rpc);
-        }
+        fake.block(rpc, block);
     }
 
     public void setCorruptTransfers(boolean corrupt) {
-        this.corruptTransfers = corrupt;
+        fake.setCorruptTransfers(corrupt);
     }
 
     /** Bytes an operation advances per poll, so a test can observe it RUNNING. */
     public void setChunkBytes(long chunkBytes) {
-        this.chunkBytes = chunkBytes;
+        fake.setChunkBytes(chunkBytes);
     }
 
     public void setHealth(double readLatencyP99Micros, double ioErrorsPerSecond) {
-        this.readLatencyP99 = readLatencyP99Micros;
-        this.ioErrorsPerSecond = ioErrorsPerSecond;
+        fake.setHealth(readLatencyP99Micros, ioErrorsPerSecond);
     }
 
     public void setTelemetry(VolumeTelemetry volume) {
-        telemetry.put(volume.getVolumeId(), volume);
+        fake.setTelemetry(volume);
     }
 
     public long calls() {
-        return calls;
+        return fake.calls();
     }
 
     // ---- direct access for tests ----
 
     public String node() {
-        return node;
+        return fake.nodeId();
     }
 
     /** Puts a replica with the given content, as if the CSI driver had created and the workload written it. */
     public void putReplica(String replicaId, String volume, String tier, byte[] data) {
-        replicas.put(replicaId, new Stored(volume, tier, data.clone(), 1));
+        fake.putReplica(replicaId, volume, tier, data);
     }
 
     public byte[] replicaData(String replicaId) {
-        Stored s = replicas.get(replicaId);
-        return s == null ? null : s.data.clone();
+        return fake.replicaData(replicaId);
     }
 
     public Set<String> replicaIds() {
-        return new HashSet<>(replicas.keySet());
+        return fake.replicaIds();
     }
 
     public Set<String> snapshotIds() {
-        return new HashSet<>(snapshots.keySet());
+        return fake.snapshotIds();
     }
-
-    private void enter(String rpc) {
-        calls++;
-        if (down) {
-            throw new NodeAgentException(Reason.Unavailable, node, rpc + ": agent down");
-        }
-        if (blocked.contains(rpc)) {
-            throw new NodeAgentException(Reason.Unavailable, node, rpc + ": blocked");
-        }
-        Integer left = failNext.get(rpc);
-        if (left != null && left > 0) {
-            failNext.put(rpc, left - 1);
-            throw new NodeAgentException(Reason.Internal, node, rpc + ": injected failure");
-        }
-    }
-
-    private Replica describe(String id, Stored s) {
-        return Replica.newBuilder().setReplicaId(id).setVolumeId(s.volume).setNodeId(node).setTier(s.tier)
-                .setSizeBytes(s.data.length).setState(ReplicaState.REPLICA_STATE_HEALTHY)
-                .setAllocatedBytes(s.data.length).setGeneration(s.generation)
-                .setNbdEndpoint(node + ":10809/" + id).build();
-    }
-
-    @Override
-    public synchronized Replica createReplica(CreateReplicaRequest r) {
-        enter("CreateReplica");
-        Stored s = replicas.computeIfAbsent(r.getReplicaId(),
-                k -> new Stored(r.getVolumeId(), r.getTier(), new byte[(int) r.getSizeBytes()], 1));
-        return describe(r.getReplicaId(), s);
-    }
-
-    @Override
-    public synchronized DeleteReplicaResponse deleteReplica(DeleteReplicaRequest r) {
-        enter("DeleteReplica");
-        return DeleteReplicaResponse.newBuilder().setExisted(replicas.remove(r.getReplicaId()) != null).build();
-    }
-
-    @Override
-    public synchronized ListReplicasResponse listReplicas(ListReplicasRequest r) {
-        enter("ListReplicas");
-        ListReplicasResponse.Builder b = ListReplicasResponse.newBuilder();
-        replicas.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .filter(e -> r.getVolumeId().isEmpty() || e.getValue().volume.equals(r.getVolumeId()))
-                .forEach(e -> b.addReplicas(describe(e.getKey(), e.getValue())));
-        return b.build();
-    }
-
-    @Override
-    public synchronized Operation addReplicaFromSource(AddReplicaFromSourceRequest r) {
-        enter("AddReplicaFromSource");
-        Operation existing = operations.get(r.getOperationId());
-        if (existing != null) {
-            return existing;
-        }
-        InMemoryNodeAgent source = cluster.byAddress(r.getSourceAddress());
-        byte[] data = source == null ? null : source.replicaData(r.getSourceReplicaId());
-        if (data == null) {
-            throw new NodeAgentException(Reason.NotFound, node, "source replica " + r.getSourceReplicaId()
-                    + " not found at " + r.getSourceAddress());
-        }
-        long free = tierCapacity.getOrDefault(r.getTier(), 0L) - usedOn(r.getTier());
-        if (free < data.length) {
-            throw new NodeAgentException(Reason.FailedPrecondition, node, "no room on tier " + r.getTier());
-        }
-        byte[] copy = data.clone();
-        if (corruptTransfers && copy.length > 0) {
-            copy[copy.length / 2] ^= 0x5a;
-        }
-        // The replica exists (Syncing) from the start, like the engine's WO replica catching up.
-        replicas.put(r.getReplicaId(), new Stored(r.getVolumeId(), r.getTier(), copy, 1));
-        return start(r.getOperationId(), "transfer", copy.length, () -> { });
-    }
-
-    private long usedOn(String tier) {
-        long used = 0;
-        for (Stored s : replicas.values()) {
-            if (s.tier.equals(tier)) {
-                used += s.data.length;
-            }
-        }
-        return used;
-    }
-
-    private Operation start(String id, String kind, long total, Runnable onSuccess) {
-        Operation op = Operation.newBuilder().setOperationId(id).setKind(kind)
-                .setPhase(OperationPhase.OPERATION_PHASE_RUNNING).setBytesTotal(total)
-                .setStartedUnixMillis(System.currentTimeMillis()).build();
-        operations.put(id, op);
-        completions.put(id, onSuccess);
-        return advance(op);
-    }
-
-    /** One poll's worth of progress; the completion effect runs exactly once, when the operation succeeds. */
-    private Operation advance(Operation op) {
-        if (op.getPhase() != OperationPhase.OPERATION_PHASE_RUNNING) {
-            return op;
-        }
-        Operation.Builder b = op.toBuilder();
-        if (failingKinds.contains(op.getKind())) {
-            b.setPhase(OperationPhase.OPERATION_PHASE_FAILED).setReason("Injected")
-                    .setMessage(op.getKind() + " failed (injected)").setFinishedUnixMillis(System.currentTimeMillis());
-        } else {
-            long done = Math.min(op.getBytesTotal(), op.getBytesDone() + Math.max(1, chunkBytes));
-            b.setBytesDone(done);
-            if (done >= op.getBytesTotal()) {
-                completions.remove(op.getOperationId()).run();
-                b.setPhase(OperationPhase.OPERATION_PHASE_SUCCEEDED).setFinishedUnixMillis(System.currentTimeMillis());
-                if (op.getKind().equals("switch")) {
-                    b.setPauseMicros(1500);
-                }
-            }
-        }
-        Operation next = b.build();
-        operations.put(op.getOperationId(), next);
-        return next;
-    }
-
-    private volatile SwitchOverRequest lastSwitch;
 
     /** The last SwitchOver request this agent received (null: none), for tests. */
     public SwitchOverRequest lastSwitch() {
-        return lastSwitch;
+        return fake.lastSwitch();
+    }
+
+    // ---- NodeAgentClient: each call answered synchronously by the fake ----
+
+    private <T> T call(String rpc, Consumer<StreamObserver<T>> c) {
+        Object[] result = new Object[1];
+        StatusRuntimeException[] error = new StatusRuntimeException[1];
+        c.accept(new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                result[0] = value;
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                error[0] = t instanceof StatusRuntimeException s ? s
+                        : io.grpc.Status.fromThrowable(t).asRuntimeException();
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        if (error[0] != null) {
+            throw GrpcNodeAgentClient.failure(fake.nodeId(), rpc, error[0]);
+        }
+        @SuppressWarnings("unchecked")
+        T value = (T) result[0];
+        return value;
     }
 
     @Override
-    public synchronized Operation switchOver(SwitchOverRequest r) {
-        enter("SwitchOver");
-        lastSwitch = r;
-        Operation existing = operations.get(r.getOperationId());
-        if (existing != null) {
-            return existing;
-        }
-        if (!replicas.containsKey(r.getNewReplicaId())) {
-            throw new NodeAgentException(Reason.NotFound, node, "replica " + r.getNewReplicaId() + " not here");
-        }
-        return start(r.getOperationId(), "switch", 0,
-                () -> cluster.setActiveReplica(r.getVolumeId(), r.getNewReplicaId()));
+    public Replica createReplica(CreateReplicaRequest r) {
+        return call("CreateReplica", o -> fake.createReplica(r, o));
     }
 
     /** Records the choice; the fake's data path has one copy per replica and no front-end to re-point. */
@@ -307,103 +171,57 @@ public final class InMemoryNodeAgent implements NodeAgentClient {
     }
 
     @Override
-    public synchronized Snapshot createSnapshot(CreateSnapshotRequest r) {
-        enter("CreateSnapshot");
-        Stored s = replicas.get(r.getReplicaId());
-        if (s == null) {
-            throw new NodeAgentException(Reason.NotFound, node, "replica " + r.getReplicaId() + " not here");
-        }
-        snapshots.computeIfAbsent(r.getSnapshotId(), k -> s.data.clone());
-        snapshotSource.put(r.getSnapshotId(), r.getReplicaId());
-        return Snapshot.newBuilder().setSnapshotId(r.getSnapshotId()).setSourceReplicaId(r.getReplicaId())
-                .setVolumeId(s.volume).setSizeBytes(s.data.length).setReady(true).build();
+    public DeleteReplicaResponse deleteReplica(DeleteReplicaRequest r) {
+        return call("DeleteReplica", o -> fake.deleteReplica(r, o));
     }
 
     @Override
-    public synchronized DeleteSnapshotResponse deleteSnapshot(DeleteSnapshotRequest r) {
-        enter("DeleteSnapshot");
-        snapshotSource.remove(r.getSnapshotId());
-        return DeleteSnapshotResponse.newBuilder().setExisted(snapshots.remove(r.getSnapshotId()) != null).build();
-    }
-
-    /** Compares this replica with the peer's, byte for byte; a mismatch fails the operation (no silent repair). */
-    @Override
-    public synchronized Operation scrub(ScrubRequest r) {
-        enter("Scrub");
-        Operation existing = operations.get(r.getOperationId());
-        if (existing != null) {
-            return existing;
-        }
-        Stored mine = replicas.get(r.getReplicaId());
-        InMemoryNodeAgent peer = cluster.byAddress(r.getPeerAddress());
-        byte[] theirs = peer == null ? null : peer.replicaData(r.getPeerReplicaId());
-        if (mine == null || theirs == null) {
-            throw new NodeAgentException(Reason.NotFound, node, "scrub: replica or peer missing");
-        }
-        Operation op = start(r.getOperationId(), "scrub", mine.data.length, () -> { });
-        if (!Arrays.equals(mine.data, theirs)) {
-            op = op.toBuilder().setPhase(OperationPhase.OPERATION_PHASE_FAILED).setReason("Mismatch")
-                    .setMessage("replica differs from its peer").setMismatchesRepaired(0).build();
-            operations.put(r.getOperationId(), op);
-            completions.remove(r.getOperationId());
-        }
-        return op;
+    public ListReplicasResponse listReplicas(ListReplicasRequest r) {
+        return call("ListReplicas", o -> fake.listReplicas(r, o));
     }
 
     @Override
-    public synchronized Operation getOperation(GetOperationRequest r) {
-        enter("GetOperation");
-        Operation op = operations.get(r.getOperationId());
-        if (op == null) {
-            throw new NodeAgentException(Reason.NotFound, node, "operation " + r.getOperationId());
-        }
-        return advance(op);
+    public Operation addReplicaFromSource(AddReplicaFromSourceRequest r) {
+        return call("AddReplicaFromSource", o -> fake.addReplicaFromSource(r, o));
     }
 
     @Override
-    public synchronized Operation cancelOperation(CancelOperationRequest r) {
-        enter("CancelOperation");
-        Operation op = operations.get(r.getOperationId());
-        if (op == null) {
-            throw new NodeAgentException(Reason.NotFound, node, "operation " + r.getOperationId());
-        }
-        if (op.getPhase() == OperationPhase.OPERATION_PHASE_RUNNING) {
-            completions.remove(r.getOperationId());
-            op = op.toBuilder().setPhase(OperationPhase.OPERATION_PHASE_CANCELLED).build();
-            operations.put(r.getOperationId(), op);
-        }
-        return op;
+    public Operation switchOver(SwitchOverRequest r) {
+        return call("SwitchOver", o -> fake.switchOver(r, o));
+    }
+
+    @Override
+    public Snapshot createSnapshot(CreateSnapshotRequest r) {
+        return call("CreateSnapshot", o -> fake.createSnapshot(r, o));
+    }
+
+    @Override
+    public DeleteSnapshotResponse deleteSnapshot(DeleteSnapshotRequest r) {
+        return call("DeleteSnapshot", o -> fake.deleteSnapshot(r, o));
+    }
+
+    @Override
+    public Operation scrub(ScrubRequest r) {
+        return call("Scrub", o -> fake.scrub(r, o));
+    }
+
+    @Override
+    public Operation getOperation(GetOperationRequest r) {
+        return call("GetOperation", o -> fake.getOperation(r, o));
+    }
+
+    @Override
+    public Operation cancelOperation(CancelOperationRequest r) {
+        return call("CancelOperation", o -> fake.cancelOperation(r, o));
     }
 
     @Override
     public TelemetrySnapshot getTelemetry(TelemetryRequest r) {
-        enter("GetTelemetry");
-        TelemetrySnapshot.Builder b = TelemetrySnapshot.newBuilder().setNodeId(node)
-                .setTakenUnixMillis(System.currentTimeMillis()).setHalfLifeSeconds(3600);
-        List<VolumeTelemetry> vols = new ArrayList<>(telemetry.values());
-        for (VolumeTelemetry v : vols) {
-            if (r.getVolumeId().isEmpty() || r.getVolumeId().equals(v.getVolumeId())) {
-                b.addVolumes(v);
-            }
-        }
-        return b.build();
+        return call("GetTelemetry", o -> fake.getTelemetry(r, o));
     }
 
     @Override
     public NodeHealth getNodeHealth() {
-        enter("GetNodeHealth");
-        NodeHealth.Builder b = NodeHealth.newBuilder().setNodeId(node).setZone(zone == null ? "" : zone)
-                .setReadLatencyP99Micros(readLatencyP99).setWriteLatencyP99Micros(readLatencyP99 * 1.5)
-                .setIoErrorsPerSecond(ioErrorsPerSecond).setReplicaCount(replicas.size());
-        Map<String, Long> used = new HashMap<>();
-        for (Stored s : replicas.values()) {
-            used.merge(s.tier, (long) s.data.length, Long::sum);
-        }
-        for (Map.Entry<String, Long> t : tierCapacity.entrySet()) {
-            long u = used.getOrDefault(t.getKey(), 0L);
-            b.addTiers(TierUsage.newBuilder().setTier(t.getKey()).setPath("/mem/" + t.getKey())
-                    .setCapacityBytes(t.getValue()).setUsedBytes(u).setAvailableBytes(t.getValue() - u));
-        }
-        return b.build();
+        return call("GetNodeHealth", o -> fake.getNodeHealth(NodeHealthRequest.getDefaultInstance(), o));
     }
 }

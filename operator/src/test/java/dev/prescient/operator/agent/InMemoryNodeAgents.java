@@ -1,11 +1,12 @@
 package dev.prescient.operator.agent;
 
+import dev.prescient.testkit.FakeNodeAgent;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A cluster of in-memory node agents that really hold bytes, for tests and the scale benchmark. It also plays
+ * A cluster of {@link FakeNodeAgent}s (the project's one fake node agent) that really hold bytes, for tests and the scale benchmark. It also plays
  * the consumer-side engine: it knows which replica of each volume is the active (authoritative) one, so a test
  * can tell whether a switch happened and read the volume's data back.
  */
@@ -15,7 +16,12 @@ public final class InMemoryNodeAgents implements NodeAgents {
     private final Map<String, String> activeReplica = new ConcurrentHashMap<>();
 
     public InMemoryNodeAgent add(String node, String zone, Map<String, Long> tierCapacity) {
-        InMemoryNodeAgent a = new InMemoryNodeAgent(this, node, zone, new TreeMap<>(tierCapacity));
+        FakeNodeAgent fake = new FakeNodeAgent(node, zone).tiers(new TreeMap<>(tierCapacity))
+                .joinCluster(address -> {
+                    InMemoryNodeAgent a = byAddress(address);
+                    return a == null ? null : a.fake();
+                }, this::setActiveReplica);
+        InMemoryNodeAgent a = new InMemoryNodeAgent(fake);
         byNode.put(node, a);
         return a;
     }
