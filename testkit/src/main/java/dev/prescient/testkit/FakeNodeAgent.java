@@ -405,6 +405,28 @@ public class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
         });
     }
 
+    /** Volume -> the replica SetReadSource chose (the fake has one copy per replica and no front-end to re-point). */
+    private final Map<String, String> readSources = new ConcurrentHashMap<>();
+
+    @Override
+    public void setReadSource(dev.prescient.api.nodeagent.v1.SetReadSourceRequest r,
+                              StreamObserver<dev.prescient.api.nodeagent.v1.SetReadSourceResponse> out) {
+        serve("SetReadSource", out, () -> {
+            if (!replicas.containsKey(r.getReplicaId())) {
+                throw error(Status.Code.NOT_FOUND, "replica " + r.getReplicaId() + " not here");
+            }
+            String before = readSources.put(r.getVolumeId(), r.getReplicaId());
+            return dev.prescient.api.nodeagent.v1.SetReadSourceResponse.newBuilder().setFrontEnd(r.getReplicaId())
+                    .setReadSourceReplicaId(r.getReplicaId()).setPreviousReadSourceReplicaId(before == null ? "" : before)
+                    .build();
+        });
+    }
+
+    /** Volume -> the replica SetReadSource chose. */
+    public Map<String, String> readSources() {
+        return Map.copyOf(readSources);
+    }
+
     @Override
     public void expandReplica(ExpandReplicaRequest req, StreamObserver<Replica> out) {
         serve("ExpandReplica", out, () -> {

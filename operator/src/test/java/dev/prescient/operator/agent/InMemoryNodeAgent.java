@@ -22,6 +22,7 @@ import dev.prescient.api.nodeagent.v1.TelemetryRequest;
 import dev.prescient.api.nodeagent.v1.TelemetrySnapshot;
 import dev.prescient.api.nodeagent.v1.VolumeTelemetry;
 import dev.prescient.testkit.FakeNodeAgent;
+import java.util.Map;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.Set;
@@ -149,25 +150,15 @@ public final class InMemoryNodeAgent implements NodeAgentClient {
         return call("CreateReplica", o -> fake.createReplica(r, o));
     }
 
-    /** Records the choice; the fake's data path has one copy per replica and no front-end to re-point. */
     @Override
-    public synchronized dev.prescient.api.nodeagent.v1.SetReadSourceResponse setReadSource(
+    public dev.prescient.api.nodeagent.v1.SetReadSourceResponse setReadSource(
             dev.prescient.api.nodeagent.v1.SetReadSourceRequest r) {
-        enter("SetReadSource");
-        if (!replicas.containsKey(r.getReplicaId())) {
-            throw new NodeAgentException(Reason.NotFound, node, "replica " + r.getReplicaId() + " not here");
-        }
-        String before = readSources.put(r.getVolumeId(), r.getReplicaId());
-        return dev.prescient.api.nodeagent.v1.SetReadSourceResponse.newBuilder().setFrontEnd(r.getReplicaId())
-                .setReadSourceReplicaId(r.getReplicaId()).setPreviousReadSourceReplicaId(before == null ? "" : before)
-                .build();
+        return call("SetReadSource", o -> fake.setReadSource(r, o));
     }
 
     /** Volume -> the replica SetReadSource chose. */
-    private final Map<String, String> readSources = new java.util.HashMap<>();
-
-    public synchronized Map<String, String> readSources() {
-        return Map.copyOf(readSources);
+    public Map<String, String> readSources() {
+        return fake.readSources();
     }
 
     @Override
