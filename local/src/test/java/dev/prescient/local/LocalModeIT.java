@@ -63,7 +63,8 @@ class LocalModeIT {
             // Hot orders-db promoted to nvme, with a measured live switch-over.
             ClusterWatch.Migration hot = succeeded(migs, orders, "Tiering", "/nvme")
                     .orElseThrow(() -> new AssertionError("orders-db was not promoted to nvme"));
-            assertThat(hot.pauseMillis()).as("switch-over pause").isNotNull().isPositive().isLessThan(2000.0);
+            // Measured: 0 when the promotion converged with I/O flowing (the usual case), the pause of the fallback otherwise.
+            assertThat(hot.pauseMillis()).as("switch-over pause").isNotNull().isBetween(0.0, 2000.0);
             // Cold archive demoted to hdd.
             assertThat(succeeded(migs, archive, "Tiering", "/hdd")).as("archive demoted to hdd").isPresent();
             // The degrading node-c: archive evacuated off it for a predicted failure, before the disk "failed".
