@@ -74,7 +74,7 @@ public final class PlacementPlanner {
         List<Deferred> deferred = new ArrayList<>();
 
         for (VolumeView v : view.volumes()) {
-            HeatLevel current = v.currentHeat() != null ? v.currentHeat() : placedClass(v);
+            HeatLevel current = v.currentHeat();
             // While the volume is being copied its score counts the copy's own reads and writes (a demotion of a
             // cold volume made it look warm and brought it straight back): its class waits until the copy ended.
             HeatClass hc = busyVolumes.contains(v.name()) && current != null

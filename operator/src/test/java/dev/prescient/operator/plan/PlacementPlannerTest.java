@@ -319,10 +319,9 @@ class PlacementPlannerTest {
                 orders.moves.size(), orders.moves, analytics.moves.size(), analytics.moves);
         assertThat(before.get(0).moves).hasSizeGreaterThanOrEqualTo(9);
         assertThat(before.get(1).moves).hasSizeGreaterThanOrEqualTo(9);
-        // orders-db starts in the class of its tier (Warm, ssd) and is promoted once its score clears the hot floor
-        // plus the margin (0.8, 8 s in), then stays on its peak's tier; analytics never stays below the warm floor
-        // minus the margin for a day, so it stays on ssd.
-        assertThat(orders.moves).as("orders-db").containsExactly("8s ssd->nvme");
+        // orders-db is promoted at once (score 0.70 on the first pass, no class yet) and stays on its peak's tier;
+        // analytics never stays below the warm floor minus the margin for a day, so it stays on ssd.
+        assertThat(orders.moves).as("orders-db").containsExactly("0s ssd->nvme");
         assertThat(analytics.moves).as("analytics").isEmpty();
         assertThat(orders.tier).isEqualTo("nvme");
         assertThat(analytics.tier).isEqualTo("ssd");
@@ -697,103 +696,5 @@ class PlacementPlannerTest {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> OperatorLimits.parseNodes(bad)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("per-node limit");
         }
-    }
-
-    // ---- no flapping (issue 19): a new volume starts in the class it sits in; a move is not undone within the
-    // cool-down unless the score crossed the hysteresis band ----
-
-    @Test
-    void aNewVolumeWithNoHeatYetIsNotDemotedFromTheTierItWasCreatedOn() {
-        // No class remembered (a new volume, first passes): score 0 because its heat has not built up yet.
-        PlacementPlanner p = new PlacementPlanner(PlannerSettings.defaults(), Duration.ofMinutes(1));
-        List<NodeView> nodes = List.of(node("a", "z1", 0.01));
-        HeatLevel current = null;
-        ClusterView.HeatHistory history = null;
-        for (int s = 0; s < 50; s += 2) {
-            VolumeView v = new VolumeView("new", 20 * GIB, GIB, 1, List.of(primary("a", "ssd")), 0.0, current,
-                    Map.of(), Map.of(), null, null, Set.of(), Set.of(), history);
-            Plan plan = p.plan(new ClusterView(T0.plusSeconds(s), nodes, List.of(v), List.of(), 0));
-            assertThat(of(plan, ActionKind.Retier)).as("second %d", s).isEmpty();
-            Plan.DesiredPlacement d = plan.desired().get("new");
-            assertThat(d.heat()).as("the class of the tier it is on").isEqualTo(HeatLevel.Warm);
-            current = d.heat();
-            history = d.heatHistory();
-        }
-        // Only a whole day (here a minute) below the class floor - hysteresis demotes it, as for any volume.
-        VolumeView v = new VolumeView("new", 20 * GIB, GIB, 1, List.of(primary("a", "ssd")), 0.0, current,
-                Map.of(), Map.of(), null, null, Set.of(), Set.of(), history);
-        Plan later = p.plan(new ClusterView(T0.plusSeconds(61), nodes, List.of(v), List.of(), 0));
-        assertThat(of(later, ActionKind.Retier)).singleElement().satisfies(a -> assertThat(a.toTier()).isEqualTo("hdd"));
-    }
-
-    @Test
-    void aNewVolumeThatIsHotFromTheStartIsStillPromotedAtOnce() {
-        VolumeView v = new VolumeView("hot", 20 * GIB, GIB, 1, List.of(primary("a", "ssd")), 0.9, null,
-                Map.of(), Map.of(), null, null, Set.of(), Set.of(), null);
-        Plan plan = planner.plan(new ClusterView(T0, List.of(node("a", "z1", 0.01)), List.of(v), List.of(), 0));
-        assertThat(of(plan, ActionKind.Retier)).singleElement().satisfies(a -> assertThat(a.toTier()).isEqualTo("nvme"));
-    }
-
-    @Test
-    void placedClassIsTheColdestClassOnTheTierAndNoneForATierNoClassUses() {
-        PlacementPlanner p = new PlacementPlanner(PlannerSettings.defaults());
-        assertThat(p.placedClass(warmVolume("v", "a"))).isEqualTo(HeatLevel.Warm);
-        assertThat(p.placedClass(volume("v", List.of(primary("a", "hdd")), 0, null, Map.of(), Map.of())))
-                .isEqualTo(HeatLevel.Cold);
-        assertThat(p.placedClass(volume("v", List.of(primary("a", "tape")), 0, null, Map.of(), Map.of()))).isNull();
-        assertThat(p.placedClass(volume("v", List.of(), 0, null, Map.of(), Map.of()))).isNull();
-        // Two classes on one tier: the colder one, so that nothing is added (the hotter may ask for more copies).
-        PlannerSettings d = PlannerSettings.defaults();
-        PlannerSettings twoOnSsd = new PlannerSettings(d.preStageScore(), d.mirrorScore(), d.migrateScore(), d.hot(),
-                d.warm(), new PlannerSettings.HeatTier("Cold", 0.0, "ssd", 1), d.benefitThreshold(), d.hysteresis(),
-                d.coolDown(), d.maxConcurrentPerNode(), d.maxConcurrentPerCluster(), d.bandwidthPerMigration(),
-                d.evacuationEnabled(), d.failureThreshold(), d.minConfidence(), d.rollbackAfter(),
-                d.preStagingEnabled(), d.preStageExpireAfter(), d.maxPreStagedPerVolume(), d.capacityHorizon(),
-                d.capacityBufferPercent(), d.spreadByZone(), d.excludedVolumes(), d.excludedNodes());
-        assertThat(new PlacementPlanner(twoOnSsd).placedClass(warmVolume("v", "a"))).isEqualTo(HeatLevel.Cold);
-    }
-
-    @Test
-    void aPromotionIsNotUndoneWithinTheCoolDownNorWhileTheScoreStaysInsideTheBand() {
-        // Promoted to nvme (Hot, floor 0.6) 5 s ago; the score dips to 0.58: inside the band (floor - hysteresis
-        // 0.55) -> kept. Then below the band, but the cool-down (10 min) has not passed -> no move back either.
-        PlacementPlanner p = new PlacementPlanner(PlannerSettings.defaults(), Duration.ofSeconds(1));
-        Instant moved = T0;
-        List<NodeView> nodes = List.of(node("a", "z1", 0.01));
-        VolumeView inBand = new VolumeView("v", 20 * GIB, GIB, 1, List.of(primary("a", "nvme")), 0.58, HeatLevel.Hot,
-                Map.of(), Map.of(), null, moved, Set.of(), Set.of(), null);
-        Plan a = p.plan(new ClusterView(moved.plusSeconds(5), nodes, List.of(inBand), List.of(), 0));
-        assertThat(a.desired().get("v").heat()).isEqualTo(HeatLevel.Hot);
-        assertThat(a.actions()).isEmpty();
-        assertThat(a.deferred()).isEmpty();
-        ClusterView.HeatHistory cooling = new ClusterView.HeatHistory(moved.plusSeconds(1), 0.3, null, 0);
-        VolumeView below = new VolumeView("v", 20 * GIB, GIB, 1, List.of(primary("a", "nvme")), 0.3, HeatLevel.Hot,
-                Map.of(), Map.of(), null, moved, Set.of(), Set.of(), cooling);
-        Plan b = p.plan(new ClusterView(moved.plusSeconds(5), nodes, List.of(below), List.of(), 0));
-        assertThat(b.actions()).isEmpty();
-        assertThat(b.deferred()).singleElement().satisfies(d -> assertThat(d.why()).contains("cool-down"));
-        // After the cool-down, with the score still below the band for the whole dwell, the move back is allowed.
-        Plan c = p.plan(new ClusterView(moved.plus(Duration.ofMinutes(11)), nodes, List.of(below), List.of(), 0));
-        assertThat(of(c, ActionKind.Retier)).singleElement().satisfies(x -> assertThat(x.toTier()).isEqualTo("ssd"));
-    }
-
-    @Test
-    void theClassOfAVolumeBeingCopiedWaitsUntilTheCopyEnded() {
-        // Local mode: archive (score 0.10) demoted ssd -> hdd; the copy's own I/O lifted its score to 0.52 while in
-        // flight, which promoted it back at once. In flight the class holds; after, the score decides again.
-        PlacementPlanner p = new PlacementPlanner(localPolicy(), Duration.ofSeconds(60));
-        List<NodeView> nodes = List.of(node("node-c", null, 0.01));
-        VolumeView copying = new VolumeView("archive", 64L << 20, 16L << 20, 1, List.of(primary("node-c", "hdd"),
-                new ReplicaView("old", "node-c", "ssd", Role.Mirror, true, T0, null)), 0.52, HeatLevel.Cold, Map.of(),
-                Map.of(), null, null, Set.of(), Set.of(), null);
-        Plan during = p.plan(new ClusterView(T0, nodes, List.of(copying),
-                List.of(new InFlight("archive", "node-c", "node-c", 0)), 0));
-        assertThat(during.desired().get("archive").heat()).isEqualTo(HeatLevel.Cold);
-        assertThat(during.desired().get("archive").explanation()).contains("held while a migration");
-        VolumeView after = new VolumeView("archive", 64L << 20, 16L << 20, 1, List.of(primary("node-c", "hdd")), 0.12,
-                HeatLevel.Cold, Map.of(), Map.of(), null, T0.plusSeconds(20), Set.of(), Set.of(), null);
-        Plan done = p.plan(new ClusterView(T0.plusSeconds(22), nodes, List.of(after), List.of(), 0));
-        assertThat(done.desired().get("archive").heat()).isEqualTo(HeatLevel.Cold);
-        assertThat(done.actions()).isEmpty();
     }
 }
