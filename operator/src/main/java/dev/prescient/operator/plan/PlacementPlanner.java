@@ -125,27 +125,6 @@ public final class PlacementPlanner {
                 : score >= settings.warm().minScore() ? HeatLevel.Warm : HeatLevel.Cold;
     }
 
-    /**
-     * The class of a volume the planner has no class for yet (new, or its memory lost): the coldest class whose tier
-     * holds the volume's primary, null when no class uses that tier (the score alone then decides). A new volume's
-     * heat has had no time to build up: classified from its first near-zero score it was demoted at once and promoted
-     * back seconds later when its heat arrived. Starting from the class it already sits in, it leaves that class for
-     * a colder one only after the same whole day of cooling as any volume, and is still promoted at once.
-     */
-    HeatLevel placedClass(VolumeView v) {
-        ReplicaView primary = v.primary();
-        if (primary == null) {
-            return null;
-        }
-        HeatLevel[] coldestFirst = {HeatLevel.Cold, HeatLevel.Warm, HeatLevel.Hot};
-        for (HeatLevel l : coldestFirst) {
-            if (settings.heatTier(l).tier().equals(primary.tier())) {
-                return l;
-            }
-        }
-        return null;
-    }
-
     /** Longest cooling a demotion can be made to wait: 16 days (16 minutes in local mode). */
     private static final int MAX_BACK_OFF = 4;
 

@@ -697,4 +697,47 @@ class PlacementPlannerTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("per-node limit");
         }
     }
+    @Test
+    void aPromotionIsNotUndoneWithinTheCoolDownNorWhileTheScoreStaysInsideTheBand() {
+        // Promoted to nvme (Hot, floor 0.6) 5 s ago; the score dips to 0.58: inside the band (floor - hysteresis
+        // 0.55) -> kept. Then below the band, but the cool-down (10 min) has not passed -> no move back either.
+        PlacementPlanner p = new PlacementPlanner(PlannerSettings.defaults(), Duration.ofSeconds(1));
+        Instant moved = T0;
+        List<NodeView> nodes = List.of(node("a", "z1", 0.01));
+        VolumeView inBand = new VolumeView("v", 20 * GIB, GIB, 1, List.of(primary("a", "nvme")), 0.58, HeatLevel.Hot,
+                Map.of(), Map.of(), null, moved, Set.of(), Set.of(), null);
+        Plan a = p.plan(new ClusterView(moved.plusSeconds(5), nodes, List.of(inBand), List.of(), 0));
+        assertThat(a.desired().get("v").heat()).isEqualTo(HeatLevel.Hot);
+        assertThat(a.actions()).isEmpty();
+        assertThat(a.deferred()).isEmpty();
+        ClusterView.HeatHistory cooling = new ClusterView.HeatHistory(moved.plusSeconds(1), 0.3, null, 0);
+        VolumeView below = new VolumeView("v", 20 * GIB, GIB, 1, List.of(primary("a", "nvme")), 0.3, HeatLevel.Hot,
+                Map.of(), Map.of(), null, moved, Set.of(), Set.of(), cooling);
+        Plan b = p.plan(new ClusterView(moved.plusSeconds(5), nodes, List.of(below), List.of(), 0));
+        assertThat(b.actions()).isEmpty();
+        assertThat(b.deferred()).singleElement().satisfies(d -> assertThat(d.why()).contains("cool-down"));
+        // After the cool-down, with the score still below the band for the whole dwell, the move back is allowed.
+        Plan c = p.plan(new ClusterView(moved.plus(Duration.ofMinutes(11)), nodes, List.of(below), List.of(), 0));
+        assertThat(of(c, ActionKind.Retier)).singleElement().satisfies(x -> assertThat(x.toTier()).isEqualTo("ssd"));
+    }
+
+    @Test
+    void theClassOfAVolumeBeingCopiedWaitsUntilTheCopyEnded() {
+        // Local mode: archive (score 0.10) demoted ssd -> hdd; the copy's own I/O lifted its score to 0.52 while in
+        // flight, which promoted it back at once. In flight the class holds; after, the score decides again.
+        PlacementPlanner p = new PlacementPlanner(localPolicy(), Duration.ofSeconds(60));
+        List<NodeView> nodes = List.of(node("node-c", null, 0.01));
+        VolumeView copying = new VolumeView("archive", 64L << 20, 16L << 20, 1, List.of(primary("node-c", "hdd"),
+                new ReplicaView("old", "node-c", "ssd", Role.Mirror, true, T0, null)), 0.52, HeatLevel.Cold, Map.of(),
+                Map.of(), null, null, Set.of(), Set.of(), null);
+        Plan during = p.plan(new ClusterView(T0, nodes, List.of(copying),
+                List.of(new InFlight("archive", "node-c", "node-c", 0)), 0));
+        assertThat(during.desired().get("archive").heat()).isEqualTo(HeatLevel.Cold);
+        assertThat(during.desired().get("archive").explanation()).contains("held while a migration");
+        VolumeView after = new VolumeView("archive", 64L << 20, 16L << 20, 1, List.of(primary("node-c", "hdd")), 0.12,
+                HeatLevel.Cold, Map.of(), Map.of(), null, T0.plusSeconds(20), Set.of(), Set.of(), null);
+        Plan done = p.plan(new ClusterView(T0.plusSeconds(22), nodes, List.of(after), List.of(), 0));
+        assertThat(done.desired().get("archive").heat()).isEqualTo(HeatLevel.Cold);
+        assertThat(done.actions()).isEmpty();
+    }
 }
