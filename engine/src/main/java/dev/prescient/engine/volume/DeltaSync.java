@@ -343,15 +343,27 @@ public final class DeltaSync {
 
     /** As {@link #verify} with I/O flowing: a run that differs is marked dirty, not an error. */
     private void redirtyWhatDiffers(Copied c, Member m) throws IOException {
-        ByteBuffer b = verifyBuffer();
         int bs = set.blockSize();
+        forEachDiffering(c, m, (off, len) -> m.dirty.setRange(off / bs, (off + len + bs - 1) / bs));
+    }
+
+    /** What to do with a run whose copy differs from the hash its source had when read. */
+    private interface Mismatch {
+        void at(long offset, int length) throws IOException;
+    }
+
+    /** Reads back each run {@code c} copied to {@code m} and hands the ones that differ to {@code onMismatch}. */
+    private void forEachDiffering(Copied c, Member m, Mismatch onMismatch) throws IOException {
+        // A heap buffer: zero-allocation-hashing reads direct buffers through sun.nio.ch
+        // internals, which Java 17 does not export.
+        ByteBuffer b = verifyBuffer();
         for (int i = 0; i < c.n; i += 3) {
             long off = c.runs[i];
             int len = (int) c.runs[i + 1];
             b.clear().limit(len);
             m.target.read(off, b);
             if (XXH3.hashBytes(b.flip()) != c.runs[i + 2]) {
-                m.dirty.setRange(off / bs, (off + len + bs - 1) / bs);
+                onMismatch.at(off, len);
             }
         }
     }
@@ -369,18 +381,9 @@ public final class DeltaSync {
      * paused since the copy.
      */
     void verify(Copied c, Member m) throws IOException {
-        // A heap buffer: zero-allocation-hashing reads direct buffers through sun.nio.ch
-        // internals, which Java 17 does not export.
-        ByteBuffer b = verifyBuffer();
-        for (int i = 0; i < c.n; i += 3) {
-            long off = c.runs[i];
-            int len = (int) c.runs[i + 1];
-            b.clear().limit(len);
-            m.target.read(off, b);
-            if (XXH3.hashBytes(b.flip()) != c.runs[i + 2]) {
-                throw new VerifyFailedException(m.id, off, len);
-            }
-        }
+        forEachDiffering(c, m, (off, len) -> {
+            throw new VerifyFailedException(m.id, off, len);
+        });
     }
 
     static boolean isZero(ByteBuffer b) {
