@@ -1,5 +1,6 @@
 package dev.prescient.operator.app;
 
+import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
 import dev.prescient.operator.agent.ClusterNodeAgents;
 import dev.prescient.operator.observe.ClusterCache;
 import dev.prescient.operator.agent.GrpcNodeAgentClient;
@@ -9,6 +10,7 @@ import dev.prescient.operator.plan.OperatorLimits;
 import dev.prescient.operator.plan.VolumeInsights;
 import dev.prescient.operator.telemetry.VolumeForecasts;
 import dev.prescient.operator.metrics.OperatorMetrics;
+import dev.prescient.operator.metrics.VolumePhaseGauges;
 import dev.prescient.operator.migration.MigrationExecutor;
 import dev.prescient.operator.migration.MigrationStateMachine;
 import dev.prescient.operator.reconcile.KubeEvents;
@@ -56,8 +58,10 @@ public class OperatorBeans {
     /** Informer caches of the cluster-scoped resources read every pass (issue 17: observe once, not per pass). */
     @Produces
     @Singleton
-    ClusterCache clusterCache(KubernetesClient client) {
-        return new ClusterCache(client);
+    ClusterCache clusterCache(KubernetesClient client, MeterRegistry registry) {
+        ClusterCache cache = new ClusterCache(client);
+        VolumePhaseGauges.register(registry, () -> cache.list(ReplicatedVolume.class));
+        return cache;
     }
 
     void close(@Disposes ClusterCache cache) {
