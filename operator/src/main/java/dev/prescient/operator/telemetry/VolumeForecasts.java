@@ -101,6 +101,8 @@ public final class VolumeForecasts {
         final Series access;
         CapacityForecaster capacity;
         VolumeForecaster load;
+        /** The access forecast against "same time a day earlier". */
+        final SeasonalGuard guard = new SeasonalGuard();
 
         State(int keep) {
             used = new Series(keep);
@@ -133,7 +135,11 @@ public final class VolumeForecasts {
         // Every pass may train (a volume that missed the budget gets it a pass later, not a step later); new
         // values reach an existing model only when a step is committed.
         sample(s.used, bucket, usedBytes, false);
-        sample(s.access, bucket, accessHeat, true);
+        long step = s.access.bucket;
+        double value = s.access.pending;
+        if (sample(s.access, bucket, accessHeat, true)) {
+            s.guard.observed(step, value);
+        }
         s.capacity = feedOrTrain(s.used, s.capacity, h -> CapacityForecaster.train(h,
                 forecasterConfig(CAPACITY_CALIBRATED_STEPS)), (m, v) -> m.observe(v));
         s.load = feedOrTrain(s.access, s.load, h -> VolumeForecaster.train(h,
@@ -246,7 +252,11 @@ public final class VolumeForecasts {
         return new Outlook(f.point(h), f.lower(h), upper, f.level(), horizon, s.capacity.modelName(), s.used.count);
     }
 
-    /** Access heat {@code lead} ahead with its interval, or null before the volume has a trained model. */
+    /**
+     * Access heat {@code lead} ahead with its interval, or null before the volume has a trained model. While "the
+     * same time a day earlier" has been the better forecast of this volume lately ({@link SeasonalGuard}), that is
+     * what is published, with an interval from its own errors.
+     */
     public synchronized Outlook access(String volume, Duration lead) {
         State s = states.get(volume);
         if (s == null || s.load == null) {
@@ -261,8 +271,31 @@ public final class VolumeForecasts {
         String model = clamped < point ? s.load.modelName() + String.format(java.util.Locale.ROOT,
                 " (clamped from %.3g to %.0fx the observed peak %.3g)", point, ForecastBounds.PEAK_MULTIPLE, peak)
                 : s.load.modelName();
+        // The model has seen every committed step, so h steps ahead is step (current - 1 + h).
+        long target = s.access.bucket - 1 + h;
+        double baseline = dayEarlier(s.access, target);
+        s.guard.published(target, clamped, baseline);
+        if (!Double.isNaN(baseline) && s.guard.baselineWins()) {
+            double[] band = s.guard.baselineInterval(baseline, f.level());
+            double[] mae = s.guard.meanErrors();
+            return new Outlook(ForecastBounds.clamp(baseline, peak), ForecastBounds.clamp(band[0], peak),
+                    ForecastBounds.clamp(band[1], peak), f.level(), lead, String.format(java.util.Locale.ROOT,
+                    "same time a day earlier (its recent error %.3g, the model's %.3g, over %d)", mae[1], mae[0],
+                    s.guard.resolved()), s.access.count);
+        }
         return new Outlook(clamped, ForecastBounds.clamp(f.lower(h), peak), ForecastBounds.clamp(f.upper(h), peak),
                 f.level(), lead, model, s.access.count);
+    }
+
+    /** The committed value one planner day before {@code step}, NaN when not kept (or no daily season). */
+    private double dayEarlier(Series s, long step) {
+        int season = forecasterConfig(ACCESS_CALIBRATED_STEPS).season();
+        if (season == 0) {
+            return Double.NaN;
+        }
+        long first = s.bucket - s.count;
+        long i = step - season - first;
+        return i >= 0 && i < s.count ? s.values[(int) i] : Double.NaN;
     }
 
     /** Committed samples of used bytes for the volume (for status and tests). */

@@ -143,4 +143,54 @@ class VolumeForecastsTest {
         assertThat(new VolumeForecasts(new VolumeForecasts.Config(Duration.ofSeconds(2), 8, 96, 48, 200, 0.9))
                 .forecasterConfig(4).season()).as("no season fits in a real day of 2 s steps").isZero();
     }
+    /**
+     * A daily batch job: quiet all day, a burst in a few steps at the same time every (compressed) day. The averaged
+     * model smears the burst over its neighbours; "the same time a day earlier" has it exactly. The published forecast
+     * must not be worse than that baseline, and its intervals must hold about their level.
+     */
+    @Test
+    void aForecastThatLosesToTheDayEarlierValueFallsBackToItWithAnHonestInterval() {
+        // 2 s steps, a 60 s day (season 30), like local mode.
+        VolumeForecasts f = new VolumeForecasts(new VolumeForecasts.Config(Duration.ofSeconds(2), 8, 96, 48, 200, 0.9,
+                Duration.ofSeconds(60)));
+        java.util.Random rnd = new java.util.Random(11);
+        int lead = 4;
+        double publishedErr = 0;
+        double baselineErr = 0;
+        int scored = 0;
+        int inside = 0;
+        int withBand = 0;
+        String lastModel = "";
+        java.util.Map<Integer, double[]> due = new java.util.HashMap<>();
+        double[] actual = new double[600];
+        for (int i = 0; i < actual.length; i++) {
+            int phase = i % 30;
+            actual[i] = (phase >= 10 && phase < 14 ? 1000 : 20) + 5 * rnd.nextGaussian();
+        }
+        for (int i = 0; i < actual.length; i++) {
+            f.beginPass();
+            f.observe("batch", T0.plusSeconds(2L * i), GIB, actual[i]);
+            VolumeForecasts.Outlook o = f.access("batch", Duration.ofSeconds(2L * lead));
+            if (o != null) {
+                // Made with step i pending and i-1 the last committed: for step i - 1 + lead.
+                due.put(i - 1 + lead, new double[] {o.value(), o.lower(), o.upper()});
+                lastModel = o.model();
+            }
+            double[] p = due.remove(i);
+            if (p != null && i >= 300) {
+                scored++;
+                publishedErr += Math.abs(p[0] - actual[i]);
+                baselineErr += Math.abs(actual[i - 30] - actual[i]);
+                if (!Double.isNaN(p[1])) {
+                    withBand++;
+                    inside += p[1] <= actual[i] && actual[i] <= p[2] ? 1 : 0;
+                }
+            }
+        }
+        assertThat(scored).isGreaterThan(250);
+        assertThat(publishedErr / scored).as("published MAE vs the day-earlier MAE %.1f (last model: %s)",
+                baselineErr / scored, lastModel).isLessThanOrEqualTo(1.05 * baselineErr / scored);
+        assertThat(lastModel).startsWith("same time a day earlier");
+        assertThat((double) inside / withBand).as("coverage of the 90%% intervals").isBetween(0.8, 1.0);
+    }
 }
