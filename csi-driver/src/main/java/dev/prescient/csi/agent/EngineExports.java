@@ -1,6 +1,5 @@
 package dev.prescient.csi.agent;
 
-import dev.prescient.engine.io.AtomicFiles;
 import dev.prescient.csi.Waits;
 import dev.prescient.csi.keeper.DirectLauncher;
 import dev.prescient.csi.keeper.Launcher;
@@ -30,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * of their own, or by the node's process keeper on Kubernetes; output to a log file, no pipe to the
  * agent): a killed agent leaves mounted volumes working, and the
  * restarted agent finds each process again by its pid file ({@code <run>/<replicaId>.pid}, written
- * by the engine once it serves) and its command line. The TCP port of each export is kept in
- * {@code <run>/<replicaId>.port} so the URI handed to consumers survives restarts.
+ * by the engine once it serves) and its command line. The TCP port of each export is kept in the replica's
+ * {@link NodeState} record so the URI handed to consumers survives restarts.
  */
 public final class EngineExports {
     private static final Logger LOG = LoggerFactory.getLogger(EngineExports.class);
@@ -39,6 +38,7 @@ public final class EngineExports {
     /** Small heap: the engine's buffers are few and per connection; many exports share one node. */
     private static final List<String> JVM_OPTS = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
     private final Path runDir;
+    private final NodeState state;
     private final String bindAddress;
     private final Map<String, Path> tiers;
     private final String classpath;
@@ -75,7 +75,7 @@ public final class EngineExports {
         this.bindAddress = bindAddress;
         this.tiers = Map.copyOf(tiers);
         this.classpath = classpath;
-        Files.createDirectories(runDir);
+        this.state = new NodeState(runDir);
     }
 
     /**
@@ -107,15 +107,13 @@ public final class EngineExports {
         if (!target.host().equals(bindAddress)) {
             return Optional.empty();
         }
-        try (var files = Files.list(runDir)) {
-            for (Path f : files.filter(x -> x.getFileName().toString().endsWith(".port")).toList()) {
-                String id = f.getFileName().toString();
-                id = id.substring(0, id.length() - ".port".length());
-                if (Integer.parseInt(Files.readString(f).strip()) == target.port() && Files.exists(nbdSocket(id))) {
+        try {
+            for (String id : state.ids(r -> r.port() != null && r.port() == target.port())) {
+                if (Files.exists(nbdSocket(id))) {
                     return Optional.of(nbdSocket(id));
                 }
             }
-        } catch (IOException | NumberFormatException e) {
+        } catch (IOException e) {
             LOG.warn("looking up the local export of {}:{}: {}", target.host(), target.port(), e.toString());
         }
         return Optional.empty();
@@ -137,21 +135,26 @@ public final class EngineExports {
         return runDir;
     }
 
+    /** The agent's records of this node's replicas and front-ends (in {@link #runDir()}). */
+    public NodeState state() {
+        return state;
+    }
+
     public String uri(int port) {
         return "nbd://" + bindAddress + ":" + port;
     }
 
     /** The export's port: kept from an earlier start, else a free one, recorded before use. */
     public synchronized int port(String replicaId) throws IOException {
-        return keptPort(replicaId, ".port");
+        return keptPort(replicaId, false);
     }
 
     /**
      * The engine's replication listener ({@code host:port}): remote front-ends attach this replica
-     * as a member of their replica set there. Kept in {@code <run>/<replicaId>.rport}.
+     * as a member of their replica set there. Kept in the replica's record.
      */
     public synchronized String replicationEndpoint(String replicaId) throws IOException {
-        return bindAddress + ":" + keptPort(replicaId, ".rport");
+        return bindAddress + ":" + keptPort(replicaId, true);
     }
 
     /** The engine's control socket ({@link dev.prescient.engine.control.ControlServer}). */
@@ -170,22 +173,22 @@ public final class EngineExports {
         return runDir.resolve(replicaId + ".members");
     }
 
-    private int keptPort(String replicaId, String suffix) throws IOException {
-        Path f = runDir.resolve(replicaId + suffix);
-        if (Files.exists(f)) {
-            return Integer.parseInt(Files.readString(f).strip());
+    private int keptPort(String replicaId, boolean replication) throws IOException {
+        NodeRecord r = state.get(replicaId);
+        Integer kept = replication ? r.replicationPort() : r.port();
+        if (kept != null) {
+            return kept;
         }
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        AtomicFiles.write(f, port + "\n");
+        state.update(replicaId, x -> replication ? x.withReplicationPort(port) : x.withPort(port));
         return port;
     }
 
     public Optional<String> uriIfKnown(String replicaId) throws IOException {
-        Path f = runDir.resolve(replicaId + ".port");
-        return Files.exists(f) ? Optional.of(uri(Integer.parseInt(Files.readString(f).strip()))) : Optional.empty();
+        return Optional.ofNullable(state.get(replicaId).port()).map(this::uri);
     }
 
     /** The replicas whose engines should be serving now (ensured, not stopped since). */
@@ -355,8 +358,7 @@ public final class EngineExports {
     public synchronized void forget(String replicaId) throws IOException {
         wanted.remove(replicaId);
         Files.deleteIfExists(nbdSocket(replicaId));
-        Files.deleteIfExists(runDir.resolve(replicaId + ".port"));
-        Files.deleteIfExists(runDir.resolve(replicaId + ".rport"));
+        state.update(replicaId, r -> r.withPort(null).withReplicationPort(null));
         Files.deleteIfExists(controlSocket(replicaId));
         Files.deleteIfExists(membersFile(replicaId));
         Files.deleteIfExists(runDir.resolve(replicaId + ".log"));

@@ -73,7 +73,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
 
     public void resumeExports() throws IOException {
         for (var m : store.list()) {
-            if (Files.exists(fillingMarker(m.replicaId()))) {
+            if (filling(m.replicaId())) {
                 continue; // half-filled before a crash: the create/copy retry redoes it
             }
             try {
@@ -104,7 +104,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     /** The NBD URI of this node's replica of {@code volumeId}, if it holds one. */
     public Optional<String> localExport(String volumeId) throws IOException {
         for (var m : store.list()) {
-            if (m.volumeId().equals(volumeId) && !Files.exists(fillingMarker(m.replicaId()))) {
+            if (m.volumeId().equals(volumeId) && !filling(m.replicaId())) {
                 return Optional.of(exports.ensure(m.replicaId(), m.volumeId(), m.tier()));
             }
         }
@@ -123,7 +123,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             return Optional.empty();
         }
         var m = store.find(id.get());
-        if (m.isEmpty() || !m.get().volumeId().equals(volumeId) || Files.exists(fillingMarker(id.get()))) {
+        if (m.isEmpty() || !m.get().volumeId().equals(volumeId) || filling(id.get())) {
             return Optional.empty();
         }
         return Optional.of(exports.ensure(m.get().replicaId(), m.get().volumeId(), m.get().tier()));
@@ -131,7 +131,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
 
     private Replica toProto(EngineReplicas.ReplicaMeta m) {
         try {
-            boolean filling = Files.exists(fillingMarker(m.replicaId()));
+            boolean filling = filling(m.replicaId());
             return Replica.newBuilder().setReplicaId(m.replicaId()).setVolumeId(m.volumeId()).setNodeId(nodeId)
                     .setTier(m.tier()).setSizeBytes(m.sizeBytes())
                     .setState(filling ? ReplicaState.REPLICA_STATE_SYNCING : ReplicaState.REPLICA_STATE_HEALTHY)
@@ -145,9 +145,9 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         }
     }
 
-    /** Present while a replica is being filled from a source; a crash leaves it to say "redo". */
-    private Path fillingMarker(String replicaId) {
-        return exports.runDir().resolve(replicaId + ".filling");
+    /** Set while a replica is being filled from a source; a crash leaves it to say "redo". */
+    private boolean filling(String replicaId) throws IOException {
+        return exports.state().get(replicaId).filling() != null;
     }
 
     /**
@@ -157,9 +157,9 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
      */
     private EngineReplicas.ReplicaMeta createFilled(String replicaId, String volumeId, String tier, long size,
             Optional<String> source, long sourceBytes, Operations.Progress progress) throws Exception {
-        Path marker = fillingMarker(replicaId);
+        NodeState state = exports.state();
         Optional<EngineReplicas.ReplicaMeta> existing = store.find(replicaId);
-        if (existing.isPresent() && !Files.exists(marker)) {
+        if (existing.isPresent() && !filling(replicaId)) {
             exports.ensure(replicaId, volumeId, existing.get().tier());
             return existing.get();
         }
@@ -168,7 +168,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             store.delete(replicaId);
         }
         if (source.isPresent()) {
-            Files.writeString(marker, source.get());
+            state.update(replicaId, r -> r.withFilling(source.get()));
         }
         var m = store.create(replicaId, volumeId, tier, size, sourceBytes);
         String uri = exports.ensure(replicaId, volumeId, m.tier());
@@ -188,7 +188,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                         exports.stop(replicaId);
                         store.delete(replicaId);
                         exports.forget(replicaId);
-                        Files.deleteIfExists(marker);
+                        state.update(replicaId, r -> r.withFilling(null));
                         return null;
                     }
                     if (progress != null) {
@@ -200,7 +200,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                             + new String(proc.getInputStream().readAllBytes()));
                 }
             }
-            Files.delete(marker);
+            state.update(replicaId, r -> r.withFilling(null));
             if (progress != null) {
                 progress.update(size, size);
             }
@@ -300,7 +300,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                 exports.forget(req.getReplicaId());
                 moves.dropDeadRedirects();
             }
-            Files.deleteIfExists(fillingMarker(req.getReplicaId()));
+            exports.state().update(req.getReplicaId(), r -> r.withFilling(null));
             return DeleteReplicaResponse.newBuilder().setExisted(existed).build();
         });
     }
@@ -311,7 +311,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             ListReplicasResponse.Builder b = ListReplicasResponse.newBuilder().addAllReplicas(store.list().stream()
                     .filter(m -> req.getVolumeId().isEmpty() || m.volumeId().equals(req.getVolumeId()))
                     .map(this::toProto).toList());
-            for (VolumeMoves.FrontEndReads f : moves.frontEnds()) {
+            for (FrontEnds.FrontEndReads f : moves.frontEnds()) {
                 if (req.getVolumeId().isEmpty() || req.getVolumeId().equals(f.volumeId())) {
                     b.addFrontEnds(dev.prescient.api.nodeagent.v1.FrontEndReads.newBuilder()
                             .setFrontEndReplicaId(f.frontEnd()).setVolumeId(f.volumeId() == null ? "" : f.volumeId())
@@ -564,7 +564,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     private Map<String, String> frontEndsWithoutReplica() throws IOException {
         Map<String, String> out = new HashMap<>();
         for (String id : moves.frontEndOnlyIds()) {
-            Path members = exports.runDir().resolve(id + ".members");
+            Path members = exports.membersFile(id);
             try {
                 out.put(id, Membership.read(members).volumeId());
             } catch (IOException e) {
