@@ -28,22 +28,28 @@ import org.slf4j.LoggerFactory;
 final class AgentCalls {
     private static final Logger LOG = LoggerFactory.getLogger(AgentCalls.class);
     /** Deadline of one unary call, and of one watch stream (a running operation is watched again after it). */
-    static final long DEADLINE_S = 60;
+    static final long DEADLINE_MS = 60_000;
     /** How often a watch checks for a cancel of ours while no progress arrives. */
     private static final long CANCEL_CHECK_MS = 200;
     private static final Object END = new Object();
 
     private final Function<String, ManagedChannel> channels;
+    private final long watchDeadlineMs;
 
     /** @param channels opens a channel to another node agent (host:port) */
     AgentCalls(Function<String, ManagedChannel> channels) {
+        this(channels, DEADLINE_MS);
+    }
+
+    AgentCalls(Function<String, ManagedChannel> channels, long watchDeadlineMs) {
         this.channels = channels;
+        this.watchDeadlineMs = watchDeadlineMs;
     }
 
     <T> T call(String address, Function<NodeAgentGrpc.NodeAgentBlockingStub, T> f) throws IOException {
         ManagedChannel ch = channels.apply(address);
         try {
-            return f.apply(NodeAgentGrpc.newBlockingStub(ch).withDeadlineAfter(DEADLINE_S, TimeUnit.SECONDS));
+            return f.apply(NodeAgentGrpc.newBlockingStub(ch).withDeadlineAfter(DEADLINE_MS, TimeUnit.MILLISECONDS));
         } finally {
             ch.shutdownNow();
         }
@@ -124,7 +130,7 @@ final class AgentCalls {
         Context.CancellableContext ctx = Context.current().withCancellation();
         boolean heard = false;
         try {
-            ctx.run(() -> NodeAgentGrpc.newStub(ch).withDeadlineAfter(DEADLINE_S, TimeUnit.SECONDS).watchOperation(
+            ctx.run(() -> NodeAgentGrpc.newStub(ch).withDeadlineAfter(watchDeadlineMs, TimeUnit.MILLISECONDS).watchOperation(
                     GetOperationRequest.newBuilder().setOperationId(id).build(), new StreamObserver<>() {
                         @Override
                         public void onNext(Operation value) {

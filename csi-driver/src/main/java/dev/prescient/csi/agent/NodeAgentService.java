@@ -5,11 +5,10 @@ import dev.prescient.csi.CsiException;
 import dev.prescient.csi.Ids;
 import dev.prescient.csi.Rpc;
 import dev.prescient.csi.Exec;
-import dev.prescient.engine.control.Membership;
 import dev.prescient.engine.heat.HeatSnapshot;
 import dev.prescient.engine.heat.HeatSnapshotFile;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +16,6 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -329,9 +327,9 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         io(out, () -> {
             requireId("volume_id", req.getVolumeId());
             requireId("replica_id", req.getReplicaId());
-            String[] r = moves.setReadSource(req.getVolumeId(), req.getReplicaId(), req.getOperationId());
-            return dev.prescient.api.nodeagent.v1.SetReadSourceResponse.newBuilder().setFrontEnd(r[0])
-                    .setPreviousReadSourceReplicaId(r[1]).setReadSourceReplicaId(r[2]).build();
+            ReadSources.Change r = moves.setReadSource(req.getVolumeId(), req.getReplicaId(), req.getOperationId());
+            return dev.prescient.api.nodeagent.v1.SetReadSourceResponse.newBuilder().setFrontEnd(r.frontEnd())
+                    .setPreviousReadSourceReplicaId(r.before()).setReadSourceReplicaId(r.now()).build();
         });
     }
 
@@ -422,10 +420,16 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
 
     @Override
     public void watchOperation(GetOperationRequest req, StreamObserver<Operation> out) {
+        // A watcher that hung up (a cancel, or its deadline: AgentCalls watches again) frees this thread; a change
+        // sent just after the hang-up is dropped rather than thrown.
+        ServerCallStreamObserver<Operation> call = out instanceof ServerCallStreamObserver<Operation> c ? c : null;
+        if (call != null) {
+            call.setOnCancelHandler(() -> { });
+        }
         try {
             Operation op = ops.get(req.getOperationId());
             out.onNext(op);
-            while (!Operations.done(op)) {
+            while (!Operations.done(op) && (call == null || !call.isCancelled())) {
                 Operation next = ops.awaitChange(req.getOperationId(), op, 1000);
                 if (!next.equals(op)) {
                     out.onNext(next);
@@ -503,7 +507,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                         consumers.getOrDefault(m.volumeId(), Map.of()).keySet(), req.getMinHeat()));
             }
             // A front-end whose own replica was switched away still serves the volume: its heat is the volume's.
-            for (var fe : frontEndsWithoutReplica().entrySet()) {
+            for (var fe : moves.frontEndsWithoutReplica().entrySet()) {
                 String volume = fe.getValue();
                 if (!req.getVolumeId().isEmpty() && !volume.equals(req.getVolumeId())) {
                     continue;
@@ -536,7 +540,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             for (var m : store.list()) {
                 readHeat(m.replicaId()).ifPresent(h -> heats.put(m.replicaId(), h));
             }
-            for (String fe : frontEndsWithoutReplica().keySet()) {
+            for (String fe : moves.frontEndsWithoutReplica().keySet()) {
                 readHeat(fe).ifPresent(h -> heats.put(fe, h));
             }
             // Per tier, from the engines of the replicas on it (a front-end without a replica has no tier).
@@ -558,20 +562,6 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             b.setSmartAvailable(!devices.isEmpty()).addAllDevices(devices);
             return b.build();
         });
-    }
-
-    /** Engines still serving as a volume's front-end after their own replica was deleted: engine id -> volume. */
-    private Map<String, String> frontEndsWithoutReplica() throws IOException {
-        Map<String, String> out = new HashMap<>();
-        for (String id : moves.frontEndOnlyIds()) {
-            Path members = exports.membersFile(id);
-            try {
-                out.put(id, Membership.read(members).volumeId());
-            } catch (IOException e) {
-                // gone or being rewritten by the engine; next time
-            }
-        }
-        return out;
     }
 
     private Optional<HeatSnapshot> readHeat(String replicaId) {

@@ -55,6 +55,7 @@ public final class VolumeMoves implements AutoCloseable {
     private final HandOff handOff;
     private final HandOver handOver;
     private final FrontEndReaper reaper;
+    private final ReadSources readSources;
     /** The reaper's rounds and the hand-overs' catch-ups: one named daemon thread. */
     private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "front-end-reaper");
@@ -72,6 +73,7 @@ public final class VolumeMoves implements AutoCloseable {
         this.handOff = new HandOff(fe, agents);
         this.handOver = new HandOver(fe, handOff, background);
         this.reaper = new FrontEndReaper(fe, agents, handOver);
+        this.readSources = new ReadSources(fe, agents);
         reaper.start(background);
     }
 
@@ -97,7 +99,7 @@ public final class VolumeMoves implements AutoCloseable {
      * a later call resumes from it.
      */
     public void addReplicaFromSource(AddReplicaFromSourceRequest req, Operations.Progress p) throws Exception {
-        Replica src = call(req.getSourceAddress(), s -> s.listReplicas(ListReplicasRequest.newBuilder()
+        Replica src = agents.call(req.getSourceAddress(), s -> s.listReplicas(ListReplicasRequest.newBuilder()
                 .setVolumeId(req.getVolumeId()).build())).getReplicasList().stream()
                 .filter(r -> r.getReplicaId().equals(req.getSourceReplicaId())).findFirst()
                 .orElseThrow(() -> new CsiException(Status.Code.NOT_FOUND, "SourceReplicaMissing",
@@ -121,11 +123,11 @@ public final class VolumeMoves implements AutoCloseable {
                 req.getSourceAddress())));
         String remoteOp = "attach-" + req.getOperationId();
         String endpoint = exports.replicationEndpoint(m.replicaId());
-        Operation started = call(req.getSourceAddress(), s -> s.attachMember(AttachMemberRequest.newBuilder()
+        Operation started = agents.call(req.getSourceAddress(), s -> s.attachMember(AttachMemberRequest.newBuilder()
                 .setOperationId(remoteOp).setReplicaId(req.getSourceReplicaId()).setMemberReplicaId(m.replicaId())
                 .setMemberEndpoint(endpoint).setExistingCopy(olderCopy)
                 .setMaxBytesPerSecond(req.getMaxBytesPerSecond()).build()));
-        Operation done = follow(req.getSourceAddress(), started, p);
+        Operation done = agents.follow(req.getSourceAddress(), started, p);
         if (done != null) {
             // When the source was itself a member the attach went on to the volume's real front-end: record that one.
             String where = done.getFrontEnd().isEmpty() ? req.getSourceAddress() + " " + req.getSourceReplicaId()
@@ -165,9 +167,9 @@ public final class VolumeMoves implements AutoCloseable {
                 throw new CsiException(Status.Code.FAILED_PRECONDITION, "ForwardLoop", "front-end " + engineId
                         + " handed to " + to.replicaId() + " on " + to.agent() + ", which names it again");
             }
-            Operation started = call(to.agent(), s -> s.attachMember(req.toBuilder().setReplicaId(to.replicaId())
-                    .setOperationId(req.getOperationId() + "-fwd").build()));
-            Operation done = follow(to.agent(), started, p);
+            Operation started = agents.call(to.agent(), s -> s.attachMember(req.toBuilder()
+                    .setReplicaId(to.replicaId()).setOperationId(req.getOperationId() + "-fwd").build()));
+            Operation done = agents.follow(to.agent(), started, p);
             String where = done == null || done.getFrontEnd().isEmpty() ? wire(to) : done.getFrontEnd();
             p.report(b -> b.setFrontEnd(where));
             LOG.info("front-end {} (handed to {}): member {} attached there", engineId, where, req.getMemberReplicaId());
@@ -181,9 +183,9 @@ public final class VolumeMoves implements AutoCloseable {
             NodeRecord.Peer at = joined.get();
             Operation done;
             try {
-                Operation started = call(at.agent(), s -> s.attachMember(req.toBuilder().setReplicaId(at.replicaId())
-                        .setOperationId(req.getOperationId() + "-fwd").build()));
-                done = follow(at.agent(), started, p);
+                Operation started = agents.call(at.agent(), s -> s.attachMember(req.toBuilder()
+                        .setReplicaId(at.replicaId()).setOperationId(req.getOperationId() + "-fwd").build()));
+                done = agents.follow(at.agent(), started, p);
             } catch (CsiException e) {
                 if (!NO_FRONT_END.equals(e.reason())) {
                     throw e;
@@ -210,14 +212,15 @@ public final class VolumeMoves implements AutoCloseable {
         if (found.isPresent()) {
             exports.ensure(engineId, found.get().volumeId(), found.get().tier());
         }
-        Path ctl = control(engineId);
-        ControlClient.Answer att = engine(ctl, "ATTACH " + req.getMemberReplicaId() + " " + req.getMemberEndpoint()
+        Path ctl = fe.control(engineId);
+        ControlClient.Answer att = FrontEnds.engine(ctl, "ATTACH " + req.getMemberReplicaId() + " "
+                + req.getMemberEndpoint()
                 + (req.getExistingCopy() ? " existing=true" : ""), l -> { });
         LOG.info("replica {}: member {} at {} attached: {}", engineId, req.getMemberReplicaId(),
                 req.getMemberEndpoint(), att.text());
         ControlClient.Answer cu;
         try {
-            cu = engine(ctl, "CATCHUP " + req.getMemberReplicaId()
+            cu = FrontEnds.engine(ctl, "CATCHUP " + req.getMemberReplicaId()
                     + (req.getMaxBytesPerSecond() > 0 ? " bps=" + req.getMaxBytesPerSecond() : ""), line -> {
                         if (p.cancelled()) {
                             throw new CancellationException(); // hanging up cancels the catch-up
@@ -230,7 +233,7 @@ public final class VolumeMoves implements AutoCloseable {
                     });
         } catch (CancellationException | ClosedByInterruptException | InterruptedIOException e) {
             // DETACH waits until the engine noticed the hang-up and let go of the set.
-            AgentCalls.despiteInterrupts(() -> engine(ctl, "DETACH " + req.getMemberReplicaId(), l -> { }));
+            AgentCalls.despiteInterrupts(() -> FrontEnds.engine(ctl, "DETACH " + req.getMemberReplicaId(), l -> { }));
             LOG.info("replica {}: catch-up of {} cancelled, member detached", engineId, req.getMemberReplicaId());
             return;
         }
@@ -245,7 +248,8 @@ public final class VolumeMoves implements AutoCloseable {
         if (!exports.running(engineId)) {
             Optional<NodeRecord.Peer> away = fe.handedToRemote(engineId);
             if (away.isPresent()) {
-                return call(away.get().agent(), s -> s.detachMember(req.toBuilder().setReplicaId(away.get().replicaId())
+                NodeRecord.Peer to = away.get();
+                return agents.call(to.agent(), s -> s.detachMember(req.toBuilder().setReplicaId(to.replicaId())
                         .build()))
                         .getExisted();
             }
@@ -256,7 +260,8 @@ public final class VolumeMoves implements AutoCloseable {
             }
             return false; // no front-end running: nothing holds the member
         }
-        return engine(control(engineId), "DETACH " + req.getMemberReplicaId(), l -> { }).get("existed").equals("true");
+        return FrontEnds.engine(fe.control(engineId), "DETACH " + req.getMemberReplicaId(), l -> { }).get("existed")
+                .equals("true");
     }
 
     /**
@@ -270,9 +275,9 @@ public final class VolumeMoves implements AutoCloseable {
         Optional<NodeRecord.Peer> rec = fe.frontEndOf(req.getReplicaId());
         if (holder.isEmpty() && rec.isPresent() && !req.getOperationId().startsWith("fwd-")) {
             // Both are members of the volume's front-end recorded when this replica joined it.
-            Operation started = call(rec.get().agent(), s -> s.scrub(req.toBuilder().setOperationId("fwd-"
+            Operation started = agents.call(rec.get().agent(), s -> s.scrub(req.toBuilder().setOperationId("fwd-"
                     + req.getOperationId()).setPeerAddress("").build()));
-            follow(rec.get().agent(), started, p);
+            agents.follow(rec.get().agent(), started, p);
             return;
         }
         if (holder.isEmpty()) {
@@ -280,13 +285,13 @@ public final class VolumeMoves implements AutoCloseable {
                 throw new CsiException(Status.Code.FAILED_PRECONDITION, "NotMembers", "no engine on this node holds "
                         + req.getReplicaId() + " and " + req.getPeerReplicaId() + " in one replica set");
             }
-            Operation started = call(req.getPeerAddress(), s -> s.scrub(ScrubRequest.newBuilder()
+            Operation started = agents.call(req.getPeerAddress(), s -> s.scrub(ScrubRequest.newBuilder()
                     .setOperationId("fwd-" + req.getOperationId()).setReplicaId(req.getPeerReplicaId())
                     .setPeerReplicaId(req.getReplicaId()).setMaxBytesPerSecond(req.getMaxBytesPerSecond()).build()));
-            follow(req.getPeerAddress(), started, p);
+            agents.follow(req.getPeerAddress(), started, p);
             return;
         }
-        ControlClient.Answer a = engine(control(holder.get()), "SCRUB" + (req.getMaxBytesPerSecond() > 0
+        ControlClient.Answer a = FrontEnds.engine(fe.control(holder.get()), "SCRUB" + (req.getMaxBytesPerSecond() > 0
                 ? " bps=" + req.getMaxBytesPerSecond() : ""), l -> { });
         long compared = a.number("compared-bytes");
         p.update(compared, compared);
@@ -317,9 +322,9 @@ public final class VolumeMoves implements AutoCloseable {
             // one that is no longer in the set was dropped already (an earlier move took it out).
             String old = req.getOldReplicaId().isEmpty() ? frontEnd : req.getOldReplicaId();
             List<String> status = new ArrayList<>();
-            ControlClient.call(control(frontEnd), "STATUS", status::add);
+            ControlClient.call(fe.control(frontEnd), "STATUS", status::add);
             String drop = status.stream().anyMatch(l -> l.startsWith("MEMBER id=" + old + " ")) ? " " + old : "";
-            ControlClient.Answer a = engine(control(frontEnd), "SWITCH " + req.getNewReplicaId() + drop
+            ControlClient.Answer a = FrontEnds.engine(fe.control(frontEnd), "SWITCH " + req.getNewReplicaId() + drop
                     + " max-pause-ms=" + maxPause, l -> { });
             p.report(b -> b.setPauseMicros(a.number("pause-us")));
             // Whose engine takes the front-end's other members once the front-end stops (retire).
@@ -335,53 +340,14 @@ public final class VolumeMoves implements AutoCloseable {
             throw new CsiException(Status.Code.FAILED_PRECONDITION, "NoFrontEnd", "replica " + req.getNewReplicaId()
                     + " is not a member of a front-end known to this node; add it with AddReplicaFromSource first");
         }
-        Operation started = call(rec.get().agent(), s -> s.switchOver(req.toBuilder()
+        Operation started = agents.call(rec.get().agent(), s -> s.switchOver(req.toBuilder()
                 .setOperationId("fwd-" + req.getOperationId()).build()));
-        follow(rec.get().agent(), started, p);
+        agents.follow(rec.get().agent(), started, p);
     }
 
-    /**
-     * Makes {@code replica_id} the read source of volume {@code volume_id} in its front-end without dropping anyone
-     * (engine READ): an engine of this node that is no member elsewhere and has the replica in its set, else the
-     * front-end recorded when the replica was added here (forwarded once).
-     *
-     * @return the front-end (a replica id here, or "agent replica" elsewhere), the read source before, and now
-     */
-    public String[] setReadSource(String volumeId, String replicaId, String operationId) throws IOException {
-        List<String> candidates = new ArrayList<>();
-        boolean volumeHere = false;
-        for (var m : store.list()) {
-            if (m.volumeId().equals(volumeId)) {
-                volumeHere = true;
-                if (fe.frontEndOf(m.replicaId()).isEmpty()) {
-                    candidates.add(m.replicaId());
-                }
-            }
-        }
-        candidates.addAll(fe.frontEndOnlyIds());
-        Optional<String> holder = fe.holding(candidates, replicaId);
-        if (holder.isPresent()) {
-            ControlClient.Answer a = engine(control(holder.get()), "READ " + replicaId, l -> { });
-            LOG.info("volume {}: front-end {} reads from {} now (before: {}), no member dropped", volumeId,
-                    holder.get(), replicaId, a.get("previous"));
-            String before = a.get("previous");
-            return new String[] {holder.get(), "-".equals(before) ? "" : before, replicaId};
-        }
-        Optional<NodeRecord.Peer> rec = store.find(replicaId).isPresent() ? fe.frontEndOf(replicaId) : Optional.empty();
-        if (rec.isPresent() && !operationId.startsWith("fwd-")) {
-            NodeRecord.Peer at = rec.get();
-            var r = call(at.agent(), s -> s.setReadSource(dev.prescient.api.nodeagent.v1.SetReadSourceRequest
-                    .newBuilder().setOperationId("fwd-" + operationId).setVolumeId(volumeId).setReplicaId(replicaId)
-                    .build()));
-            String where = r.getFrontEnd().contains(" ") ? r.getFrontEnd() : at.agent() + " " + r.getFrontEnd();
-            return new String[] {where, r.getPreviousReadSourceReplicaId(), r.getReadSourceReplicaId()};
-        }
-        if (!volumeHere && candidates.isEmpty()) {
-            throw new CsiException(Status.Code.NOT_FOUND, "VolumeNotHere", "no replica or front-end of volume "
-                    + volumeId + " on this node");
-        }
-        throw new CsiException(Status.Code.FAILED_PRECONDITION, "NotMember", "replica " + replicaId
-                + " is not a member of a front-end of volume " + volumeId + " known to this node");
+    /** See {@link ReadSources#set}. */
+    public ReadSources.Change setReadSource(String volumeId, String replicaId, String operationId) throws IOException {
+        return readSources.set(volumeId, replicaId, operationId);
     }
 
     /** This node's front-ends and where their reads come from now. */
@@ -394,8 +360,17 @@ public final class VolumeMoves implements AutoCloseable {
         return fe.servingReplica(replicaId);
     }
 
-    List<String> frontEndOnlyIds() throws IOException {
-        return fe.frontEndOnlyIds();
+    /** Engines still serving as a volume's front-end after their own replica was deleted: engine id -> volume. */
+    java.util.Map<String, String> frontEndsWithoutReplica() throws IOException {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        for (String id : fe.frontEndOnlyIds()) {
+            try {
+                out.put(id, dev.prescient.engine.control.Membership.read(exports.membersFile(id)).volumeId());
+            } catch (IOException e) {
+                // gone or being rewritten by the engine; next time
+            }
+        }
+        return out;
     }
 
     public boolean frontEndOnlyRunning(String replicaId) throws IOException {
@@ -419,24 +394,6 @@ public final class VolumeMoves implements AutoCloseable {
     /** One round of the reaper (tests; it also runs every few seconds). */
     public void reap() {
         reaper.reap();
-    }
-
-    private Path control(String replicaId) {
-        return exports.controlSocket(replicaId);
-    }
-
-    private static ControlClient.Answer engine(Path ctl, String request, java.util.function.Consumer<String> lines)
-            throws IOException {
-        return FrontEnds.engine(ctl, request, lines);
-    }
-
-    private <T> T call(String address, Function<dev.prescient.api.nodeagent.v1.NodeAgentGrpc.NodeAgentBlockingStub, T> f)
-            throws IOException {
-        return agents.call(address, f);
-    }
-
-    private Operation follow(String address, Operation op, Operations.Progress p) throws Exception {
-        return agents.follow(address, op, p);
     }
 
     @Override
