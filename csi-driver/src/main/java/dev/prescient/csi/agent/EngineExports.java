@@ -50,6 +50,8 @@ public final class EngineExports {
     private volatile Launcher launcher = new DirectLauncher();
     /** The node's TLS material: with it the engines serve TCP (NBD and replication) to TLS clients only. */
     private volatile Optional<NbdTransport.Tls> tls = Optional.empty();
+    /** Where engines started from now on serve Prometheus metrics (a kept port each); empty: they serve none. */
+    private volatile Optional<String> metricsHost = Optional.empty();
     /** Replicas whose engine should be serving (ensured and not stopped since): what the supervisor revives. */
     private final Map<String, Wanted> wanted = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -92,6 +94,21 @@ public final class EngineExports {
      */
     public void useTls(NbdTransport.Tls material) {
         this.tls = Optional.of(material);
+    }
+
+    /**
+     * Engines started from now on serve {@code GET /metrics} on {@code host} and a port kept in the replica's record
+     * ({@link #metricsEndpoint}); an engine adopted after an agent restart keeps what it was started with.
+     */
+    public void useEngineMetrics(String host) {
+        this.metricsHost = Optional.of(host);
+    }
+
+    /** {@code host:port} of the engine's metrics of {@code replicaId}, when it was given one. */
+    public Optional<String> metricsEndpoint(String replicaId) throws IOException {
+        Optional<String> host = metricsHost;
+        Integer port = state.get(replicaId).metricsPort();
+        return host.isEmpty() || port == null ? Optional.empty() : Optional.of(host.get() + ":" + port);
     }
 
     /** The UNIX socket on which the engine serves {@code replicaId} to this node's clients. */
@@ -146,7 +163,7 @@ public final class EngineExports {
 
     /** The export's port: kept from an earlier start, else a free one, recorded before use. */
     public synchronized int port(String replicaId) throws IOException {
-        return keptPort(replicaId, false);
+        return keptPort(replicaId, Port.NBD);
     }
 
     /**
@@ -154,7 +171,7 @@ public final class EngineExports {
      * as a member of their replica set there. Kept in the replica's record.
      */
     public synchronized String replicationEndpoint(String replicaId) throws IOException {
-        return bindAddress + ":" + keptPort(replicaId, true);
+        return bindAddress + ":" + keptPort(replicaId, Port.REPLICATION);
     }
 
     /** The engine's control socket ({@link dev.prescient.engine.control.ControlServer}). */
@@ -173,9 +190,15 @@ public final class EngineExports {
         return runDir.resolve(replicaId + ".members");
     }
 
-    private int keptPort(String replicaId, boolean replication) throws IOException {
+    private enum Port { NBD, REPLICATION, METRICS }
+
+    private int keptPort(String replicaId, Port which) throws IOException {
         NodeRecord r = state.get(replicaId);
-        Integer kept = replication ? r.replicationPort() : r.port();
+        Integer kept = switch (which) {
+            case NBD -> r.port();
+            case REPLICATION -> r.replicationPort();
+            case METRICS -> r.metricsPort();
+        };
         if (kept != null) {
             return kept;
         }
@@ -183,7 +206,11 @@ public final class EngineExports {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        state.update(replicaId, x -> replication ? x.withReplicationPort(port) : x.withPort(port));
+        state.update(replicaId, x -> switch (which) {
+            case NBD -> x.withPort(port);
+            case REPLICATION -> x.withReplicationPort(port);
+            case METRICS -> x.withMetricsPort(port);
+        });
         return port;
     }
 
@@ -263,6 +290,11 @@ public final class EngineExports {
         tls.ifPresent(m -> cmd.addAll(List.of("--nbd-tls-cert", m.cert().toString(), "--nbd-tls-key",
                 m.key().toString(), "--nbd-tls-ca", m.ca().toString())));
         cmd.addAll(engineThrottle(tier));
+        Optional<String> host = metricsHost;
+        String metrics = host.isEmpty() ? "" : host.get() + ":" + keptPort(replicaId, Port.METRICS);
+        if (!metrics.isEmpty()) {
+            cmd.addAll(List.of("--metrics-listen", metrics));
+        }
         // Absent in production; tests and local mode write it to make this node's media degrade (InjectedFaults).
         cmd.addAll(List.of("--fault-file", faultFile().toString()));
         Path log = runDir.resolve(replicaId + ".log");
@@ -282,7 +314,8 @@ public final class EngineExports {
             throw e;
         }
         if (up && !failed[0]) {
-            LOG.info("replica {} exported by engine pid {} on {}", replicaId, pid, uri(port));
+            LOG.info("replica {} exported by engine pid {} on {}{}", replicaId, pid, uri(port),
+                    metrics.isEmpty() ? "" : ", metrics on " + metrics);
             return uri(port);
         }
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
@@ -358,7 +391,7 @@ public final class EngineExports {
     public synchronized void forget(String replicaId) throws IOException {
         wanted.remove(replicaId);
         Files.deleteIfExists(nbdSocket(replicaId));
-        state.update(replicaId, r -> r.withPort(null).withReplicationPort(null));
+        state.update(replicaId, r -> r.withPort(null).withReplicationPort(null).withMetricsPort(null));
         Files.deleteIfExists(controlSocket(replicaId));
         Files.deleteIfExists(membersFile(replicaId));
         Files.deleteIfExists(runDir.resolve(replicaId + ".log"));

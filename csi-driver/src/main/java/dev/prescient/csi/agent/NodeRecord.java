@@ -17,6 +17,7 @@ import java.util.Map;
  * @param version         format of the record; {@link NodeState} refuses one newer than {@link #CURRENT}
  * @param port            TCP port of the replica's NBD export, kept so its URI survives restarts
  * @param replicationPort TCP port of the engine's replication listener
+ * @param metricsPort     TCP port of the engine's Prometheus endpoint (engines started with metrics only)
  * @param frontEnd        the front-end this replica is a member of (agent address + its replica)
  * @param frontEndOnly    the replica was deleted while its engine still serves a switched volume to clients
  * @param filling         what the replica is being filled from; present until the copy is complete
@@ -26,14 +27,14 @@ import java.util.Map;
  * @param inherit         members this replica took over from a stopped front-end, not attached to it yet
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"version", "port", "replicationPort", "frontEnd", "frontEndOnly", "filling", "readSource",
-        "handOff", "handedTo", "inherit"})
-public record NodeRecord(int version, Integer port, Integer replicationPort, Peer frontEnd, Boolean frontEndOnly,
-        String filling, Peer readSource, HandOff handOff, Peer handedTo, List<Member> inherit) {
+@JsonPropertyOrder({"version", "port", "replicationPort", "metricsPort", "frontEnd", "frontEndOnly", "filling",
+        "readSource", "handOff", "handedTo", "inherit"})
+public record NodeRecord(int version, Integer port, Integer replicationPort, Integer metricsPort, Peer frontEnd,
+        Boolean frontEndOnly, String filling, Peer readSource, HandOff handOff, Peer handedTo, List<Member> inherit) {
 
     public static final int CURRENT = 1;
     public static final NodeRecord EMPTY = new NodeRecord(CURRENT, null, null, null, null, null, null, null, null,
-            null);
+            null, null);
 
     public NodeRecord {
         inherit = inherit == null || inherit.isEmpty() ? null : List.copyOf(inherit);
@@ -80,48 +81,53 @@ public record NodeRecord(int version, Integer port, Integer replicationPort, Pee
     }
 
     public NodeRecord withPort(Integer v) {
-        return new NodeRecord(CURRENT, v, replicationPort, frontEnd, frontEndOnly, filling, readSource, handOff,
-                handedTo, inherit);
+        return new NodeRecord(CURRENT, v, replicationPort, metricsPort, frontEnd, frontEndOnly, filling, readSource,
+                handOff, handedTo, inherit);
     }
 
     public NodeRecord withReplicationPort(Integer v) {
-        return new NodeRecord(CURRENT, port, v, frontEnd, frontEndOnly, filling, readSource, handOff, handedTo,
-                inherit);
+        return new NodeRecord(CURRENT, port, v, metricsPort, frontEnd, frontEndOnly, filling, readSource, handOff,
+                handedTo, inherit);
+    }
+
+    public NodeRecord withMetricsPort(Integer v) {
+        return new NodeRecord(CURRENT, port, replicationPort, v, frontEnd, frontEndOnly, filling, readSource,
+                handOff, handedTo, inherit);
     }
 
     public NodeRecord withFrontEnd(Peer v) {
-        return new NodeRecord(CURRENT, port, replicationPort, v, frontEndOnly, filling, readSource, handOff, handedTo,
-                inherit);
+        return new NodeRecord(CURRENT, port, replicationPort, metricsPort, v, frontEndOnly, filling, readSource,
+                handOff, handedTo, inherit);
     }
 
     public NodeRecord withFrontEndOnly(boolean v) {
-        return new NodeRecord(CURRENT, port, replicationPort, frontEnd, v, filling, readSource, handOff, handedTo,
-                inherit);
+        return new NodeRecord(CURRENT, port, replicationPort, metricsPort, frontEnd, v, filling, readSource, handOff,
+                handedTo, inherit);
     }
 
     public NodeRecord withFilling(String v) {
-        return new NodeRecord(CURRENT, port, replicationPort, frontEnd, frontEndOnly, v, readSource, handOff, handedTo,
-                inherit);
+        return new NodeRecord(CURRENT, port, replicationPort, metricsPort, frontEnd, frontEndOnly, v, readSource,
+                handOff, handedTo, inherit);
     }
 
     public NodeRecord withReadSource(Peer v) {
-        return new NodeRecord(CURRENT, port, replicationPort, frontEnd, frontEndOnly, filling, v, handOff, handedTo,
-                inherit);
+        return new NodeRecord(CURRENT, port, replicationPort, metricsPort, frontEnd, frontEndOnly, filling, v,
+                handOff, handedTo, inherit);
     }
 
     public NodeRecord withHandOff(HandOff v) {
-        return new NodeRecord(CURRENT, port, replicationPort, frontEnd, frontEndOnly, filling, readSource,
-                v == null || v.members().isEmpty() ? null : v, handedTo, inherit);
+        return new NodeRecord(CURRENT, port, replicationPort, metricsPort, frontEnd, frontEndOnly, filling,
+                readSource, v == null || v.members().isEmpty() ? null : v, handedTo, inherit);
     }
 
     public NodeRecord withHandedTo(Peer v) {
-        return new NodeRecord(CURRENT, port, replicationPort, frontEnd, frontEndOnly, filling, readSource, handOff, v,
-                inherit);
+        return new NodeRecord(CURRENT, port, replicationPort, metricsPort, frontEnd, frontEndOnly, filling,
+                readSource, handOff, v, inherit);
     }
 
     public NodeRecord withInherit(List<Member> v) {
-        return new NodeRecord(CURRENT, port, replicationPort, frontEnd, frontEndOnly, filling, readSource, handOff,
-                handedTo, v);
+        return new NodeRecord(CURRENT, port, replicationPort, metricsPort, frontEnd, frontEndOnly, filling,
+                readSource, handOff, handedTo, v);
     }
 
     /**
@@ -135,6 +141,9 @@ public record NodeRecord(int version, Integer port, Integer replicationPort, Pee
         }
         if (replicationPort != null) {
             out.put("rport", replicationPort.toString());
+        }
+        if (metricsPort != null) {
+            out.put("metrics-port", metricsPort.toString());
         }
         if (frontEnd != null) {
             out.put("frontend", frontEnd.agent() + " " + frontEnd.replicaId());

@@ -22,7 +22,7 @@ class NodeStateTest {
     @Test
     void everyFieldSurvivesAWriteAndARead(@TempDir Path dir) throws Exception {
         NodeState s = new NodeState(dir);
-        NodeRecord r = NodeRecord.EMPTY.withPort(40123).withReplicationPort(40124)
+        NodeRecord r = NodeRecord.EMPTY.withPort(40123).withReplicationPort(40124).withMetricsPort(40125)
                 .withFrontEnd(new NodeRecord.Peer("r9", "10.0.0.9:7443")).withFrontEndOnly(true)
                 .withFilling("10.0.0.9:7443 r9").withReadSource(new NodeRecord.Peer("r3", ""))
                 .withHandOff(new NodeRecord.HandOff("r5", "10.0.0.5:7443", List.of(M2)))
