@@ -421,7 +421,7 @@ leftovers() { # prints what of Prescient is still there, nothing when all is gon
     # Only the driver's own: its command lines name the state dir or the CSI socket (tests on the same host do not).
     procs=$(on_node "$n" sh -c "pgrep -fc '[n]bdfuse .*/var/lib/prescient|dev[.]prescient[.](engine|csi)[.].*(/var/lib/prescient|/csi/csi[.]sock)' || true")
     # Replica images and attachment records in the state dir (the tiers' directories themselves stay).
-    files=$(on_node "$n" sh -c "find /var/lib/prescient -type f \\( -name '*.img' -o -name '*.fuse.pid' -o -name '*.port' -o -name '*.handed-to' \\) 2>/dev/null | wc -l")
+    files=$(on_node "$n" sh -c "find /var/lib/prescient -type f \\( -name '*.img' -o -name '*.fuse.pid' -o -name '*.state.json' -o -name '*.port' -o -name '*.handed-to' \\) 2>/dev/null | wc -l")
     [ "$mounts" = 0 ] || LEFT="$LEFT $n:$mounts-mounts"
     [ "$files" = 0 ] || LEFT="$LEFT $n:$files-state-files"
     [ "$loops" = 0 ] || LEFT="$LEFT $n:$loops-loop-devices"

@@ -15,6 +15,7 @@ import dev.prescient.api.nodeagent.v1.Replica;
 import dev.prescient.api.nodeagent.v1.ReplicaState;
 import dev.prescient.api.nodeagent.v1.ScrubRequest;
 import dev.prescient.api.nodeagent.v1.SwitchOverRequest;
+import dev.prescient.csi.agent.NodeState;
 import dev.prescient.engine.control.ControlClient;
 import dev.prescient.engine.nbd.NbdClient;
 import java.nio.ByteBuffer;
@@ -155,10 +156,16 @@ class LiveMoveIT {
         }
     }
 
+    /** Whether the agent's record marks {@code replica} as deleted with its engine still serving clients. */
+    static boolean frontEndOnly(Path engines, String replica) throws java.io.IOException {
+        return NodeState.read(engines.resolve(replica + NodeState.SUFFIX)).map(r -> r.frontEndOnly() != null)
+                .orElse(false);
+    }
+
     /** Waits (at most 30 s) until the front-end-only engine of {@code replica} stopped: its last client left. */
     static void awaitEngineStopped(Path engines, String replica) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (Files.exists(engines.resolve(replica + ".frontend-only"))) {
+        while (frontEndOnly(engines, replica)) {
             assertThat(System.nanoTime()).as(replica + "'s engine stopped after its client left").isLessThan(deadline);
             Thread.sleep(100);
         }
@@ -360,9 +367,9 @@ class LiveMoveIT {
         move(self, vol, "r1", "r2", "fast");
         w.awaitMore(300);
         w.finish();
-        Path frontEndOnly = root.resolve("a/state/run/engine/r1.frontend-only");
+        Path engines = root.resolve("a/state/run/engine");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (Files.exists(frontEndOnly)) {
+        while (frontEndOnly(engines, "r1")) {
             assertThat(System.nanoTime()).as("r1's engine stopped after its client left").isLessThan(deadline);
             Thread.sleep(100);
         }

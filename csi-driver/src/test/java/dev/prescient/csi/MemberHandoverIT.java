@@ -15,6 +15,8 @@ import dev.prescient.api.nodeagent.v1.Operation;
 import dev.prescient.api.nodeagent.v1.OperationPhase;
 import dev.prescient.api.nodeagent.v1.ScrubRequest;
 import dev.prescient.api.nodeagent.v1.SwitchOverRequest;
+import dev.prescient.csi.agent.NodeRecord;
+import dev.prescient.csi.agent.NodeState;
 import csi.v1.Csi;
 import dev.prescient.csi.controller.ControllerService;
 import dev.prescient.engine.control.ControlClient;
@@ -120,7 +122,8 @@ class MemberHandoverIT {
         stageWithThePublishedContextReadsTheVolume(uri1, "r1");
 
         // The volume goes from x: no record of it is left, the redirect from r1 to r3 included.
-        assertThat(root.resolve("x/state/run/engine/r1.handed-to")).as("r1 handed over to r3").exists();
+        assertThat(NodeState.read(root.resolve("x/state/run/engine/r1" + NodeState.SUFFIX)).map(NodeRecord::handedTo))
+                .as("r1 handed over to r3").contains(new NodeRecord.Peer("r3", ""));
         x.agent().deleteReplica(DeleteReplicaRequest.newBuilder().setOperationId("d3").setReplicaId("r3").build());
         try (var files = Files.list(root.resolve("x/state/run/engine"))) {
             assertThat(files.map(f -> f.getFileName().toString())).as("records of the deleted volume on x")

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.prescient.api.nodeagent.v1.ExpandReplicaRequest;
 import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
 import dev.prescient.api.nodeagent.v1.Replica;
+import dev.prescient.csi.agent.NodeState;
 import io.grpc.StatusRuntimeException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The node agent's /metrics, scraped from a real node process: replicas and volumes follow CreateReplica, RPCs are
  * counted by method and status, and an engine killed under it shows as a restart once the supervisor brought it back.
+ * The engines the agent starts serve their own metrics on a port kept in their record.
  */
 class NodeMetricsIT {
     Path root;
@@ -87,6 +89,14 @@ class NodeMetricsIT {
         assertThat(value(after, "prescient_agent_rpc_errors_total{method=\"ExpandReplica\"}")).isEqualTo(1);
         assertThat(value(after, "prescient_agent_rpc_seconds_count{method=\"CreateReplica\"}")).isEqualTo(1);
 
+        // The agent started the engine with metrics of its own, on a port kept in the replica's record.
+        Path record = root.resolve("m/state/run/engine/vol1-r0" + NodeState.SUFFIX);
+        int enginePort = NodeState.read(record).orElseThrow().metricsPort();
+        String engine = scrape(enginePort);
+        assertThat(value(engine, "prescient_engine_requests_total{volume=\"vol1\",op=\"write\"}")).isPositive();
+        assertThat(value(engine, "prescient_engine_bytes_total{volume=\"vol1\",op=\"write\"}"))
+                .isEqualTo(1 << 20);
+
         Path pidFile = root.resolve("m/state/run/engine/vol1-r0.pid");
         long pid = Long.parseLong(Files.readString(pidFile).strip());
         EngineSupervisionIT.run("kill", "-9", Long.toString(pid));
@@ -97,5 +107,9 @@ class NodeMetricsIT {
         }
         assertThat(restarts).as("engine restarts after kill -9; log: %s",
                 Files.readString(root.resolve("m/node.log"))).isEqualTo(1);
+        assertThat(NodeState.read(record).orElseThrow().metricsPort()).as("kept across the restart")
+                .isEqualTo(enginePort);
+        assertThat(value(scrape(enginePort), "prescient_engine_requests_total{volume=\"vol1\",op=\"write\"}"))
+                .as("the new engine process counts afresh").isZero();
     }
 }

@@ -1,6 +1,5 @@
 package dev.prescient.csi.agent;
 
-import dev.prescient.engine.io.AtomicFiles;
 import dev.prescient.csi.Waits;
 import dev.prescient.csi.keeper.DirectLauncher;
 import dev.prescient.csi.keeper.Launcher;
@@ -30,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * of their own, or by the node's process keeper on Kubernetes; output to a log file, no pipe to the
  * agent): a killed agent leaves mounted volumes working, and the
  * restarted agent finds each process again by its pid file ({@code <run>/<replicaId>.pid}, written
- * by the engine once it serves) and its command line. The TCP port of each export is kept in
- * {@code <run>/<replicaId>.port} so the URI handed to consumers survives restarts.
+ * by the engine once it serves) and its command line. The TCP port of each export is kept in the replica's
+ * {@link NodeState} record so the URI handed to consumers survives restarts.
  */
 public final class EngineExports {
     private static final Logger LOG = LoggerFactory.getLogger(EngineExports.class);
@@ -39,6 +38,7 @@ public final class EngineExports {
     /** Small heap: the engine's buffers are few and per connection; many exports share one node. */
     private static final List<String> JVM_OPTS = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
     private final Path runDir;
+    private final NodeState state;
     private final String bindAddress;
     private final Map<String, Path> tiers;
     private final String classpath;
@@ -50,6 +50,8 @@ public final class EngineExports {
     private volatile Launcher launcher = new DirectLauncher();
     /** The node's TLS material: with it the engines serve TCP (NBD and replication) to TLS clients only. */
     private volatile Optional<NbdTransport.Tls> tls = Optional.empty();
+    /** Where engines started from now on serve Prometheus metrics (a kept port each); empty: they serve none. */
+    private volatile Optional<String> metricsHost = Optional.empty();
     /** Replicas whose engine should be serving (ensured and not stopped since): what the supervisor revives. */
     private final Map<String, Wanted> wanted = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -75,7 +77,7 @@ public final class EngineExports {
         this.bindAddress = bindAddress;
         this.tiers = Map.copyOf(tiers);
         this.classpath = classpath;
-        Files.createDirectories(runDir);
+        this.state = new NodeState(runDir);
     }
 
     /**
@@ -94,6 +96,21 @@ public final class EngineExports {
         this.tls = Optional.of(material);
     }
 
+    /**
+     * Engines started from now on serve {@code GET /metrics} on {@code host} and a port kept in the replica's record
+     * ({@link #metricsEndpoint}); an engine adopted after an agent restart keeps what it was started with.
+     */
+    public void useEngineMetrics(String host) {
+        this.metricsHost = Optional.of(host);
+    }
+
+    /** {@code host:port} of the engine's metrics of {@code replicaId}, when it was given one. */
+    public Optional<String> metricsEndpoint(String replicaId) throws IOException {
+        Optional<String> host = metricsHost;
+        Integer port = state.get(replicaId).metricsPort();
+        return host.isEmpty() || port == null ? Optional.empty() : Optional.of(host.get() + ":" + port);
+    }
+
     /** The UNIX socket on which the engine serves {@code replicaId} to this node's clients. */
     public Path nbdSocket(String replicaId) {
         Path p = runDir.resolve(replicaId + ".nbd.sock").toAbsolutePath();
@@ -107,15 +124,13 @@ public final class EngineExports {
         if (!target.host().equals(bindAddress)) {
             return Optional.empty();
         }
-        try (var files = Files.list(runDir)) {
-            for (Path f : files.filter(x -> x.getFileName().toString().endsWith(".port")).toList()) {
-                String id = f.getFileName().toString();
-                id = id.substring(0, id.length() - ".port".length());
-                if (Integer.parseInt(Files.readString(f).strip()) == target.port() && Files.exists(nbdSocket(id))) {
+        try {
+            for (String id : state.ids(r -> r.port() != null && r.port() == target.port())) {
+                if (Files.exists(nbdSocket(id))) {
                     return Optional.of(nbdSocket(id));
                 }
             }
-        } catch (IOException | NumberFormatException e) {
+        } catch (IOException e) {
             LOG.warn("looking up the local export of {}:{}: {}", target.host(), target.port(), e.toString());
         }
         return Optional.empty();
@@ -137,21 +152,26 @@ public final class EngineExports {
         return runDir;
     }
 
+    /** The agent's records of this node's replicas and front-ends (in {@link #runDir()}). */
+    public NodeState state() {
+        return state;
+    }
+
     public String uri(int port) {
         return "nbd://" + bindAddress + ":" + port;
     }
 
     /** The export's port: kept from an earlier start, else a free one, recorded before use. */
     public synchronized int port(String replicaId) throws IOException {
-        return keptPort(replicaId, ".port");
+        return keptPort(replicaId, Port.NBD);
     }
 
     /**
      * The engine's replication listener ({@code host:port}): remote front-ends attach this replica
-     * as a member of their replica set there. Kept in {@code <run>/<replicaId>.rport}.
+     * as a member of their replica set there. Kept in the replica's record.
      */
     public synchronized String replicationEndpoint(String replicaId) throws IOException {
-        return bindAddress + ":" + keptPort(replicaId, ".rport");
+        return bindAddress + ":" + keptPort(replicaId, Port.REPLICATION);
     }
 
     /** The engine's control socket ({@link dev.prescient.engine.control.ControlServer}). */
@@ -170,22 +190,32 @@ public final class EngineExports {
         return runDir.resolve(replicaId + ".members");
     }
 
-    private int keptPort(String replicaId, String suffix) throws IOException {
-        Path f = runDir.resolve(replicaId + suffix);
-        if (Files.exists(f)) {
-            return Integer.parseInt(Files.readString(f).strip());
+    private enum Port { NBD, REPLICATION, METRICS }
+
+    private int keptPort(String replicaId, Port which) throws IOException {
+        NodeRecord r = state.get(replicaId);
+        Integer kept = switch (which) {
+            case NBD -> r.port();
+            case REPLICATION -> r.replicationPort();
+            case METRICS -> r.metricsPort();
+        };
+        if (kept != null) {
+            return kept;
         }
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        AtomicFiles.write(f, port + "\n");
+        state.update(replicaId, x -> switch (which) {
+            case NBD -> x.withPort(port);
+            case REPLICATION -> x.withReplicationPort(port);
+            case METRICS -> x.withMetricsPort(port);
+        });
         return port;
     }
 
     public Optional<String> uriIfKnown(String replicaId) throws IOException {
-        Path f = runDir.resolve(replicaId + ".port");
-        return Files.exists(f) ? Optional.of(uri(Integer.parseInt(Files.readString(f).strip()))) : Optional.empty();
+        return Optional.ofNullable(state.get(replicaId).port()).map(this::uri);
     }
 
     /** The replicas whose engines should be serving now (ensured, not stopped since). */
@@ -260,6 +290,11 @@ public final class EngineExports {
         tls.ifPresent(m -> cmd.addAll(List.of("--nbd-tls-cert", m.cert().toString(), "--nbd-tls-key",
                 m.key().toString(), "--nbd-tls-ca", m.ca().toString())));
         cmd.addAll(engineThrottle(tier));
+        Optional<String> host = metricsHost;
+        String metrics = host.isEmpty() ? "" : host.get() + ":" + keptPort(replicaId, Port.METRICS);
+        if (!metrics.isEmpty()) {
+            cmd.addAll(List.of("--metrics-listen", metrics));
+        }
         // Absent in production; tests and local mode write it to make this node's media degrade (InjectedFaults).
         cmd.addAll(List.of("--fault-file", faultFile().toString()));
         Path log = runDir.resolve(replicaId + ".log");
@@ -279,7 +314,8 @@ public final class EngineExports {
             throw e;
         }
         if (up && !failed[0]) {
-            LOG.info("replica {} exported by engine pid {} on {}", replicaId, pid, uri(port));
+            LOG.info("replica {} exported by engine pid {} on {}{}", replicaId, pid, uri(port),
+                    metrics.isEmpty() ? "" : ", metrics on " + metrics);
             return uri(port);
         }
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
@@ -355,8 +391,7 @@ public final class EngineExports {
     public synchronized void forget(String replicaId) throws IOException {
         wanted.remove(replicaId);
         Files.deleteIfExists(nbdSocket(replicaId));
-        Files.deleteIfExists(runDir.resolve(replicaId + ".port"));
-        Files.deleteIfExists(runDir.resolve(replicaId + ".rport"));
+        state.update(replicaId, r -> r.withPort(null).withReplicationPort(null).withMetricsPort(null));
         Files.deleteIfExists(controlSocket(replicaId));
         Files.deleteIfExists(membersFile(replicaId));
         Files.deleteIfExists(runDir.resolve(replicaId + ".log"));

@@ -14,12 +14,15 @@ import java.util.function.Predicate;
  * that engine stops, the next consumer attaches to the new replica's own engine, whose set holds only its replica:
  * the other members must join that set, or writes from then on silently miss them.
  *
- * <p>The hand-over is persisted as {@code <successor>.inherit} in the run directory, one {@code remote <id>
- * <host:port>} line per member, and worked off by the agent until every member is attached and caught up there.
+ * <p>The hand-over is persisted in the successor's {@link NodeRecord#inherit()} and worked off by the agent
+ * ({@link HandOver}) until every member is attached and caught up there.
  *
  * <p>When the read source is on another node (a move to another node: the switch named that node's agent, {@code
- * agent}), the stopping front-end's agent sends those members there (AttachMember to the successor), recorded as
- * {@code <front-end>.hand-off} ({@link #formatHandOff}) until that agent has them attached and caught up.
+ * agent}), the stopping front-end's agent sends those members there (AttachMember to the successor), recorded in
+ * the front-end's {@link NodeRecord#handOff()} until that agent has them attached and caught up ({@link HandOff}).
+ *
+ * <p>The text formats below ({@link #format}, {@link #formatHandOff}, {@link ReadSource#format}) are those of the
+ * per-kind files agents kept before {@link NodeState}; {@link OldRunFiles} parses them when it migrates a node.
  *
  * @param agent the successor's agent address when it is on another node; empty: this node
  */

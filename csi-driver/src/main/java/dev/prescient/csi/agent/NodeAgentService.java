@@ -5,11 +5,10 @@ import dev.prescient.csi.CsiException;
 import dev.prescient.csi.Ids;
 import dev.prescient.csi.Rpc;
 import dev.prescient.csi.Exec;
-import dev.prescient.engine.control.Membership;
 import dev.prescient.engine.heat.HeatSnapshot;
 import dev.prescient.engine.heat.HeatSnapshotFile;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +16,6 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,7 +71,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
 
     public void resumeExports() throws IOException {
         for (var m : store.list()) {
-            if (Files.exists(fillingMarker(m.replicaId()))) {
+            if (filling(m.replicaId())) {
                 continue; // half-filled before a crash: the create/copy retry redoes it
             }
             try {
@@ -104,7 +102,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     /** The NBD URI of this node's replica of {@code volumeId}, if it holds one. */
     public Optional<String> localExport(String volumeId) throws IOException {
         for (var m : store.list()) {
-            if (m.volumeId().equals(volumeId) && !Files.exists(fillingMarker(m.replicaId()))) {
+            if (m.volumeId().equals(volumeId) && !filling(m.replicaId())) {
                 return Optional.of(exports.ensure(m.replicaId(), m.volumeId(), m.tier()));
             }
         }
@@ -123,7 +121,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             return Optional.empty();
         }
         var m = store.find(id.get());
-        if (m.isEmpty() || !m.get().volumeId().equals(volumeId) || Files.exists(fillingMarker(id.get()))) {
+        if (m.isEmpty() || !m.get().volumeId().equals(volumeId) || filling(id.get())) {
             return Optional.empty();
         }
         return Optional.of(exports.ensure(m.get().replicaId(), m.get().volumeId(), m.get().tier()));
@@ -131,7 +129,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
 
     private Replica toProto(EngineReplicas.ReplicaMeta m) {
         try {
-            boolean filling = Files.exists(fillingMarker(m.replicaId()));
+            boolean filling = filling(m.replicaId());
             return Replica.newBuilder().setReplicaId(m.replicaId()).setVolumeId(m.volumeId()).setNodeId(nodeId)
                     .setTier(m.tier()).setSizeBytes(m.sizeBytes())
                     .setState(filling ? ReplicaState.REPLICA_STATE_SYNCING : ReplicaState.REPLICA_STATE_HEALTHY)
@@ -145,9 +143,9 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         }
     }
 
-    /** Present while a replica is being filled from a source; a crash leaves it to say "redo". */
-    private Path fillingMarker(String replicaId) {
-        return exports.runDir().resolve(replicaId + ".filling");
+    /** Set while a replica is being filled from a source; a crash leaves it to say "redo". */
+    private boolean filling(String replicaId) throws IOException {
+        return exports.state().get(replicaId).filling() != null;
     }
 
     /**
@@ -157,9 +155,9 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
      */
     private EngineReplicas.ReplicaMeta createFilled(String replicaId, String volumeId, String tier, long size,
             Optional<String> source, long sourceBytes, Operations.Progress progress) throws Exception {
-        Path marker = fillingMarker(replicaId);
+        NodeState state = exports.state();
         Optional<EngineReplicas.ReplicaMeta> existing = store.find(replicaId);
-        if (existing.isPresent() && !Files.exists(marker)) {
+        if (existing.isPresent() && !filling(replicaId)) {
             exports.ensure(replicaId, volumeId, existing.get().tier());
             return existing.get();
         }
@@ -168,7 +166,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             store.delete(replicaId);
         }
         if (source.isPresent()) {
-            Files.writeString(marker, source.get());
+            state.update(replicaId, r -> r.withFilling(source.get()));
         }
         var m = store.create(replicaId, volumeId, tier, size, sourceBytes);
         String uri = exports.ensure(replicaId, volumeId, m.tier());
@@ -188,7 +186,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                         exports.stop(replicaId);
                         store.delete(replicaId);
                         exports.forget(replicaId);
-                        Files.deleteIfExists(marker);
+                        state.update(replicaId, r -> r.withFilling(null));
                         return null;
                     }
                     if (progress != null) {
@@ -200,7 +198,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                             + new String(proc.getInputStream().readAllBytes()));
                 }
             }
-            Files.delete(marker);
+            state.update(replicaId, r -> r.withFilling(null));
             if (progress != null) {
                 progress.update(size, size);
             }
@@ -300,7 +298,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                 exports.forget(req.getReplicaId());
                 moves.dropDeadRedirects();
             }
-            Files.deleteIfExists(fillingMarker(req.getReplicaId()));
+            exports.state().update(req.getReplicaId(), r -> r.withFilling(null));
             return DeleteReplicaResponse.newBuilder().setExisted(existed).build();
         });
     }
@@ -311,7 +309,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             ListReplicasResponse.Builder b = ListReplicasResponse.newBuilder().addAllReplicas(store.list().stream()
                     .filter(m -> req.getVolumeId().isEmpty() || m.volumeId().equals(req.getVolumeId()))
                     .map(this::toProto).toList());
-            for (VolumeMoves.FrontEndReads f : moves.frontEnds()) {
+            for (FrontEnds.FrontEndReads f : moves.frontEnds()) {
                 if (req.getVolumeId().isEmpty() || req.getVolumeId().equals(f.volumeId())) {
                     b.addFrontEnds(dev.prescient.api.nodeagent.v1.FrontEndReads.newBuilder()
                             .setFrontEndReplicaId(f.frontEnd()).setVolumeId(f.volumeId() == null ? "" : f.volumeId())
@@ -329,9 +327,9 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         io(out, () -> {
             requireId("volume_id", req.getVolumeId());
             requireId("replica_id", req.getReplicaId());
-            String[] r = moves.setReadSource(req.getVolumeId(), req.getReplicaId(), req.getOperationId());
-            return dev.prescient.api.nodeagent.v1.SetReadSourceResponse.newBuilder().setFrontEnd(r[0])
-                    .setPreviousReadSourceReplicaId(r[1]).setReadSourceReplicaId(r[2]).build();
+            ReadSources.Change r = moves.setReadSource(req.getVolumeId(), req.getReplicaId(), req.getOperationId());
+            return dev.prescient.api.nodeagent.v1.SetReadSourceResponse.newBuilder().setFrontEnd(r.frontEnd())
+                    .setPreviousReadSourceReplicaId(r.before()).setReadSourceReplicaId(r.now()).build();
         });
     }
 
@@ -422,10 +420,16 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
 
     @Override
     public void watchOperation(GetOperationRequest req, StreamObserver<Operation> out) {
+        // A watcher that hung up (a cancel, or its deadline: AgentCalls watches again) frees this thread; a change
+        // sent just after the hang-up is dropped rather than thrown.
+        ServerCallStreamObserver<Operation> call = out instanceof ServerCallStreamObserver<Operation> c ? c : null;
+        if (call != null) {
+            call.setOnCancelHandler(() -> { });
+        }
         try {
             Operation op = ops.get(req.getOperationId());
             out.onNext(op);
-            while (!Operations.done(op)) {
+            while (!Operations.done(op) && (call == null || !call.isCancelled())) {
                 Operation next = ops.awaitChange(req.getOperationId(), op, 1000);
                 if (!next.equals(op)) {
                     out.onNext(next);
@@ -503,7 +507,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                         consumers.getOrDefault(m.volumeId(), Map.of()).keySet(), req.getMinHeat()));
             }
             // A front-end whose own replica was switched away still serves the volume: its heat is the volume's.
-            for (var fe : frontEndsWithoutReplica().entrySet()) {
+            for (var fe : moves.frontEndsWithoutReplica().entrySet()) {
                 String volume = fe.getValue();
                 if (!req.getVolumeId().isEmpty() && !volume.equals(req.getVolumeId())) {
                     continue;
@@ -536,7 +540,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             for (var m : store.list()) {
                 readHeat(m.replicaId()).ifPresent(h -> heats.put(m.replicaId(), h));
             }
-            for (String fe : frontEndsWithoutReplica().keySet()) {
+            for (String fe : moves.frontEndsWithoutReplica().keySet()) {
                 readHeat(fe).ifPresent(h -> heats.put(fe, h));
             }
             // Per tier, from the engines of the replicas on it (a front-end without a replica has no tier).
@@ -558,20 +562,6 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             b.setSmartAvailable(!devices.isEmpty()).addAllDevices(devices);
             return b.build();
         });
-    }
-
-    /** Engines still serving as a volume's front-end after their own replica was deleted: engine id -> volume. */
-    private Map<String, String> frontEndsWithoutReplica() throws IOException {
-        Map<String, String> out = new HashMap<>();
-        for (String id : moves.frontEndOnlyIds()) {
-            Path members = exports.runDir().resolve(id + ".members");
-            try {
-                out.put(id, Membership.read(members).volumeId());
-            } catch (IOException e) {
-                // gone or being rewritten by the engine; next time
-            }
-        }
-        return out;
     }
 
     private Optional<HeatSnapshot> readHeat(String replicaId) {

@@ -2,6 +2,7 @@ package dev.prescient.csi.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.prescient.csi.agent.NodeState;
 import dev.prescient.engine.store.ReplicaStore;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,8 +19,10 @@ import java.util.stream.Stream;
 
 /**
  * A node's state as its files hold it, read without the agent and without writing anything: the replicas in the
- * tier directories, the records the agent keeps per replica or front-end in {@code <state>/run/engine}
- * ({@code <id>.<kind>}: pid, ports, front-end, read source, hand-off, members, ...) and the staged volumes in
+ * tier directories, what the agent and the engines keep per replica or front-end in {@code <state>/run/engine} (the
+ * agent's {@code <id>.state.json} records, see {@link NodeState}, shown field by field under the names of the files
+ * they replaced: port, front-end, read source, hand-off, ...; the engines' pid, members and log files; and the
+ * per-kind files of agents before the records, on a node not restarted since its upgrade) and the staged volumes in
  * {@code <state>/staged}. Grouped by volume; {@code csi-cli state} prints it as a table or JSON.
  */
 public final class NodeStateReport {
@@ -75,7 +78,10 @@ public final class NodeStateReport {
         return new Report(stateDir, byVolume, staged(stateDir.resolve("staged")));
     }
 
-    /** {@code <id>.<kind>} files, the kind being everything after the id's first dot ({@code .meta} etc. excluded). */
+    /**
+     * The agent's records field by field, and the other {@code <id>.<kind>} files (the kind being everything after
+     * the id's first dot); an unreadable record shows as {@code state=(unreadable: why)}.
+     */
     static Map<String, Map<String, String>> runRecords(Path runDir) throws IOException {
         Map<String, Map<String, String>> out = new TreeMap<>();
         if (!Files.isDirectory(runDir)) {
@@ -86,6 +92,16 @@ public final class NodeStateReport {
                 String name = f.getFileName().toString();
                 int dot = name.indexOf('.');
                 if (dot <= 0 || name.endsWith(".tmp")) {
+                    continue;
+                }
+                if (name.endsWith(NodeState.SUFFIX)) {
+                    String id = name.substring(0, name.length() - NodeState.SUFFIX.length());
+                    Map<String, String> into = out.computeIfAbsent(id, k -> new TreeMap<>());
+                    try {
+                        NodeState.read(f).ifPresent(r -> into.putAll(r.summaries()));
+                    } catch (IOException e) {
+                        into.put("state", "(unreadable: " + e.getMessage() + ")");
+                    }
                     continue;
                 }
                 String kind = name.substring(dot + 1);

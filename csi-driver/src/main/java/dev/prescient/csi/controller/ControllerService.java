@@ -10,11 +10,7 @@ import dev.prescient.api.nodeagent.v1.DeleteReplicaRequest;
 import dev.prescient.api.nodeagent.v1.DeleteSnapshotRequest;
 import dev.prescient.api.nodeagent.v1.ExpandReplicaRequest;
 import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
-import dev.prescient.api.nodeagent.v1.NodeHealth;
-import dev.prescient.api.nodeagent.v1.NodeHealthRequest;
 import dev.prescient.api.nodeagent.v1.Replica;
-import dev.prescient.api.nodeagent.v1.ReplicaState;
-import dev.prescient.api.nodeagent.v1.TierUsage;
 import dev.prescient.csi.PublishContext;
 import dev.prescient.csi.CsiException;
 import dev.prescient.csi.Ids;
@@ -183,7 +179,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                         zone = s.zone();
                     }
                     default -> {
-                        NodesOffer offer = offer(sp.tier());
+                        NodeOffers.Offer offer = NodeOffers.gather(agents, sp.tier());
                         Placement.requireKnownTier(sp.tier(), offer.tiers());
                         var chosen = Placement.rank(offer.candidates(),
                                 segments(req.getAccessibilityRequirements().getRequisiteList()),
@@ -331,33 +327,15 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
      * keeps the creation's replica; the operator moves replicas without telling this controller.
      */
     private Replica primaryReplica(VolumeRecord v) {
-        List<Replica> onNode = agents.stub(v.nodeId()).listReplicas(ListReplicasRequest.newBuilder().setVolumeId(v.id())
-                .build()).getReplicasList();
-        Optional<Replica> created = onNode.stream().filter(r -> r.getReplicaId().equals(v.primaryReplicaId())).findFirst();
-        if (created.isPresent()) {
-            return created.get();
-        }
-        List<Replica> candidates = healthy(onNode);
-        if (candidates.isEmpty()) {
-            List<Replica> all = new ArrayList<>();
-            for (NodeAgents.AgentNode n : agents.nodes()) {
-                all.addAll(agents.stub(n.nodeId()).listReplicas(ListReplicasRequest.newBuilder().setVolumeId(v.id())
-                        .build()).getReplicasList());
-            }
-            candidates = healthy(all);
-        }
-        if (candidates.size() == 1) {
-            return candidates.get(0);
-        }
-        throw new CsiException(Status.Code.FAILED_PRECONDITION, candidates.isEmpty() ? "ReplicaMissing" : "ReplicaAmbiguous",
-                "volume " + v.id() + ": replica " + v.primaryReplicaId() + " is gone from node " + v.nodeId() + " and "
-                        + (candidates.isEmpty() ? "no healthy replica of the volume is left"
-                        : "several healthy replicas could take its place: " + candidates.stream()
-                        .map(r -> r.getReplicaId() + "@" + r.getNodeId()).toList()));
-    }
-
-    private static List<Replica> healthy(List<Replica> replicas) {
-        return replicas.stream().filter(r -> r.getState() == ReplicaState.REPLICA_STATE_HEALTHY).toList();
+        return PrimaryReplica.choose(v, agents.stub(v.nodeId()).listReplicas(ListReplicasRequest.newBuilder()
+                .setVolumeId(v.id()).build()).getReplicasList(), () -> {
+                    List<Replica> all = new ArrayList<>();
+                    for (NodeAgents.AgentNode n : agents.nodes()) {
+                        all.addAll(agents.stub(n.nodeId()).listReplicas(ListReplicasRequest.newBuilder()
+                                .setVolumeId(v.id()).build()).getReplicasList());
+                    }
+                    return all;
+                });
     }
 
     @Override
@@ -470,7 +448,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                     : Map.of();
             long total = 0;
             long largest = 0;
-            for (var c : offer(tier).candidates()) {
+            for (var c : NodeOffers.gather(agents, tier).candidates()) {
                 if (Placement.matches(c, segment)) {
                     total += c.availableBytes();
                     largest = Math.max(largest, c.availableBytes());
@@ -481,33 +459,6 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             return Csi.GetCapacityResponse.newBuilder().setAvailableCapacity(total)
                     .setMaximumVolumeSize(Int64Value.of(Math.min(largest, sizing.maxBytes()))).build();
         });
-    }
-
-    /**
-     * @param candidates every reachable, uncordoned node with its free bytes on the tier; others offer nothing
-     * @param tiers the tiers any reachable node has, cordoned ones included (a cordon does not unmake a tier)
-     */
-    private record NodesOffer(List<Placement.Candidate> candidates, Set<String> tiers) {
-    }
-
-    private NodesOffer offer(String tier) {
-        List<Placement.Candidate> out = new ArrayList<>();
-        Set<String> tiers = new TreeSet<>();
-        for (var n : agents.nodes()) {
-            try {
-                NodeHealth h = agents.stub(n.nodeId()).getNodeHealth(NodeHealthRequest.getDefaultInstance());
-                h.getTiersList().forEach(t -> tiers.add(t.getTier()));
-                if (n.cordoned()) {
-                    continue;
-                }
-                long free = h.getTiersList().stream().filter(t -> t.getTier().equals(tier))
-                        .mapToLong(TierUsage::getAvailableBytes).sum();
-                out.add(new Placement.Candidate(n.nodeId(), n.zone(), free));
-            } catch (StatusRuntimeException e) {
-                LOG.warn("node {} left out of placement: {}", n.nodeId(), e.getStatus());
-            }
-        }
-        return new NodesOffer(out, tiers);
     }
 
     private String zoneOf(String nodeId) {
@@ -625,29 +576,5 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     private static void requireVolumeId(String id) {
         // The same rule as the node's, where ids name files: an id the node would refuse is refused here first.
         Ids.require("volume_id", id);
-    }
-
-    /** One page of a list sorted by id; the token is the id to resume after. */
-    record Page<T>(List<T> items, String nextToken) {
-        static <T> Page<T> of(List<T> sorted, Function<T, String> id, String token, int max) {
-            if (max < 0) {
-                throw CsiException.invalid("max_entries must not be negative");
-            }
-            int start = 0;
-            if (!token.isEmpty()) {
-                // The token is the last id of the previous page; resuming after it also works when
-                // that entry was deleted meanwhile. Anything not shaped like one of our ids is invalid.
-                if (!token.startsWith("pv-") && !token.startsWith("snap-")) {
-                    throw new CsiException(Status.Code.ABORTED, "InvalidToken", "starting_token " + token + " is invalid");
-                }
-                while (start < sorted.size() && id.apply(sorted.get(start)).compareTo(token) <= 0) {
-                    start++;
-                }
-            }
-            int end = max == 0 ? sorted.size() : Math.min(sorted.size(), start + max);
-            List<T> items = sorted.subList(start, end);
-            String next = end < sorted.size() && !items.isEmpty() ? id.apply(items.get(items.size() - 1)) : "";
-            return new Page<>(List.copyOf(items), next);
-        }
     }
 }

@@ -105,6 +105,15 @@ public final class NodeMode implements AutoCloseable {
         Optional<NbdTransport.Tls> nbdTls = tls.insecure() ? Optional.empty()
                 : Optional.of(new NbdTransport.Tls(tls.cert(), tls.key(), tls.ca()));
         nbdTls.ifPresent(exports::useTls);
+        // With metrics asked for, each engine serves its own on the agent's metrics host and a port kept in its
+        // record (csi-cli state shows it); set before the exports are resumed below.
+        String metricsListen = args.get("metrics-listen", "");
+        if (!metricsListen.isEmpty() && metricsListen.lastIndexOf(':') < 1) {
+            throw new IllegalArgumentException("--metrics-listen must be HOST:PORT, got " + metricsListen);
+        }
+        if (!metricsListen.isEmpty()) {
+            exports.useEngineMetrics(metricsListen.substring(0, metricsListen.lastIndexOf(':')));
+        }
         NbdTransport transport = new NbdTransport(exports::localSocket, nbdTls, System.getProperty("java.class.path"));
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
         agent.useTransport(transport);
@@ -132,7 +141,6 @@ public final class NodeMode implements AutoCloseable {
                 Integer.parseInt(listen.substring(colon + 1)))).addService(ServerInterceptors.intercept(agent, metrics))
                 .build().start();
         // Prometheus text on GET /metrics; off unless asked for (the chart asks).
-        String metricsListen = args.get("metrics-listen", "");
         MetricsServer metricsServer = null;
         if (!metricsListen.isEmpty()) {
             int mc = metricsListen.lastIndexOf(':');

@@ -20,7 +20,7 @@ class VolumeMovesTest {
     void aCleanUpCallIsRetriedWhenTheCancelsInterruptClosesItsChannel() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         Thread.currentThread().interrupt(); // the cancel arrived before the clean-up
-        String r = VolumeMoves.despiteInterrupts(() -> {
+        String r = AgentCalls.despiteInterrupts(() -> {
             assertThat(Thread.currentThread().isInterrupted()).as("flag cleared for the call").isFalse();
             if (calls.incrementAndGet() == 1) {
                 Thread.currentThread().interrupt(); // ... and once more during it
@@ -36,12 +36,12 @@ class VolumeMovesTest {
     @Test
     void aCleanUpCallThatFailsForAnotherReasonFailsAtOnce() {
         AtomicInteger calls = new AtomicInteger();
-        assertThatThrownBy(() -> VolumeMoves.despiteInterrupts(() -> {
+        assertThatThrownBy(() -> AgentCalls.despiteInterrupts(() -> {
             calls.incrementAndGet();
             throw Status.UNAVAILABLE.asRuntimeException();
         })).isInstanceOf(io.grpc.StatusRuntimeException.class);
         assertThat(calls).hasValue(1);
-        assertThatThrownBy(() -> VolumeMoves.despiteInterrupts(() -> {
+        assertThatThrownBy(() -> AgentCalls.despiteInterrupts(() -> {
             throw new IOException("engine gone");
         })).hasMessage("engine gone");
     }

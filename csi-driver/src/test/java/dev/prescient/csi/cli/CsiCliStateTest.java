@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.prescient.csi.agent.NodeRecord;
+import dev.prescient.csi.agent.NodeState;
 import dev.prescient.engine.io.AtomicFiles;
 import dev.prescient.engine.store.ReplicaStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +68,34 @@ class CsiCliStateTest {
         assertThat(r0.at("/records/frontend").asText()).isEqualTo("10.0.0.2:7443 vol1-r9");
         assertThat(json.at("/volumes/vol2/0/records/read-source").asText()).isEqualTo("vol2-r2 10.0.0.3:7443");
         assertThat(json.at("/staged/0/device").asText()).isEqualTo("/dev/loop7");
+    }
+
+    @Test
+    void printsTheAgentsRecordsAndAnUnreadableOneAsSuch(@TempDir Path state) throws Exception {
+        Path run = Files.createDirectories(state.resolve("run/engine"));
+        NodeState s = new NodeState(run);
+        s.update("vol1-r0", r -> r.withPort(40123).withFrontEnd(new NodeRecord.Peer("vol1-r9", "10.0.0.2:7443")));
+        s.update("vol2-r1", r -> r.withReadSource(new NodeRecord.Peer("vol2-r2", "10.0.0.3:7443"))
+                .withHandOff(new NodeRecord.HandOff("vol2-r2", "10.0.0.3:7443",
+                        List.of(new NodeRecord.Member("vol2-r5", "10.0.0.5:7001")))));
+        AtomicFiles.write(run.resolve("vol2-r1.members"), "volume vol2 1048576\nlocal vol2-r1 dropped\n");
+        Files.writeString(run.resolve("vol3-r1.state.json"), "{\"version\":7}");
+        AtomicFiles.write(run.resolve("vol3-r1.members"), "volume vol3 1048576\nlocal vol3-r1 member\n");
+
+        assertThat(run("state", "--state-dir", state.toString())).as(err.toString()).isZero();
+        String table = out.toString();
+        assertThat(table.lines().filter(l -> l.contains("vol1-r0")).findFirst().orElseThrow())
+                .contains("port=40123", "frontend=10.0.0.2:7443 vol1-r9");
+        assertThat(table.lines().filter(l -> l.startsWith("vol2 ")).findFirst().orElseThrow())
+                .contains("read-source=vol2-r2 10.0.0.3:7443", "hand-off=to vol2-r2 10.0.0.3:7443; remote vol2-r5");
+        assertThat(table.lines().filter(l -> l.startsWith("vol3 ")).findFirst().orElseThrow())
+                .contains("state=(unreadable:", "format version 7");
+        assertThat(run.resolve("vol3-r1.state.json")).as("the report only reads").hasContent("{\"version\":7}");
+
+        assertThat(run("state", "--state-dir", state.toString(), "--json")).as(err.toString()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.at("/volumes/?/0/records/frontend").asText()).isEqualTo("10.0.0.2:7443 vol1-r9");
+        assertThat(json.at("/volumes/vol2/0/records/read-source").asText()).isEqualTo("vol2-r2 10.0.0.3:7443");
     }
 
     @Test
