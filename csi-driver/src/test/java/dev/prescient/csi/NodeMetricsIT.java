@@ -96,6 +96,14 @@ class NodeMetricsIT {
         assertThat(value(engine, "prescient_engine_requests_total{volume=\"vol1\",op=\"write\"}")).isPositive();
         assertThat(value(engine, "prescient_engine_bytes_total{volume=\"vol1\",op=\"write\"}"))
                 .isEqualTo(1 << 20);
+        // ... and the agent's own endpoint, the one the chart's PodMonitor scrapes, carries it with its engine.
+        String merged = scrape(port);
+        assertThat(value(merged, "prescient_engine_bytes_total{volume=\"vol1\",op=\"write\",engine=\"vol1-r0\"}"))
+                .isEqualTo(1 << 20);
+        assertThat(merged).containsOnlyOnce("# TYPE prescient_engine_requests counter");
+        assertThat(value(merged, "prescient_agent_engine_scrape_failures_total{node=\"node-m\"}"))
+                .as("declared (an engine too slow to answer on a loaded machine counts, so no exact figure)")
+                .isNotNegative();
 
         Path pidFile = root.resolve("m/state/run/engine/vol1-r0.pid");
         long pid = Long.parseLong(Files.readString(pidFile).strip());

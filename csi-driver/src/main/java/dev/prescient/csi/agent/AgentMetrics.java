@@ -65,6 +65,12 @@ public final class AgentMetrics implements ServerInterceptor {
                 .counterFrom(restarts, nodeId);
     }
 
+    /** Counts engine scrapes the agent's /metrics had to leave out (an engine not answering in time). */
+    public void engineScrapeFailures(LongSupplier failures) {
+        registry.counter("prescient_agent_engine_scrape_failures",
+                "Engine metrics the agent could not scrape for its /metrics", "node").counterFrom(failures, nodeId);
+    }
+
     public MetricRegistry registry() {
         return registry;
     }

@@ -10,6 +10,7 @@ import dev.prescient.csi.agent.EngineSupervisor;
 import dev.prescient.csi.agent.EngineWatchdog;
 import dev.prescient.csi.agent.NbdTransport;
 import dev.prescient.csi.agent.NodeAgentService;
+import dev.prescient.csi.agent.EngineMetricsFederation;
 import dev.prescient.engine.metrics.MetricsServer;
 import io.grpc.ServerInterceptors;
 import dev.prescient.csi.identity.IdentityService;
@@ -105,14 +106,15 @@ public final class NodeMode implements AutoCloseable {
         Optional<NbdTransport.Tls> nbdTls = tls.insecure() ? Optional.empty()
                 : Optional.of(new NbdTransport.Tls(tls.cert(), tls.key(), tls.ca()));
         nbdTls.ifPresent(exports::useTls);
-        // With metrics asked for, each engine serves its own on the agent's metrics host and a port kept in its
-        // record (csi-cli state shows it); set before the exports are resumed below.
+        // With metrics asked for, each engine serves its own on loopback and a port kept in its record (csi-cli state
+        // shows it); the agent's /metrics merges them (EngineMetricsFederation), so they are not exposed on the
+        // node's network. Set before the exports are resumed below.
         String metricsListen = args.get("metrics-listen", "");
         if (!metricsListen.isEmpty() && metricsListen.lastIndexOf(':') < 1) {
             throw new IllegalArgumentException("--metrics-listen must be HOST:PORT, got " + metricsListen);
         }
         if (!metricsListen.isEmpty()) {
-            exports.useEngineMetrics(metricsListen.substring(0, metricsListen.lastIndexOf(':')));
+            exports.useEngineMetrics("127.0.0.1");
         }
         NbdTransport transport = new NbdTransport(exports::localSocket, nbdTls, System.getProperty("java.class.path"));
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
@@ -144,8 +146,11 @@ public final class NodeMode implements AutoCloseable {
         MetricsServer metricsServer = null;
         if (!metricsListen.isEmpty()) {
             int mc = metricsListen.lastIndexOf(':');
+            EngineMetricsFederation engines = new EngineMetricsFederation(exports);
+            metrics.engineScrapeFailures(engines::failures);
             metricsServer = MetricsServer.start(new InetSocketAddress(metricsListen.substring(0, mc),
-                    Integer.parseInt(metricsListen.substring(mc + 1))), metrics.registry());
+                    Integer.parseInt(metricsListen.substring(mc + 1))),
+                    () -> metrics.registry().scrape() + engines.scrape());
             LOG.info("node agent {} metrics on {}:{}/metrics", nodeId, metricsListen.substring(0, mc), metricsServer.port());
         }
         LOG.info("node agent {} listening on {} ({})", nodeId, listen, tls.insecure() ? "PLAINTEXT" : "mTLS");

@@ -25,8 +25,14 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     public static MetricsServer start(InetSocketAddress address, MetricRegistry registry) throws IOException {
+        return start(address, registry::scrape);
+    }
+
+    /** Serves whatever {@code body} returns at each scrape (a registry's text, or several merged). */
+    public static MetricsServer start(InetSocketAddress address, java.util.function.Supplier<String> body)
+            throws IOException {
         HttpServer http = HttpServer.create(address, 16);
-        http.createContext("/metrics", ex -> answer(ex, registry));
+        http.createContext("/metrics", ex -> answer(ex, body));
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "metrics-http");
             t.setDaemon(true);
@@ -37,13 +43,13 @@ public final class MetricsServer implements AutoCloseable {
         return new MetricsServer(http, executor);
     }
 
-    private static void answer(HttpExchange ex, MetricRegistry registry) throws IOException {
+    private static void answer(HttpExchange ex, java.util.function.Supplier<String> registry) throws IOException {
         try (ex) {
             if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
                 ex.sendResponseHeaders(405, -1);
                 return;
             }
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+            byte[] body = registry.get().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
             if (ex.getRequestMethod().equals("HEAD")) {
                 ex.sendResponseHeaders(200, -1);
