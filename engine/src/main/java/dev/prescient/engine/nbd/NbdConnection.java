@@ -406,20 +406,26 @@ final class NbdConnection {
     private void transmission() throws IOException {
         LOG.debug("client on {} attached to export {}", where, export.name());
         int n = Math.max(1, server.threadsPerConnection());
-        Thread[] helpers = new Thread[n - 1];
+        java.util.List<java.util.concurrent.CompletableFuture<Void>> helpers = new java.util.ArrayList<>(n - 1);
         IOException[] failure = new IOException[1];
-        for (int i = 0; i < helpers.length; i++) {
-            helpers[i] = new Thread(() -> {
-                try {
-                    serveLoop();
-                } catch (IOException e) {
-                    synchronized (failure) {
-                        failure[0] = failure[0] == null ? e : failure[0];
+        for (int i = 0; i < n - 1; i++) {
+            java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+            try {
+                server.threads().execute(() -> {
+                    try {
+                        serveLoop();
+                    } catch (IOException e) {
+                        synchronized (failure) {
+                            failure[0] = failure[0] == null ? e : failure[0];
+                        }
+                    } finally {
+                        done.complete(null);
                     }
-                }
-            }, Thread.currentThread().getName() + "-" + (i + 1));
-            helpers[i].setDaemon(true);
-            helpers[i].start();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                break; // the server is closing: serve with the threads there are
+            }
+            helpers.add(done);
         }
         IOException mine = null;
         try {
@@ -427,12 +433,14 @@ final class NbdConnection {
         } catch (IOException e) {
             mine = e;
         }
-        for (Thread t : helpers) {
+        for (java.util.concurrent.CompletableFuture<Void> h : helpers) {
             try {
-                t.join();
+                h.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            } catch (java.util.concurrent.ExecutionException e) {
+                // serveLoop's own failures are collected above; nothing else completes exceptionally
             }
         }
         if (mine != null) {
