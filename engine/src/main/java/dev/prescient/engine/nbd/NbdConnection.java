@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: handshake and option haggling, then transmission. Any protocol
+ * One client connection: handshake and option haggling ({@link NbdHandshake}), then transmission,
+ * whose replies go out through {@link NbdReplies}. Any protocol
  * violation that leaves the stream out of sync closes the connection; a bad request whose
  * framing is intact gets an error reply. No request is executed unless fully validated.
  *
@@ -34,9 +35,7 @@ import org.slf4j.LoggerFactory;
  * and dropped, so the stream stays in sync). The server's watchdog closes connections that stall
  * (see {@link #overdue}).
  *
- * <p>On a listener that requires TLS, the only options accepted before {@code NBD_OPT_STARTTLS} are
- * STARTTLS and ABORT (the rest get {@code NBD_REP_ERR_TLS_REQD}; EXPORT_NAME, which cannot carry an
- * error, closes the connection); after it the same stream runs over {@link TlsChannel}.
+ * <p>After STARTTLS ({@link NbdHandshake}) the same stream runs over {@link TlsChannel}.
  */
 final class NbdConnection {
     private static final Logger LOG = LoggerFactory.getLogger(NbdConnection.class);
