@@ -108,9 +108,12 @@ fi
 
 FIO_COMMON=(--ioengine=nbd --numjobs=1 --size="${SIZE_MIB}M" --group_reporting --minimal)
 # Fill every target once (the two-replica volume writes both replicas).
+# Each fill's rate is printed: it is a first write of every block (allocation, journal) at QD8.
+FILLS=()
 for t in engine/unix nbdkit/unix ${URI[engine2/unix]:+engine2/unix}; do
-  fio --name=fill "${FIO_COMMON[@]}" --uri="${URI[$t]}" --rw=write --bs=1M --iodepth=8 > /dev/null 2>&1 ||
-    fail "filling $t failed"
+  out=$(fio --name=fill "${FIO_COMMON[@]}" --uri="${URI[$t]}" --rw=write --bs=1M --iodepth=8 2> "$W/fio.err") ||
+    fail "filling $t failed: $(tail -3 "$W/fio.err")"
+  FILLS+=("$t $(awk -F';' '/^3;/ { printf "%.0f", $48 / 1024 }' <<< "$out") MiB/s")
 done
 
 # fio terse v3: field 7 read KiB/s, 8 read IOPS, 48 write KiB/s, 49 write IOPS.
@@ -142,6 +145,7 @@ fi
 echo "peer-io: engine vs nbdkit file, ${SIZE_MIB} MiB files in $BENCH_DIR (filled), fio $(fio --version) nbd engine," \
   "1 connection, ${RUNTIME} s per point, $ROUNDS rounds alternated; $(nproc) cpus"
 echo "load before: $LOAD_BEFORE"
+echo "fill (1 MiB writes, QD8): $(IFS=,; echo "${FILLS[*]}" | sed 's/,/, /g')"
 HEAD=$(printf '%-38s %-5s %-22s %-22s %6s %7s' row unit "engine min/med/max" "nbdkit min/med/max" ratio 2r/1r)
 TABLE=()
 declare -A MED

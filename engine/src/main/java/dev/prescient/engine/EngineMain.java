@@ -356,7 +356,12 @@ public final class EngineMain {
             if (c < 1 || port < 0 || port > 65535) {
                 throw new NumberFormatException();
             }
-            return new InetSocketAddress(v.substring(0, c), port);
+            InetSocketAddress a = new InetSocketAddress(v.substring(0, c), port);
+            if (a.isUnresolved()) {
+                // Caught here, not as an opaque bind failure after the replicas were opened.
+                throw new IllegalArgumentException(flag + " " + v + ": host " + v.substring(0, c) + " does not resolve");
+            }
+            return a;
         } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
             throw new IllegalArgumentException(flag + " wants HOST:PORT, got " + v);
         }

@@ -10,9 +10,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.prescient.engine.ServerThreads;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +57,9 @@ public final class ControlServer implements Closeable {
     private final ServerSocketChannel listener;
     private final VolumeControl control;
     private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
+    /** Requests served at once (a CATCHUP runs for as long as the copy takes). */
+    static final int MAX_CLIENTS = 16;
+    private final ThreadPoolExecutor threads = ServerThreads.perTask("control-conn", MAX_CLIENTS);
     private volatile boolean closed;
 
     public ControlServer(Path path, VolumeControl control) throws IOException {
@@ -69,16 +75,28 @@ public final class ControlServer implements Closeable {
 
     private void acceptLoop() {
         while (!closed) {
+            SocketChannel c;
             try {
-                SocketChannel c = listener.accept();
-                clients.add(c);
-                Thread t = new Thread(() -> serve(c), "control-conn");
-                t.setDaemon(true);
-                t.start();
+                c = listener.accept();
             } catch (IOException e) {
                 if (!closed) {
                     LOG.warn("control socket {}: accept failed: {}", path, e.toString());
                 }
+                continue;
+            }
+            clients.add(c);
+            try {
+                threads.execute(() -> serve(c));
+            } catch (RejectedExecutionException e) {
+                // The agent sends a handful of requests at a time; more at once is a runaway client.
+                clients.remove(c);
+                LOG.warn("control socket {}: {} requests running, refusing another", path, MAX_CLIENTS);
+                try {
+                    send(c, "ERR Busy " + MAX_CLIENTS + " control requests are running; retry later");
+                } catch (IOException ignored) {
+                    // the client left already
+                }
+                closeQuietly(c);
             }
         }
     }
@@ -191,6 +209,7 @@ public final class ControlServer implements Closeable {
         for (SocketChannel c : clients) {
             closeQuietly(c);
         }
+        threads.shutdown();
         Files.deleteIfExists(path);
     }
 }

@@ -10,18 +10,21 @@ import dev.prescient.engine.tls.TlsConfig;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: handshake and option haggling, then transmission. Any protocol
+ * One client connection: handshake and option haggling ({@link NbdHandshake}), then transmission,
+ * whose replies go out through {@link NbdReplies}. Any protocol
  * violation that leaves the stream out of sync closes the connection; a bad request whose
  * framing is intact gets an error reply. No request is executed unless fully validated.
  *
@@ -32,9 +35,7 @@ import org.slf4j.LoggerFactory;
  * and dropped, so the stream stays in sync). The server's watchdog closes connections that stall
  * (see {@link #overdue}).
  *
- * <p>On a listener that requires TLS, the only options accepted before {@code NBD_OPT_STARTTLS} are
- * STARTTLS and ABORT (the rest get {@code NBD_REP_ERR_TLS_REQD}; EXPORT_NAME, which cannot carry an
- * error, closes the connection); after it the same stream runs over {@link TlsChannel}.
+ * <p>After STARTTLS ({@link NbdHandshake}) the same stream runs over {@link TlsChannel}.
  */
 final class NbdConnection {
     private static final Logger LOG = LoggerFactory.getLogger(NbdConnection.class);
@@ -42,44 +43,29 @@ final class NbdConnection {
     private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private static final int IN_BUFFER = 256 << 10;
-    /** Bytes of replies without data that may wait for the thread writing replies (16 each). */
-    private static final int REPLY_BATCH = 16 * 128;
-    /** Longest export name accepted (the protocol's own limit). */
-    private static final int MAX_NAME = 4096;
 
     private final NbdServer server;
     private final SocketChannel ch;
     /** The byte stream: the socket itself, or TLS over it after STARTTLS. */
     private ReadableByteChannel reader;
-    private GatheringByteChannel writer;
+    /** Writes the replies; also the handshake's answers. */
+    private final NbdReplies replies;
     /** Non-null on a listener that requires TLS. */
     private final TlsConfig tls;
-    private boolean tlsDone;
     private final String where;
     private final ByteBuffer reqHeader = ByteBuffer.allocate(28);
     /** Read-ahead of the stream; taken from the pool once attached (the handshake reads unbuffered). */
     private ByteBuffer in;
-    private final ByteBuffer replyHeader = ByteBuffer.allocate(16);
     private final Semaphore budget;
     private final long waitMillis;
     private final long acceptedAt = System.nanoTime();
     private volatile boolean attached;
     /** nanoTime when a read of a half-received request started waiting; 0 when none waits. */
     private volatile long readWaitSince;
-    /** nanoTime of the last progress of a reply being written; 0 when none is. */
-    private volatile long writeSince;
     private volatile long lastRead = acceptedAt;
-    private final Object writeLock = new Object();
     private final Object readLock = new Object();
     private volatile boolean disconnecting;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
-    // Replies without data wait here for the thread that is writing replies (see replyNoData).
-    private final Object batchLock = new Object();
-    private ByteBuffer batch;
-    private ByteBuffer sending;
-    private boolean flushing;
-    private boolean noZeroes;
-    private boolean fixed;
     private NbdExport export;
     private volatile boolean dead;
 
@@ -87,7 +73,7 @@ final class NbdConnection {
         this.server = server;
         this.ch = ch;
         this.reader = ch;
-        this.writer = ch;
+        this.replies = new NbdReplies(ch);
         this.tls = tlsOrNull;
         this.where = where;
         NbdLimits limits = server.limits();
@@ -104,7 +90,7 @@ final class NbdConnection {
         if (!attached && now - acceptedAt > limits.handshakeMillis() * 1_000_000L) {
             return "no handshake within " + limits.handshakeMillis() + " ms";
         }
-        long w = writeSince;
+        long w = replies.writingSince();
         if (w != 0 && now - w > limits.stallMillis() * 1_000_000L) {
             return "client took no reply data for " + limits.stallMillis() + " ms (export " + exportName() + ")";
         }
@@ -130,7 +116,9 @@ final class NbdConnection {
 
     void run() {
         try {
-            if (handshake()) {
+            NbdHandshake hs = new NbdHandshake(this, server, ch, tls);
+            if (hs.run()) {
+                export = hs.export();
                 attached = true;
                 in = take(IN_BUFFER);
                 if (in == null) {
@@ -187,7 +175,7 @@ final class NbdConnection {
     }
 
     /** Names from clients can be 4 KiB or garbage: logs and messages show a short, safe prefix. */
-    private static String shown(String name) {
+    static String shown(String name) {
         String s = name.length() > 64 ? name.substring(0, 64) + "..." : name;
         return s.replaceAll("[^\\x20-\\x7e]", "?");
     }
@@ -196,194 +184,17 @@ final class NbdConnection {
         return export == null ? "-" : export.name();
     }
 
+    /** After STARTTLS: the rest of the stream runs over TLS. */
+    void useTls(TlsChannel t) {
+        reader = t;
+        replies.useChannel(t);
+    }
+
     /** A violation that leaves the stream unusable: the connection is closed. */
     static final class ProtocolException extends IOException {
         ProtocolException(String reason) {
             super(reason);
         }
-    }
-
-    // ---------------------------------------------------------------- handshake
-
-    private boolean handshake() throws IOException {
-        ByteBuffer hello = ByteBuffer.allocate(18);
-        hello.putLong(NBDMAGIC).putLong(IHAVEOPT).putShort((short) (FLAG_FIXED_NEWSTYLE | FLAG_NO_ZEROES)).flip();
-        writeFully(hello);
-        int clientFlags = readN(4).getInt();
-        if ((clientFlags & ~(FLAG_FIXED_NEWSTYLE | FLAG_NO_ZEROES)) != 0) {
-            throw new ProtocolException("unknown client flags " + Integer.toHexString(clientFlags));
-        }
-        fixed = (clientFlags & FLAG_FIXED_NEWSTYLE) != 0;
-        noZeroes = (clientFlags & FLAG_NO_ZEROES) != 0;
-        while (true) {
-            ByteBuffer h = readN(16);
-            if (h.getLong() != IHAVEOPT) {
-                throw new ProtocolException("bad option magic");
-            }
-            int opt = h.getInt();
-            long len = Integer.toUnsignedLong(h.getInt());
-            if (len > MAX_OPTION) {
-                throw new ProtocolException("option " + opt + " length " + len + " too large");
-            }
-            if (opt == OPT_EXPORT_NAME && len > MAX_NAME) {
-                throw new ProtocolException("export name of " + len + " bytes (EXPORT_NAME)");
-            }
-            ByteBuffer data = readN((int) len);
-            if (tls != null && !tlsDone && opt != OPT_STARTTLS && opt != OPT_ABORT) {
-                if (opt == OPT_EXPORT_NAME) {
-                    throw new ProtocolException("EXPORT_NAME before STARTTLS on a listener that requires TLS");
-                }
-                optError(opt, REP_ERR_TLS_REQD, "TLS is required: send NBD_OPT_STARTTLS first");
-                continue;
-            }
-            switch (opt) {
-                case OPT_EXPORT_NAME -> {
-                    String name = StandardCharsets.UTF_8.decode(data).toString();
-                    NbdExport e = server.export(name);
-                    if (e == null) {
-                        throw new ProtocolException("unknown export '" + shown(name) + "' (EXPORT_NAME)");
-                    }
-                    export = e;
-                    ByteBuffer r = ByteBuffer.allocate(noZeroes ? 10 : 134);
-                    r.putLong(e.target().size()).putShort((short) transmissionFlags(e));
-                    writeFully(r.position(r.capacity()).flip());
-                    return true;
-                }
-                case OPT_ABORT -> {
-                    optReply(opt, REP_ACK, null);
-                    return false;
-                }
-                case OPT_STARTTLS -> {
-                    if (len != 0) {
-                        optError(opt, REP_ERR_INVALID, "STARTTLS takes no data");
-                    } else if (tls == null) {
-                        optError(opt, REP_ERR_POLICY, "this listener does not offer TLS");
-                    } else if (tlsDone) {
-                        optError(opt, REP_ERR_INVALID, "TLS is already negotiated");
-                    } else {
-                        optReply(opt, REP_ACK, null);
-                        TlsChannel t;
-                        try {
-                            t = TlsChannel.serverHandshake(ch, tls.serverEngine());
-                        } catch (SSLException e) {
-                            throw new ProtocolException("TLS handshake failed: " + e.getMessage());
-                        }
-                        reader = t;
-                        writer = t;
-                        tlsDone = true;
-                    }
-                }
-                case OPT_LIST -> {
-                    if (len != 0) {
-                        optError(opt, REP_ERR_INVALID, "LIST takes no data");
-                        break;
-                    }
-                    for (NbdExport e : server.exports()) {
-                        byte[] n = e.name().getBytes(StandardCharsets.UTF_8);
-                        ByteBuffer r = ByteBuffer.allocate(4 + n.length).putInt(n.length).put(n);
-                        optReply(opt, REP_SERVER, r.flip());
-                    }
-                    optReply(opt, REP_ACK, null);
-                }
-                case OPT_INFO, OPT_GO -> {
-                    if (infoOrGo(opt, data)) {
-                        return true;
-                    }
-                }
-                default -> {
-                    if (!fixed) {
-                        throw new ProtocolException("unsupported option " + opt + " from a non-fixed client");
-                    }
-                    optError(opt, REP_ERR_UNSUP, "option " + opt + " not supported");
-                }
-            }
-        }
-    }
-
-    private boolean infoOrGo(int opt, ByteBuffer data) throws IOException {
-        if (data.remaining() < 6) {
-            optError(opt, REP_ERR_INVALID, "short INFO/GO request");
-            return false;
-        }
-        long nameLen = Integer.toUnsignedLong(data.getInt());
-        if (nameLen > data.remaining() - 2) {
-            optError(opt, REP_ERR_INVALID, "name length beyond option data");
-            return false;
-        }
-        if (nameLen > MAX_NAME) {
-            optError(opt, REP_ERR_INVALID, "export name longer than " + MAX_NAME + " bytes");
-            return false;
-        }
-        byte[] nb = new byte[(int) nameLen];
-        data.get(nb);
-        int nreq = Short.toUnsignedInt(data.getShort());
-        if (data.remaining() != nreq * 2) {
-            optError(opt, REP_ERR_INVALID, "information request count does not match length");
-            return false;
-        }
-        boolean wantName = false;
-        boolean wantDesc = false;
-        boolean wantBlock = false;
-        for (int i = 0; i < nreq; i++) {
-            switch (data.getShort()) {
-                case INFO_NAME -> wantName = true;
-                case INFO_DESCRIPTION -> wantDesc = true;
-                case INFO_BLOCK_SIZE -> wantBlock = true;
-                default -> { } // unknown requests are ignored, as the spec says
-            }
-        }
-        String name = new String(nb, StandardCharsets.UTF_8);
-        NbdExport e = server.export(name);
-        if (e == null) {
-            optError(opt, REP_ERR_UNKNOWN, "no export named '" + shown(name) + "'");
-            return false;
-        }
-        ByteBuffer info = ByteBuffer.allocate(12);
-        info.putShort((short) INFO_EXPORT).putLong(e.target().size()).putShort((short) transmissionFlags(e));
-        optReply(opt, REP_INFO, info.flip());
-        if (wantName) {
-            byte[] n = e.name().getBytes(StandardCharsets.UTF_8);
-            optReply(opt, REP_INFO, ByteBuffer.allocate(2 + n.length).putShort((short) INFO_NAME).put(n).flip());
-        }
-        if (wantDesc) {
-            byte[] d = e.description().getBytes(StandardCharsets.UTF_8);
-            optReply(opt, REP_INFO, ByteBuffer.allocate(2 + d.length).putShort((short) INFO_DESCRIPTION).put(d).flip());
-        }
-        if (wantBlock) {
-            optReply(opt, REP_INFO, ByteBuffer.allocate(14).putShort((short) INFO_BLOCK_SIZE)
-                    .putInt(1).putInt(4096).putInt(MAX_PAYLOAD).flip());
-        }
-        optReply(opt, REP_ACK, null);
-        if (opt == OPT_GO) {
-            export = e;
-            return true;
-        }
-        return false;
-    }
-
-    private static int transmissionFlags(NbdExport e) {
-        int f = TF_HAS_FLAGS | TF_SEND_FLUSH | TF_SEND_FUA | TF_SEND_TRIM | TF_SEND_WRITE_ZEROES;
-        if (e.readOnly()) {
-            f |= TF_READ_ONLY;
-        }
-        if (e.multiConn()) {
-            f |= TF_CAN_MULTI_CONN;
-        }
-        return f;
-    }
-
-    private void optReply(int opt, int type, ByteBuffer data) throws IOException {
-        int len = data == null ? 0 : data.remaining();
-        ByteBuffer h = ByteBuffer.allocate(20 + len);
-        h.putLong(REPLY_MAGIC).putInt(opt).putInt(type).putInt(len);
-        if (data != null) {
-            h.put(data);
-        }
-        writeFully(h.flip());
-    }
-
-    private void optError(int opt, int type, String message) throws IOException {
-        optReply(opt, type, ByteBuffer.wrap(message.getBytes(StandardCharsets.UTF_8)));
     }
 
     // ---------------------------------------------------------------- transmission
@@ -406,20 +217,26 @@ final class NbdConnection {
     private void transmission() throws IOException {
         LOG.debug("client on {} attached to export {}", where, export.name());
         int n = Math.max(1, server.threadsPerConnection());
-        Thread[] helpers = new Thread[n - 1];
+        List<CompletableFuture<Void>> helpers = new ArrayList<>(n - 1);
         IOException[] failure = new IOException[1];
-        for (int i = 0; i < helpers.length; i++) {
-            helpers[i] = new Thread(() -> {
-                try {
-                    serveLoop();
-                } catch (IOException e) {
-                    synchronized (failure) {
-                        failure[0] = failure[0] == null ? e : failure[0];
+        for (int i = 0; i < n - 1; i++) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            try {
+                server.threads().execute(() -> {
+                    try {
+                        serveLoop();
+                    } catch (IOException e) {
+                        synchronized (failure) {
+                            failure[0] = failure[0] == null ? e : failure[0];
+                        }
+                    } finally {
+                        done.complete(null);
                     }
-                }
-            }, Thread.currentThread().getName() + "-" + (i + 1));
-            helpers[i].setDaemon(true);
-            helpers[i].start();
+                });
+            } catch (RejectedExecutionException e) {
+                break; // the server is closing: serve with the threads there are
+            }
+            helpers.add(done);
         }
         IOException mine = null;
         try {
@@ -427,12 +244,14 @@ final class NbdConnection {
         } catch (IOException e) {
             mine = e;
         }
-        for (Thread t : helpers) {
+        for (CompletableFuture<Void> h : helpers) {
             try {
-                t.join();
+                h.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            } catch (ExecutionException e) {
+                // serveLoop's own failures are collected above; nothing else completes exceptionally
             }
         }
         if (mine != null) {
@@ -503,7 +322,7 @@ final class NbdConnection {
                 err = (flags & ~CMD_FLAG_FUA) != 0 ? EINVAL : export.readOnly() ? EPERM : !inRange ? EINVAL : 0;
                 if (err != 0) {
                     discard(length);
-                    reply(handle, err, null);
+                    replies.send(handle, err, null);
                     return true;
                 }
                 if (length > BufferPool.PIECE) {
@@ -517,7 +336,7 @@ final class NbdConnection {
                 if (buf == null) {
                     discard(length);
                     server.noMemory();
-                    reply(handle, ENOMEM, null);
+                    replies.send(handle, ENOMEM, null);
                     return true;
                 }
                 try {
@@ -541,7 +360,7 @@ final class NbdConnection {
             default -> err = EINVAL;
         }
         if (err != 0) {
-            reply(handle, err, null);
+            replies.send(handle, err, null);
             return true;
         }
         r.handle = handle;
@@ -598,7 +417,7 @@ final class NbdConnection {
                     }
                 }
             }
-            reply(handle, err, null);
+            replies.send(handle, err, null);
         } finally {
             if (piece != null) {
                 give(piece);
@@ -675,9 +494,9 @@ final class NbdConnection {
         }
         try {
             if (err == 0 && type == CMD_READ) {
-                reply(handle, err, data);
+                replies.send(handle, err, data);
             } else {
-                replyNoData(handle, err);
+                replies.noData(handle, err);
             }
         } catch (IOException e) {
             abort(); // the client is gone; the reader thread notices and ends
@@ -705,37 +524,37 @@ final class NbdConnection {
             if (piece == null) {
                 server.noMemory();
                 err = ENOMEM;
-                reply(handle, err, null);
+                replies.send(handle, err, null);
                 return;
             }
             try {
                 target.read(offset, piece);
             } catch (IOException | RuntimeException | OutOfMemoryError e) {
                 err = errno(e, IoOp.READ, offset, length);
-                reply(handle, err, null);
+                replies.send(handle, err, null);
                 return;
             }
             piece.flip();
-            synchronized (writeLock) {
-                replyHeader.clear();
-                replyHeader.putInt(SIMPLE_REPLY_MAGIC).putInt(0).putLong(handle).flip();
-                writeFully(replyHeader);
-                writeFully(piece);
+            ByteBuffer first = piece;
+            int[] failed = {0};
+            replies.streamed(handle, () -> {
+                replies.writeFully(first);
                 for (long done = BufferPool.PIECE; done < length; ) {
                     int n = (int) Math.min(BufferPool.PIECE, length - done);
-                    piece.clear().limit(n);
+                    first.clear().limit(n);
                     try {
-                        target.read(offset + done, piece);
+                        target.read(offset + done, first);
                     } catch (IOException | RuntimeException | OutOfMemoryError e) {
-                        err = errno(e, IoOp.READ, offset, length);
+                        failed[0] = errno(e, IoOp.READ, offset, length);
                         abort(); // half a reply is out: closing is the only way left to say it failed
                         return;
                     }
-                    piece.flip();
-                    writeFully(piece);
+                    first.flip();
+                    replies.writeFully(first);
                     done += n;
                 }
-            }
+            });
+            err = failed[0];
         } catch (IOException e) {
             abort(); // the client is gone; the reader thread notices and ends
         } finally {
@@ -761,96 +580,9 @@ final class NbdConnection {
         }
     }
 
-    /**
-     * A reply without data (WRITE, FLUSH, TRIM, errors), combined with the others that finish at
-     * the same time: it is queued, and the thread already writing replies sends it along with its
-     * own in one write; only when none is writing does this thread write, and it keeps writing
-     * until the queue is empty. Measured (4 KiB random writes at QD16, issue 19): one write(2) per
-     * reply, and serving threads blocking on the write lock behind each other's replies, instead of
-     * going back to read the next request.
-     */
-    private void replyNoData(long handle, int error) throws IOException {
-        synchronized (batchLock) {
-            if (batch == null) {
-                batch = ByteBuffer.allocateDirect(REPLY_BATCH);
-                sending = ByteBuffer.allocateDirect(REPLY_BATCH);
-            }
-            while (batch.remaining() < 16) {
-                // A whole batch queued behind a write that does not progress (a client that does
-                // not read): wait, as a thread waited for the write lock before.
-                try {
-                    batchLock.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("waiting to queue an NBD reply");
-                }
-            }
-            batch.putInt(SIMPLE_REPLY_MAGIC).putInt(error).putLong(handle);
-            if (flushing) {
-                return; // the thread writing now sends it before it stops
-            }
-            flushing = true;
-        }
-        boolean done = false;
-        try {
-            while (true) {
-                ByteBuffer out;
-                synchronized (batchLock) {
-                    if (batch.position() == 0) {
-                        flushing = false;
-                        done = true;
-                        return;
-                    }
-                    out = batch;
-                    batch = sending;
-                    sending = out;
-                    batchLock.notifyAll();
-                }
-                out.flip();
-                try {
-                    synchronized (writeLock) {
-                        writeFully(out);
-                    }
-                } finally {
-                    out.clear();
-                }
-            }
-        } finally {
-            if (!done) {
-                synchronized (batchLock) {
-                    flushing = false;
-                    batch.clear(); // the connection is lost; nobody waits for these replies any more
-                    batchLock.notifyAll();
-                }
-            }
-        }
-    }
-
-    private void reply(long handle, int error, ByteBuffer data) throws IOException {
-        synchronized (writeLock) {
-            replyHeader.clear();
-            replyHeader.putInt(SIMPLE_REPLY_MAGIC).putInt(error).putLong(handle).flip();
-            if (data == null) {
-                writeFully(replyHeader);
-            } else {
-                ByteBuffer[] v = {replyHeader, data};
-                writeSince = System.nanoTime();
-                try {
-                    while (replyHeader.hasRemaining() || data.hasRemaining()) {
-                        if (writer.write(v) > 0) {
-                            writeSince = System.nanoTime();
-                        }
-                    }
-                } finally {
-                    writeSince = 0;
-                }
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- plumbing
 
-    private ByteBuffer readN(int n) throws IOException {
+    ByteBuffer readN(int n) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(n);
         readFully(b);
         return b.flip();
@@ -928,16 +660,7 @@ final class NbdConnection {
         }
     }
 
-    private void writeFully(ByteBuffer b) throws IOException {
-        writeSince = System.nanoTime();
-        try {
-            while (b.hasRemaining()) {
-                if (writer.write(b) > 0) {
-                    writeSince = System.nanoTime();
-                }
-            }
-        } finally {
-            writeSince = 0;
-        }
+    void writeFully(ByteBuffer b) throws IOException {
+        replies.writeFully(b);
     }
 }

@@ -1,5 +1,6 @@
 package dev.prescient.engine.nbd;
 
+import dev.prescient.engine.ServerThreads;
 import dev.prescient.engine.tls.TlsConfig;
 import java.io.Closeable;
 import java.io.IOException;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * An NBD server (fixed newstyle) on any number of UNIX and TCP listeners. Each connection is
  * served by a few threads that take turns reading a request and then execute it in parallel, so
  * one connection has several requests in flight; replies are written under the connection's lock.
+ * The threads come from one bounded, named pool ({@code nbd-conn-N}): at most
+ * {@code maxConnections x threadsPerConnection}.
  */
 public final class NbdServer implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(NbdServer.class);
@@ -35,6 +40,8 @@ public final class NbdServer implements Closeable {
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
     private final int threadsPerConnection;
+    /** Every thread that serves a connection: its first, and the helpers that read and execute beside it. */
+    private final ThreadPoolExecutor threads;
     private final NbdLimits limits;
     final BufferPool buffers;
     private final AtomicLong refused = new AtomicLong();
@@ -51,9 +58,15 @@ public final class NbdServer implements Closeable {
     }
 
     public NbdServer(int threadsPerConnection, NbdLimits limits) {
+        if (threadsPerConnection < 1) {
+            throw new IllegalArgumentException("threads per connection must be at least 1: " + threadsPerConnection);
+        }
         this.threadsPerConnection = threadsPerConnection;
         this.limits = limits;
         this.buffers = new BufferPool(limits.bufferBytes(), limits.allocWaitMillis());
+        // Connections are capped by the limit, so the pool never refuses one that was let in.
+        this.threads = ServerThreads.perTask("nbd-conn",
+                (int) Math.min(Integer.MAX_VALUE, (long) limits.maxConnections() * threadsPerConnection));
     }
 
     public NbdServer() {
@@ -96,6 +109,11 @@ public final class NbdServer implements Closeable {
 
     int threadsPerConnection() {
         return threadsPerConnection;
+    }
+
+    /** Where a connection's helper threads come from (bounded with the connections). */
+    Executor threads() {
+        return threads;
     }
 
     /** The path a UNIX listener for {@code socket} is bound at before it is renamed into place. */
@@ -190,16 +208,14 @@ public final class NbdServer implements Closeable {
                 }
                 NbdConnection c = new NbdConnection(this, ch, where, tls);
                 connections.add(c);
-                Thread t = new Thread(() -> {
-                    try {
-                        c.run();
-                    } finally {
-                        connections.remove(c);
-                    }
-                }, "nbd-conn " + where);
-                t.setDaemon(true);
                 try {
-                    t.start();
+                    threads.execute(() -> {
+                        try {
+                            c.run();
+                        } finally {
+                            connections.remove(c);
+                        }
+                    });
                 } catch (Throwable e) {
                     connections.remove(c);
                     throw e;
@@ -331,6 +347,7 @@ public final class NbdServer implements Closeable {
         for (NbdConnection c : connections) {
             c.abort();
         }
+        threads.shutdown(); // running connections finish; their threads then end
     }
 
     /**

@@ -47,6 +47,14 @@ abstract class Wire implements Closeable {
         return in.remaining();
     }
 
+    /** Bytes received but not read yet by the kernel's count (one ioctl); 0 if it cannot tell. */
+    protected abstract int availableInKernel() throws IOException;
+
+    /** True when more of the stream is already here: buffered, or waiting in the socket. */
+    boolean moreWaiting() throws IOException {
+        return in.hasRemaining() || availableInKernel() > 0;
+    }
+
     /** Fills dst completely from the stream. */
     void readFully(ByteBuffer dst) throws IOException {
         while (dst.hasRemaining()) {
@@ -94,6 +102,15 @@ abstract class Wire implements Closeable {
         }
     }
 
+    /** Closes the stream, which also ends a read or write blocked on it; errors are moot then. */
+    void closeQuietly() {
+        try {
+            close();
+        } catch (IOException ignored) {
+            // closing a broken stream
+        }
+    }
+
     /** Sends everything queued. */
     void flush() throws IOException {
         if (out.position() > 0) {
@@ -109,8 +126,17 @@ abstract class Wire implements Closeable {
     private static final class ChannelWire extends Wire {
         private final SocketChannel ch;
 
-        ChannelWire(SocketChannel ch) {
+        private final InputStream available;
+
+        ChannelWire(SocketChannel ch) throws IOException {
             this.ch = ch;
+            // Only asked how much is waiting (FIONREAD); all reads go through the channel.
+            this.available = ch.socket().getInputStream();
+        }
+
+        @Override
+        protected int availableInKernel() throws IOException {
+            return available.available();
         }
 
         @Override
@@ -142,6 +168,11 @@ abstract class Wire implements Closeable {
             this.socket = socket;
             this.is = socket.getInputStream();
             this.os = socket.getOutputStream();
+        }
+
+        @Override
+        protected int availableInKernel() throws IOException {
+            return is.available();
         }
 
         @Override

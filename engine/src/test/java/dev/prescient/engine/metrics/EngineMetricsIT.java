@@ -37,6 +37,25 @@ class EngineMetricsIT {
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
+    /** A bad --metrics-listen stops the real process before it opens anything: exit 2, a message naming the flag. */
+    @Test
+    void aMalformedMetricsListenIsRefusedAndTheProcessExitsNonZero() throws Exception {
+        for (String bad : new String[] {"0.0.0.0:99999", "9620", "no-such-host.invalid:9620"}) {
+            java.util.List<String> cmd = new ArrayList<>(java.util.List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            cmd.addAll(EngineProcess.AGENT_JVM);
+            cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"),
+                    dev.prescient.engine.EngineMain.class.getName(), "--tier", "t=" + dir.resolve("t"),
+                    "--replica", "r:vol:t:1M", "--metrics-listen", bad));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(output).isEqualTo(2);
+            assertThat(output).contains("EngineMain: --metrics-listen").contains(bad).doesNotContain("ready");
+            assertThat(dir.resolve("t")).as("nothing was created").doesNotExist();
+        }
+    }
+
     @Test
     void ioConnectionsAndSwitchoversShowInTheScrape() throws Exception {
         Path sockA = dir.resolve("a.sock");

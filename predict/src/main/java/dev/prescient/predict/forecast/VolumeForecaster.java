@@ -55,42 +55,42 @@ public final class VolumeForecaster {
     /** Horizon bands (steps) at which candidates are compared; each h uses the nearest band. */
     static final int[] BANDS = {1, 2, 4, 12, 24, 48};
 
-    private final Config config;
+    final Config config;
     /** Models averaged per horizon band. */
-    private final int top;
+    final int top;
     /** Scale of the interval errors: log1p for non-negative series (errors multiplicative). */
-    private final Transform intervalScale;
+    final Transform intervalScale;
     /** Every validated candidate; model 0 is the reference (naive or drift, simplest first). */
-    private final Transform[] transforms;
-    private final Forecaster[] models;
+    final Transform[] transforms;
+    final Forecaster[] models;
     /**
      * errSum[k][i]: discounted sum of model i's absolute errors BANDS[k] steps ahead (original
      * scale), from the validation replay on and updated online. Selection follows it, so a model
      * family that stops working (a weekend ends, a batch job appears) loses its place within a
      * few days instead of staying chosen by an old validation window.
      */
-    private final double[][] errSum;
+    final double[][] errSum;
     /** prior[k][i]: pooled log relative error of model i's candidate on other series; NaN = none. */
-    private final double[][] prior;
+    final double[][] prior;
     /** Weight of the series' own errors against {@link #prior} in the selection score. */
-    private final double ownWeight;
+    final double ownWeight;
     /** assign[h-1] = indices of the models averaged (on the interval scale) h steps ahead. */
     private final int[][] assign;
-    private final IntervalCalibrator calibrator;
+    final IntervalCalibrator calibrator;
     /** Combined paths (interval scale) made after each of the last {@code horizon} observations. */
-    private final double[][] pending;
+    final double[][] pending;
     /** Volatility at the time each pending path was made. */
-    private final double[] pendingVol;
+    final double[] pendingVol;
     /** Each model's paths (original scale) made after each of the last {@code horizon} observations. */
-    private final double[][][] modelPending;
+    final double[][][] modelPending;
     /**
      * Recent volatility: exponentially weighted mean of the absolute one-step error (interval
      * scale). Errors are stored divided by the volatility at their origin and intervals are
      * scaled by the current one, so intervals widen in a turbulent period and narrow in a calm
      * one instead of assuming the calibration period's noise level forever.
      */
-    private double vol;
-    private long steps;
+    double vol;
+    long steps;
 
     /** Weight of the newest one-step error in {@link #vol}: ~14 steps (7 h) half-life at 30 min. */
     static final double VOL_WEIGHT = 0.05;
@@ -110,7 +110,7 @@ public final class VolumeForecaster {
      */
     public static final double POOLED_OWN_WEIGHT = 1.0;
 
-    private VolumeForecaster(Config config, int top, Transform intervalScale, Transform[] transforms,
+    VolumeForecaster(Config config, int top, Transform intervalScale, Transform[] transforms,
             Forecaster[] models, double[][] errSum, double[][] prior, double ownWeight, IntervalCalibrator calibrator,
             double vol, long steps) {
         this.config = config;
@@ -248,49 +248,6 @@ public final class VolumeForecaster {
         return best;
     }
 
-    /** One candidate replayed over the validation part. */
-    static final class Run {
-        /** Candidate name and scale, the same for the same candidate on every series. */
-        final String key;
-        final Transform transform;
-        final Forecaster model;
-        final List<double[]> paths = new ArrayList<>();
-        final double[] mae = new double[BANDS.length];
-
-        Run(String key, Transform transform, Forecaster model) {
-            this.key = key;
-            this.transform = transform;
-            this.model = model;
-        }
-
-        double[] path(int horizon) {
-            double[] z = model.forecast(horizon);
-            for (int i = 0; i < z.length; i++) {
-                z[i] = transform.inverse(z[i]);
-            }
-            return z;
-        }
-
-        void replay(double[] ys, int horizon) {
-            double[] sum = new double[BANDS.length];
-            int[] n = new int[BANDS.length];
-            for (int t = 0; t < ys.length; t++) {
-                paths.add(path(horizon));
-                for (int k = 0; k < BANDS.length; k++) {
-                    int h = BANDS[k];
-                    int origin = t - h + 1;
-                    if (h <= horizon && origin >= 0 && !Double.isNaN(ys[t])) {
-                        sum[k] += Math.abs(ys[t] - paths.get(origin)[h - 1]);
-                        n[k]++;
-                    }
-                }
-                model.observe(transform.forward(ys[t]));
-            }
-            for (int k = 0; k < BANDS.length; k++) {
-                mae[k] = n[k] == 0 ? Double.NaN : sum[k] / n[k];
-            }
-        }
-    }
 
     /**
      * Chooses and fits models on {@code history} (NaN = missing). Empty or very short histories
@@ -302,7 +259,7 @@ public final class VolumeForecaster {
 
     /** As {@link #train(double[], Config)} for a series of the given kind. */
     public static VolumeForecaster train(double[] history, Config config, Kind kind) {
-        Validation v = validate(history, config, kind);
+        Validation v = Validation.of(history, config, kind);
         return v.build(null, 1);
     }
 
@@ -324,14 +281,14 @@ public final class VolumeForecaster {
         }
         List<Validation> vs = new ArrayList<>();
         for (double[] h : histories) {
-            vs.add(validate(h, config, kind));
+            vs.add(Validation.of(h, config, kind));
         }
         // band -> candidate key -> log relative errors over the series that have them
         List<Map<String, double[]>> pooled = new ArrayList<>();
         for (int k = 0; k < BANDS.length; k++) {
             Map<String, double[]> sums = new LinkedHashMap<>();
             for (Validation v : vs) {
-                for (Run r : v.runs) {
+                for (Validation.Run r : v.runs) {
                     double lr = v.logRelative(r, k);
                     if (!Double.isNaN(lr)) {
                         double[] acc = sums.computeIfAbsent(r.key, x -> new double[2]);
@@ -356,180 +313,7 @@ public final class VolumeForecaster {
         return out;
     }
 
-    /** Validates every candidate of one series; the evidence from which models are chosen. */
-    static Validation validate(double[] history, Config config, Kind kind) {
-        boolean nonNegative = true;
-        for (double v : history) {
-            if (v < 0) {
-                nonNegative = false;
-                break;
-            }
-        }
-        Transform scale = nonNegative ? Transform.LOG1P : Transform.IDENTITY;
-        int fitLen = (int) Math.floor(history.length * FIT_SHARE);
-        double[] fitPart = Arrays.copyOfRange(history, 0, fitLen);
-        double[] valPart = Arrays.copyOfRange(history, fitLen, history.length);
-        List<Run> runs = new ArrayList<>();
-        if (valPart.length >= 2) {
-            for (Candidate cand : candidates(config, nonNegative, kind)) {
-                if (fitLen < cand.minHistory()) {
-                    continue;
-                }
-                double[] z = new double[fitLen];
-                for (int i = 0; i < fitLen; i++) {
-                    z[i] = cand.transform().forward(fitPart[i]);
-                }
-                Run run = new Run(cand.name() + "@" + cand.transform(), cand.transform(), cand.fit().apply(z));
-                run.replay(valPart, config.horizon());
-                runs.add(run);
-            }
-        }
-        return new Validation(history, config, kind, scale, fitPart, valPart, runs);
-    }
-
-    /** The candidates of one series replayed over its validation part. */
-    static final class Validation {
-        final double[] history;
-        final Config config;
-        final Kind kind;
-        final Transform scale;
-        final double[] fitPart;
-        final double[] valPart;
-        final List<Run> runs;
-        /** Per band, the MAE of the reference (first, simplest) candidate: the unit of relative errors. */
-        final double[] reference = new double[BANDS.length];
-
-        Validation(double[] history, Config config, Kind kind, Transform scale, double[] fitPart, double[] valPart,
-                List<Run> runs) {
-            this.history = history;
-            this.config = config;
-            this.kind = kind;
-            this.scale = scale;
-            this.fitPart = fitPart;
-            this.valPart = valPart;
-            this.runs = runs;
-            Arrays.fill(reference, Double.NaN);
-            if (!runs.isEmpty()) {
-                // candidates() lists naive (load) or drift (capacity) first, on the identity scale
-                // when the series may be negative and first among the scales otherwise.
-                Run ref = runs.get(0);
-                for (int k = 0; k < BANDS.length; k++) {
-                    reference[k] = ref.mae[k];
-                }
-            }
-        }
-
-        /**
-         * log(MAE / reference MAE) of the run at band k, clamped below at log(1e-6) (a perfect
-         * candidate); NaN when the run has no error there or the reference is zero (a series the
-         * naive forecast predicts exactly says nothing about which family is better).
-         */
-        double logRelative(Run r, int k) {
-            double ref = reference[k];
-            double mae = r.mae[k];
-            if (!(ref > 0) || Double.isNaN(mae) || Double.isInfinite(ref)) {
-                return Double.NaN;
-            }
-            return Math.log(Math.max(mae / ref, 1e-6));
-        }
-
-        /**
-         * Builds the forecaster over every validated candidate: the selection state is the
-         * discounted validation errors, the intervals are seeded with the errors of the online
-         * selection replayed over the validation part.
-         *
-         * @param prior pooled log relative errors [band][run], or null for none
-         */
-        VolumeForecaster build(double[][] prior, double ownWeight) {
-            if (runs.isEmpty()) {
-                Forecaster naive = SeasonalNaive.naive();
-                double[][] none = new double[BANDS.length][1];
-                VolumeForecaster v = new VolumeForecaster(config, kind.top, scale, new Transform[] {Transform.IDENTITY},
-                        new Forecaster[] {naive}, none, nanPrior(1), 1,
-                        new IntervalCalibrator(config.horizon(), config.window()), VOL_FLOOR, 0);
-                for (double y : history) {
-                    v.observe(y);
-                }
-                return v;
-            }
-            int n = runs.size();
-            double[][] pri = prior == null ? nanPrior(n) : prior;
-            Transform[] transforms = new Transform[n];
-            Forecaster[] models = new Forecaster[n];
-            for (int i = 0; i < n; i++) {
-                // A copy: the same validation may build more than one forecaster.
-                transforms[i] = runs.get(i).transform;
-                models[i] = runs.get(i).model.copy();
-            }
-            IntervalCalibrator cal = new IntervalCalibrator(config.horizon(), config.window());
-            // Seed the intervals with the out-of-sample validation errors of the combination as
-            // it would have run: at each origin the models the errors seen so far selected (the
-            // same online selection as after training), each error divided by the volatility
-            // known when its forecast was made.
-            double[][] errSum = new double[BANDS.length][n];
-            double[][] comb = new double[valPart.length][];
-            double[] volAt = new double[valPart.length + 1];
-            volAt[0] = initialVolatility(fitPart, scale);
-            for (int t = 0; t < valPart.length; t++) {
-                int[][] sel = selectBands(errSum, pri, ownWeight, kind.top);
-                comb[t] = new double[config.horizon()];
-                for (int h = 1; h <= config.horizon(); h++) {
-                    int[] top = sel[band(h)];
-                    double z = 0;
-                    for (int r : top) {
-                        z += scale.forward(runs.get(r).paths.get(t)[h - 1]) / top.length;
-                    }
-                    comb[t][h - 1] = z;
-                }
-                volAt[t + 1] = volAt[t];
-                if (Double.isNaN(valPart[t])) {
-                    continue;
-                }
-                double zt = scale.forward(valPart[t]);
-                for (int h = 1; h <= config.horizon() && h <= t + 1; h++) {
-                    double z = comb[t - h + 1][h - 1];
-                    double err = (zt - z) / volScale(volAt[t - h + 1], h);
-                    cal.adapt(h, err, config.level(), ADAPT_RATE);
-                    cal.record(h, err);
-                    if (h == 1) {
-                        volAt[t + 1] = nextVolatility(volAt[t], zt - z);
-                    }
-                }
-                for (int k = 0; k < BANDS.length; k++) {
-                    int h = BANDS[k];
-                    if (h > config.horizon() || t - h + 1 < 0) {
-                        continue;
-                    }
-                    boolean all = true;
-                    for (int i = 0; i < n && all; i++) {
-                        all = !Double.isNaN(runs.get(i).paths.get(t - h + 1)[h - 1]);
-                    }
-                    for (int i = 0; i < n && all; i++) {
-                        errSum[k][i] = SELECTION_DISCOUNT * errSum[k][i]
-                                + Math.abs(valPart[t] - runs.get(i).paths.get(t - h + 1)[h - 1]);
-                    }
-                }
-            }
-            VolumeForecaster v = new VolumeForecaster(config, kind.top, scale, transforms, models, errSum, pri,
-                    ownWeight, cal, volAt[valPart.length], history.length);
-            // The validation forecasts whose values are still to come are pending: the first
-            // values after training already count for the selection and the intervals.
-            for (int j = 2; j <= config.horizon() && valPart.length - j + 1 >= 0; j++) {
-                int t = valPart.length - j + 1;
-                int idx = (int) Math.floorMod(history.length - j, (long) config.horizon());
-                for (int i = 0; i < n; i++) {
-                    v.modelPending[i][idx] = runs.get(i).paths.get(t).clone();
-                }
-                if (t < valPart.length) {
-                    v.pending[idx] = comb[t].clone();
-                    v.pendingVol[idx] = volAt[t];
-                }
-            }
-            return v;
-        }
-    }
-
-    private static double[][] nanPrior(int n) {
+    static double[][] nanPrior(int n) {
         double[][] p = new double[BANDS.length][n];
         for (double[] row : p) {
             Arrays.fill(row, Double.NaN);
@@ -538,7 +322,7 @@ public final class VolumeForecaster {
     }
 
     /** Mean absolute step of the series (interval scale): the volatility before any forecast. */
-    private static double initialVolatility(double[] y, Transform scale) {
+    static double initialVolatility(double[] y, Transform scale) {
         double s = 0;
         int n = 0;
         for (int i = 1; i < y.length; i++) {
@@ -560,7 +344,7 @@ public final class VolumeForecaster {
         return Math.pow(vol, 1 / Math.sqrt(h));
     }
 
-    private static double nextVolatility(double vol, double oneStepError) {
+    static double nextVolatility(double vol, double oneStepError) {
         return Math.max(VOL_FLOOR, (1 - VOL_WEIGHT) * vol + VOL_WEIGHT * Math.abs(oneStepError));
     }
 
@@ -781,150 +565,13 @@ public final class VolumeForecaster {
         return c;
     }
 
+    /** Writes the state {@link VolumeForecasterState} reads back (the persisted model format). */
     void writeState(DataOutput out) throws IOException {
-        out.writeInt(config.season());
-        out.writeInt(config.weekly());
-        out.writeInt(config.horizon());
-        out.writeInt(config.window());
-        out.writeDouble(config.level());
-        out.writeByte(intervalScale.ordinal());
-        out.writeLong(steps);
-        out.writeDouble(vol);
-        out.writeByte(top);
-        out.writeDouble(ownWeight);
-        out.writeByte(models.length);
-        for (int i = 0; i < models.length; i++) {
-            out.writeByte(transforms[i].ordinal());
-            ForecasterCodec.writeForecaster(models[i], out);
-        }
-        for (int k = 0; k < BANDS.length; k++) {
-            for (int i = 0; i < models.length; i++) {
-                out.writeDouble(errSum[k][i]);
-                out.writeDouble(prior[k][i]);
-            }
-        }
-        // The forecasts at each band's horizon not yet compared with a value (91 per model), so
-        // a restored model re-selects exactly as the original would.
-        for (int k = 0; k < BANDS.length && BANDS[k] <= config.horizon(); k++) {
-            int h = BANDS[k];
-            for (int j = 1; j <= h; j++) {
-                int idx = (int) Math.floorMod(steps - j, (long) pending.length);
-                for (int i = 0; i < models.length; i++) {
-                    double[] p = modelPending[i][idx];
-                    out.writeDouble(p == null || steps - j < -1 ? Double.NaN : p[h - 1]);
-                }
-            }
-        }
-        // The combined forecasts not yet compared with a value, for the intervals (triangular:
-        // the path made j steps ago matters from j steps ahead on).
-        for (int j = 1; j <= config.horizon(); j++) {
-            int idx = (int) Math.floorMod(steps - j, (long) pending.length);
-            boolean has = pending[idx] != null && steps - j >= -1;
-            out.writeDouble(has ? pendingVol[idx] : Double.NaN);
-            for (int h = j; h <= config.horizon(); h++) {
-                out.writeDouble(has ? pending[idx][h - 1] : Double.NaN);
-            }
-        }
-        calibrator.writeState(out);
-    }
-
-    private static Transform transform(int ordinal) throws ModelStateException {
-        if (ordinal < 0 || ordinal >= Transform.values().length) {
-            throw new ModelStateException("unknown transform " + ordinal);
-        }
-        return Transform.values()[ordinal];
+        VolumeForecasterState.write(this, out);
     }
 
     static VolumeForecaster readState(DataInput in) throws IOException {
-        Config c;
-        try {
-            c = new Config(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readDouble());
-        } catch (IllegalArgumentException e) {
-            throw new ModelStateException("corrupt forecaster config");
-        }
-        if (c.horizon() > 100_000) {
-            throw new ModelStateException("corrupt forecaster horizon " + c.horizon());
-        }
-        Transform scale = transform(in.readByte());
-        long steps = in.readLong();
-        double vol = in.readDouble();
-        if (!(vol > 0) || Double.isInfinite(vol)) {
-            throw new ModelStateException("corrupt forecaster volatility " + vol);
-        }
-        int top = in.readByte();
-        double ownWeight = in.readDouble();
-        if (top < 1 || !(ownWeight >= 0 && ownWeight <= 1)) {
-            throw new ModelStateException("corrupt forecaster selection (top " + top + ", own weight " + ownWeight + ")");
-        }
-        int n = in.readByte();
-        if (n < 1) {
-            throw new ModelStateException("forecaster state without models");
-        }
-        Transform[] transforms = new Transform[n];
-        Forecaster[] models = new Forecaster[n];
-        for (int i = 0; i < n; i++) {
-            transforms[i] = transform(in.readByte());
-            models[i] = ForecasterCodec.readForecaster(in);
-        }
-        double[][] errSum = new double[BANDS.length][n];
-        double[][] prior = new double[BANDS.length][n];
-        for (int k = 0; k < BANDS.length; k++) {
-            for (int i = 0; i < n; i++) {
-                errSum[k][i] = in.readDouble();
-                prior[k][i] = in.readDouble();
-                if (!(errSum[k][i] >= 0) || Double.isInfinite(errSum[k][i]) || Double.isInfinite(prior[k][i])) {
-                    throw new ModelStateException("corrupt selection error of model " + i);
-                }
-            }
-        }
-        double[][][] bandPending = new double[BANDS.length][][];
-        for (int k = 0; k < BANDS.length && BANDS[k] <= c.horizon(); k++) {
-            bandPending[k] = new double[BANDS[k]][n];
-            for (int j = 0; j < BANDS[k]; j++) {
-                for (int i = 0; i < n; i++) {
-                    bandPending[k][j][i] = in.readDouble();
-                }
-            }
-        }
-        double[][] combined = new double[c.horizon()][];
-        double[] combinedVol = new double[c.horizon()];
-        for (int j = 1; j <= c.horizon(); j++) {
-            combinedVol[j - 1] = in.readDouble();
-            combined[j - 1] = new double[c.horizon()];
-            Arrays.fill(combined[j - 1], Double.NaN);
-            for (int h = j; h <= c.horizon(); h++) {
-                combined[j - 1][h - 1] = in.readDouble();
-            }
-        }
-        IntervalCalibrator cal = IntervalCalibrator.readState(in);
-        if (cal.horizon() != c.horizon()) {
-            throw new ModelStateException("calibrator horizon does not match config");
-        }
-        VolumeForecaster v = new VolumeForecaster(c, top, scale, transforms, models, errSum, prior, ownWeight, cal,
-                vol, steps);
-        for (int k = 0; k < BANDS.length && BANDS[k] <= c.horizon(); k++) {
-            int h = BANDS[k];
-            for (int j = 1; j <= h; j++) {
-                int idx = (int) Math.floorMod(steps - j, (long) c.horizon());
-                for (int i = 0; i < n; i++) {
-                    if (v.modelPending[i][idx] == null) {
-                        v.modelPending[i][idx] = new double[c.horizon()];
-                        Arrays.fill(v.modelPending[i][idx], Double.NaN);
-                    }
-                    // The newest path was just recomputed from the restored models; keep it.
-                    if (j > 1 || v.models[0].observed() == 0) {
-                        v.modelPending[i][idx][h - 1] = bandPending[k][j - 1][i];
-                    }
-                }
-            }
-        }
-        for (int j = 2; j <= c.horizon(); j++) {
-            if (combinedVol[j - 1] > 0) {
-                int idx = (int) Math.floorMod(steps - j, (long) c.horizon());
-                v.pending[idx] = combined[j - 1];
-                v.pendingVol[idx] = combinedVol[j - 1];
-            }
-        }
-        return v;
+        return VolumeForecasterState.read(in);
     }
+
 }

@@ -1,8 +1,6 @@
 package dev.prescient.predict.heat;
 
 import dev.prescient.predict.common.LongIntOpenMap;
-import dev.prescient.predict.common.ModelFormatException;
-import dev.prescient.predict.common.ModelIO;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -45,40 +43,40 @@ public final class ExtentHeatPredictor {
     }
     private static final double MAX_LANDMARK_EXPONENT = 60; // floats hold up to e^88
     private static final int SAMPLE = 1 << 14;
-    private static final int STREAMS = 128;
+    static final int STREAMS = 128;
     private static final int STREAM_GAP = 4;
     /** Four distance bands each for: sequential unseen, sequential seen, Markov chain. */
-    private static final int FRONTIER_BANDS = 12;
+    static final int FRONTIER_BANDS = 12;
     private static final double BAND_DECAY = 0.8;
 
-    private final double window;
+    final double window;
     private final double lambdaLong; // half-life 8 windows; mid = 8x, short = 32x this
-    private long landmark;
+    long landmark;
 
-    private final LongIntOpenMap index;
+    final LongIntOpenMap index;
     /**
      * Per-slot state interleaved in one array, STRIDE ints a slot: short, mid and long decayed
      * sums (float bits), last access time (two ints), total count, Markov successor slot + 1,
      * decayed count of windows with an access (float bits).
      * One event touches one or two cache lines here instead of one line in each of six arrays.
      */
-    private int[] rec;
-    private static final int STRIDE = 8;
-    private static final int R_SHORT = 0;
-    private static final int R_MID = 1;
-    private static final int R_LONG = 2;
-    private static final int R_LAST = 3;
-    private static final int R_COUNT = 5;
-    private static final int R_SUCC = 6;
+    int[] rec;
+    static final int STRIDE = 8;
+    static final int R_SHORT = 0;
+    static final int R_MID = 1;
+    static final int R_LONG = 2;
+    static final int R_LAST = 3;
+    static final int R_COUNT = 5;
+    static final int R_SUCC = 6;
     /**
      * Decayed count of the windows in which the extent was read (float bits, half-life 16
      * windows): an extent read once in each of many windows comes back, one read many times in a
      * single burst often does not, and the access counts cannot tell the two apart.
      */
-    private static final int R_WINDOWS = 7;
-    private int prevSlot = -1;
+    static final int R_WINDOWS = 7;
+    int prevSlot = -1;
 
-    private final OnlinePoissonRegression model;
+    final OnlinePoissonRegression model;
 
     /**
      * Cohort revival: extents last read at about the same time form a cohort (age buckets of a
@@ -92,10 +90,10 @@ public final class ExtentHeatPredictor {
     /** 64 windows of ages; older extents share the last bucket. */
     static final int COHORTS = 64 * COHORTS_PER_WINDOW;
     private final double invCohortLen;
-    private final double[] cohortPop = new double[COHORTS];
-    private final double[] cohortRevived = new double[COHORTS];
+    final double[] cohortPop = new double[COHORTS];
+    final double[] cohortRevived = new double[COHORTS];
     /** Revival rate by age bucket relative to the last window end (0 for the window just ended). */
-    private final double[] cohortRate = new double[COHORTS];
+    final double[] cohortRate = new double[COHORTS];
     private final double[] cohortTmp = new double[COHORTS];
     /** The model's cohort term per age bucket during a prediction pass. */
     private final double[] cohortTerm = new double[COHORTS];
@@ -105,7 +103,7 @@ public final class ExtentHeatPredictor {
      * the OLTP and P3 traces (0, 0.8, and 8 or 16 buckets a window did no better there).
      */
     static final double COHORT_DECAY = 0.5;
-    private long windowStart;
+    long windowStart;
 
     /**
      * What was sampled and proposed at one window end, labelled HORIZON windows later: the
@@ -130,11 +128,11 @@ public final class ExtentHeatPredictor {
     private long windows;
     private long rng = 0x9E3779B97F4A7C15L;
 
-    private final StreamTable streams = new StreamTable(STREAMS, STREAM_GAP);
+    final StreamTable streams = new StreamTable(STREAMS, STREAM_GAP);
 
     // frontier proposals of the previous window end, and their calibration per band
-    private final double[] bandHits = new double[FRONTIER_BANDS];
-    private final double[] bandCount = new double[FRONTIER_BANDS];
+    final double[] bandHits = new double[FRONTIER_BANDS];
+    final double[] bandCount = new double[FRONTIER_BANDS];
 
     private final double[] x = new double[FEATURES];
 
@@ -278,27 +276,27 @@ public final class ExtentHeatPredictor {
         lastWeight = 0; // relative to the old landmark: recompute on the next event
     }
 
-    private void growSlots(int cap) {
+    void growSlots(int cap) {
         rec = Arrays.copyOf(rec, Math.multiplyExact(cap, STRIDE));
     }
 
-    private int slotCapacity() {
+    int slotCapacity() {
         return rec.length / STRIDE;
     }
 
-    private float shortSum(int s) {
+    float shortSum(int s) {
         return Float.intBitsToFloat(rec[s * STRIDE + R_SHORT]);
     }
 
-    private float midSum(int s) {
+    float midSum(int s) {
         return Float.intBitsToFloat(rec[s * STRIDE + R_MID]);
     }
 
-    private float longSum(int s) {
+    float longSum(int s) {
         return Float.intBitsToFloat(rec[s * STRIDE + R_LONG]);
     }
 
-    private float windowSum(int s) {
+    float windowSum(int s) {
         return Float.intBitsToFloat(rec[s * STRIDE + R_WINDOWS]);
     }
 
@@ -310,16 +308,16 @@ public final class ExtentHeatPredictor {
         return windowSum(slot) * Math.sqrt(Math.exp(-lambdaLong * (now - landmark)));
     }
 
-    private long last(int s) {
+    long last(int s) {
         int b = s * STRIDE + R_LAST;
         return (long) rec[b] << 32 | rec[b + 1] & 0xFFFFFFFFL;
     }
 
-    private int countAt(int s) {
+    int countAt(int s) {
         return rec[s * STRIDE + R_COUNT];
     }
 
-    private int succ(int s) {
+    int succ(int s) {
         return rec[s * STRIDE + R_SUCC];
     }
 
@@ -617,50 +615,9 @@ public final class ExtentHeatPredictor {
         return s < 0 ? 0 : cohortRate[cohortAge(now - last(s))];
     }
 
-    // ---- serialisation ----
-
-    private static double nonNegative(double v, String what) throws ModelFormatException {
-        if (!(v >= 0) || Double.isInfinite(v)) {
-            throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, what + " " + v);
-        }
-        return v;
-    }
-
+    /** Writes the predictor in the format {@link #read} restores ({@link ExtentHeatPredictorState}). */
     public void write(DataOutputStream out) throws IOException {
-        ModelIO.writeHeader(out, MAGIC, VERSION);
-        out.writeDouble(window);
-        out.writeLong(landmark);
-        int n = index.size();
-        out.writeInt(n);
-        for (int s = 0; s < n; s++) {
-            out.writeLong(index.keyAt(s));
-            out.writeFloat(shortSum(s));
-            out.writeFloat(midSum(s));
-            out.writeFloat(longSum(s));
-            out.writeLong(last(s));
-            out.writeInt(countAt(s));
-            out.writeInt(succ(s));
-            out.writeFloat(windowSum(s));
-        }
-        out.writeInt(prevSlot);
-        model.write(out);
-        out.writeInt(streams.size());
-        for (int j = 0; j < streams.size(); j++) {
-            out.writeLong(streams.last[j]);
-            out.writeLong(streams.mark[j]);
-            out.writeLong(streams.touch[j]);
-            out.writeDouble(streams.advance[j]);
-        }
-        for (int b = 0; b < FRONTIER_BANDS; b++) {
-            out.writeDouble(bandHits[b]);
-            out.writeDouble(bandCount[b]);
-        }
-        out.writeLong(windowStart);
-        for (int a = 0; a < COHORTS; a++) {
-            out.writeDouble(cohortPop[a]);
-            out.writeDouble(cohortRevived[a]);
-            out.writeDouble(cohortRate[a]);
-        }
+        ExtentHeatPredictorState.write(this, out);
     }
 
     /**
@@ -668,70 +625,7 @@ public final class ExtentHeatPredictor {
      * first full window after the restart.
      */
     public static ExtentHeatPredictor read(DataInputStream in) throws IOException {
-        ModelIO.readHeader(in, MAGIC, VERSION);
-        double window = in.readDouble();
-        if (!(window > 0) || Double.isInfinite(window)) {
-            throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "window " + window);
-        }
-        long landmark = in.readLong();
-        int n = ModelIO.checkedCount(in.readInt(), Integer.MAX_VALUE - 8, "extent");
-        ExtentHeatPredictor p = new ExtentHeatPredictor(window, Math.max(16, n));
-        p.landmark = landmark;
-        for (int i = 0; i < n; i++) {
-            int s = p.index.intern(in.readLong());
-            if (s != i) {
-                throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "duplicate extent at " + i);
-            }
-            if (s >= p.slotCapacity()) {
-                p.growSlots(p.index.slotCapacity());
-            }
-            int b = s * STRIDE;
-            p.rec[b + R_SHORT] = Float.floatToRawIntBits(in.readFloat());
-            p.rec[b + R_MID] = Float.floatToRawIntBits(in.readFloat());
-            p.rec[b + R_LONG] = Float.floatToRawIntBits(in.readFloat());
-            long lastTime = in.readLong();
-            p.rec[b + R_LAST] = (int) (lastTime >>> 32);
-            p.rec[b + R_LAST + 1] = (int) lastTime;
-            p.rec[b + R_COUNT] = in.readInt();
-            int sc = in.readInt();
-            if (sc < 0 || sc > n) {
-                throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "successor " + sc);
-            }
-            p.rec[b + R_SUCC] = sc;
-            p.rec[b + R_WINDOWS] = Float.floatToRawIntBits(in.readFloat());
-        }
-        int prev = in.readInt();
-        if (prev < -1 || prev >= n) {
-            throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "previous slot " + prev);
-        }
-        p.prevSlot = prev;
-        OnlinePoissonRegression m = OnlinePoissonRegression.read(in);
-        if (m.features() != FEATURES) {
-            throw new ModelFormatException(ModelFormatException.Reason.CORRUPT, "features " + m.features());
-        }
-        p.model.copyFrom(m);
-        int ns = ModelIO.checkedCount(in.readInt(), STREAMS, "stream");
-        long[] sl = new long[ns];
-        long[] sm = new long[ns];
-        long[] st = new long[ns];
-        double[] sa = new double[ns];
-        for (int j = 0; j < ns; j++) {
-            sl[j] = in.readLong();
-            sm[j] = in.readLong();
-            st[j] = in.readLong();
-            sa[j] = in.readDouble();
-        }
-        p.streams.restore(ns, sl, sm, st, sa);
-        for (int b = 0; b < FRONTIER_BANDS; b++) {
-            p.bandHits[b] = in.readDouble();
-            p.bandCount[b] = in.readDouble();
-        }
-        p.windowStart = in.readLong();
-        for (int a = 0; a < COHORTS; a++) {
-            p.cohortPop[a] = nonNegative(in.readDouble(), "cohort size");
-            p.cohortRevived[a] = nonNegative(in.readDouble(), "cohort revivals");
-            p.cohortRate[a] = nonNegative(in.readDouble(), "cohort revival rate");
-        }
-        return p;
+        return ExtentHeatPredictorState.read(in);
     }
+
 }
