@@ -163,10 +163,14 @@ public class OperatorBeans {
                             @ConfigProperty(name = "prescient.planner.new-volume-warm-up") Duration warmUp,
                             @ConfigProperty(name = "prescient.planner.mode") String mode,
                             @ConfigProperty(name = "prescient.planner.reactive-dwell") Duration dwell,
-                            @ConfigProperty(name = "prescient.planner.record") Optional<String> record) {
+                            @ConfigProperty(name = "prescient.planner.record") Optional<String> record,
+                            @ConfigProperty(name = "prescient.planner.create-concurrency") int createConcurrency,
+                            @ConfigProperty(name = "prescient.state.save-interval") Duration saveInterval) {
         PlannerLoop loop = new PlannerLoop(client, agents, health, new AffinityProfiles(0.3, day),
-                new ModelStateStore(client, namespace, configMap, 20_000), metrics, events, clock, limits, heatScale,
+                new ModelStateStore(client, namespace, configMap), metrics, events, clock, limits, heatScale,
                 lead, forecasts, insights, inventory);
+        loop.setCreateConcurrency(createConcurrency);
+        loop.setStateSaveInterval(saveInterval);
         loop.setNewVolumeWarmUp(warmUp);
         loop.readFrom(cache);
         record.filter(f -> !f.isBlank()).ifPresent(f -> loop.setRecorder(new dev.prescient.operator.plan.PassRecorder(
