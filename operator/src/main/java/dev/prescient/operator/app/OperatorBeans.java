@@ -4,6 +4,7 @@ import dev.prescient.operator.agent.ClusterNodeAgents;
 import dev.prescient.operator.observe.ClusterCache;
 import dev.prescient.operator.agent.GrpcNodeAgentClient;
 import dev.prescient.operator.agent.NodeAgents;
+import dev.prescient.operator.agent.NodeReports;
 import dev.prescient.operator.agent.ReplicaInventory;
 import dev.prescient.operator.plan.OperatorLimits;
 import dev.prescient.operator.plan.VolumeInsights;
@@ -112,6 +113,13 @@ public class OperatorBeans {
         return new NodeHealthModel(threshold, interval.toMillis());
     }
 
+    /** One health sweep shared by the planner (which pulls it) and node health (which reads it). */
+    @Produces
+    @Singleton
+    NodeReports nodeReports() {
+        return new NodeReports();
+    }
+
     @Produces
     @Singleton
     VolumeInsights volumeInsights() {
@@ -152,7 +160,8 @@ public class OperatorBeans {
 
     @Produces
     @Singleton
-    PlannerLoop plannerLoop(KubernetesClient client, ClusterCache cache, NodeAgents agents, NodeHealthModel health, OperatorMetrics metrics,
+    PlannerLoop plannerLoop(KubernetesClient client, ClusterCache cache, NodeAgents agents, NodeReports reports,
+                            NodeHealthModel health, OperatorMetrics metrics,
                             KubeEvents events, Clock clock, OperatorLimits limits, VolumeForecasts forecasts,
                             VolumeInsights insights, ReplicaInventory inventory,
                             @ConfigProperty(name = "prescient.operator.namespace") String namespace,
@@ -170,6 +179,7 @@ public class OperatorBeans {
                 new ModelStateStore(client, namespace, configMap), metrics, events, clock, limits, heatScale,
                 lead, forecasts, insights, inventory);
         loop.setCreateConcurrency(createConcurrency);
+        loop.shareReports(reports);
         loop.setStateSaveInterval(saveInterval);
         loop.setNewVolumeWarmUp(warmUp);
         loop.readFrom(cache);

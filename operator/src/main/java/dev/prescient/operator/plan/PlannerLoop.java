@@ -3,22 +3,17 @@ package dev.prescient.operator.plan;
 import dev.prescient.api.nodeagent.v1.ConsumerHeat;
 import dev.prescient.api.nodeagent.v1.ExtentHeat;
 import dev.prescient.api.nodeagent.v1.FrontEndReads;
-import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
-import dev.prescient.api.nodeagent.v1.ListReplicasResponse;
 import dev.prescient.api.nodeagent.v1.SetReadSourceRequest;
-import dev.prescient.api.nodeagent.v1.NodeHealth;
 import dev.prescient.api.nodeagent.v1.Replica;
-import dev.prescient.api.nodeagent.v1.TelemetryRequest;
-import dev.prescient.api.nodeagent.v1.TelemetrySnapshot;
-import dev.prescient.api.nodeagent.v1.TierUsage;
 import dev.prescient.api.nodeagent.v1.VolumeTelemetry;
 import dev.prescient.api.nodeagent.v1.DeleteReplicaRequest;
 import dev.prescient.api.v1alpha1.migration.VolumeMigration;
 import dev.prescient.api.v1alpha1.node.StorageNode;
 import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
-import dev.prescient.operator.agent.NodeAgentClient;
 import dev.prescient.operator.agent.NodeAgentException;
 import dev.prescient.operator.agent.NodeAgents;
+import dev.prescient.operator.agent.NodeReports;
+import dev.prescient.operator.plan.TelemetrySweep.NodeData;
 import dev.prescient.operator.agent.ReplicaInventory;
 import dev.prescient.operator.metrics.OperatorMetrics;
 import dev.prescient.operator.migration.MigrationExecutor;
@@ -48,7 +43,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One evaluation of one MirrorPolicy: pull telemetry from the agents, update the compact history and the
@@ -71,6 +65,7 @@ public final class PlannerLoop {
     private final NodeHealthModel health;
     private final AffinityProfiles profiles;
     private final PlannerMemory memory;
+    private final TelemetrySweep sweep;
     private volatile MigrationCreator creator;
     private final OperatorMetrics metrics;
     private final KubeEvents events;
@@ -90,6 +85,7 @@ public final class PlannerLoop {
         this.agents = agents;
         this.health = health;
         this.profiles = profiles;
+        this.sweep = new TelemetrySweep(agents, metrics, clock);
         this.creator = new MigrationCreator(kube, events, metrics, DEFAULT_CREATE_CONCURRENCY);
         this.memory = new PlannerMemory(store, health, profiles, forecasts, DEFAULT_STATE_SAVE_INTERVAL);
         this.metrics = metrics;
@@ -134,10 +130,6 @@ public final class PlannerLoop {
         return inventory;
     }
 
-    /** What the agents said in this pass. */
-    private record NodeData(List<Replica> replicas, TelemetrySnapshot telemetry, Map<String, Long> available,
-                            List<FrontEndReads> frontEnds) {
-    }
 
     private volatile java.time.Duration newVolumeWarmUp = java.time.Duration.ZERO;
 
@@ -148,32 +140,22 @@ public final class PlannerLoop {
 
     private volatile ReactivePolicy reactive;
     private volatile ClusterReads reads;
-    private java.util.concurrent.ExecutorService pullers;
 
     /** Where the resources come from: informer caches in the operator; listing (the default) in tests. */
     public void readFrom(ClusterReads reads) {
         this.reads = reads;
     }
 
-    private synchronized java.util.concurrent.ExecutorService pullers() {
-        if (pullers == null) {
-            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-            pullers = java.util.concurrent.Executors.newFixedThreadPool(PULL_THREADS, r -> {
-                Thread t = new Thread(r, "telemetry-pull-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return pullers;
-    }
-
-    /** Agents asked at once per pass (their calls wait on the network, not on this process' CPU). */
-    static final int PULL_THREADS = 8;
     private volatile PassRecorder recorder;
 
     /** Records every pass's inputs for offline replay (prescient.planner.record); null: off. */
     public void setRecorder(PassRecorder recorder) {
         this.recorder = recorder;
+    }
+
+    /** Where the health reports this pass pulls are shared with node health (StorageNodeReconciler); null: not. */
+    public void shareReports(NodeReports reports) {
+        sweep.shareReports(reports);
     }
 
     /** Plan from observed state only (the scorecard's reactive baseline); null: the predictive planner. */
@@ -197,40 +179,9 @@ public final class PlannerLoop {
         List<ReplicatedVolume> volumes = all.stream()
                 .filter(v -> v.getSpec() != null && policy.equals(v.getSpec().getPolicy())).toList();
         List<VolumeMigration> migrations = in.list(VolumeMigration.class);
-        Map<String, NodeData> data = new ConcurrentHashMap<>();
-        List<String> unreachable = java.util.Collections.synchronizedList(new ArrayList<>());
-        // The agents are asked in parallel: a pass waits for the slowest node, not for the sum of them all.
-        List<java.util.concurrent.Future<?>> pulls = new ArrayList<>();
-        for (StorageNode n : nodes) {
-            String name = n.getMetadata().getName();
-            pulls.add(pullers().submit(() -> {
-                try {
-                    NodeAgentClient a = agents.forNode(name);
-                    NodeHealth h = a.getNodeHealth();
-                    Map<String, Long> avail = new HashMap<>();
-                    for (TierUsage t : h.getTiersList()) {
-                        avail.put(t.getTier(), t.getAvailableBytes());
-                    }
-                    ListReplicasResponse listed = a.listReplicas(ListReplicasRequest.getDefaultInstance());
-                    data.put(name, new NodeData(listed.getReplicasList(),
-                            a.getTelemetry(TelemetryRequest.getDefaultInstance()), avail, listed.getFrontEndsList()));
-                } catch (NodeAgentException e) {
-                    LOG.warnf("StorageNode/%s: telemetry pull failed: %s", name, e.getMessage());
-                    metrics.reconcileError("Telemetry", e.reason().name());
-                    unreachable.add(name);
-                }
-            }));
-        }
-        for (java.util.concurrent.Future<?> f : pulls) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("planner pass interrupted", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("telemetry pull failed", e.getCause());
-            }
-        }
+        TelemetrySweep.Pulled pulled = sweep.pull(nodes.stream().map(n -> n.getMetadata().getName()).toList());
+        Map<String, NodeData> data = pulled.data();
+        List<String> unreachable = pulled.unreachable();
         Map<String, List<Replica>> byNode = new HashMap<>();
         data.forEach((k, d) -> byNode.put(k, d.replicas()));
         inventory.publish(ReplicaInventory.Snapshot.of(now, byNode, unreachable));

@@ -6,6 +6,7 @@ import dev.prescient.api.v1alpha1.node.StorageNode;
 import dev.prescient.api.v1alpha1.node.StorageNodeStatus;
 import dev.prescient.operator.agent.NodeAgentException;
 import dev.prescient.operator.agent.NodeAgents;
+import dev.prescient.operator.agent.NodeReports;
 import dev.prescient.operator.metrics.OperatorMetrics;
 import dev.prescient.operator.status.NodeStatusAggregator;
 import dev.prescient.operator.telemetry.NodeHealthModel;
@@ -19,11 +20,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Keeps a StorageNode current: the agent's health report, the failure model's verdict, Events on changes. */
+/**
+ * Keeps a StorageNode current: the agent's health report, the failure model's verdict, Events on changes. The report
+ * is the one the planner's last pass pulled when it is younger than the node interval ({@link NodeReports}); the
+ * agent is asked here only when there is none.
+ */
 @ControllerConfiguration(name = "storagenode")
 public class StorageNodeReconciler implements Reconciler<StorageNode> {
 
     private final NodeAgents agents;
+    private final NodeReports reports;
     private final NodeHealthModel model;
     private final KubeEvents events;
     private final OperatorMetrics metrics;
@@ -31,9 +37,11 @@ public class StorageNodeReconciler implements Reconciler<StorageNode> {
     private final Duration interval;
 
     @Inject
-    public StorageNodeReconciler(NodeAgents agents, NodeHealthModel model, KubeEvents events, OperatorMetrics metrics,
-                                 Clock clock, @ConfigProperty(name = "prescient.node.interval") Duration interval) {
+    public StorageNodeReconciler(NodeAgents agents, NodeReports reports, NodeHealthModel model, KubeEvents events,
+                                 OperatorMetrics metrics, Clock clock,
+                                 @ConfigProperty(name = "prescient.node.interval") Duration interval) {
         this.agents = agents;
+        this.reports = reports;
         this.model = model;
         this.events = events;
         this.metrics = metrics;
@@ -49,7 +57,11 @@ public class StorageNodeReconciler implements Reconciler<StorageNode> {
         boolean wasAlert = isTrue(prev, "EvacuationRecommended");
         StorageNodeStatus next;
         try {
-            NodeHealth h = agents.forNode(name).getNodeHealth();
+            NodeHealth h = reports.fresh(name, interval, clock.instant());
+            if (h == null) {
+                h = agents.forNode(name).getNodeHealth();
+                reports.publish(name, h, clock.instant());
+            }
             NodeHealthModel.Risk risk = model.assess(name, h, clock.millis());
             next = NodeStatusAggregator.reachable(prev, h, risk, Boolean.TRUE.equals(sn.getSpec().getCordoned()),
                     gen, clock.instant());
