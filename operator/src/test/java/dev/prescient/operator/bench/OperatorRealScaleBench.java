@@ -87,7 +87,14 @@ public final class OperatorRealScaleBench {
         try {
             System.out.printf("operator scale benchmark on %s: %d volumes, %d nodes, %d cores, load %s%n",
                     kube.getMasterUrl(), volumes, nodes, Runtime.getRuntime().availableProcessors(), load());
-            cleanup(kube); // leftovers of a run that was killed
+            try {
+                cleanup(kube); // leftovers of a run that was killed
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+                // a fresh API server: the CRDs are not there yet, so neither is anything to clean up
+            }
             crds(kube, root);
             kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).addToLabels(LABEL,
                     LABEL_VALUE).endMetadata().build()).serverSideApply();
