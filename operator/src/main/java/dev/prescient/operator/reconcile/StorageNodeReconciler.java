@@ -1,5 +1,7 @@
 package dev.prescient.operator.reconcile;
 
+import dev.prescient.operator.observe.LeanItemStore;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import dev.prescient.api.nodeagent.v1.NodeHealth;
 import dev.prescient.api.v1alpha1.common.Condition;
 import dev.prescient.api.v1alpha1.node.StorageNode;
@@ -25,7 +27,7 @@ import java.time.Duration;
  * is the one the planner's last pass pulled when it is younger than the node interval ({@link NodeReports}); the
  * agent is asked here only when there is none.
  */
-@ControllerConfiguration(name = "storagenode")
+@ControllerConfiguration(name = "storagenode", informer = @Informer(itemStore = LeanItemStore.class))
 public class StorageNodeReconciler implements Reconciler<StorageNode> {
 
     private final NodeAgents agents;
