@@ -1,6 +1,7 @@
 #!/bin/sh
-# Operator scale benchmark against a real kube-apiserver: the operator as its own process (quarkus-run.jar, its
-# default JVM settings), fake node agents over gRPC in another process, 10,000 ReplicatedVolumes and 100
+# Operator scale benchmark against a real kube-apiserver: the operator as its own process (quarkus-run.jar with
+# the JVM options the image ships, read from images/operator/Containerfile's ENV JAVA_OPTS_APPEND, and the chart's
+# memory limit from helm/prescient/values.yaml as -XX:MaxRAM), fake node agents over gRPC in another process, 10,000 ReplicatedVolumes and 100
 # StorageNodes in the API server. Prints the operator's RSS, planner pass p50/p99, API requests per pass, the
 # evacuation wave, failure-crossing-to-first-VolumeMigration and reconcile throughput; deletes its objects at the end.
 # Usage: KUBECONFIG=... bench/operator-scale-real.sh [volumes=10000] [nodes=100] [passes=20]

@@ -37,7 +37,11 @@ public final class ClusterCache implements ClusterReads, AutoCloseable {
                 if (i == null) {
                     long t = System.nanoTime();
                     // Listed in pages: one list of 10,000 volumes can outlast the client's request timeout.
-                    i = kube.resources(type).withLimit(LIST_PAGE).inform();
+                    // Without managedFields (LeanItemStore): the largest part of the cached objects, never read here.
+                    SharedIndexInformer<T> informer = kube.resources(type).withLimit(LIST_PAGE).runnableInformer(0);
+                    informer.itemStore(new LeanItemStore<>());
+                    informer.run();
+                    i = informer;
                     informers.put(type, i);
                     LOG.infof("%s informer synced in %d ms: %d cached", type.getSimpleName(),
                             (System.nanoTime() - t) / 1_000_000, i.getStore().list().size());

@@ -6,7 +6,6 @@ import dev.prescient.api.v1alpha1.migration.VolumeMigrationSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 
 import java.time.Instant;
-import java.util.Locale;
 
 /** A planned action as a VolumeMigration resource, labelled so later passes know what each replica is for. */
 public final class MigrationFactory {
@@ -17,18 +16,14 @@ public final class MigrationFactory {
     private MigrationFactory() {
     }
 
-    public static String name(PlannedAction a, Instant now) {
-        String suffix = "-" + a.kind().name().toLowerCase(Locale.ROOT) + "-" + Long.toString(now.getEpochSecond(), 36);
-        String base = a.volume();
-        if (base.length() + suffix.length() > 200) {
-            base = base.substring(0, 200 - suffix.length());
-        }
-        return base + suffix;
+    public static VolumeMigration toMigration(PlannedAction a, long bandwidth, Instant now) {
+        return toMigration(a, bandwidth, MigrationNames.name(a, now));
     }
 
-    public static VolumeMigration toMigration(PlannedAction a, long bandwidth, Instant now) {
+    /** With the name {@link MigrationNames} gave the decision. */
+    public static VolumeMigration toMigration(PlannedAction a, long bandwidth, String name) {
         VolumeMigration vm = new VolumeMigration();
-        vm.setMetadata(new ObjectMetaBuilder().withName(name(a, now))
+        vm.setMetadata(new ObjectMetaBuilder().withName(name)
                 .addToLabels(ACTION_LABEL, a.kind().name())
                 .addToLabels(VOLUME_LABEL, a.volume().length() > 63 ? a.volume().substring(0, 63) : a.volume())
                 .build());

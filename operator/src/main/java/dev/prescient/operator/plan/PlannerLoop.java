@@ -3,22 +3,17 @@ package dev.prescient.operator.plan;
 import dev.prescient.api.nodeagent.v1.ConsumerHeat;
 import dev.prescient.api.nodeagent.v1.ExtentHeat;
 import dev.prescient.api.nodeagent.v1.FrontEndReads;
-import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
-import dev.prescient.api.nodeagent.v1.ListReplicasResponse;
 import dev.prescient.api.nodeagent.v1.SetReadSourceRequest;
-import dev.prescient.api.nodeagent.v1.NodeHealth;
 import dev.prescient.api.nodeagent.v1.Replica;
-import dev.prescient.api.nodeagent.v1.TelemetryRequest;
-import dev.prescient.api.nodeagent.v1.TelemetrySnapshot;
-import dev.prescient.api.nodeagent.v1.TierUsage;
 import dev.prescient.api.nodeagent.v1.VolumeTelemetry;
 import dev.prescient.api.nodeagent.v1.DeleteReplicaRequest;
 import dev.prescient.api.v1alpha1.migration.VolumeMigration;
 import dev.prescient.api.v1alpha1.node.StorageNode;
 import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
-import dev.prescient.operator.agent.NodeAgentClient;
 import dev.prescient.operator.agent.NodeAgentException;
 import dev.prescient.operator.agent.NodeAgents;
+import dev.prescient.operator.agent.NodeReports;
+import dev.prescient.operator.plan.TelemetrySweep.NodeData;
 import dev.prescient.operator.agent.ReplicaInventory;
 import dev.prescient.operator.metrics.OperatorMetrics;
 import dev.prescient.operator.migration.MigrationExecutor;
@@ -37,7 +32,6 @@ import dev.prescient.api.v1alpha1.volume.Consumer;
 import dev.prescient.api.v1alpha1.volume.ForecastMetric;
 import dev.prescient.operator.util.Units;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -49,7 +43,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One evaluation of one MirrorPolicy: pull telemetry from the agents, update the compact history and the
@@ -64,14 +57,16 @@ public final class PlannerLoop {
 
     /** What a pass did, for status, metrics and the benchmark. */
     public record Result(int volumes, int nodes, int created, int removed, int deferred, Duration telemetry,
-                         Duration planning, Duration acting) {
+                         Duration planning, Duration acting, Duration persisting, int stateParts) {
     }
 
     private final KubernetesClient kube;
     private final NodeAgents agents;
     private final NodeHealthModel health;
     private final AffinityProfiles profiles;
-    private final ModelStateStore store;
+    private final PlannerMemory memory;
+    private final TelemetrySweep sweep;
+    private volatile MigrationCreator creator;
     private final OperatorMetrics metrics;
     private final KubeEvents events;
     private final Clock clock;
@@ -81,10 +76,6 @@ public final class PlannerLoop {
     private final VolumeForecasts forecasts;
     private final VolumeInsights insights;
     private final ReplicaInventory inventory;
-    private final Map<String, HeatLevel> heat = new ConcurrentHashMap<>();
-    /** The planner's memory of each volume's heat class (see PlacementPlanner.classify): carried, persisted. */
-    private final Map<String, ClusterView.HeatHistory> heatHistory = new ConcurrentHashMap<>();
-    private volatile boolean restored;
 
     public PlannerLoop(KubernetesClient kube, NodeAgents agents, NodeHealthModel health, AffinityProfiles profiles,
                        ModelStateStore store, OperatorMetrics metrics, KubeEvents events, Clock clock,
@@ -94,7 +85,9 @@ public final class PlannerLoop {
         this.agents = agents;
         this.health = health;
         this.profiles = profiles;
-        this.store = store;
+        this.sweep = new TelemetrySweep(agents, metrics, clock);
+        this.creator = new MigrationCreator(kube, events, metrics, DEFAULT_CREATE_CONCURRENCY);
+        this.memory = new PlannerMemory(store, health, profiles, forecasts, DEFAULT_STATE_SAVE_INTERVAL);
         this.metrics = metrics;
         this.events = events;
         this.clock = clock;
@@ -107,6 +100,28 @@ public final class PlannerLoop {
         this.reads = ClusterReads.listing(kube);
     }
 
+    /** VolumeMigrations created at once by a pass (prescient.planner.create-concurrency). */
+    public static final int DEFAULT_CREATE_CONCURRENCY = 16;
+
+    public void setCreateConcurrency(int concurrency) {
+        MigrationCreator old = creator;
+        creator = new MigrationCreator(kube, events, metrics, concurrency);
+        old.close();
+    }
+
+    /** How often what was only learnt (not decided) is saved to the model-state ConfigMaps. */
+    public static final Duration DEFAULT_STATE_SAVE_INTERVAL = Duration.ofMinutes(5);
+
+    /** prescient.state.save-interval: the most often learnt model state is saved (decisions are saved at once). */
+    public void setStateSaveInterval(Duration every) {
+        memory.setLearntEvery(every);
+    }
+
+    /** Waits until the model state handed to the writer is in the API server (tests, shutdown). */
+    public boolean flushState(Duration timeout) throws InterruptedException {
+        return memory.flush(timeout);
+    }
+
     public VolumeInsights insights() {
         return insights;
     }
@@ -115,10 +130,6 @@ public final class PlannerLoop {
         return inventory;
     }
 
-    /** What the agents said in this pass. */
-    private record NodeData(List<Replica> replicas, TelemetrySnapshot telemetry, Map<String, Long> available,
-                            List<FrontEndReads> frontEnds) {
-    }
 
     private volatile java.time.Duration newVolumeWarmUp = java.time.Duration.ZERO;
 
@@ -129,32 +140,22 @@ public final class PlannerLoop {
 
     private volatile ReactivePolicy reactive;
     private volatile ClusterReads reads;
-    private java.util.concurrent.ExecutorService pullers;
 
     /** Where the resources come from: informer caches in the operator; listing (the default) in tests. */
     public void readFrom(ClusterReads reads) {
         this.reads = reads;
     }
 
-    private synchronized java.util.concurrent.ExecutorService pullers() {
-        if (pullers == null) {
-            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-            pullers = java.util.concurrent.Executors.newFixedThreadPool(PULL_THREADS, r -> {
-                Thread t = new Thread(r, "telemetry-pull-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return pullers;
-    }
-
-    /** Agents asked at once per pass (their calls wait on the network, not on this process' CPU). */
-    static final int PULL_THREADS = 8;
     private volatile PassRecorder recorder;
 
     /** Records every pass's inputs for offline replay (prescient.planner.record); null: off. */
     public void setRecorder(PassRecorder recorder) {
         this.recorder = recorder;
+    }
+
+    /** Where the health reports this pass pulls are shared with node health (StorageNodeReconciler); null: not. */
+    public void shareReports(NodeReports reports) {
+        sweep.shareReports(reports);
     }
 
     /** Plan from observed state only (the scorecard's reactive baseline); null: the predictive planner. */
@@ -167,10 +168,8 @@ public final class PlannerLoop {
         if (r != null) {
             settings = r.settings(settings);
         }
-        if (!restored) {
-            restore();
-        }
         Instant now = clock.instant();
+        memory.restoreOnce();
         long t0 = System.nanoTime();
         forecasts.beginPass();
         ClusterReads in = reads;
@@ -180,40 +179,9 @@ public final class PlannerLoop {
         List<ReplicatedVolume> volumes = all.stream()
                 .filter(v -> v.getSpec() != null && policy.equals(v.getSpec().getPolicy())).toList();
         List<VolumeMigration> migrations = in.list(VolumeMigration.class);
-        Map<String, NodeData> data = new ConcurrentHashMap<>();
-        List<String> unreachable = java.util.Collections.synchronizedList(new ArrayList<>());
-        // The agents are asked in parallel: a pass waits for the slowest node, not for the sum of them all.
-        List<java.util.concurrent.Future<?>> pulls = new ArrayList<>();
-        for (StorageNode n : nodes) {
-            String name = n.getMetadata().getName();
-            pulls.add(pullers().submit(() -> {
-                try {
-                    NodeAgentClient a = agents.forNode(name);
-                    NodeHealth h = a.getNodeHealth();
-                    Map<String, Long> avail = new HashMap<>();
-                    for (TierUsage t : h.getTiersList()) {
-                        avail.put(t.getTier(), t.getAvailableBytes());
-                    }
-                    ListReplicasResponse listed = a.listReplicas(ListReplicasRequest.getDefaultInstance());
-                    data.put(name, new NodeData(listed.getReplicasList(),
-                            a.getTelemetry(TelemetryRequest.getDefaultInstance()), avail, listed.getFrontEndsList()));
-                } catch (NodeAgentException e) {
-                    LOG.warnf("StorageNode/%s: telemetry pull failed: %s", name, e.getMessage());
-                    metrics.reconcileError("Telemetry", e.reason().name());
-                    unreachable.add(name);
-                }
-            }));
-        }
-        for (java.util.concurrent.Future<?> f : pulls) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("planner pass interrupted", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("telemetry pull failed", e.getCause());
-            }
-        }
+        TelemetrySweep.Pulled pulled = sweep.pull(nodes.stream().map(n -> n.getMetadata().getName()).toList());
+        Map<String, NodeData> data = pulled.data();
+        List<String> unreachable = pulled.unreachable();
         Map<String, List<Replica>> byNode = new HashMap<>();
         data.forEach((k, d) -> byNode.put(k, d.replicas()));
         inventory.publish(ReplicaInventory.Snapshot.of(now, byNode, unreachable));
@@ -232,51 +200,35 @@ public final class PlannerLoop {
         Plan plan = new PlacementPlanner(settings, profiles.day()).plan(view);
         long t2 = System.nanoTime();
         metrics.plannerPass(Duration.ofNanos(t2 - t1));
-        int created = 0;
+        creator.known(migrations, now);
+        List<PlannedAction> moves = new ArrayList<>();
         int removed = 0;
         for (PlannedAction a : plan.actions()) {
-            if (a.kind() == ActionKind.RemoveReplica) {
-                if (remove(a, now)) {
-                    removed++;
-                }
-                continue;
-            }
-            try {
-                VolumeMigration vm = MigrationFactory.toMigration(a, a.bandwidthBytesPerSecond() > 0
-                        ? a.bandwidthBytesPerSecond() : settings.bandwidthPerMigration(), now);
-                kube.resource(vm).create();
-                created++;
-                metrics.decision(a.kind().name(), "created");
-                events.normal(vm, "Planned", a.explanation());
-            } catch (KubernetesClientException e) {
-                // 409: the same decision was already written in this second by a previous pass.
-                metrics.decision(a.kind().name(), e.getCode() == 409 ? "duplicate" : "failed");
+            if (a.kind() != ActionKind.RemoveReplica) {
+                moves.add(a);
+            } else if (remove(a, now)) {
+                removed++;
             }
         }
+        int created = creator.create(moves, settings.bandwidthPerMigration(), now);
         for (Plan.Deferred d : plan.deferred()) {
             metrics.decision(d.action().kind().name(), "deferred");
         }
         for (ReadPlacement.Switch sw : new ReadPlacement(settings).decide(view, readSources)) {
             switchReads(sw, now);
         }
-        for (Plan.DesiredPlacement p : plan.desired().values()) {
-            heat.put(p.volume(), p.heat());
-            if (p.heatHistory() == null || p.heatHistory().equals(ClusterView.HeatHistory.NONE)) {
-                heatHistory.remove(p.volume());
-            } else {
-                heatHistory.put(p.volume(), p.heatHistory());
-            }
-        }
+        plan.desired().values().forEach(memory::remember);
         publishInsights(now, settings, view, plan, volumes, podHeat);
         Set<String> names = new HashSet<>();
         all.forEach(v -> names.add(v.getMetadata().getName()));
         insights.retain(names);
         forecasts.retain(names);
-        heatHistory.keySet().retainAll(names);
+        memory.retain(names);
         long t3 = System.nanoTime();
-        persist();
+        int parts = memory.persist(now);
         return new Result(view.volumes().size(), view.nodes().size(), created, removed, plan.deferred().size(),
-                Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2));
+                Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2),
+                Duration.ofNanos(System.nanoTime() - t3), parts);
     }
 
     /**
@@ -547,11 +499,11 @@ public final class PlannerLoop {
             forecasts.observe(name, now, usedBytes, total);
             var p = v.getSpec().getPlacement();
             views.add(new VolumeView(name, v.getSpec().getCapacityBytes(), usedBytes,
-                    v.getSpec().getReplicas() == null ? 1 : v.getSpec().getReplicas(), fixed, score, heat.get(name),
+                    v.getSpec().getReplicas() == null ? 1 : v.getSpec().getReplicas(), fixed, score, memory.heat(name),
                     nowShare, forecast, capacityForecast(name, usedBytes, v.getSpec().getCapacityBytes(), settings), lastMove.get(name),
                     p == null || p.getRequiredNodes() == null ? Set.of() : Set.copyOf(p.getRequiredNodes()),
                     p == null || p.getRequiredZones() == null ? Set.of() : Set.copyOf(p.getRequiredZones()),
-                    heatHistory.get(name)));
+                    memory.history(name)));
         }
         return new ClusterView(now, nodeViews, views, inFlight, limits);
     }
@@ -581,73 +533,5 @@ public final class PlannerLoop {
         }
         return new ClusterView.CapacityForecast(point, Math.max(0, (long) o.lower()),
                 Math.max(point, (long) o.upper()), o.level(), o.model());
-    }
-
-    /** "coolingSinceMillis:peak:demotedAtMillis:regretted" ("-" for no instant), as kept in the model state. */
-    static String formatHeatHistory(ClusterView.HeatHistory h) {
-        return millis(h.coolingSince()) + ":" + h.coolingPeak() + ":" + millis(h.demotedAt()) + ":" + h.regretted();
-    }
-
-    private static String millis(Instant t) {
-        return t == null ? "-" : Long.toString(t.toEpochMilli());
-    }
-
-    /** Null for anything else: that volume's history starts over, which only changes when it may be demoted. */
-    static ClusterView.HeatHistory parseHeatHistory(String s) {
-        String[] f = s.split(":", -1);
-        if (f.length != 4) {
-            return null;
-        }
-        try {
-            int regretted = Integer.parseInt(f[3]);
-            return regretted < 0 ? null : new ClusterView.HeatHistory(instant(f[0]), Double.parseDouble(f[1]),
-                    instant(f[2]), regretted);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static Instant instant(String millis) {
-        return millis.equals("-") ? null : Instant.ofEpochMilli(Long.parseLong(millis));
-    }
-
-    private void restore() {
-        restored = true;
-        Map<String, String> s = store.load();
-        Map<String, String> h = new HashMap<>();
-        Map<String, String> a = new HashMap<>();
-        Map<String, String> u = new HashMap<>();
-        s.forEach((k, v) -> {
-            if (k.startsWith("health.")) {
-                h.put(k.substring(7), v);
-            } else if (k.startsWith("affinity.")) {
-                a.put(k.substring(9), v);
-            } else if (k.startsWith("used.")) {
-                u.put(k.substring(5), v);
-            } else if (k.startsWith("heat.")) {
-                try {
-                    heat.put(k.substring(5), HeatLevel.valueOf(v));
-                } catch (IllegalArgumentException ignored) {
-                    // Unknown class name from another version: relearn.
-                }
-            } else if (k.startsWith("heatHistory.")) {
-                ClusterView.HeatHistory c = parseHeatHistory(v);
-                if (c != null) {
-                    heatHistory.put(k.substring(12), c);
-                }
-            }
-        });
-        int n = health.restore(h) + profiles.restore(a) + forecasts.restore(u);
-        LOG.infof("model state restored: %d entries", n + heat.size() + heatHistory.size());
-    }
-
-    private void persist() {
-        Map<String, String> out = new HashMap<>();
-        health.export().forEach((k, v) -> out.put("health." + k, v));
-        profiles.export().forEach((k, v) -> out.put("affinity." + k, v));
-        heat.forEach((k, v) -> out.put("heat." + k, v.name()));
-        heatHistory.forEach((k, v) -> out.put("heatHistory." + k, formatHeatHistory(v)));
-        forecasts.export().forEach((k, v) -> out.put("used." + k, v));
-        store.save(out);
     }
 }

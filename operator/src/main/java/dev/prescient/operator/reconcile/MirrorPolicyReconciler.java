@@ -102,10 +102,11 @@ public class MirrorPolicyReconciler implements Reconciler<MirrorPolicy> {
             PlannerLoop.Result r = planner.evaluate(name, PolicySettingsMapper.map(p.getSpec()));
             evaluated = clock.instant().toString();
             next = Units.duration(p.getSpec().getEvaluationInterval(), Duration.ofMinutes(1));
-            LOG.infof("planner pass %s: %d volumes, %d nodes; observe %d ms, plan %d ms, act %d ms, whole reconcile "
-                            + "%d ms; %d created, %d removed, %d deferred", name, r.volumes(), r.nodes(),
-                    r.telemetry().toMillis(), r.planning().toMillis(), r.acting().toMillis(),
-                    (System.nanoTime() - start) / 1_000_000, r.created(), r.removed(), r.deferred());
+            LOG.infof("planner pass %s: %d volumes, %d nodes; observe %d ms, plan %d ms, act %d ms, state %d ms "
+                            + "(%d part(s) due), whole reconcile %d ms; %d created, %d removed, %d deferred", name,
+                    r.volumes(), r.nodes(), r.telemetry().toMillis(), r.planning().toMillis(), r.acting().toMillis(),
+                    r.persisting().toMillis(), r.stateParts(), (System.nanoTime() - start) / 1_000_000, r.created(),
+                    r.removed(), r.deferred());
             if (r.created() + r.removed() > 0) {
                 events.normal(p, "Evaluated", r.volumes() + " volume(s): " + r.created() + " migration(s) created, "
                         + r.removed() + " replica(s) removed, " + r.deferred() + " deferred");

@@ -1,5 +1,6 @@
 package dev.prescient.operator.reconcile;
 
+import dev.prescient.operator.observe.LeanItemStore;
 import dev.prescient.api.v1alpha1.node.StorageNode;
 import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
 import dev.prescient.operator.agent.ReplicaInventory;
@@ -25,7 +26,8 @@ import java.time.Duration;
  */
 // Listed in pages when the informer starts: one list of 10,000 objects outlasts the client's request timeout on a
 // loaded API server.
-@ControllerConfiguration(name = "replicatedvolume", informer = @Informer(informerListLimit = 500))
+@ControllerConfiguration(name = "replicatedvolume", informer = @Informer(informerListLimit = 500,
+        itemStore = LeanItemStore.class))
 public class ReplicatedVolumeReconciler implements Reconciler<ReplicatedVolume> {
 
     private final ReplicaInventory inventory;

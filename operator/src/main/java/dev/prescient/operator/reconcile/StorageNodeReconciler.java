@@ -1,11 +1,14 @@
 package dev.prescient.operator.reconcile;
 
+import dev.prescient.operator.observe.LeanItemStore;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import dev.prescient.api.nodeagent.v1.NodeHealth;
 import dev.prescient.api.v1alpha1.common.Condition;
 import dev.prescient.api.v1alpha1.node.StorageNode;
 import dev.prescient.api.v1alpha1.node.StorageNodeStatus;
 import dev.prescient.operator.agent.NodeAgentException;
 import dev.prescient.operator.agent.NodeAgents;
+import dev.prescient.operator.agent.NodeReports;
 import dev.prescient.operator.metrics.OperatorMetrics;
 import dev.prescient.operator.status.NodeStatusAggregator;
 import dev.prescient.operator.telemetry.NodeHealthModel;
@@ -19,11 +22,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Keeps a StorageNode current: the agent's health report, the failure model's verdict, Events on changes. */
-@ControllerConfiguration(name = "storagenode")
+/**
+ * Keeps a StorageNode current: the agent's health report, the failure model's verdict, Events on changes. The report
+ * is the one the planner's last pass pulled when it is younger than the node interval ({@link NodeReports}); the
+ * agent is asked here only when there is none.
+ */
+@ControllerConfiguration(name = "storagenode", informer = @Informer(itemStore = LeanItemStore.class))
 public class StorageNodeReconciler implements Reconciler<StorageNode> {
 
     private final NodeAgents agents;
+    private final NodeReports reports;
     private final NodeHealthModel model;
     private final KubeEvents events;
     private final OperatorMetrics metrics;
@@ -31,9 +39,11 @@ public class StorageNodeReconciler implements Reconciler<StorageNode> {
     private final Duration interval;
 
     @Inject
-    public StorageNodeReconciler(NodeAgents agents, NodeHealthModel model, KubeEvents events, OperatorMetrics metrics,
-                                 Clock clock, @ConfigProperty(name = "prescient.node.interval") Duration interval) {
+    public StorageNodeReconciler(NodeAgents agents, NodeReports reports, NodeHealthModel model, KubeEvents events,
+                                 OperatorMetrics metrics, Clock clock,
+                                 @ConfigProperty(name = "prescient.node.interval") Duration interval) {
         this.agents = agents;
+        this.reports = reports;
         this.model = model;
         this.events = events;
         this.metrics = metrics;
@@ -49,7 +59,11 @@ public class StorageNodeReconciler implements Reconciler<StorageNode> {
         boolean wasAlert = isTrue(prev, "EvacuationRecommended");
         StorageNodeStatus next;
         try {
-            NodeHealth h = agents.forNode(name).getNodeHealth();
+            NodeHealth h = reports.fresh(name, interval, clock.instant());
+            if (h == null) {
+                h = agents.forNode(name).getNodeHealth();
+                reports.publish(name, h, clock.instant());
+            }
             NodeHealthModel.Risk risk = model.assess(name, h, clock.millis());
             next = NodeStatusAggregator.reachable(prev, h, risk, Boolean.TRUE.equals(sn.getSpec().getCordoned()),
                     gen, clock.instant());

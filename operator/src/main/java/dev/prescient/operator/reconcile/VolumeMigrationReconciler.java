@@ -1,5 +1,6 @@
 package dev.prescient.operator.reconcile;
 
+import dev.prescient.operator.observe.LeanItemStore;
 import dev.prescient.api.v1alpha1.migration.MigrationPhase;
 import dev.prescient.api.v1alpha1.migration.VolumeMigration;
 import dev.prescient.api.v1alpha1.migration.VolumeMigrationStatus;
@@ -25,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 // Listed in pages when the informer starts: one list of 10,000 objects outlasts the client's request timeout on a
 // loaded API server.
-@ControllerConfiguration(name = "volumemigration", informer = @Informer(informerListLimit = 500))
+@ControllerConfiguration(name = "volumemigration", informer = @Informer(informerListLimit = 500,
+        itemStore = LeanItemStore.class))
 public class VolumeMigrationReconciler implements Reconciler<VolumeMigration> {
 
     private final MigrationExecutor executor;

@@ -6,128 +6,162 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.jboss.logging.Logger;
 
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Model state (failure thresholds and health histories, heat classes, affinity profiles, used-bytes histories)
- * kept in a ConfigMap so a new leader starts from what the old one learnt. Keys are made ConfigMap-safe; a
- * ConfigMap holds at most 1 MiB, so beyond {@code maxEntries} or ~900 KiB the rest is dropped (and relearnt), in
- * priority order, never the write failing.
+ * Model state kept in ConfigMaps so that a new leader starts from what the old one learnt: named parts, each a JSON
+ * document in a ConfigMap of its own ({@code <name>-<part>}, labelled {@value #PART_LABEL}={@code <name>}), so that no
+ * object nears the API server's 1 MiB limit and a change rewrites one part, not everything. A part is written only
+ * when its JSON differs from what was last written or loaded, and by a writer thread of its own, so a planner pass
+ * never waits for the API server here. What the parts hold is the caller's business (the planner's PlannerMemory).
  */
-public final class ModelStateStore {
+public final class ModelStateStore implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ModelStateStore.class);
+
+    public static final String PART_LABEL = "storage.prescient.dev/model-state";
+    static final String KEY = "state.json";
+    /** Stay under the API server's 1 MiB object limit with room for metadata. */
+    public static final int MAX_BYTES = 900 << 10;
 
     private final KubernetesClient kube;
     private final String namespace;
     private final String name;
-    private final int maxEntries;
+    /** Per part, the digest of the JSON last written or loaded: an equal part is not written again. */
+    private final Map<String, String> stored = new ConcurrentHashMap<>();
+    private final Map<String, String> queued = new LinkedHashMap<>();
+    private boolean draining;
+    private final AtomicInteger writes = new AtomicInteger();
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "model-state-writer");
+        t.setDaemon(true);
+        return t;
+    });
 
-    public ModelStateStore(KubernetesClient kube, String namespace, String name, int maxEntries) {
+    public ModelStateStore(KubernetesClient kube, String namespace, String name) {
         this.kube = kube;
         this.namespace = namespace;
         this.name = name;
-        this.maxEntries = maxEntries;
     }
 
-    static String encodeKey(String k) {
-        StringBuilder b = new StringBuilder();
-        for (char c : k.toCharArray()) {
-            if (Character.isLetterOrDigit(c) || c == '-' || c == '.') {
-                b.append(c);
-            } else {
-                b.append('_').append(String.format("%02x", (int) c & 0xff));
-            }
-        }
-        return b.toString();
+    public String configMapName(String part) {
+        return name + "-" + part;
     }
 
-    static String decodeKey(String k) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < k.length(); i++) {
-            char c = k.charAt(i);
-            if (c == '_' && i + 2 < k.length()) {
-                b.append((char) Integer.parseInt(k.substring(i + 1, i + 3), 16));
-                i += 2;
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
-    }
-
+    /** Every part found (part name to JSON). A failed list is logged and gives nothing: the models relearn. */
     public Map<String, String> load() {
+        Map<String, String> out = new HashMap<>();
         try {
-            ConfigMap cm = kube.configMaps().inNamespace(namespace).withName(name).get();
-            Map<String, String> out = new HashMap<>();
-            if (cm != null && cm.getData() != null) {
-                cm.getData().forEach((k, v) -> out.put(decodeKey(k), v));
+            for (ConfigMap cm : kube.configMaps().inNamespace(namespace).withLabel(PART_LABEL, name).list()
+                    .getItems()) {
+                String cmName = cm.getMetadata().getName();
+                String json = cm.getData() == null ? null : cm.getData().get(KEY);
+                if (json == null || !cmName.startsWith(name + "-")) {
+                    continue;
+                }
+                String part = cmName.substring(name.length() + 1);
+                out.put(part, json);
+                stored.put(part, digest(json));
             }
-            return out;
         } catch (KubernetesClientException e) {
-            LOG.warnf("ConfigMap/%s: model state not loaded: %s", name, e.getMessage());
-            return Map.of();
+            LOG.warnf("ConfigMap/%s-*: model state not loaded: %s", name, e.getMessage());
         }
+        return out;
     }
-
-    /** Stay under the API server's 1 MiB object limit with room for metadata. */
-    static final int MAX_BYTES = 900 << 10;
-    /** What is kept first when not everything fits: the cheapest to store and the slowest to relearn. */
-    static final List<String> PRIORITY = List.of("health.", "heat.", "affinity.", "used.");
 
     /**
-     * The entries that go into the ConfigMap: by {@link #PRIORITY} of their prefix, then by key, until
-     * {@code maxEntries} or {@code maxBytes} (keys and values) is reached; the rest is relearnt.
+     * Queues parts for the writer; a part equal to what is stored is dropped here, and a part queued again before it
+     * was written is replaced by the newer JSON. A part over {@link #MAX_BYTES} is refused (the caller trims).
      */
-    static Map<String, String> select(Map<String, String> state, int maxEntries, int maxBytes) {
-        List<Map.Entry<String, String>> all = new ArrayList<>(state.entrySet());
-        all.sort(Comparator.comparingInt((Map.Entry<String, String> e) -> rank(e.getKey()))
-                .thenComparing(Map.Entry::getKey));
-        Map<String, String> data = new TreeMap<>();
-        long bytes = 0;
-        for (Map.Entry<String, String> e : all) {
-            String k = encodeKey(e.getKey());
-            long size = k.length() + e.getValue().length();
-            if (data.size() >= maxEntries || bytes + size > maxBytes) {
-                break;
-            }
-            data.put(k, e.getValue());
-            bytes += size;
-        }
-        return data;
-    }
-
-    private static int rank(String key) {
-        for (int i = 0; i < PRIORITY.size(); i++) {
-            if (key.startsWith(PRIORITY.get(i))) {
-                return i;
+    public void save(Map<String, String> parts) {
+        synchronized (queued) {
+            parts.forEach((part, json) -> {
+                if (json.length() > MAX_BYTES) {
+                    LOG.warnf("ConfigMap/%s: %d bytes of model state, over the %d limit; not written",
+                            configMapName(part), json.length(), MAX_BYTES);
+                } else if (!digest(json).equals(stored.get(part))) {
+                    queued.put(part, json);
+                }
+            });
+            if (!queued.isEmpty() && !draining) {
+                draining = true;
+                writer.execute(this::drain);
             }
         }
-        return PRIORITY.size();
     }
 
-    public void save(Map<String, String> state) {
-        Map<String, String> data = select(state, maxEntries, MAX_BYTES);
-        if (data.size() < state.size()) {
-            LOG.debugf("ConfigMap/%s: %d of %d model state entries fit; the rest is relearnt", name, data.size(),
-                    state.size());
+    private void drain() {
+        while (true) {
+            Map<String, String> batch;
+            synchronized (queued) {
+                if (queued.isEmpty()) {
+                    draining = false;
+                    queued.notifyAll();
+                    return;
+                }
+                batch = new LinkedHashMap<>(queued);
+                queued.clear();
+            }
+            batch.forEach(this::write);
         }
+    }
+
+    private void write(String part, String json) {
+        ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(configMapName(part)).withNamespace(namespace)
+                .addToLabels(PART_LABEL, name).endMetadata().addToData(KEY, json).build();
         try {
-            kube.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata().withName(name)
-                    .withNamespace(namespace).endMetadata().withData(data).build()).serverSideApply();
-        } catch (KubernetesClientException e) {
             try {
-                kube.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata()
-                        .withName(name).withNamespace(namespace).endMetadata().withData(data).build())
-                        .createOr(c -> c.update());
-            } catch (KubernetesClientException e2) {
-                LOG.warnf("ConfigMap/%s: model state not saved: %s", name, e2.getMessage());
+                kube.configMaps().inNamespace(namespace).resource(cm).serverSideApply();
+            } catch (KubernetesClientException e) {
+                // A server (or the test server) without server-side apply.
+                kube.configMaps().inNamespace(namespace).resource(cm).createOr(c -> c.update());
+            }
+            stored.put(part, digest(json));
+            writes.incrementAndGet();
+        } catch (KubernetesClientException e) {
+            // Not stored: the next save of this part tries again (its hash still differs).
+            LOG.warnf("ConfigMap/%s: model state not saved: %s", configMapName(part), e.getMessage());
+        }
+    }
+
+    static String digest(String json) {
+        try {
+            return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /** Waits until every queued part was written (or failed); false on timeout. */
+    public boolean flush(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (queued) {
+            while (draining) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                queued.wait(Math.max(1, left / 1_000_000));
             }
         }
+        return true;
+    }
+
+    /** ConfigMap writes done so far. */
+    public int writes() {
+        return writes.get();
+    }
+
+    @Override
+    public void close() {
+        writer.shutdown();
     }
 }

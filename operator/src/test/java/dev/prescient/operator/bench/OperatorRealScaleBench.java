@@ -40,7 +40,7 @@ import java.util.stream.Stream;
 
 /**
  * Scale benchmark against a real kube-apiserver (not a test): the operator as its own process (quarkus-run.jar,
- * default JVM settings), fake node agents over gRPC in a third process ({@link FakeAgentServer}), N
+ * the JVM options the image ships under the chart's memory limit, see {@link ShippedJvm}), fake node agents over gRPC in a third process ({@link FakeAgentServer}), N
  * ReplicatedVolumes and M StorageNodes in the API server. Prints the operator's RSS, planner pass p50/p99, API
  * requests per pass (apiserver_request_total), the evacuation wave, the time from a failure probability crossing
  * the threshold to the first VolumeMigration, and reconcile throughput. Everything it creates carries the label
@@ -55,7 +55,10 @@ public final class OperatorRealScaleBench {
     static final String POLICY = PREFIX + "policy";
 
     private static final Pattern PASS = Pattern.compile("planner pass " + POLICY + ": (\\d+) volumes, (\\d+) nodes; "
-            + "observe (\\d+) ms, plan (\\d+) ms, act (\\d+) ms, whole reconcile (\\d+) ms; (\\d+) created");
+            + "observe (\\d+) ms, plan (\\d+) ms, act (\\d+) ms, state (\\d+) ms \\((\\d+) part\\(s\\) due\\), "
+            + "whole reconcile (\\d+) ms; (\\d+) created");
+    /** Where each figure of a pass is in the log line's groups (p[7] state ms and p[8] state parts come last). */
+    private static final int[] GROUPS = {1, 2, 3, 4, 5, 8, 9, 6, 7};
 
     public static void main(String[] args) {
         try {
@@ -84,7 +87,14 @@ public final class OperatorRealScaleBench {
         try {
             System.out.printf("operator scale benchmark on %s: %d volumes, %d nodes, %d cores, load %s%n",
                     kube.getMasterUrl(), volumes, nodes, Runtime.getRuntime().availableProcessors(), load());
-            cleanup(kube); // leftovers of a run that was killed
+            try {
+                cleanup(kube); // leftovers of a run that was killed
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+                // a fresh API server: the CRDs are not there yet, so neither is anything to clean up
+            }
             crds(kube, root);
             kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).addToLabels(LABEL,
                     LABEL_VALUE).endMetadata().build()).serverSideApply();
@@ -164,12 +174,15 @@ public final class OperatorRealScaleBench {
                         }
                     });
 
-            // The operator: its normal entry point with no JVM options, configured as a Deployment would be (env).
+            // The operator: its normal entry point with the JVM options the image ships (read from the Containerfile)
+            // under the chart's memory limit, configured as a Deployment would be (env).
             int httpPort = freePortRange(1);
             Path log = work.resolve("operator.log");
-            ProcessBuilder ob = new ProcessBuilder("java", "-jar",
-                    root.resolve("operator/target/quarkus-app/quarkus-run.jar").toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            ShippedJvm shipped = ShippedJvm.read(root);
+            List<String> command = new ArrayList<>(List.of("java"));
+            command.addAll(shipped.asRunHere());
+            command.addAll(List.of("-jar", root.resolve("operator/target/quarkus-app/quarkus-run.jar").toString()));
+            ProcessBuilder ob = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             Map<String, String> env = ob.environment();
             env.put("POD_NAMESPACE", NS);
             env.put("QUARKUS_HTTP_PORT", "" + httpPort);
@@ -181,7 +194,7 @@ public final class OperatorRealScaleBench {
             String jvmOpts = System.getenv("OPERATOR_JAVA_OPTS");
             if (jvmOpts != null && !jvmOpts.isBlank()) {
                 List<String> cmd = new ArrayList<>(ob.command());
-                cmd.addAll(1, List.of(jvmOpts.trim().split("\\s+")));
+                cmd.addAll(cmd.indexOf("-jar"), List.of(jvmOpts.trim().split("\\s+")));
                 ob.command(cmd);
             }
             long opStart = System.nanoTime();
@@ -212,9 +225,9 @@ public final class OperatorRealScaleBench {
                 }
                 if (ps.size() > seen.size()) {
                     for (long[] p : ps.subList(seen.size(), ps.size())) {
-                        System.out.printf("  pass %d: observe %d ms, plan %d ms, act %d ms, whole %d ms, created %d;"
-                                + " operator RSS %d MiB%n", seen.size() + 1, p[2], p[3], p[4], p[5], p[6],
-                                rss.get(rss.size() - 1) >> 10);
+                        System.out.printf("  pass %d: observe %d ms, plan %d ms, act %d ms, state %d ms (%d parts),"
+                                + " whole %d ms, created %d; operator RSS %d MiB%n", seen.size() + 1, p[2], p[3],
+                                p[4], p[7], p[8], p[5], p[6], rss.get(rss.size() - 1) >> 10);
                         seen.add(p);
                     }
                     if (apiBefore == null && seen.size() >= 2) {
@@ -276,8 +289,14 @@ public final class OperatorRealScaleBench {
                         statusAll / 1000.0, volumes / (statusAll / 1000.0));
             }
             long max = rss.stream().mapToLong(Long::longValue).max().orElse(0);
-            System.out.printf("operator RSS: max %d MiB, at the end %d MiB (sampled every second from "
-                    + "/proc/%d/status VmRSS)%n", max >> 10, rss.get(rss.size() - 1) >> 10, pid);
+            List<Long> all = new ArrayList<>(rss);
+            all.sort(null);
+            long over = rss.stream().filter(k -> (k << 10) > shipped.memoryLimitBytes()).count();
+            System.out.printf("operator RSS over the whole run: median %d MiB, max %d MiB, at the end %d MiB (sampled "
+                            + "every second from /proc/%d/status VmRSS); %d of %d samples above the chart's %d MiB "
+                            + "limit (a container would have been OOM-killed there)%n", pct(all, 50) >> 10, max >> 10,
+                    rss.get(rss.size() - 1) >> 10, pid, over, rss.size(), shipped.memoryLimitBytes() >> 20);
+            metricsSeries(httpPort);
             vmWatch.close();
             snWatch.close();
             rvWatch.close();
@@ -334,6 +353,20 @@ public final class OperatorRealScaleBench {
         delta.forEach((k, v) -> System.out.printf("    %-50s %7d  (%.1f per pass)%n", k, v, (double) v / passes));
     }
 
+    /** How many series the operator exports, and how many of them are the operator framework's. */
+    static void metricsSeries(int port) {
+        try {
+            var http = java.net.http.HttpClient.newHttpClient();
+            String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                    + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            long series = body.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).count();
+            long framework = body.lines().filter(l -> l.startsWith("operator_sdk")).count();
+            System.out.printf("operator /q/metrics: %d series, %d of them operator_sdk_*%n", series, framework);
+        } catch (Exception e) {
+            System.out.println("operator /q/metrics not read: " + e);
+        }
+    }
+
     static long pct(List<Long> sorted, int p) {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
@@ -372,9 +405,9 @@ public final class OperatorRealScaleBench {
             lines.forEach(l -> {
                 Matcher m = PASS.matcher(l);
                 if (m.find()) {
-                    long[] p = new long[7];
-                    for (int i = 0; i < 7; i++) {
-                        p[i] = Long.parseLong(m.group(i + 1));
+                    long[] p = new long[GROUPS.length];
+                    for (int i = 0; i < p.length; i++) {
+                        p[i] = Long.parseLong(m.group(GROUPS[i]));
                     }
                     out.add(p);
                 }

@@ -346,18 +346,6 @@ class PlacementPlannerTest {
     }
 
     @Test
-    void heatHistorySurvivesTheModelStateRoundTrip() {
-        for (ClusterView.HeatHistory h : List.of(ClusterView.HeatHistory.NONE,
-                new ClusterView.HeatHistory(T0.plusMillis(1234), 0.57, T0.minusSeconds(60), 2),
-                new ClusterView.HeatHistory(null, 0, T0, 1))) {
-            assertThat(PlannerLoop.parseHeatHistory(PlannerLoop.formatHeatHistory(h))).isEqualTo(h);
-        }
-        for (String bad : List.of("", "12:0.5", "x:0.5:-:0", "12:y:-:0", "-:0:-:-1", "-:0:-:1:2")) {
-            assertThat(PlannerLoop.parseHeatHistory(bad)).as(bad).isNull();
-        }
-    }
-
-    @Test
     void volumeTurningHotIsPromotedAtOnceAndOneTurningColdIsDemotedAfterADay() {
         Duration day = Duration.ofSeconds(60);
         PlacementPlanner p = new PlacementPlanner(localPolicy(), day);

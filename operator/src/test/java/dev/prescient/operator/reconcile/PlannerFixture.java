@@ -89,7 +89,7 @@ public final class PlannerFixture {
     public PlannerLoop loop(String namespace, Clock clock, OperatorLimits limits, VolumeForecasts.Config forecast) {
         health = new NodeHealthModel(0.5, 2_000);
         return new PlannerLoop(client, agents, health, new AffinityProfiles(0.3),
-                new ModelStateStore(client, namespace, "prescient-model-state", 20_000),
+                new ModelStateStore(client, namespace, "prescient-model-state"),
                 new OperatorMetrics(registry), new KubeEvents(client, clock), clock, limits, 100,
                 Duration.ofMinutes(30), new VolumeForecasts(forecast), new VolumeInsights(),
                 new ReplicaInventory(agents, clock));

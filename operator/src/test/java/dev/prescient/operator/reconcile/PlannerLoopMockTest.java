@@ -1,5 +1,7 @@
 package dev.prescient.operator.reconcile;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prescient.api.nodeagent.v1.ExtentHeat;
 import dev.prescient.api.nodeagent.v1.VolumeTelemetry;
 import dev.prescient.api.v1alpha1.migration.MigrationReason;
@@ -7,6 +9,7 @@ import dev.prescient.api.v1alpha1.migration.VolumeMigration;
 import dev.prescient.operator.plan.MigrationFactory;
 import dev.prescient.operator.plan.PlannerLoop;
 import dev.prescient.operator.plan.PlannerSettings;
+import dev.prescient.operator.telemetry.ModelStateStore;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -95,14 +98,44 @@ class PlannerLoopMockTest {
         assertThat(f.registry.find("prescient.planner.decisions").tag("kind", "Evacuate").counter().count())
                 .isEqualTo(2);
 
-        ConfigMap cm = client.configMaps().inNamespace("default").withName("prescient-model-state").get();
-        assertThat(cm.getData()).containsEntry("heat.pv-00001", "Hot");
-        assertThat(cm.getData().keySet()).anyMatch(k -> k.startsWith("affinity.pv-00001"));
+        // The model state: typed JSON, one ConfigMap per part, written by the store's own thread.
+        assertThat(loop.flushState(Duration.ofSeconds(30))).isTrue();
+        JsonNode shard = stateOf("pv-00001");
+        assertThat(shard.at("/heat/pv-00001").asText()).isEqualTo("Hot");
+        assertThat(shard.get("affinity").fieldNames()).toIterable().anyMatch(k -> k.startsWith("pv-00001|"));
+        assertThat(client.configMaps().inNamespace("default").withName("prescient-model-state-nodes").get())
+                .isNotNull();
         // A new operator (fresh loop) reads the state back: the hot volume stays Hot, without relearning.
         PlannerLoop restarted = f.loop("default");
         restarted.evaluate("standard", settings);
-        ConfigMap again = client.configMaps().inNamespace("default").withName("prescient-model-state").get();
-        assertThat(again.getData()).containsEntry("heat.pv-00001", "Hot");
+        assertThat(restarted.flushState(Duration.ofSeconds(30))).isTrue();
+        assertThat(stateOf("pv-00001").at("/heat/pv-00001").asText()).isEqualTo("Hot");
+        // Nothing decided differently and the learnt state not due yet (5 min): the next pass writes nothing.
+        Map<String, String> versions = stateVersions();
+        PlannerLoop.Result quietAgain = restarted.evaluate("standard", settings);
+        assertThat(restarted.flushState(Duration.ofSeconds(30))).isTrue();
+        assertThat(stateVersions()).isEqualTo(versions);
+        assertThat(quietAgain.stateParts()).isZero();
+    }
+
+    /** The model-state part that holds this volume, parsed. */
+    static JsonNode stateOf(String volume) throws Exception {
+        for (ConfigMap cm : client.configMaps().inNamespace("default")
+                .withLabel(ModelStateStore.PART_LABEL, "prescient-model-state").list().getItems()) {
+            JsonNode n = new ObjectMapper().readTree(cm.getData().get("state.json"));
+            if (n.has("heat") && n.get("heat").has(volume)) {
+                return n;
+            }
+        }
+        throw new AssertionError("no model-state part holds " + volume);
+    }
+
+    static Map<String, String> stateVersions() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        client.configMaps().inNamespace("default").withLabel(ModelStateStore.PART_LABEL, "prescient-model-state")
+                .list().getItems().forEach(c -> out.put(c.getMetadata().getName(),
+                        c.getMetadata().getResourceVersion()));
+        return out;
     }
 
     /** A clock the test moves: one planner pass per forecast step. */

@@ -1,0 +1,118 @@
+package dev.prescient.operator.plan;
+
+import dev.prescient.api.v1alpha1.migration.VolumeMigration;
+import dev.prescient.operator.metrics.OperatorMetrics;
+import dev.prescient.operator.reconcile.KubeEvents;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Creates the VolumeMigrations of one pass's decisions, several at once: a 100-volume evacuation wave written one
+ * create at a time took 15 s on a loaded API server (75-150 ms per create). At most {@code concurrency} creates are
+ * in flight. Names come from {@link MigrationNames}, so a retry of a decision, or a decision made again before the
+ * informer shows its migration, meets 409 and is counted a duplicate, never created twice.
+ */
+final class MigrationCreator implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(MigrationCreator.class);
+
+    /** Decisions not seen in the cache after this long are named afresh (the create failed, or was deleted). */
+    static final Duration NAME_TTL = Duration.ofMinutes(10);
+
+    private final KubernetesClient kube;
+    private final KubeEvents events;
+    private final OperatorMetrics metrics;
+    private final MigrationNames names = new MigrationNames(NAME_TTL);
+    private final ExecutorService pool;
+
+    MigrationCreator(KubernetesClient kube, KubeEvents events, OperatorMetrics metrics, int concurrency) {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("prescient.planner.create-concurrency must be at least 1, not "
+                    + concurrency);
+        }
+        this.kube = kube;
+        this.events = events;
+        this.metrics = metrics;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(concurrency, r -> {
+            Thread t = new Thread(r, "migration-create-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Tells the names which migrations the cache shows now (their decisions need no name any more). */
+    void known(List<VolumeMigration> migrations, Instant now) {
+        names.seen(migrations.stream().map(m -> m.getMetadata().getName()).toList(), now);
+    }
+
+    /** Creates one VolumeMigration per action; returns how many were created (duplicates and failures are not). */
+    int create(List<PlannedAction> actions, long defaultBandwidth, Instant now) {
+        List<Future<Boolean>> done = new ArrayList<>();
+        for (PlannedAction a : actions) {
+            long bandwidth = a.bandwidthBytesPerSecond() > 0 ? a.bandwidthBytesPerSecond() : defaultBandwidth;
+            done.add(pool.submit(() -> create(a, bandwidth, now)));
+        }
+        int created = 0;
+        for (Future<Boolean> f : done) {
+            try {
+                if (f.get()) {
+                    created++;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("planner pass interrupted while creating migrations", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("creating a VolumeMigration failed", e.getCause());
+            }
+        }
+        return created;
+    }
+
+    private boolean create(PlannedAction a, long bandwidth, Instant now) {
+        String name = names.nameFor(a, now);
+        if (names.wasCreated(a)) {
+            // Created by an earlier pass and not in the cache yet: it lags (nothing to do), or the migration was
+            // deleted meanwhile (a new name; its old one may still name operations on an agent).
+            if (kube.resources(VolumeMigration.class).withName(name).get() != null) {
+                metrics.decision(a.kind().name(), "duplicate");
+                return false;
+            }
+            name = names.renew(a, now);
+        }
+        VolumeMigration vm = MigrationFactory.toMigration(a, bandwidth, name);
+        try {
+            kube.resource(vm).create();
+            names.created(a);
+            metrics.decision(a.kind().name(), "created");
+            events.normal(vm, "Planned", a.explanation());
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                // This decision's migration exists already (made by an earlier pass the cache did not show yet).
+                metrics.decision(a.kind().name(), "duplicate");
+            } else {
+                metrics.decision(a.kind().name(), "failed");
+                LOG.warnf("VolumeMigration/%s: not created (next pass retries under the same name): %s",
+                        vm.getMetadata().getName(), e.getMessage());
+            }
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}
