@@ -74,7 +74,7 @@ public final class PlacementPlanner {
         List<Deferred> deferred = new ArrayList<>();
 
         for (VolumeView v : view.volumes()) {
-            HeatLevel current = v.currentHeat();
+            HeatLevel current = v.currentHeat() != null ? v.currentHeat() : placedClass(v);
             // While the volume is being copied its score counts the copy's own reads and writes (a demotion of a
             // cold volume made it look warm and brought it straight back): its class waits until the copy ended.
             HeatClass hc = busyVolumes.contains(v.name()) && current != null
@@ -123,6 +123,27 @@ public final class PlacementPlanner {
     private HeatLevel rawClass(double score) {
         return score >= settings.hot().minScore() ? HeatLevel.Hot
                 : score >= settings.warm().minScore() ? HeatLevel.Warm : HeatLevel.Cold;
+    }
+
+    /**
+     * The class of a volume the planner has no class for yet (new, or its memory lost): the coldest class whose tier
+     * holds the volume's primary, null when no class uses that tier (the score alone then decides). A new volume's
+     * heat has had no time to build up: classified from its first near-zero score it was demoted at once and promoted
+     * back seconds later when its heat arrived (issue 19). Starting from the class it already sits in, it leaves that
+     * class for a colder one only after the same whole day of cooling as any volume, and is still promoted at once.
+     * Node health does not depend on where this leaves the volume: the agents probe every tier (TierProbe).
+     */
+    HeatLevel placedClass(VolumeView v) {
+        ReplicaView primary = v.primary();
+        if (primary == null) {
+            return null;
+        }
+        for (HeatLevel l : new HeatLevel[] {HeatLevel.Cold, HeatLevel.Warm, HeatLevel.Hot}) {
+            if (settings.heatTier(l).tier().equals(primary.tier())) {
+                return l;
+            }
+        }
+        return null;
     }
 
     /** Longest cooling a demotion can be made to wait: 16 days (16 minutes in local mode). */

@@ -107,6 +107,17 @@ class PlannerReplayTest {
     }
 
     @Test
+    void theDefaultLocalScenarioReplaysWithoutAReversal() throws Exception {
+        List<PassRecorder.Pass> passes = load(RECORDING);
+        assertThat(passes).hasSizeGreaterThan(50);
+        PassRecorder.Pass first = passes.get(0);
+        Map<String, List<Change>> changes = replay(passes, Map.of());
+        assertThat(reversals(changes, ranks(first.settings()), first.day())).isEmpty();
+        // The volumes did get decisions (hot data promoted): the replay is not vacuous.
+        assertThat(changes.values().stream().mapToInt(List::size).sum()).isGreaterThan(0);
+    }
+
+    @Test
     void theSameInputsFlapWhenANewVolumeIsClassifiedFromItsFirstScore() {
         // What the planner did before: a volume with no class took the class of its first score, near zero while
         // its heat had not built up. The same recorded inputs then show the demote-and-promote-back.
