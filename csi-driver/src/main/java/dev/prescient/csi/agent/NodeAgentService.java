@@ -557,7 +557,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                 TierProbe p = probe;
                 if (p != null) {
                     TierProbe.Report pr = p.report(t.getTier());
-                    t.setProbeLatencyP99Micros(pr.latencyP99Micros()).setProbeErrorsPerSecond(pr.errorsPerSecond());
+                    t.setProbeLatencyMicros(pr.latencyMicros()).setProbeErrorsPerSecond(pr.errorsPerSecond());
                 }
             }
             List<DeviceHealth> devices = SmartProbe.probe();

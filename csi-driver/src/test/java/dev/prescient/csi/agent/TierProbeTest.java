@@ -30,7 +30,7 @@ class TierProbeTest {
             assertThat(Files.size(hdd.resolve(TierProbe.FILE))).isEqualTo(TierProbe.FILE_BYTES);
             TierProbe.Report h = p.report("hdd");
             assertThat(h.rounds()).isEqualTo(3);
-            assertThat(h.latencyP99Micros()).as("two requests at the tier's 5 ms").isGreaterThanOrEqualTo(10_000);
+            assertThat(h.latencyMicros()).as("two requests at the tier's 5 ms").isGreaterThanOrEqualTo(10_000);
             assertThat(h.errorsPerSecond()).isZero();
             // The node's media slow down (the fault file every engine of the node watches): the probe sees it.
             Files.writeString(faults, "latency_us=50000\n");
@@ -39,10 +39,11 @@ class TierProbeTest {
                 p.probeOnce();
                 now.addAndGet(1_000);
             }
-            assertThat(p.report("ssd").latencyP99Micros()).isGreaterThanOrEqualTo(100_000);
-            assertThat(p.report("hdd").latencyP99Micros()).isGreaterThanOrEqualTo(110_000);
+            assertThat(p.report("ssd").latencyMicros()).isGreaterThanOrEqualTo(100_000);
+            assertThat(p.report("hdd").latencyMicros()).isGreaterThanOrEqualTo(110_000);
             // Only the last window counts: the rounds before the slowdown have left it.
             assertThat(p.report("hdd").rounds()).isLessThanOrEqualTo(5);
+            // A single slow round (this process paused) does not move the median.
             // Read errors are counted per second of the window, not hidden.
             Files.writeString(faults, "read_error_permille=1000\n");
             Thread.sleep(1_100);
