@@ -97,7 +97,7 @@ public final class PlacementPlanner {
             if (!busyVolumes.contains(v.name())) {
                 removals.addAll(removals(v, nodes, view.now(), replicas));
             }
-            PlannedAction a = firstMove(v, nodes, room, heat, ht, replicas);
+            PlannedAction a = firstMove(v, nodes, room, heat, ht, replicas, view.now());
             if (a == null) {
                 continue;
             }
@@ -286,7 +286,7 @@ public final class PlacementPlanner {
 
     /** The most important data-moving action for the volume, or null. */
     private PlannedAction firstMove(VolumeView v, Map<String, NodeView> nodes, Map<String, Map<String, Long>> room,
-                                    HeatLevel heat, PlannerSettings.HeatTier ht, int desiredReplicas) {
+                                    HeatLevel heat, PlannerSettings.HeatTier ht, int desiredReplicas, Instant now) {
         ReplicaView primary = v.primary();
         if (primary == null) {
             return null;
@@ -383,6 +383,21 @@ public final class PlacementPlanner {
             double bar = settings.migrateScore() + settings.hysteresis();
             if (bestNow >= bar && ahead >= bar && gain >= settings.benefitThreshold() + settings.hysteresis()) {
                 Target t = chooseTarget(v, nodes, room, primary.tier(), need, Set.of(), best);
+                long staged = v.replicas().stream().filter(r -> r.role() == Role.PreStaged).count();
+                if (t != null && returning(v, best, now) && staged < settings.maxPreStagedPerVolume()) {
+                    // The reader came back to the node the primary left less than a day ago: the volume is read from
+                    // both on a cycle shorter than a day. Moving the primary back would copy it whole twice a day and
+                    // undo the last move; a kept copy there serves the reads (ReadPlacement follows the reader) and
+                    // expires once that node stops reading it.
+                    return book(room, t, need, new PlannedAction(ActionKind.PreStage, v.name(), primary.node(),
+                            primary.tier(), t.node, t.tier, MigrationReason.Affinity, true,
+                            settings.preStageExpireAfter(), null, gain, String.format(Locale.ROOT,
+                            "volume %s: affinity to %s %.2f now and %.2f forecast, %.2f on current node %s; the "
+                                    + "primary left %s at its last move (%s, within a day): keeping a copy on %s/%s "
+                                    + "instead of moving the primary back, expires after %s unread",
+                            v.name(), best, bestNow, ahead, here, primary.node(), best, v.lastMoveAt(), t.node,
+                            t.tier, settings.preStageExpireAfter())));
+                }
                 if (t != null) {
                     return book(room, t, need, new PlannedAction(ActionKind.Migrate, v.name(), primary.node(),
                             primary.tier(), t.node, t.tier, MigrationReason.Affinity, false, null, null, gain,
@@ -428,6 +443,12 @@ public final class PlacementPlanner {
     }
 
     private record Target(String node, String tier, String why) {
+    }
+
+    /** Whether {@code node} is where the volume's primary was moved away from, less than a day ago. */
+    private boolean returning(VolumeView v, String node, Instant now) {
+        return node.equals(v.lastMovedFromNode()) && v.lastMoveAt() != null
+                && Duration.between(v.lastMoveAt(), now).compareTo(day) < 0;
     }
 
     private PlannedAction book(Map<String, Map<String, Long>> room, Target t, long bytes, PlannedAction a) {

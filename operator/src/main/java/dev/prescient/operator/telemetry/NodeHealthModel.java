@@ -83,12 +83,12 @@ public final class NodeHealthModel {
         // engines' mix), reported whether or not volumes live there, so a tier has a healthy past before the planner
         // first places a volume on it, and a node stays judged by its media after its volumes moved away.
         for (TierUsage t : h.getTiersList()) {
-            if (t.getProbeLatencyP99Micros() <= 0 && t.getProbeErrorsPerSecond() <= 0) {
+            if (t.getProbeLatencyMicros() <= 0 && t.getProbeErrorsPerSecond() <= 0) {
                 continue;
             }
             String probe = t.getTier() + PROBE;
             vouched |= canVouch(node, probe, nowMs);
-            Risk r = assess(probe, node, t.getProbeLatencyP99Micros() / 1000.0, t.getProbeErrorsPerSecond(), nowMs);
+            Risk r = assess(probe, node, t.getProbeLatencyMicros() / 1000.0, t.getProbeErrorsPerSecond(), nowMs);
             if (worst == null || r.probability() > worst.probability()) {
                 worst = r;
             }

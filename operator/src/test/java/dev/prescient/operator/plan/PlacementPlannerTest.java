@@ -750,6 +750,33 @@ class PlacementPlannerTest {
     }
 
     @Test
+    void aReaderReturningWithinADayToWhereThePrimaryCameFromGetsAKeptCopyNotTheVolumeMovedBack() {
+        // Local mode's orders-db: read from node-a by day, node-b by night. Its primary followed the reader a -> b
+        // (the first day has no forecast profile yet); half a day later the reader is back on a.
+        PlacementPlanner p = new PlacementPlanner(localPolicy(), Duration.ofSeconds(60));
+        List<NodeView> nodes = List.of(node("a", null, 0.01), node("b", null, 0.01));
+        Instant moved = T0.plusSeconds(40);
+        VolumeView back = new VolumeView("orders", 48L << 20, 9L << 20, 1, List.of(primary("b", "nvme")), 0.8,
+                HeatLevel.Hot, Map.of("a", 0.95, "b", 0.05), Map.of("a", 0.95, "b", 0.05), null, moved, Set.of(),
+                Set.of(), null, "a");
+        Plan plan = p.plan(new ClusterView(moved.plusSeconds(30), nodes, List.of(back), List.of(), 0));
+        assertThat(of(plan, ActionKind.Migrate)).as("no move back within a day").isEmpty();
+        assertThat(of(plan, ActionKind.PreStage)).singleElement().satisfies(a -> {
+            assertThat(a.toNode()).isEqualTo("a");
+            assertThat(a.keepSource()).isTrue();
+            assertThat(a.explanation()).contains("left a at its last move");
+        });
+        // A reader on a node the primary never left, or back after more than a day: the primary follows it.
+        VolumeView elsewhere = new VolumeView("orders", 48L << 20, 9L << 20, 1, List.of(primary("b", "nvme")), 0.8,
+                HeatLevel.Hot, Map.of("a", 0.95, "b", 0.05), Map.of("a", 0.95, "b", 0.05), null, moved, Set.of(),
+                Set.of(), null, "c");
+        assertThat(of(p.plan(new ClusterView(moved.plusSeconds(30), nodes, List.of(elsewhere), List.of(), 0)),
+                ActionKind.Migrate)).singleElement().satisfies(a -> assertThat(a.toNode()).isEqualTo("a"));
+        assertThat(of(p.plan(new ClusterView(moved.plusSeconds(61), nodes, List.of(back), List.of(), 0)),
+                ActionKind.Migrate)).singleElement().satisfies(a -> assertThat(a.toNode()).isEqualTo("a"));
+    }
+
+    @Test
     void aPromotionIsNotUndoneWithinTheCoolDownNorWhileTheScoreStaysInsideTheBand() {
         // Promoted to nvme (Hot, floor 0.6) 5 s ago; the score dips to 0.58: inside the band (floor - hysteresis
         // 0.55) -> kept. Then below the band, but the cool-down (10 min) has not passed -> no move back either.

@@ -236,7 +236,7 @@ class NodeHealthModelTest {
                     .setReadLatencyP99Micros(engineMs.getOrDefault(tier, 0.0) * 1000);
             double probe = tier.equals("ssd") ? ssdProbeMs : hddProbeMs;
             if (probe > 0) {
-                u.setProbeLatencyP99Micros(probe * 1000);
+                u.setProbeLatencyMicros(probe * 1000);
             }
             b.addTiers(u);
         }
