@@ -110,7 +110,7 @@ public final class NodeMode implements AutoCloseable {
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
         agent.useTransport(transport);
         agent.setHealthWindow(java.time.Duration.ofSeconds(healthWindow));
-        long probeMs = args.getLong("tier-probe-ms", 1000);
+        long probeMs = args.getLong("tier-probe-ms", 500);
         if (probeMs < 0) {
             throw new IllegalArgumentException("--tier-probe-ms must be 0 (off) or positive, got " + probeMs);
         }

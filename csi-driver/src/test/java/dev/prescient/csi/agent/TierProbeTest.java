@@ -43,7 +43,6 @@ class TierProbeTest {
             assertThat(p.report("hdd").latencyMicros()).isGreaterThanOrEqualTo(110_000);
             // Only the last window counts: the rounds before the slowdown have left it.
             assertThat(p.report("hdd").rounds()).isLessThanOrEqualTo(5);
-            // A single slow round (this process paused) does not move the median.
             // Read errors are counted per second of the window, not hidden.
             Files.writeString(faults, "read_error_permille=1000\n");
             Thread.sleep(1_100);
