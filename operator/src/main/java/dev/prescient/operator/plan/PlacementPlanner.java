@@ -81,6 +81,7 @@ public final class PlacementPlanner {
                     ? new HeatClass(current, v.heatHistory() == null ? HeatHistory.NONE : v.heatHistory(),
                     "; class held while a migration of the volume is in flight")
                     : classify(v.heatScore(), current, v.heatHistory(), view.now());
+            hc = unlessBackInBand(v, hc, busyVolumes.contains(v.name()));
             HeatLevel heat = hc.level();
             PlannerSettings.HeatTier ht = settings.heatTier(heat);
             int replicas = Math.max(v.baseReplicas(), ht.replicas());
@@ -144,6 +145,30 @@ public final class PlacementPlanner {
             }
         }
         return null;
+    }
+
+    /**
+     * A class change not carried out yet (the primary still sits on the tier of its old class, the move was deferred
+     * behind another migration of the volume or a limit) is dropped when the score is back inside the band of the
+     * class of the tier the primary is on. Local mode: orders-db's demotion to hdd was decided while its migration to
+     * node-b ran; when that ended its score was back at 0.38 (warm floor 0.3), the stale demotion was carried out
+     * anyway and the volume promoted back 29 s later.
+     */
+    HeatClass unlessBackInBand(VolumeView v, HeatClass hc, boolean busy) {
+        HeatLevel placed = placedClass(v);
+        if (busy || placed == null || placed == hc.level()) {
+            return hc;
+        }
+        double m = settings.hysteresis();
+        double floor = settings.heatTier(placed).minScore();
+        double ceiling = placed == HeatLevel.Hot ? Double.POSITIVE_INFINITY
+                : settings.heatTier(HeatLevel.values()[placed.ordinal() - 1]).minScore();
+        if (v.heatScore() >= floor - m && v.heatScore() < ceiling + m) {
+            return new HeatClass(placed, hc.history().notCooling(), String.format(Locale.ROOT,
+                    "; the move to %s was not carried out and the score is back inside the band of %s (%.2f..%.2f)",
+                    hc.level(), placed, floor - m, ceiling + m));
+        }
+        return hc;
     }
 
     /** Longest cooling a demotion can be made to wait: 16 days (16 minutes in local mode). */

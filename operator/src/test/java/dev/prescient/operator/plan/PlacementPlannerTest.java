@@ -777,6 +777,25 @@ class PlacementPlannerTest {
     }
 
     @Test
+    void aDemotionNotYetCarriedOutIsDroppedWhenTheScoreIsBackInsideTheBand() {
+        // orders-db in local mode: classified Cold while its migration to node-b ran (the tier move had to wait);
+        // when the migration ended its score was back at 0.38, inside Warm's band (0.2..0.8 with hysteresis 0.1).
+        PlacementPlanner p = new PlacementPlanner(localPolicy(), Duration.ofSeconds(60));
+        List<NodeView> nodes = List.of(node("b", null, 0.01));
+        VolumeView back = new VolumeView("orders", 48L << 20, 9L << 20, 1, List.of(primary("b", "ssd")), 0.38,
+                HeatLevel.Cold, Map.of("b", 0.9), Map.of("b", 0.9), null, T0, Set.of(), Set.of(), null);
+        Plan plan = p.plan(new ClusterView(T0.plusSeconds(30), nodes, List.of(back), List.of(), 0));
+        assertThat(of(plan, ActionKind.Retier)).isEmpty();
+        assertThat(plan.desired().get("orders").heat()).isEqualTo(HeatLevel.Warm);
+        assertThat(plan.desired().get("orders").explanation()).contains("not carried out");
+        // Still below the band: the demotion goes ahead.
+        VolumeView cold = new VolumeView("orders", 48L << 20, 9L << 20, 1, List.of(primary("b", "ssd")), 0.12,
+                HeatLevel.Cold, Map.of("b", 0.9), Map.of("b", 0.9), null, T0, Set.of(), Set.of(), null);
+        assertThat(of(p.plan(new ClusterView(T0.plusSeconds(30), nodes, List.of(cold), List.of(), 0)),
+                ActionKind.Retier)).singleElement().satisfies(a -> assertThat(a.toTier()).isEqualTo("hdd"));
+    }
+
+    @Test
     void aPromotionIsNotUndoneWithinTheCoolDownNorWhileTheScoreStaysInsideTheBand() {
         // Promoted to nvme (Hot, floor 0.6) 5 s ago; the score dips to 0.58: inside the band (floor - hysteresis
         // 0.55) -> kept. Then below the band, but the cool-down (10 min) has not passed -> no move back either.
