@@ -62,8 +62,6 @@ public final class LocalMain {
             System.out.printf("[prescient] reversals: %d of %d primary moves undid the volume's previous move within a "
                     + "simulated day%n", reversals.size(), primaryMoves);
             reversals.forEach(r -> System.out.println("[prescient]   reversal " + r.describe()));
-            System.out.printf("[prescient] workload ticks skipped because the machine was behind: %d of %d%n",
-                    mode.runner().skipped(), mode.runner().tickCount());
             List<LocalMode.Verification> checks = mode.verify(java.time.Duration.ofSeconds(60));
             for (LocalMode.Verification v : checks) {
                 System.out.printf("[prescient] verify %-10s %-7s %-5s %s: %s%n", v.volume(), v.node(), v.tier(),

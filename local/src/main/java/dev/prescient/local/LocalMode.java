@@ -286,18 +286,7 @@ public final class LocalMode implements AutoCloseable {
                 o.out().flush();
                 lastPrint = now;
             }
-            long tickNanos = scenario.tickMillis * 1_000_000L;
-            next += tickNanos;
-            long behind = (System.nanoTime() - next) / tickNanos;
-            if (behind > 0) {
-                // The ticks a loaded machine could not run in time are skipped, not run late in a burst: the
-                // scenario's clock (its time of day, reader schedule, degrading disk) stays the wall clock the
-                // operator's compressed day runs on. A scenario running slow made a night last longer than the
-                // operator's day, which looked like a day of cooling and demoted volumes the morning then promoted
-                // back (issue 19). The workload then issues less I/O, as one on a saturated machine would.
-                runner.skip((int) Math.min(Integer.MAX_VALUE, behind));
-                next += behind * tickNanos;
-            }
+            next += scenario.tickMillis * 1_000_000L;
             long sleep = (next - System.nanoTime()) / 1_000_000L;
             if (sleep > 0) {
                 Thread.sleep(sleep);

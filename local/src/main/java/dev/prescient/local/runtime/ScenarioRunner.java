@@ -37,7 +37,6 @@ public final class ScenarioRunner implements AutoCloseable {
     private final Map<String, VolumeHistory> history = new LinkedHashMap<>();
     private final List<ReaderMove> readerMoves = Collections.synchronizedList(new ArrayList<>());
     private int tick;
-    private int skipped;
     private long ioErrors;
     private long lastRefreshNanos;
 
@@ -101,20 +100,6 @@ public final class ScenarioRunner implements AutoCloseable {
 
     public double seconds() {
         return tick * sc.tickMillis / 1000.0;
-    }
-
-    /** Lets {@code ticks} steps pass without their I/O (the machine could not run them in time). */
-    public void skip(int ticks) {
-        if (ticks < 0) {
-            throw new IllegalArgumentException("cannot skip " + ticks + " ticks");
-        }
-        tick += ticks;
-        skipped += ticks;
-    }
-
-    /** Steps skipped so far (see {@link #skip}). */
-    public int skipped() {
-        return skipped;
     }
 
     /** One step of the scenario. */
