@@ -55,7 +55,9 @@ done
 if [[ ! -f local/target/runtime-classpath.txt || ! -f operator/target/quarkus-app/quarkus-run.jar \
       || ! -f local/target/node-lib/prescient-csi-driver.jar ]]; then
   echo "[scorecard] building local and operator (offline)"
-  ./mvnw -o -q install -DskipTests -pl local,operator -am
+  # package, not install: local mode runs from the modules' target folders; install would write snapshots into
+  # the shared ~/.m2 that other builds on this machine then pick up
+  ./mvnw -o -q package -DskipTests -pl local,operator -am
 fi
 [[ -n "$out" ]] || out=$(mktemp -d /tmp/prescient-scorecard.XXXXXX)
 mkdir -p "$out"

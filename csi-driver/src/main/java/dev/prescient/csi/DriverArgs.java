@@ -54,6 +54,7 @@ public final class DriverArgs {
             new Flag("heat-interval-ms", "MS", false, "node: how often engines write their heat (default 5000)"),
             new Flag("heat-half-life-s", "S", false, "node: engines' heat half-life (default 300)"),
             new Flag("health-window-s", "S", false, "node: engine time each health report covers (default 60)"),
+            new Flag("tier-probe-ms", "MS", false, "node: how often the agent probes each tier's media (default 500, 0 = off)"),
             new Flag("engine-check-ms", "MS", false, "node: how often every engine must complete an NBD handshake;"
                     + " three failures in a row restart it (default 10000, 0: off)"),
             new Flag("keeper-socket", "PATH", false, "node: start engines and nbdfuse through the process keeper"

@@ -44,6 +44,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     private volatile NbdTransport transport = NbdTransport.plain();
     private final Operations ops = new Operations();
     private volatile EngineHealth engineHealth = new EngineHealth();
+    private volatile TierProbe probe;
     private final VolumeMoves moves;
     /** Consumers (pods) per volume, from NodePublishVolume's pod info. */
     private final Map<String, Map<String, Long>> consumers = new ConcurrentHashMap<>();
@@ -557,6 +558,11 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
                     t.setReadLatencyP99Micros(r.readP99Micros()).setWriteLatencyP99Micros(r.writeP99Micros())
                             .setIoErrorsPerSecond(r.errorsPerSecond());
                 }
+                TierProbe p = probe;
+                if (p != null) {
+                    TierProbe.Report pr = p.report(t.getTier());
+                    t.setProbeLatencyMicros(pr.latencyMicros()).setProbeErrorsPerSecond(pr.errorsPerSecond());
+                }
             }
             List<DeviceHealth> devices = SmartProbe.probe();
             b.setSmartAvailable(!devices.isEmpty()).addAllDevices(devices);
@@ -575,6 +581,11 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             // Replaced by the engine within one interval; telemetry is advisory, so report none.
             return Optional.empty();
         }
+    }
+
+    /** The agent's probe of each tier's media, reported with each tier's health (null: none). */
+    public void setTierProbe(TierProbe probe) {
+        this.probe = probe;
     }
 
     /** The engine time each health report covers (the node plugin's --health-window-s). */

@@ -11,6 +11,7 @@ import dev.prescient.csi.agent.EngineWatchdog;
 import dev.prescient.csi.agent.NbdTransport;
 import dev.prescient.csi.agent.NodeAgentService;
 import dev.prescient.csi.agent.EngineMetricsFederation;
+import dev.prescient.csi.agent.TierProbe;
 import dev.prescient.engine.metrics.MetricsServer;
 import io.grpc.ServerInterceptors;
 import dev.prescient.csi.identity.IdentityService;
@@ -120,16 +121,27 @@ public final class NodeMode implements AutoCloseable {
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
         agent.useTransport(transport);
         agent.setHealthWindow(java.time.Duration.ofSeconds(healthWindow));
+        long probeMs = args.getLong("tier-probe-ms", 500);
+        if (probeMs < 0) {
+            throw new IllegalArgumentException("--tier-probe-ms must be 0 (off) or positive, got " + probeMs);
+        }
         agent.resumeExports();
         long checkMs = args.getLong("engine-check-ms", 10_000);
         if (checkMs < 0) {
             throw new IllegalArgumentException("--engine-check-ms must be 0 (off) or positive, got " + checkMs);
         }
-        var supervision = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        // Two threads: the tier probe waits as long as a slow medium makes it, and must not hold up the supervisor.
+        var supervision = java.util.concurrent.Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "engine-supervisor");
             t.setDaemon(true);
             return t;
         });
+        if (probeMs > 0) {
+            TierProbe probe = new TierProbe(tiers, tierLatencyUs, exports.faultFile(),
+                    java.time.Duration.ofSeconds(healthWindow), System::currentTimeMillis);
+            agent.setTierProbe(probe);
+            supervision.scheduleWithFixedDelay(probe::probeOnce, 0, probeMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         AgentMetrics metrics = new AgentMetrics(nodeId, tiers.keySet(), store);
         if (checkMs > 0) {
             EngineSupervisor supervisor = new EngineSupervisor(exports, new EngineWatchdog(3),

@@ -66,14 +66,25 @@ public record ClusterView(Instant now, List<NodeView> nodes, List<VolumeView> vo
 
     /**
      * A volume: its replicas, its heat score now, its affinity per node now and forecast over the lead time,
-     * its capacity forecast at the policy horizon (null: not enough history for one yet), and the planner's memory of
-     * its heat class (null: none).
+     * its capacity forecast at the policy horizon (null: not enough history for one yet), the planner's memory of
+     * its heat class (null: none), and the node its primary last left by a move that dropped the source (null: none
+     * known; with {@code lastMoveAt} it tells a reader returning to where the volume just came from).
      */
     public record VolumeView(String name, long capacityBytes, long usedBytes, int baseReplicas, List<ReplicaView> replicas,
                              double heatScore, HeatLevel currentHeat, Map<String, Double> affinityNow,
                              Map<String, Double> affinityForecast, CapacityForecast capacityForecast,
                              Instant lastMoveAt, Set<String> requiredNodes, Set<String> requiredZones,
-                             HeatHistory heatHistory) {
+                             HeatHistory heatHistory, String lastMovedFromNode) {
+
+        /** Without knowing where the last move came from. */
+        public VolumeView(String name, long capacityBytes, long usedBytes, int baseReplicas, List<ReplicaView> replicas,
+                          double heatScore, HeatLevel currentHeat, Map<String, Double> affinityNow,
+                          Map<String, Double> affinityForecast, CapacityForecast capacityForecast,
+                          Instant lastMoveAt, Set<String> requiredNodes, Set<String> requiredZones,
+                          HeatHistory heatHistory) {
+            this(name, capacityBytes, usedBytes, baseReplicas, replicas, heatScore, currentHeat, affinityNow,
+                    affinityForecast, capacityForecast, lastMoveAt, requiredNodes, requiredZones, heatHistory, null);
+        }
 
         /** No heat history. */
         public VolumeView(String name, long capacityBytes, long usedBytes, int baseReplicas, List<ReplicaView> replicas,

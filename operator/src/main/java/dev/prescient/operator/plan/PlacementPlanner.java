@@ -74,13 +74,14 @@ public final class PlacementPlanner {
         List<Deferred> deferred = new ArrayList<>();
 
         for (VolumeView v : view.volumes()) {
-            HeatLevel current = v.currentHeat();
+            HeatLevel current = v.currentHeat() != null ? v.currentHeat() : placedClass(v);
             // While the volume is being copied its score counts the copy's own reads and writes (a demotion of a
             // cold volume made it look warm and brought it straight back): its class waits until the copy ended.
             HeatClass hc = busyVolumes.contains(v.name()) && current != null
                     ? new HeatClass(current, v.heatHistory() == null ? HeatHistory.NONE : v.heatHistory(),
                     "; class held while a migration of the volume is in flight")
                     : classify(v.heatScore(), current, v.heatHistory(), view.now());
+            hc = unlessBackInBand(v, hc, busyVolumes.contains(v.name()));
             HeatLevel heat = hc.level();
             PlannerSettings.HeatTier ht = settings.heatTier(heat);
             int replicas = Math.max(v.baseReplicas(), ht.replicas());
@@ -97,7 +98,7 @@ public final class PlacementPlanner {
             if (!busyVolumes.contains(v.name())) {
                 removals.addAll(removals(v, nodes, view.now(), replicas));
             }
-            PlannedAction a = firstMove(v, nodes, room, heat, ht, replicas);
+            PlannedAction a = firstMove(v, nodes, room, heat, ht, replicas, view.now());
             if (a == null) {
                 continue;
             }
@@ -123,6 +124,51 @@ public final class PlacementPlanner {
     private HeatLevel rawClass(double score) {
         return score >= settings.hot().minScore() ? HeatLevel.Hot
                 : score >= settings.warm().minScore() ? HeatLevel.Warm : HeatLevel.Cold;
+    }
+
+    /**
+     * The class of a volume the planner has no class for yet (new, or its memory lost): the coldest class whose tier
+     * holds the volume's primary, null when no class uses that tier (the score alone then decides). A new volume's
+     * heat has had no time to build up: classified from its first near-zero score it was demoted at once and promoted
+     * back seconds later when its heat arrived (issue 19). Starting from the class it already sits in, it leaves that
+     * class for a colder one only after the same whole day of cooling as any volume, and is still promoted at once.
+     * Node health does not depend on where this leaves the volume: the agents probe every tier (TierProbe).
+     */
+    HeatLevel placedClass(VolumeView v) {
+        ReplicaView primary = v.primary();
+        if (primary == null) {
+            return null;
+        }
+        for (HeatLevel l : new HeatLevel[] {HeatLevel.Cold, HeatLevel.Warm, HeatLevel.Hot}) {
+            if (settings.heatTier(l).tier().equals(primary.tier())) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A class change not carried out yet (the primary still sits on the tier of its old class, the move was deferred
+     * behind another migration of the volume or a limit) is dropped when the score is back inside the band of the
+     * class of the tier the primary is on. Local mode: orders-db's demotion to hdd was decided while its migration to
+     * node-b ran; when that ended its score was back at 0.38 (warm floor 0.3), the stale demotion was carried out
+     * anyway and the volume promoted back 29 s later.
+     */
+    HeatClass unlessBackInBand(VolumeView v, HeatClass hc, boolean busy) {
+        HeatLevel placed = placedClass(v);
+        if (busy || placed == null || placed == hc.level()) {
+            return hc;
+        }
+        double m = settings.hysteresis();
+        double floor = settings.heatTier(placed).minScore();
+        double ceiling = placed == HeatLevel.Hot ? Double.POSITIVE_INFINITY
+                : settings.heatTier(HeatLevel.values()[placed.ordinal() - 1]).minScore();
+        if (v.heatScore() >= floor - m && v.heatScore() < ceiling + m) {
+            return new HeatClass(placed, hc.history().notCooling(), String.format(Locale.ROOT,
+                    "; the move to %s was not carried out and the score is back inside the band of %s (%.2f..%.2f)",
+                    hc.level(), placed, floor - m, ceiling + m));
+        }
+        return hc;
     }
 
     /** Longest cooling a demotion can be made to wait: 16 days (16 minutes in local mode). */
@@ -265,7 +311,7 @@ public final class PlacementPlanner {
 
     /** The most important data-moving action for the volume, or null. */
     private PlannedAction firstMove(VolumeView v, Map<String, NodeView> nodes, Map<String, Map<String, Long>> room,
-                                    HeatLevel heat, PlannerSettings.HeatTier ht, int desiredReplicas) {
+                                    HeatLevel heat, PlannerSettings.HeatTier ht, int desiredReplicas, Instant now) {
         ReplicaView primary = v.primary();
         if (primary == null) {
             return null;
@@ -362,6 +408,21 @@ public final class PlacementPlanner {
             double bar = settings.migrateScore() + settings.hysteresis();
             if (bestNow >= bar && ahead >= bar && gain >= settings.benefitThreshold() + settings.hysteresis()) {
                 Target t = chooseTarget(v, nodes, room, primary.tier(), need, Set.of(), best);
+                long staged = v.replicas().stream().filter(r -> r.role() == Role.PreStaged).count();
+                if (t != null && returning(v, best, now) && staged < settings.maxPreStagedPerVolume()) {
+                    // The reader came back to the node the primary left less than a day ago: the volume is read from
+                    // both on a cycle shorter than a day. Moving the primary back would copy it whole twice a day and
+                    // undo the last move; a kept copy there serves the reads (ReadPlacement follows the reader) and
+                    // expires once that node stops reading it.
+                    return book(room, t, need, new PlannedAction(ActionKind.PreStage, v.name(), primary.node(),
+                            primary.tier(), t.node, t.tier, MigrationReason.Affinity, true,
+                            settings.preStageExpireAfter(), null, gain, String.format(Locale.ROOT,
+                            "volume %s: affinity to %s %.2f now and %.2f forecast, %.2f on current node %s; the "
+                                    + "primary left %s at its last move (%s, within a day): keeping a copy on %s/%s "
+                                    + "instead of moving the primary back, expires after %s unread",
+                            v.name(), best, bestNow, ahead, here, primary.node(), best, v.lastMoveAt(), t.node,
+                            t.tier, settings.preStageExpireAfter())));
+                }
                 if (t != null) {
                     return book(room, t, need, new PlannedAction(ActionKind.Migrate, v.name(), primary.node(),
                             primary.tier(), t.node, t.tier, MigrationReason.Affinity, false, null, null, gain,
@@ -407,6 +468,12 @@ public final class PlacementPlanner {
     }
 
     private record Target(String node, String tier, String why) {
+    }
+
+    /** Whether {@code node} is where the volume's primary was moved away from, less than a day ago. */
+    private boolean returning(VolumeView v, String node, Instant now) {
+        return node.equals(v.lastMovedFromNode()) && v.lastMoveAt() != null
+                && Duration.between(v.lastMoveAt(), now).compareTo(day) < 0;
     }
 
     private PlannedAction book(Map<String, Map<String, Long>> room, Target t, long bytes, PlannedAction a) {

@@ -388,6 +388,7 @@ public final class PlannerLoop {
         Map<String, Role> roles = new HashMap<>();
         Map<String, Instant> made = new HashMap<>();
         Map<String, Instant> lastMove = new HashMap<>();
+        Map<String, String> lastFrom = new HashMap<>();
         List<InFlight> inFlight = new ArrayList<>();
         for (VolumeMigration m : migrations) {
             var s = m.getStatus();
@@ -399,6 +400,11 @@ public final class PlannerLoop {
             }
             Instant done = s.getCompletionTime() == null ? now : Instant.parse(s.getCompletionTime());
             lastMove.merge(vol, done, (x, y) -> x.isAfter(y) ? x : y);
+            if (s.getPhase() == dev.prescient.api.v1alpha1.migration.MigrationPhase.Succeeded
+                    && !Boolean.TRUE.equals(m.getSpec().getKeepSource()) && !done.isBefore(lastMove.get(vol))
+                    && !m.getSpec().getFrom().getNode().equals(m.getSpec().getTo().getNode())) {
+                lastFrom.put(vol, m.getSpec().getFrom().getNode()); // where the primary last came from
+            }
             String action = m.getMetadata().getLabels() == null ? null
                     : m.getMetadata().getLabels().get(MigrationFactory.ACTION_LABEL);
             String target = MigrationExecutor.targetReplicaId(m.getMetadata().getName());
@@ -503,7 +509,7 @@ public final class PlannerLoop {
                     nowShare, forecast, capacityForecast(name, usedBytes, v.getSpec().getCapacityBytes(), settings), lastMove.get(name),
                     p == null || p.getRequiredNodes() == null ? Set.of() : Set.copyOf(p.getRequiredNodes()),
                     p == null || p.getRequiredZones() == null ? Set.of() : Set.copyOf(p.getRequiredZones()),
-                    memory.history(name)));
+                    memory.history(name), lastFrom.get(name)));
         }
         return new ClusterView(now, nodeViews, views, inFlight, limits);
     }

@@ -95,7 +95,7 @@ public final class ReactivePolicy {
                     v.heatScore(), v.currentHeat(), v.affinityNow(), observed,
                     new ClusterView.CapacityForecast(now.pointBytes(), now.lowerBytes(), now.upperBytes(), 0,
                             "observed (reactive)"),
-                    v.lastMoveAt(), v.requiredNodes(), v.requiredZones(), v.heatHistory()));
+                    v.lastMoveAt(), v.requiredNodes(), v.requiredZones(), v.heatHistory(), v.lastMovedFromNode()));
         }
         above.clear();
         above.putAll(seen);

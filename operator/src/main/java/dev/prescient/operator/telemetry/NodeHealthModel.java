@@ -30,6 +30,8 @@ public final class NodeHealthModel {
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(NodeHealthModel.class);
     private static final int WINDOW = 64;
+    /** Suffix of a tier's probe device (node/tier#probe): judged against its own past and the same tier's probes. */
+    static final String PROBE = "#probe";
 
     private final Map<String, HealthSignalTracker> latency = new ConcurrentHashMap<>();
     private final Map<String, HealthSignalTracker> relative = new ConcurrentHashMap<>();
@@ -73,6 +75,20 @@ public final class NodeHealthModel {
             }
             vouched |= canVouch(node, t.getTier(), nowMs);
             Risk r = assess(t.getTier(), node, lat / 1000.0, t.getIoErrorsPerSecond(), nowMs);
+            if (worst == null || r.probability() > worst.probability()) {
+                worst = r;
+            }
+        }
+        // The agent's probe of each tier: a device of its own (its latency is one small request, not the
+        // engines' mix), reported whether or not volumes live there, so a tier has a healthy past before the planner
+        // first places a volume on it, and a node stays judged by its media after its volumes moved away.
+        for (TierUsage t : h.getTiersList()) {
+            if (t.getProbeLatencyMicros() <= 0 && t.getProbeErrorsPerSecond() <= 0) {
+                continue;
+            }
+            String probe = t.getTier() + PROBE;
+            vouched |= canVouch(node, probe, nowMs);
+            Risk r = assess(probe, node, t.getProbeLatencyMicros() / 1000.0, t.getProbeErrorsPerSecond(), nowMs);
             if (worst == null || r.probability() > worst.probability()) {
                 worst = r;
             }

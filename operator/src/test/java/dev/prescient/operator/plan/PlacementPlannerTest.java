@@ -319,9 +319,10 @@ class PlacementPlannerTest {
                 orders.moves.size(), orders.moves, analytics.moves.size(), analytics.moves);
         assertThat(before.get(0).moves).hasSizeGreaterThanOrEqualTo(9);
         assertThat(before.get(1).moves).hasSizeGreaterThanOrEqualTo(9);
-        // orders-db is promoted at once (score 0.70 on the first pass, no class yet) and stays on its peak's tier;
-        // analytics never stays below the warm floor minus the margin for a day, so it stays on ssd.
-        assertThat(orders.moves).as("orders-db").containsExactly("0s ssd->nvme");
+        // orders-db starts in the class of its tier (Warm, ssd) and is promoted once its score clears the hot floor
+        // plus the margin (0.8, 8 s in), then stays on its peak's tier; analytics never stays below the warm floor
+        // minus the margin for a day, so it stays on ssd.
+        assertThat(orders.moves).as("orders-db").containsExactly("8s ssd->nvme");
         assertThat(analytics.moves).as("analytics").isEmpty();
         assertThat(orders.tier).isEqualTo("nvme");
         assertThat(analytics.tier).isEqualTo("ssd");
@@ -685,6 +686,103 @@ class PlacementPlannerTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("per-node limit");
         }
     }
+    @Test
+    void aNewVolumeWithNoHeatYetIsNotDemotedFromTheTierItWasCreatedOn() {
+        // No class remembered (a new volume, first passes): score 0 because its heat has not built up yet.
+        PlacementPlanner p = new PlacementPlanner(PlannerSettings.defaults(), Duration.ofMinutes(1));
+        List<NodeView> nodes = List.of(node("a", "z1", 0.01));
+        HeatLevel current = null;
+        ClusterView.HeatHistory history = null;
+        for (int s = 0; s < 50; s += 2) {
+            VolumeView v = new VolumeView("new", 20 * GIB, GIB, 1, List.of(primary("a", "ssd")), 0.0, current,
+                    Map.of(), Map.of(), null, null, Set.of(), Set.of(), history);
+            Plan plan = p.plan(new ClusterView(T0.plusSeconds(s), nodes, List.of(v), List.of(), 0));
+            assertThat(of(plan, ActionKind.Retier)).as("second %d", s).isEmpty();
+            Plan.DesiredPlacement d = plan.desired().get("new");
+            assertThat(d.heat()).as("the class of the tier it is on").isEqualTo(HeatLevel.Warm);
+            current = d.heat();
+            history = d.heatHistory();
+        }
+        // Only a whole day (here a minute) below the class floor - hysteresis demotes it, as for any volume.
+        VolumeView v = new VolumeView("new", 20 * GIB, GIB, 1, List.of(primary("a", "ssd")), 0.0, current,
+                Map.of(), Map.of(), null, null, Set.of(), Set.of(), history);
+        Plan later = p.plan(new ClusterView(T0.plusSeconds(61), nodes, List.of(v), List.of(), 0));
+        assertThat(of(later, ActionKind.Retier)).singleElement().satisfies(a -> assertThat(a.toTier()).isEqualTo("hdd"));
+    }
+
+    @Test
+    void aNewVolumeThatIsHotFromTheStartIsStillPromotedAtOnce() {
+        VolumeView v = new VolumeView("hot", 20 * GIB, GIB, 1, List.of(primary("a", "ssd")), 0.9, null,
+                Map.of(), Map.of(), null, null, Set.of(), Set.of(), null);
+        Plan plan = planner.plan(new ClusterView(T0, List.of(node("a", "z1", 0.01)), List.of(v), List.of(), 0));
+        assertThat(of(plan, ActionKind.Retier)).singleElement().satisfies(a -> assertThat(a.toTier()).isEqualTo("nvme"));
+    }
+
+    @Test
+    void placedClassIsTheColdestClassOnTheTierAndNoneForATierNoClassUses() {
+        PlacementPlanner p = new PlacementPlanner(PlannerSettings.defaults());
+        assertThat(p.placedClass(warmVolume("v", "a"))).isEqualTo(HeatLevel.Warm);
+        assertThat(p.placedClass(volume("v", List.of(primary("a", "hdd")), 0, null, Map.of(), Map.of())))
+                .isEqualTo(HeatLevel.Cold);
+        assertThat(p.placedClass(volume("v", List.of(primary("a", "tape")), 0, null, Map.of(), Map.of()))).isNull();
+        assertThat(p.placedClass(volume("v", List.of(), 0, null, Map.of(), Map.of()))).isNull();
+        // Two classes on one tier: the colder one, so that nothing is added (the hotter may ask for more copies).
+        PlannerSettings d = PlannerSettings.defaults();
+        PlannerSettings twoOnSsd = new PlannerSettings(d.preStageScore(), d.mirrorScore(), d.migrateScore(), d.hot(),
+                d.warm(), new PlannerSettings.HeatTier("Cold", 0.0, "ssd", 1), d.benefitThreshold(), d.hysteresis(),
+                d.coolDown(), d.maxConcurrentPerNode(), d.maxConcurrentPerCluster(), d.bandwidthPerMigration(),
+                d.evacuationEnabled(), d.failureThreshold(), d.minConfidence(), d.rollbackAfter(),
+                d.preStagingEnabled(), d.preStageExpireAfter(), d.maxPreStagedPerVolume(), d.capacityHorizon(),
+                d.capacityBufferPercent(), d.spreadByZone(), d.excludedVolumes(), d.excludedNodes());
+        assertThat(new PlacementPlanner(twoOnSsd).placedClass(warmVolume("v", "a"))).isEqualTo(HeatLevel.Cold);
+    }
+
+    @Test
+    void aReaderReturningWithinADayToWhereThePrimaryCameFromGetsAKeptCopyNotTheVolumeMovedBack() {
+        // Local mode's orders-db: read from node-a by day, node-b by night. Its primary followed the reader a -> b
+        // (the first day has no forecast profile yet); half a day later the reader is back on a.
+        PlacementPlanner p = new PlacementPlanner(localPolicy(), Duration.ofSeconds(60));
+        List<NodeView> nodes = List.of(node("a", null, 0.01), node("b", null, 0.01));
+        Instant moved = T0.plusSeconds(40);
+        VolumeView back = new VolumeView("orders", 48L << 20, 9L << 20, 1, List.of(primary("b", "nvme")), 0.8,
+                HeatLevel.Hot, Map.of("a", 0.95, "b", 0.05), Map.of("a", 0.95, "b", 0.05), null, moved, Set.of(),
+                Set.of(), null, "a");
+        Plan plan = p.plan(new ClusterView(moved.plusSeconds(30), nodes, List.of(back), List.of(), 0));
+        assertThat(of(plan, ActionKind.Migrate)).as("no move back within a day").isEmpty();
+        assertThat(of(plan, ActionKind.PreStage)).singleElement().satisfies(a -> {
+            assertThat(a.toNode()).isEqualTo("a");
+            assertThat(a.keepSource()).isTrue();
+            assertThat(a.explanation()).contains("left a at its last move");
+        });
+        // A reader on a node the primary never left, or back after more than a day: the primary follows it.
+        VolumeView elsewhere = new VolumeView("orders", 48L << 20, 9L << 20, 1, List.of(primary("b", "nvme")), 0.8,
+                HeatLevel.Hot, Map.of("a", 0.95, "b", 0.05), Map.of("a", 0.95, "b", 0.05), null, moved, Set.of(),
+                Set.of(), null, "c");
+        assertThat(of(p.plan(new ClusterView(moved.plusSeconds(30), nodes, List.of(elsewhere), List.of(), 0)),
+                ActionKind.Migrate)).singleElement().satisfies(a -> assertThat(a.toNode()).isEqualTo("a"));
+        assertThat(of(p.plan(new ClusterView(moved.plusSeconds(61), nodes, List.of(back), List.of(), 0)),
+                ActionKind.Migrate)).singleElement().satisfies(a -> assertThat(a.toNode()).isEqualTo("a"));
+    }
+
+    @Test
+    void aDemotionNotYetCarriedOutIsDroppedWhenTheScoreIsBackInsideTheBand() {
+        // orders-db in local mode: classified Cold while its migration to node-b ran (the tier move had to wait);
+        // when the migration ended its score was back at 0.38, inside Warm's band (0.2..0.8 with hysteresis 0.1).
+        PlacementPlanner p = new PlacementPlanner(localPolicy(), Duration.ofSeconds(60));
+        List<NodeView> nodes = List.of(node("b", null, 0.01));
+        VolumeView back = new VolumeView("orders", 48L << 20, 9L << 20, 1, List.of(primary("b", "ssd")), 0.38,
+                HeatLevel.Cold, Map.of("b", 0.9), Map.of("b", 0.9), null, T0, Set.of(), Set.of(), null);
+        Plan plan = p.plan(new ClusterView(T0.plusSeconds(30), nodes, List.of(back), List.of(), 0));
+        assertThat(of(plan, ActionKind.Retier)).isEmpty();
+        assertThat(plan.desired().get("orders").heat()).isEqualTo(HeatLevel.Warm);
+        assertThat(plan.desired().get("orders").explanation()).contains("not carried out");
+        // Still below the band: the demotion goes ahead.
+        VolumeView cold = new VolumeView("orders", 48L << 20, 9L << 20, 1, List.of(primary("b", "ssd")), 0.12,
+                HeatLevel.Cold, Map.of("b", 0.9), Map.of("b", 0.9), null, T0, Set.of(), Set.of(), null);
+        assertThat(of(p.plan(new ClusterView(T0.plusSeconds(30), nodes, List.of(cold), List.of(), 0)),
+                ActionKind.Retier)).singleElement().satisfies(a -> assertThat(a.toTier()).isEqualTo("hdd"));
+    }
+
     @Test
     void aPromotionIsNotUndoneWithinTheCoolDownNorWhileTheScoreStaysInsideTheBand() {
         // Promoted to nvme (Hot, floor 0.6) 5 s ago; the score dips to 0.58: inside the band (floor - hysteresis

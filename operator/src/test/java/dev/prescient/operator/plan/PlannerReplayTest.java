@@ -52,6 +52,12 @@ class PlannerReplayTest {
      * the volumes start with (empty: none, as for new volumes); afterwards the planner's own classes are carried.
      */
     static Map<String, List<Change>> replay(List<PassRecorder.Pass> passes, Map<String, HeatLevel> seed) {
+        return replay(passes, seed, null);
+    }
+
+    /** As above; {@code chases} (when not null) collects every planned Migrate back to where the primary came from. */
+    static Map<String, List<Change>> replay(List<PassRecorder.Pass> passes, Map<String, HeatLevel> seed,
+                                            List<Change> chases) {
         Map<String, HeatLevel> heat = new HashMap<>(seed);
         Map<String, ClusterView.HeatHistory> history = new HashMap<>();
         Map<String, String> wanted = new HashMap<>();
@@ -63,13 +69,21 @@ class PlannerReplayTest {
                 vs.add(new VolumeView(x.name(), x.capacityBytes(), x.usedBytes(), x.baseReplicas(), x.replicas(),
                         x.heatScore(), heat.get(x.name()), x.affinityNow(), x.affinityForecast(),
                         x.capacityForecast(), x.lastMoveAt(), x.requiredNodes(), x.requiredZones(),
-                        history.get(x.name())));
+                        history.get(x.name()), x.lastMovedFromNode()));
                 if (x.primary() != null) {
                     wanted.putIfAbsent(x.name(), x.primary().tier());
                 }
             }
             Plan plan = new PlacementPlanner(p.settings(), p.day()).plan(new ClusterView(v.now(), v.nodes(), vs,
                     v.inFlight(), v.limits()));
+            for (PlannedAction a : plan.actions()) {
+                VolumeView x = vs.stream().filter(y -> y.name().equals(a.volume())).findFirst().orElseThrow();
+                // A primary sent back to the node it left less than a day ago: the chase the counter counts.
+                if (a.kind() == ActionKind.Migrate && a.toNode().equals(x.lastMovedFromNode()) && x.lastMoveAt() != null
+                        && Duration.between(x.lastMoveAt(), v.now()).compareTo(p.day()) < 0 && chases != null) {
+                    chases.add(new Change(a.volume(), a.fromNode(), a.toNode(), v.now(), a.explanation()));
+                }
+            }
             for (Plan.DesiredPlacement d : plan.desired().values()) {
                 heat.put(d.volume(), d.heat());
                 if (d.heatHistory() == null || d.heatHistory().equals(ClusterView.HeatHistory.NONE)) {
@@ -107,6 +121,32 @@ class PlannerReplayTest {
     }
 
     @Test
+    void theDefaultLocalScenarioReplaysWithoutAReversal() throws Exception {
+        for (String recording : List.of(RECORDING, RECORDING_S8)) {
+            List<PassRecorder.Pass> passes = load(recording);
+            assertThat(passes).as(recording).hasSizeGreaterThan(50);
+            PassRecorder.Pass first = passes.get(0);
+            Map<String, List<Change>> changes = replay(passes, Map.of());
+            assertThat(reversals(changes, ranks(first.settings()), first.day())).as(recording).isEmpty();
+            // The volumes did get decisions (hot data promoted or cold data demoted): the replay is not vacuous.
+            assertThat(changes.values().stream().mapToInt(List::size).sum()).as(recording).isGreaterThan(0);
+        }
+    }
+
+    @Test
+    void aReaderReturningWithinADayIsNotChasedInTheRecordedRun() throws Exception {
+        // Session 8's recording: orders-db's primary followed its reader node-a -> node-b on the first day (no daily
+        // profile yet) and the reader came back half a day later. No pass may send the primary back.
+        List<PassRecorder.Pass> passes = load(RECORDING_S8);
+        assertThat(passes.stream().flatMap(p -> p.view().volumes().stream())
+                .filter(v -> v.lastMovedFromNode() != null)).as("the recording has a node move to return from")
+                .isNotEmpty();
+        List<Change> chases = new ArrayList<>();
+        replay(passes, Map.of(), chases);
+        assertThat(chases).isEmpty();
+    }
+
+    @Test
     void theSameInputsFlapWhenANewVolumeIsClassifiedFromItsFirstScore() {
         // What the planner did before: a volume with no class took the class of its first score, near zero while
         // its heat had not built up. The same recorded inputs then show the demote-and-promote-back.
@@ -128,4 +168,6 @@ class PlannerReplayTest {
     }
 
     static final String RECORDING = "/replay/local-default-scenario.jsonl.gz";
+    /** Session 8: the default scenario with tier probes, the new-volume hold and the wall-clock workload. */
+    static final String RECORDING_S8 = "/replay/local-default-scenario-s8.jsonl.gz";
 }

@@ -227,4 +227,53 @@ class NodeHealthModelTest {
         }
         assertThat(healthy.alert()).isFalse();
     }
+
+    /** A node's report: engine latency per tier where volumes are, and (probeMs > 0) the agent's probe of each tier. */
+    static NodeHealth node(String node, Map<String, Double> engineMs, double ssdProbeMs, double hddProbeMs) {
+        NodeHealth.Builder b = NodeHealth.newBuilder().setNodeId(node);
+        for (String tier : List.of("ssd", "hdd")) {
+            var u = dev.prescient.api.nodeagent.v1.TierUsage.newBuilder().setTier(tier)
+                    .setReadLatencyP99Micros(engineMs.getOrDefault(tier, 0.0) * 1000);
+            double probe = tier.equals("ssd") ? ssdProbeMs : hddProbeMs;
+            if (probe > 0) {
+                u.setProbeLatencyMicros(probe * 1000);
+            }
+            b.addTiers(u);
+        }
+        return b.build();
+    }
+
+    /**
+     * Issue 19: the cold archive stayed on node-c's ssd until a day of cooling had passed; by then node-c's media had
+     * begun to slow, so its hdd's first engine reports were already slow (learnt as normal) and the ssd went quiet: the
+     * evacuation never came (highest p 0.12). The agent's probe gives each tier a past of its own, whatever is placed.
+     */
+    @Test
+    void aTierFirstUsedAfterItsDiskBeganToSlowIsJudgedByItsProbesHealthyPast() {
+        for (boolean probes : List.of(false, true)) {
+            NodeHealthModel m = new NodeHealthModel(0.8, 2_000);
+            long t = 0;
+            double worst = 0;
+            NodeHealthModel.Risk last = null;
+            for (int s = 0; s < 80; s += 2) {
+                double slow = s < 26 ? 0 : Math.min(400, (s - 26) * 20.0); // the IT scenario's ramp, in ms
+                double ssdProbe = probes ? 1.1 + (s % 3) * 0.1 : 0;
+                double hddProbe = probes ? 6.2 + (s % 3) * 0.2 : 0;
+                // node-a and node-b: healthy, volumes on ssd.
+                m.assess("node-a", node("node-a", Map.of("ssd", 1.5), ssdProbe, hddProbe), t += 600);
+                m.assess("node-b", node("node-b", Map.of("ssd", 1.6), ssdProbe, hddProbe), t += 600);
+                // node-c: archive on ssd until 30 s, on hdd after (its demotion); everything there slows from 26 s.
+                Map<String, Double> engine = s < 30 ? Map.of("ssd", 1.4 + slow) : Map.of("hdd", 6.5 + slow);
+                last = m.assess("node-c", node("node-c", engine, probes ? ssdProbe + slow : 0,
+                        probes ? hddProbe + slow : 0), t += 800);
+                worst = Math.max(worst, last.probability());
+            }
+            if (probes) {
+                assertThat(worst).as("with the probes").isGreaterThanOrEqualTo(0.8);
+                assertThat(last.alert()).as("still judged failing at the end").isTrue();
+            } else {
+                assertThat(worst).as("engine reports only: what the run saw").isLessThan(0.8);
+            }
+        }
+    }
 }
