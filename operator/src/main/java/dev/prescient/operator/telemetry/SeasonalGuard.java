@@ -75,13 +75,8 @@ final class SeasonalGuard {
         if (resolved < MIN_RESOLVED) {
             return false;
         }
-        double m = 0;
-        double b = 0;
-        for (int i = 0; i < resolved; i++) {
-            m += modelErr[i];
-            b += baseErr[i];
-        }
-        return b < m;
+        double[] mae = meanErrors();
+        return mae[1] < mae[0];
     }
 
     int resolved() {
