@@ -46,6 +46,31 @@ class EngineSupervisionIT {
         return Files.exists(f) ? Long.parseLong(Files.readString(f).strip()) : -1;
     }
 
+    /**
+     * Until every thread of {@code pid} is stopped: kill(2) only queues SIGSTOP, and on a busy machine
+     * the engine's acceptor can still greet one more client before the stop takes hold.
+     */
+    static void awaitStopped(long pid) throws Exception {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        for (long end = System.currentTimeMillis() + 10_000; System.currentTimeMillis() < end; Thread.sleep(20)) {
+            boolean all = true;
+            try (var ids = Files.list(tasks)) {
+                for (Path t : (Iterable<Path>) ids::iterator) {
+                    String stat = Files.readString(t.resolve("stat"));
+                    // The state is the first field after the parenthesised command name.
+                    char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                    all &= state == 'T' || state == 't';
+                }
+            } catch (java.io.IOException e) {
+                all = false; // a thread ended between listing and reading; look again
+            }
+            if (all) {
+                return;
+            }
+        }
+        throw new AssertionError("engine pid " + pid + " did not stop within 10 s of SIGSTOP");
+    }
+
     /** Until an engine other than {@code old} serves the export (NBD handshake), or 30 s. */
     long awaitNewEngine(long old, String uri) throws Exception {
         for (long end = System.currentTimeMillis() + 30_000; System.currentTimeMillis() < end; Thread.sleep(100)) {
@@ -72,6 +97,7 @@ class EngineSupervisionIT {
         long first = enginePid();
         assertThat(NbdProbe.probe(uri, 2000)).isEmpty();
         run("kill", "-STOP", Long.toString(first));
+        awaitStopped(first);
         assertThat(NbdProbe.probe(uri, 1000)).as("a stopped engine does not greet").isPresent();
         long second = awaitNewEngine(first, uri);
         assertThat(ProcessHandle.of(first).map(ProcessHandle::isAlive)).as("the wedged engine was killed")
