@@ -30,7 +30,7 @@ cleanup() {
   fi
   if command -v kubectl >/dev/null && kubectl get rvol -l prescient.dev/bench=operator-scale -o name 2>/dev/null | grep -q .; then
     echo "cleaning up the benchmark's objects"
-    kubectl delete vmig,rvol,snode,mpol,stier -l prescient.dev/bench=operator-scale --wait=false >/dev/null 2>&1 || true
+    kubectl delete vmig,rvol,snode,mpol,stier,clusterrolebinding -l prescient.dev/bench=operator-scale --wait=false >/dev/null 2>&1 || true
     kubectl delete ns prescient-scale-bench --wait=false >/dev/null 2>&1 || true
   fi
 }

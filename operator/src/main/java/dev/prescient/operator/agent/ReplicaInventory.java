@@ -10,12 +10,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
  * Every agent's replica list from one sweep (one ListReplicas per node, not per volume), shared by the planner
  * (which publishes the lists it pulled in its pass) and the ReplicatedVolume reconciler (which reads them). A
  * snapshot older than the allowed age is swept again, once, however many reconciles ask at the same time.
+ *
+ * <p>Publishing never waits for a sweep: at 10,000 volumes the reconciles' own sweep (100 agents one after the other)
+ * held the lock publish also took for seconds at a time, and the planner pass stood behind it (issue 19).
  */
 public final class ReplicaInventory {
 
@@ -42,7 +46,9 @@ public final class ReplicaInventory {
 
     private final NodeAgents agents;
     private final Clock clock;
-    private volatile Snapshot current;
+    private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    /** Held only while sweeping, so that concurrent reconciles make one sweep between them. */
+    private final Object sweeping = new Object();
     private long sweeps;
 
     public ReplicaInventory(NodeAgents agents, Clock clock) {
@@ -51,36 +57,47 @@ public final class ReplicaInventory {
     }
 
     /** Makes a snapshot taken elsewhere (the planner's pass) the current one, unless a newer one is there. */
-    public synchronized void publish(Snapshot s) {
-        if (current == null || !s.takenAt().isBefore(current.takenAt())) {
-            current = s;
-        }
+    public void publish(Snapshot s) {
+        current.accumulateAndGet(s, (old, next) -> old == null || !next.takenAt().isBefore(old.takenAt()) ? next : old);
     }
 
     /** The current snapshot if younger than {@code maxAge}; otherwise one new sweep over {@code nodes}. */
-    public synchronized Snapshot current(Supplier<List<String>> nodes, Duration maxAge) {
-        Instant now = clock.instant();
-        Snapshot s = current;
-        if (s != null && s.takenAt().plus(maxAge).isAfter(now)) {
+    public Snapshot current(Supplier<List<String>> nodes, Duration maxAge) {
+        Snapshot s = fresh(maxAge);
+        if (s != null) {
             return s;
         }
-        Map<String, List<Replica>> byNode = new HashMap<>();
-        List<String> unreachable = new ArrayList<>();
-        for (String node : nodes.get()) {
-            try {
-                byNode.put(node, agents.forNode(node).listReplicas(ListReplicasRequest.getDefaultInstance())
-                        .getReplicasList());
-            } catch (NodeAgentException e) {
-                unreachable.add(node);
+        synchronized (sweeping) {
+            s = fresh(maxAge); // swept by the reconcile this one waited for, or published meanwhile
+            if (s != null) {
+                return s;
             }
+            Instant now = clock.instant();
+            Map<String, List<Replica>> byNode = new HashMap<>();
+            List<String> unreachable = new ArrayList<>();
+            for (String node : nodes.get()) {
+                try {
+                    byNode.put(node, agents.forNode(node).listReplicas(ListReplicasRequest.getDefaultInstance())
+                            .getReplicasList());
+                } catch (NodeAgentException e) {
+                    unreachable.add(node);
+                }
+            }
+            sweeps++;
+            publish(Snapshot.of(now, byNode, unreachable));
+            return current.get();
         }
-        sweeps++;
-        current = Snapshot.of(now, byNode, unreachable);
-        return current;
+    }
+
+    private Snapshot fresh(Duration maxAge) {
+        Snapshot s = current.get();
+        return s != null && s.takenAt().plus(maxAge).isAfter(clock.instant()) ? s : null;
     }
 
     /** How many sweeps this inventory made itself (the planner's published ones not counted). */
-    public synchronized long sweeps() {
-        return sweeps;
+    public long sweeps() {
+        synchronized (sweeping) {
+            return sweeps;
+        }
     }
 }

@@ -109,7 +109,8 @@ public class MirrorPolicyReconciler implements Reconciler<MirrorPolicy> {
                     r.removed(), r.deferred());
             if (r.created() + r.removed() > 0) {
                 events.normal(p, "Evaluated", r.volumes() + " volume(s): " + r.created() + " migration(s) created, "
-                        + r.removed() + " replica(s) removed, " + r.deferred() + " deferred");
+                        + r.removed() + " replica(s) removed, " + r.deferred() + " deferred"
+                        + (r.planned().isEmpty() ? "" : "; " + r.planned()));
             }
         }
         p.setStatus(PolicyStatusAggregator.aggregate(p.getStatus(), errors, volumes, evaluated,

@@ -10,7 +10,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,5 +94,50 @@ class ReplicaInventoryTest {
         // An older snapshot does not replace a newer one.
         inv.publish(ReplicaInventory.Snapshot.of(clock.now.minusSeconds(100), Map.of(), List.of("x")));
         assertThat(inv.current(() -> nodes, Duration.ofSeconds(30)).unreachable()).isEmpty();
+    }
+
+    @Test
+    void aPublishDoesNotWaitForASweepInProgressAndTheSweepDoesNotReplaceTheNewerSnapshot() throws Exception {
+        CountDownLatch inSweep = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        InMemoryNodeAgents inner = new InMemoryNodeAgents();
+        inner.add("node-a", "z", Map.of("ssd", 1L << 30));
+        inner.agent("node-a").putReplica("pv-1-0", "pv-1", "ssd", new byte[16]);
+        NodeAgents slow = new NodeAgents() {
+            @Override
+            public NodeAgentClient forNode(String node) {
+                inSweep.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS); // an agent that takes its time under load
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return inner.forNode(node);
+            }
+
+            @Override
+            public String replicationAddress(String node) {
+                return node + ":1";
+            }
+        };
+        MutableClock clock = new MutableClock();
+        ReplicaInventory inv = new ReplicaInventory(slow, clock);
+        AtomicReference<ReplicaInventory.Snapshot> seen = new AtomicReference<>();
+        Thread reconcile = new Thread(() -> seen.set(inv.current(() -> List.of("node-a"), Duration.ofSeconds(30))));
+        reconcile.start();
+        assertThat(inSweep.await(10, TimeUnit.SECONDS)).isTrue();
+
+        Thread planner = new Thread(() -> inv.publish(ReplicaInventory.Snapshot.of(clock.now.plusSeconds(1),
+                Map.of("node-a", List.of()), List.of())));
+        planner.start();
+        planner.join(5_000);
+        assertThat(planner.isAlive()).as("publish returned while the sweep was still running").isFalse();
+
+        release.countDown();
+        reconcile.join(10_000);
+        // The sweep started before the published snapshot was taken: the newer one stays and is what it returns.
+        assertThat(seen.get().replicas("pv-1")).isEmpty();
+        assertThat(inv.current(() -> List.of("node-a"), Duration.ofSeconds(30)).replicas("pv-1")).isEmpty();
+        assertThat(inv.sweeps()).isEqualTo(1);
     }
 }

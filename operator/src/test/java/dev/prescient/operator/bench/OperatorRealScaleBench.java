@@ -185,6 +185,10 @@ public final class OperatorRealScaleBench {
             ProcessBuilder ob = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             Map<String, String> env = ob.environment();
             env.put("POD_NAMESPACE", NS);
+            // As in a pod: a ServiceAccount's token, not the admin's client certificate. With a certificate and no
+            // token, fabric8 7.4's TokenRefreshInterceptor re-reads and parses the kubeconfig on every request
+            // after the first minute (it only notes a refresh that found a token): 15% of the operator's CPU.
+            env.put("KUBECONFIG", serviceAccountKubeconfig(kube, config, work).toString());
             env.put("QUARKUS_HTTP_PORT", "" + httpPort);
             // No operator-wide movement caps, so that the whole 100-volume wave is admitted in one pass.
             env.put("PRESCIENT_LIMITS_CLUSTER_MAX_CONCURRENT", "0");
@@ -268,6 +272,7 @@ public final class OperatorRealScaleBench {
                                 + "evacuation VolumeMigration seen %.0f ms after the crossing, the %d-th (last) %.0f ms"
                                 + " after it (%d ms from first to last)%n", (cross - failSentAt) / 1e9,
                         (first - cross) / 1e6, vmSeen.size(), (last - cross) / 1e6, (last - first) / 1_000_000);
+                waves(log);
                 for (long[] p : ps) {
                     if (p[6] > 0) {
                         System.out.printf("evacuation pass: observe %d ms, plan %d ms, act %d ms (creating %d "
@@ -365,6 +370,55 @@ public final class OperatorRealScaleBench {
         } catch (Exception e) {
             System.out.println("operator /q/metrics not read: " + e);
         }
+    }
+
+    /** The operator's own account of each wave it created (MigrationCreator's log line). */
+    static void waves(Path log) throws Exception {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            lines.filter(l -> l.contains("VolumeMigration(s) created in")).forEach(l -> System.out.println(
+                    "  operator: " + l.substring(l.indexOf(")") + 2)));
+        }
+    }
+
+    static final String OPERATOR_ACCOUNT = "prescient-operator";
+
+    /**
+     * A kubeconfig for the operator with the token of a ServiceAccount bound to cluster-admin (labelled, deleted at
+     * the end), the API server and CA of the bench's own kubeconfig.
+     */
+    static Path serviceAccountKubeconfig(KubernetesClient kube, io.fabric8.kubernetes.client.Config config, Path work)
+            throws Exception {
+        kube.serviceAccounts().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                .withNewMetadata().withName(OPERATOR_ACCOUNT).withNamespace(NS).addToLabels(LABEL, LABEL_VALUE)
+                .endMetadata().build()).serverSideApply();
+        kube.rbac().clusterRoleBindings().resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder()
+                .withNewMetadata().withName(PREFIX + OPERATOR_ACCOUNT).addToLabels(LABEL, LABEL_VALUE).endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+                .withName("cluster-admin").endRoleRef()
+                .addNewSubject().withKind("ServiceAccount").withName(OPERATOR_ACCOUNT).withNamespace(NS).endSubject()
+                .build()).serverSideApply();
+        String token = kube.serviceAccounts().inNamespace(NS).withName(OPERATOR_ACCOUNT).tokenRequest(
+                new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec()
+                        .withExpirationSeconds(6 * 3600L).endSpec().build()).getStatus().getToken();
+        String ca = config.getCaCertData() != null ? config.getCaCertData()
+                : java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(config.getCaCertFile())));
+        Path kc = work.resolve("operator.kubeconfig");
+        Files.writeString(kc, String.format("""
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: bench
+                  cluster: {server: "%s", certificate-authority-data: %s}
+                users:
+                - name: %s
+                  user: {token: %s}
+                contexts:
+                - name: bench
+                  context: {cluster: bench, user: %s}
+                current-context: bench
+                """, kube.getMasterUrl().toString().replaceAll("/$", ""), ca, OPERATOR_ACCOUNT, token,
+                OPERATOR_ACCOUNT));
+        return kc;
     }
 
     static long pct(List<Long> sorted, int p) {
@@ -584,6 +638,7 @@ public final class OperatorRealScaleBench {
         kube.resources(StorageNode.class).withLabel(LABEL, LABEL_VALUE).delete();
         kube.resources(MirrorPolicy.class).withLabel(LABEL, LABEL_VALUE).delete();
         kube.resources(StorageTier.class).withLabel(LABEL, LABEL_VALUE).delete();
+        kube.rbac().clusterRoleBindings().withLabel(LABEL, LABEL_VALUE).delete();
         kube.namespaces().withName(NS).delete();
         for (int i = 0; i < 120; i++) {
             int left = kube.resources(ReplicatedVolume.class).withLabel(LABEL, LABEL_VALUE).list().getItems().size()
