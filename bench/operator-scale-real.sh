@@ -8,7 +8,7 @@
 #   (from the repository root, after the README's `./mvnw verify`; about 8 minutes on 2 cores)
 # The cluster: ../shared/kube (control-plane.sh up); KUBECONFIG defaults to $PRESCIENT_KUBE_HOME/kubeconfig.
 # Objects carry the label prescient.dev/bench=operator-scale (cluster-scoped) or live in the namespace
-# prescient-scale-bench. OPERATOR_JAVA_OPTS adds JVM options to the operator (e.g. -XX:StartFlightRecording=...).
+# prescient-scale-bench-<run>. OPERATOR_JAVA_OPTS adds JVM options to the operator (e.g. -XX:StartFlightRecording=...).
 # FAIL_AFTER_SECONDS (default 300): when the node failure is injected (its health model needs 8 reports first).
 set -e
 cd "$(dirname "$0")/.."
@@ -31,7 +31,7 @@ cleanup() {
   if command -v kubectl >/dev/null && kubectl get rvol -l prescient.dev/bench=operator-scale -o name 2>/dev/null | grep -q .; then
     echo "cleaning up the benchmark's objects"
     kubectl delete vmig,rvol,snode,mpol,stier,clusterrolebinding -l prescient.dev/bench=operator-scale --wait=false >/dev/null 2>&1 || true
-    kubectl delete ns prescient-scale-bench --wait=false >/dev/null 2>&1 || true
+    kubectl delete ns -l prescient.dev/bench=operator-scale --wait=false >/dev/null 2>&1 || true
   fi
 }
 trap cleanup EXIT INT TERM

@@ -50,7 +50,11 @@ public final class OperatorRealScaleBench {
 
     static final String LABEL = "prescient.dev/bench";
     static final String LABEL_VALUE = "operator-scale";
-    static final String NS = "prescient-scale-bench";
+    /**
+     * A namespace of this run's own: without kube-controller-manager (control-plane.sh NO_KCM=1) a deleted namespace
+     * stays Terminating for good, and one reused by name would bring back the last run's model state ConfigMaps.
+     */
+    static final String NS = "prescient-scale-bench-" + Long.toString(System.currentTimeMillis() / 1000, 36);
     static final String PREFIX = "scale-";
     static final String POLICY = PREFIX + "policy";
 
@@ -639,7 +643,7 @@ public final class OperatorRealScaleBench {
         kube.resources(MirrorPolicy.class).withLabel(LABEL, LABEL_VALUE).delete();
         kube.resources(StorageTier.class).withLabel(LABEL, LABEL_VALUE).delete();
         kube.rbac().clusterRoleBindings().withLabel(LABEL, LABEL_VALUE).delete();
-        kube.namespaces().withName(NS).delete();
+        kube.namespaces().withLabel(LABEL, LABEL_VALUE).delete();
         for (int i = 0; i < 120; i++) {
             int left = kube.resources(ReplicatedVolume.class).withLabel(LABEL, LABEL_VALUE).list().getItems().size()
                     + kube.resources(StorageNode.class).withLabel(LABEL, LABEL_VALUE).list().getItems().size();
