@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -48,7 +49,7 @@ public final class ReplicaInventory {
     private final Clock clock;
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     /** Held only while sweeping, so that concurrent reconciles make one sweep between them. */
-    private final Object sweeping = new Object();
+    private final ReentrantLock sweeping = new ReentrantLock();
     private long sweeps;
 
     public ReplicaInventory(NodeAgents agents, Clock clock) {
@@ -61,13 +62,25 @@ public final class ReplicaInventory {
         current.accumulateAndGet(s, (old, next) -> old == null || !next.takenAt().isBefore(old.takenAt()) ? next : old);
     }
 
-    /** The current snapshot if younger than {@code maxAge}; otherwise one new sweep over {@code nodes}. */
+    /**
+     * The current snapshot if younger than {@code maxAge}; otherwise one new sweep over {@code nodes}. While another
+     * caller sweeps, the older snapshot is returned rather than waited behind: at 10,000 volumes fifty reconciles
+     * stood in line behind one serial sweep of 100 agents, holding every reconcile thread the planner pass needed.
+     * Only with no snapshot at all does a caller wait for the sweep.
+     */
     public Snapshot current(Supplier<List<String>> nodes, Duration maxAge) {
         Snapshot s = fresh(maxAge);
         if (s != null) {
             return s;
         }
-        synchronized (sweeping) {
+        Snapshot older = current.get();
+        if (older != null && !sweeping.tryLock()) {
+            return older;
+        }
+        if (older == null) {
+            sweeping.lock();
+        }
+        try {
             s = fresh(maxAge); // swept by the reconcile this one waited for, or published meanwhile
             if (s != null) {
                 return s;
@@ -86,6 +99,8 @@ public final class ReplicaInventory {
             sweeps++;
             publish(Snapshot.of(now, byNode, unreachable));
             return current.get();
+        } finally {
+            sweeping.unlock();
         }
     }
 
@@ -96,8 +111,11 @@ public final class ReplicaInventory {
 
     /** How many sweeps this inventory made itself (the planner's published ones not counted). */
     public long sweeps() {
-        synchronized (sweeping) {
+        sweeping.lock();
+        try {
             return sweeps;
+        } finally {
+            sweeping.unlock();
         }
     }
 }

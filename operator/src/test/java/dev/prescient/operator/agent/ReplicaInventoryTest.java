@@ -140,4 +140,49 @@ class ReplicaInventoryTest {
         assertThat(inv.current(() -> List.of("node-a"), Duration.ofSeconds(30)).replicas("pv-1")).isEmpty();
         assertThat(inv.sweeps()).isEqualTo(1);
     }
+
+    @Test
+    void whileOneCallerSweepsTheOthersGetTheOlderSnapshotInsteadOfWaiting() throws Exception {
+        CountDownLatch inSweep = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        InMemoryNodeAgents inner = new InMemoryNodeAgents();
+        inner.add("node-a", "z", Map.of("ssd", 1L << 30));
+        inner.agent("node-a").putReplica("pv-1-0", "pv-1", "ssd", new byte[16]);
+        NodeAgents slow = new NodeAgents() {
+            @Override
+            public NodeAgentClient forNode(String node) {
+                inSweep.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return inner.forNode(node);
+            }
+
+            @Override
+            public String replicationAddress(String node) {
+                return node + ":1";
+            }
+        };
+        MutableClock clock = new MutableClock();
+        ReplicaInventory inv = new ReplicaInventory(slow, clock);
+        ReplicaInventory.Snapshot stale = ReplicaInventory.Snapshot.of(clock.now.minusSeconds(60), Map.of(),
+                List.of("node-a"));
+        inv.publish(stale);
+        AtomicReference<ReplicaInventory.Snapshot> swept = new AtomicReference<>();
+        Thread sweeper = new Thread(() -> swept.set(inv.current(() -> List.of("node-a"), Duration.ofSeconds(30))));
+        sweeper.start();
+        assertThat(inSweep.await(10, TimeUnit.SECONDS)).isTrue();
+
+        long t = System.nanoTime();
+        assertThat(inv.current(() -> List.of("node-a"), Duration.ofSeconds(30))).isSameAs(stale);
+        assertThat(System.nanoTime() - t).as("did not wait for the sweep").isLessThan(TimeUnit.SECONDS.toNanos(5));
+
+        release.countDown();
+        sweeper.join(10_000);
+        assertThat(swept.get().replicas("pv-1")).hasSize(1);
+        assertThat(inv.current(() -> List.of("node-a"), Duration.ofSeconds(30))).isSameAs(swept.get());
+        assertThat(inv.sweeps()).isEqualTo(1);
+    }
 }
