@@ -101,7 +101,7 @@ public final class PlannerLoop {
     }
 
     /** VolumeMigrations created at once by a pass (prescient.planner.create-concurrency). */
-    public static final int DEFAULT_CREATE_CONCURRENCY = 16;
+    public static final int DEFAULT_CREATE_CONCURRENCY = 64;
 
     public void setCreateConcurrency(int concurrency) {
         MigrationCreator old = creator;
