@@ -2,6 +2,7 @@ package dev.prescient.engine.volume;
 
 import dev.prescient.engine.BlockTarget;
 import dev.prescient.engine.OutOfRangeException;
+import dev.prescient.engine.ServerThreads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicaSet implements BlockTarget {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaSet.class);
+    /** Fan-out threads per volume: the NBD threads of its connections rarely write more members at once. */
+    static final int FANOUT_THREADS = 4;
 
     private final String volumeId;
     private final long size;
@@ -62,11 +64,9 @@ public final class ReplicaSet implements BlockTarget {
         this.volumeId = volumeId;
         this.size = size;
         this.blockSize = blockSize;
-        this.fanout = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "fanout " + volumeId);
-            t.setDaemon(true);
-            return t;
-        });
+        // Only members that cannot write in the background (a second local replica) use the pool;
+        // beyond FANOUT_THREADS busy ones the requesting thread writes the member itself.
+        this.fanout = ServerThreads.callerRunsBeyond("fanout-" + volumeId, FANOUT_THREADS);
         this.writes = new WriteFanOut(volumeId, blockSize, fanout, this::setErr);
     }
 
