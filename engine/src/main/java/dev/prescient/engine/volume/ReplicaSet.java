@@ -334,7 +334,11 @@ public final class ReplicaSet implements BlockTarget {
     public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
         int len = src.remaining();
         checkRange(offset, len);
-        mutate(offset, len, src, new WriteFanOut.Op() {
+        mutate(offset, len, src, writeOp(offset, fua));
+    }
+
+    private static WriteFanOut.Op writeOp(long offset, boolean fua) {
+        return new WriteFanOut.Op() {
             @Override
             public void apply(BlockTarget t, ByteBuffer d) throws IOException {
                 t.write(offset, d, fua);
@@ -344,7 +348,44 @@ public final class ReplicaSet implements BlockTarget {
             public BlockTarget.PendingWrite start(BlockTarget t, ByteBuffer d) throws IOException {
                 return t.startWrite(offset, d, fua);
             }
-        });
+        };
+    }
+
+    /**
+     * As {@link #write}, answering through {@code done} from the thread that sees the last member's answer (a
+     * remote member's reader): the caller's thread returns once its own part (the inline member) is written. The
+     * request counts as in flight (gate, quiesce) until {@code done} runs.
+     */
+    @Override
+    public void writeAsync(long offset, ByteBuffer src, boolean fua, WriteDone done) {
+        int len = src.remaining();
+        try {
+            checkRange(offset, len);
+        } catch (OutOfRangeException e) {
+            done.done(e);
+            return;
+        }
+        if (len == 0) {
+            done.done(null);
+            return;
+        }
+        gate.enter();
+        java.util.concurrent.atomic.AtomicLong counter = inFlight[epoch & 1];
+        counter.incrementAndGet();
+        WriteDone settle = failure -> {
+            counter.decrementAndGet();
+            gate.exit();
+            done.done(failure);
+        };
+        try {
+            for (CowSnapshot s : snapshots) {
+                s.preserveBeforeWrite(offset, len);
+            }
+        } catch (IOException | RuntimeException e) {
+            settle.done(e);
+            return;
+        }
+        writes.applyAsync(members, offset, len, src, writeOp(offset, fua), settle);
     }
 
     @Override
