@@ -105,12 +105,17 @@ final class NbdCommands {
         } catch (IOException e) {
             conn.abort(); // the client is gone; the reader thread notices and ends
         } finally {
-            if (buf != null) {
-                conn.give(buf);
-            }
-            conn.requestDone();
-            export.listener().onIo(export.consumer(), op, offset, length, System.nanoTime() - t0, err);
+            ended(buf, op, offset, length, t0, err);
         }
+    }
+
+    /** The end of every request: its buffer back, its permit released, its I/O reported. */
+    private void ended(ByteBuffer buf, IoOp op, long offset, long length, long t0, int err) {
+        if (buf != null) {
+            conn.give(buf);
+        }
+        conn.requestDone();
+        export.listener().onIo(export.consumer(), op, offset, length, System.nanoTime() - t0, err);
     }
 
     /**
@@ -162,11 +167,7 @@ final class NbdCommands {
         } catch (IOException e) {
             conn.abort(); // the client is gone; the reader thread notices and ends
         } finally {
-            if (piece != null) {
-                conn.give(piece);
-            }
-            conn.requestDone();
-            export.listener().onIo(export.consumer(), IoOp.READ, offset, length, System.nanoTime() - t0, err);
+            ended(piece, IoOp.READ, offset, length, t0, err);
         }
     }
 
