@@ -60,7 +60,7 @@ public interface BlockTarget extends Closeable {
          * {@code blocking}.
          */
         default void whenDone(java.util.concurrent.Executor blocking, WriteDone done) {
-            blocking.execute(() -> {
+            Runnable settle = () -> {
                 Throwable failure = null;
                 try {
                     await();
@@ -68,7 +68,12 @@ public interface BlockTarget extends Closeable {
                     failure = e;
                 }
                 done.done(failure);
-            });
+            };
+            try {
+                blocking.execute(settle);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                settle.run(); // a pool that is shut down: settled here rather than never
+            }
         }
     }
 

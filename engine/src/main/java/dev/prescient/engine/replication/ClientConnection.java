@@ -237,7 +237,7 @@ final class ClientConnection implements Closeable {
                 done.done(err);
                 return;
             }
-            blocking.execute(() -> {
+            Runnable settle = () -> {
                 Throwable err = null;
                 try {
                     complete(await(c), retries);
@@ -245,7 +245,12 @@ final class ClientConnection implements Closeable {
                     err = e;
                 }
                 done.done(err);
-            });
+            };
+            try {
+                blocking.execute(settle);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                settle.run(); // the volume is closing: settled here rather than never
+            }
         });
     }
 
