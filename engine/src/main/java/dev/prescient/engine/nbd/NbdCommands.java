@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * their replies: one call per request, each ending with the request's buffer given back, its
  * in-flight permit released and its I/O reported to the export's listener, exactly once.
  *
- * <p>A WRITE is started with {@link BlockTarget#writeAsync}: when the target finishes it in the
- * background (a replica set waiting for a remote member's answer), the thread that learns of the
+ * <p>With {@link #REPLY_FROM_MEMBER} set, a WRITE is started with {@link BlockTarget#writeAsync}:
+ * when the target finishes it in the background (a replica set waiting for a remote member's answer), the thread that learns of the
  * end (the replication reader) sends the NBD reply itself, and the serving thread goes back to
  * reading requests instead of sleeping until it is woken to reply. The reply still goes out only
  * once every in-sync member has the data (durably with FUA), so a FLUSH covers every write the
@@ -26,10 +26,20 @@ import org.slf4j.LoggerFactory;
 final class NbdCommands {
     private static final Logger LOG = LoggerFactory.getLogger(NbdCommands.class);
     private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
+    /** The switch of {@link #replyFromMember}; read when a connection attaches. */
+    static final String REPLY_FROM_MEMBER = "prescient.nbd.replyFromMember";
 
     private final NbdConnection conn;
     private final NbdReplies replies;
     private final NbdExport export;
+    /**
+     * Whether a WRITE is answered by the thread that sees its last member's answer ({@code -D}{@value
+     * #REPLY_FROM_MEMBER}{@code =true}) or, by default, by the serving thread once the write returns. Off by
+     * default: the new path halves the futex calls per request, but same-session peer-io A/Bs on the loaded 2-core
+     * machine showed the two-replica QD1 rows lower with it (engine README), so it stays a switch until a quieter
+     * machine settles it.
+     */
+    private final boolean replyFromMember = Boolean.getBoolean(REPLY_FROM_MEMBER);
 
     NbdCommands(NbdConnection conn, NbdReplies replies, NbdExport export) {
         this.conn = conn;
@@ -46,7 +56,7 @@ final class NbdCommands {
         BlockTarget target = export.target();
         long t0 = System.nanoTime();
         boolean fua = (flags & CMD_FLAG_FUA) != 0;
-        if (type == CMD_WRITE) {
+        if (type == CMD_WRITE && replyFromMember) {
             target.writeAsync(offset, buf, fua, failure -> {
                 int err = failure == null ? 0 : errno(failure, IoOp.WRITE, offset, length);
                 finish(handle, err, null, buf, IoOp.WRITE, offset, length, t0);
@@ -58,6 +68,11 @@ final class NbdCommands {
         IoOp op = IoOp.FLUSH;
         try {
             switch (type) {
+                case CMD_WRITE -> {
+                    op = IoOp.WRITE;
+                    data = buf;
+                    target.write(offset, buf, fua);
+                }
                 case CMD_READ -> {
                     op = IoOp.READ;
                     data = conn.take((int) length);

@@ -469,6 +469,48 @@ class ReplicationIT {
     }
 
     @Test
+    void withTheSwitchAnNbdWriteOnTwoReplicasIsAnsweredOnlyOnceTheRemoteHasIt() throws Exception {
+        System.setProperty("prescient.nbd.replyFromMember", "true");
+        Path sock = dir.resolve("nbd.sock");
+        try (FaultProxy proxy = new FaultProxy(server.address());
+             ReplicaSet set = new ReplicaSet("vol1", SIZE, BS)) {
+            set.addInSync("l0", store.create("l0", "vol1", "ssd", SIZE), true);
+            set.addInSync("r1", connect(proxy.address(), ReplicationSettings.defaults()), false);
+            dev.prescient.engine.nbd.NbdServer nbd = new dev.prescient.engine.nbd.NbdServer(4);
+            toClose.add(nbd::close);
+            nbd.addExport(dev.prescient.engine.nbd.NbdExport.of("vol1", set));
+            nbd.listenUnix(sock);
+            try (dev.prescient.engine.nbd.NbdClient c = dev.prescient.engine.nbd.NbdClient.connect(sock, "vol1")) {
+                ByteBuffer data = randomBytes(BS, 14);
+                proxy.freeze();
+                ExecutorService one = Executors.newSingleThreadExecutor();
+                try {
+                    Future<Integer> answer = one.submit(() -> c.write(5 * BS, data.duplicate(), true));
+                    Thread.sleep(300);
+                    assertThat(answer.isDone()).as("no reply while the remote has not got the write").isFalse();
+                    proxy.heal();
+                    assertThat(answer.get(10, TimeUnit.SECONDS)).isZero();
+                } finally {
+                    one.shutdownNow();
+                }
+                ByteBuffer back = ByteBuffer.allocate(BS);
+                replica.read(5 * BS, back);
+                assertThat(back.flip()).isEqualTo(data);
+                // A run of writes through the same path, then a FLUSH that covers them.
+                for (int i = 0; i < 64; i++) {
+                    assertThat(c.write((16 + i) * (long) BS, randomBytes(BS, 100 + i), false)).isZero();
+                }
+                assertThat(c.flush()).isZero();
+                back.clear();
+                replica.read(79L * BS, back);
+                assertThat(back.flip()).isEqualTo(randomBytes(BS, 163));
+            }
+        } finally {
+            System.clearProperty("prescient.nbd.replyFromMember");
+        }
+    }
+
+    @Test
     void aHungPeerTimesOutInsteadOfHanging() throws Exception {
         try (FaultProxy proxy = new FaultProxy(server.address())) {
             RemoteReplica r = connect(proxy.address(), ReplicationSettings.defaults().withTimeout(Duration.ofMillis(800)));
