@@ -37,6 +37,8 @@ public final class PlannerFixture {
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     /** The health model of the last loop made, to see false alarms feed the adaptive threshold. */
     public NodeHealthModel health;
+    /** The act layer of the last loop made (the driver's Events go through it). */
+    public PlannerActions actions;
 
     public PlannerFixture(KubernetesClient client) {
         this.client = client;
@@ -99,7 +101,7 @@ public final class PlannerFixture {
         // Reads by listing: what a test just wrote is what the next pass sees.
         Observer observer = new Observer(ClusterReads.listing(client), new TelemetrySweep(agents, metrics, clock),
                 new ReplicaInventory(agents, clock));
-        PlannerActions actions = new PlannerActions(new MigrationCreator(client, events, metrics, 16), events, agents,
+        actions = new PlannerActions(new MigrationCreator(client, events, metrics, 16), events, agents,
                 health, new VolumeInsights(), metrics);
         return new PlannerLoop(observer, new PlannerLoop.Models(health, new AffinityProfiles(0.3),
                 new VolumeForecasts(forecast)), actions, new ModelStateStore(client, namespace, "prescient-model-state"),
