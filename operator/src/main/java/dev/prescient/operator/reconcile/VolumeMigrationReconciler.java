@@ -65,6 +65,12 @@ public class VolumeMigrationReconciler implements Reconciler<VolumeMigration> {
      * show yet (the informer cache lags a status patch by a few milliseconds, and the next step is requeued at
      * once). Continuing from the stale one would re-run a finished phase, or walk a migration that already
      * decided to roll back forward again. After a restart nothing was written, and the read is the truth.
+     * <p>
+     * Still needed with one cache per kind (issue 17): the stale read is this reconciler's own informer, not a
+     * second cache. The framework (JOSDK 5.2 TemporaryResourceCache) keeps the object its patch returned, but drops
+     * it on the next watch event of that object whatever version the event carries (versions are compared only with
+     * parseResourceVersions, which quarkus-operator-sdk does not expose): patch to v6, the event of v5 arrives late,
+     * and the next step reads v5.
      */
     VolumeMigrationStatus fresher(VolumeMigrationStatus read, VolumeMigrationStatus written) {
         if (written == null || written.getPhase() == null) {
