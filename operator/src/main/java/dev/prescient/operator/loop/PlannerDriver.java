@@ -125,7 +125,9 @@ public final class PlannerDriver implements AutoCloseable {
         Instant done = clock.instant();
         results.forEach((name, r) -> {
             MirrorPolicy p = policies.get(name);
-            due.put(name, now.plus(Units.duration(p.getSpec().getEvaluationInterval(), Duration.ofMinutes(1))));
+            // The interval counts from the end of the pass, as between two reconciles before: a pass slower than
+            // the interval does not run back to back with the next one.
+            due.put(name, done.plus(Units.duration(p.getSpec().getEvaluationInterval(), Duration.ofMinutes(1))));
             passes.evaluated(name, done);
             LOG.infof("planner pass %s: %d volumes, %d nodes; observe %d ms, plan %d ms, act %d ms, state %d ms "
                             + "(%d part(s) due), whole pass %d ms; %d created, %d removed, %d deferred", name,

@@ -48,7 +48,7 @@ class PlannerDriverMockTest {
         client.resources(StorageTier.class).delete();
     }
 
-    static void tier(String name) {
+    static void tier(KubernetesClient client, String name) {
         client.resource(client.getKubernetesSerialization().unmarshal(String.format("""
                 apiVersion: storage.prescient.dev/v1alpha1
                 kind: StorageTier
@@ -57,7 +57,7 @@ class PlannerDriverMockTest {
                 """, name, name), StorageTier.class)).create();
     }
 
-    static void policy(String name, String hotTier) {
+    static void policy(KubernetesClient client, String name, String hotTier) {
         client.resource(client.getKubernetesSerialization().unmarshal(String.format("""
                 apiVersion: storage.prescient.dev/v1alpha1
                 kind: MirrorPolicy
@@ -99,15 +99,15 @@ class PlannerDriverMockTest {
         PlannerFixture f = new PlannerFixture(client);
         f.nodes(NODES);
         for (String t : List.of("nvme", "ssd", "hdd")) {
-            tier(t);
+            tier(client, t);
         }
         for (int p = 0; p < POLICIES.size(); p++) {
-            policy(POLICIES.get(p), "nvme");
+            policy(client, POLICIES.get(p), "nvme");
             for (int v = 0; v < 4; v++) {
                 volume(POLICIES.get(p) + "-pv-" + v, POLICIES.get(p), f, (p * 4 + v) % NODES);
             }
         }
-        policy("broken", "tape"); // no such StorageTier: the reconciler reports it, the planner leaves it out
+        policy(client, "broken", "tape"); // no such StorageTier: the reconciler reports it, the planner leaves it out
         PlannerLoop loop = f.loop("default");
         PolicyPasses passes = new PolicyPasses();
         PlannerDriver driver = new PlannerDriver(loop, ClusterReads.listing(client), f.actions, passes,
