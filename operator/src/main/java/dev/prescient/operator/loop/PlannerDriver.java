@@ -113,6 +113,7 @@ public final class PlannerDriver implements AutoCloseable {
         }
         Set<String> present = all.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
         due.keySet().retainAll(present);
+        passes.retain(present);
         if (policies.isEmpty()) {
             return Map.of();
         }

@@ -21,7 +21,8 @@ public final class PolicyPasses {
         return last.get(policy);
     }
 
-    void forget(String policy) {
-        last.remove(policy);
+    /** Forgets the policies that no longer exist. */
+    void retain(java.util.Set<String> policies) {
+        last.keySet().retainAll(policies);
     }
 }
