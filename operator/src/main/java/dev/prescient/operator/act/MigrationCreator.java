@@ -1,8 +1,10 @@
-package dev.prescient.operator.plan;
+package dev.prescient.operator.act;
 
 import dev.prescient.api.v1alpha1.migration.VolumeMigration;
+import dev.prescient.operator.plan.MigrationFactory;
+import dev.prescient.operator.plan.MigrationNames;
+import dev.prescient.operator.plan.PlannedAction;
 import dev.prescient.operator.metrics.OperatorMetrics;
-import dev.prescient.operator.reconcile.KubeEvents;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.jboss.logging.Logger;
@@ -23,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in flight. Names come from {@link MigrationNames}, so a retry of a decision, or a decision made again before the
  * informer shows its migration, meets 409 and is counted a duplicate, never created twice.
  */
-final class MigrationCreator implements AutoCloseable {
+public final class MigrationCreator implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MigrationCreator.class);
 
@@ -36,7 +38,7 @@ final class MigrationCreator implements AutoCloseable {
     private final MigrationNames names = new MigrationNames(NAME_TTL);
     private final ExecutorService pool;
 
-    MigrationCreator(KubernetesClient kube, KubeEvents events, OperatorMetrics metrics, int concurrency) {
+    public MigrationCreator(KubernetesClient kube, KubeEvents events, OperatorMetrics metrics, int concurrency) {
         if (concurrency < 1) {
             throw new IllegalArgumentException("prescient.planner.create-concurrency must be at least 1, not "
                     + concurrency);
@@ -53,22 +55,28 @@ final class MigrationCreator implements AutoCloseable {
     }
 
     /** Tells the names which migrations the cache shows now (their decisions need no name any more). */
-    void known(List<VolumeMigration> migrations, Instant now) {
+    public void known(List<VolumeMigration> migrations, Instant now) {
         names.seen(migrations.stream().map(m -> m.getMetadata().getName()).toList(), now);
     }
 
     /** Creates one VolumeMigration per action; returns how many were created (duplicates and failures are not). */
-    int create(List<PlannedAction> actions, long defaultBandwidth, Instant now) {
-        List<Future<Boolean>> done = new ArrayList<>();
+    public int create(List<PlannedAction> actions, long defaultBandwidth, Instant now) {
+        return createAll(actions, defaultBandwidth, now).size();
+    }
+
+    /** Creates one VolumeMigration per action; returns those created (duplicates and failures are not). */
+    public List<VolumeMigration> createAll(List<PlannedAction> actions, long defaultBandwidth, Instant now) {
+        List<Future<VolumeMigration>> done = new ArrayList<>();
         for (PlannedAction a : actions) {
             long bandwidth = a.bandwidthBytesPerSecond() > 0 ? a.bandwidthBytesPerSecond() : defaultBandwidth;
             done.add(pool.submit(() -> create(a, bandwidth, now)));
         }
-        int created = 0;
-        for (Future<Boolean> f : done) {
+        List<VolumeMigration> created = new ArrayList<>();
+        for (Future<VolumeMigration> f : done) {
             try {
-                if (f.get()) {
-                    created++;
+                VolumeMigration vm = f.get();
+                if (vm != null) {
+                    created.add(vm);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -80,14 +88,15 @@ final class MigrationCreator implements AutoCloseable {
         return created;
     }
 
-    private boolean create(PlannedAction a, long bandwidth, Instant now) {
+    /** The created migration, or null (a duplicate, or a failure the next pass retries). */
+    private VolumeMigration create(PlannedAction a, long bandwidth, Instant now) {
         String name = names.nameFor(a, now);
         if (names.wasCreated(a)) {
             // Created by an earlier pass and not in the cache yet: it lags (nothing to do), or the migration was
             // deleted meanwhile (a new name; its old one may still name operations on an agent).
             if (kube.resources(VolumeMigration.class).withName(name).get() != null) {
                 metrics.decision(a.kind().name(), "duplicate");
-                return false;
+                return null;
             }
             name = names.renew(a, now);
         }
@@ -97,7 +106,7 @@ final class MigrationCreator implements AutoCloseable {
             names.created(a);
             metrics.decision(a.kind().name(), "created");
             events.normal(vm, "Planned", a.explanation());
-            return true;
+            return vm;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 // This decision's migration exists already (made by an earlier pass the cache did not show yet).
@@ -107,7 +116,7 @@ final class MigrationCreator implements AutoCloseable {
                 LOG.warnf("VolumeMigration/%s: not created (next pass retries under the same name): %s",
                         vm.getMetadata().getName(), e.getMessage());
             }
-            return false;
+            return null;
         }
     }
 
