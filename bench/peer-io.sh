@@ -16,7 +16,8 @@
 #   --rounds 2, --runtime 5 (seconds per point), --size-mib 1024, --dir /var/tmp (the file system
 #   both servers write to); --only runs the rows whose name matches REGEX (e.g. 'write.*QD16');
 #   --quick: 1 round, 2 s points, 256 MiB (a check that it runs, not figures to quote).
-# Env: ENGINE_JAVA_OPTS replaces the engine's JVM options (e.g. to add -XX:+FlightRecorder).
+# Env: ENGINE_JAVA_OPTS replaces the engine's JVM options (e.g. to add -XX:+FlightRecorder);
+#      ENGINE_CLASSES runs the engine from another classes directory (an A/B of two builds in one session).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=2
@@ -47,7 +48,7 @@ fio --enghelp=nbd > /dev/null 2>&1 || { echo "peer-io: this fio has no nbd engin
 if [[ ! -f engine/target/runtime-classpath.txt || ! -d engine/target/classes/dev ]]; then
   ./mvnw -q -pl engine -am package -DskipTests
 fi
-CP="engine/target/classes:$(cat engine/target/runtime-classpath.txt)"
+CP="${ENGINE_CLASSES:-engine/target/classes}:$(cat engine/target/runtime-classpath.txt)"
 read -r -a JOPTS <<< "${ENGINE_JAVA_OPTS:--Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
 
 LOAD_BEFORE=$(cat /proc/loadavg)

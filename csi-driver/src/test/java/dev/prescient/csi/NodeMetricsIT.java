@@ -119,5 +119,18 @@ class NodeMetricsIT {
                 .isEqualTo(enginePort);
         assertThat(value(scrape(enginePort), "prescient_engine_requests_total{volume=\"vol1\",op=\"write\"}"))
                 .as("the new engine process counts afresh").isZero();
+
+        // The agent restarts (a crash), the engine does not: the new agent adopts it with the metrics it was started
+        // with, same port, counters not reset, and carries them in its own scrape again.
+        EngineSupervisionIT.run("nbdcopy", "--flush", data.toString(), r.getNbdEndpoint());
+        long enginePid = Long.parseLong(Files.readString(pidFile).strip());
+        node.kill();
+        node = new NodeProcess("node-m", root.resolve("m"), root.resolve("kubelet"));
+        node.extraArgs.addAll(List.of("--engine-check-ms", "500", "--metrics-listen", "127.0.0.1:" + port));
+        node.start();
+        assertThat(Long.parseLong(Files.readString(pidFile).strip())).as("adopted, not restarted").isEqualTo(enginePid);
+        assertThat(NodeState.read(record).orElseThrow().metricsPort()).isEqualTo(enginePort);
+        assertThat(value(scrape(port), "prescient_engine_bytes_total{volume=\"vol1\",op=\"write\",engine=\"vol1-r0\"}"))
+                .as("the adopted engine's counters, through the new agent").isEqualTo(1 << 20);
     }
 }

@@ -52,6 +52,51 @@ public interface BlockTarget extends Closeable {
     interface PendingWrite {
         /** Returns when the write is done as {@link #write} would have; throws what it would have thrown. */
         void await() throws IOException;
+
+        /**
+         * Calls {@code done} once, with null or what {@link #await} would have thrown, when the write is done,
+         * instead of {@link #await} (one or the other, never both). It may run on the thread that learns of the end
+         * (a connection's reader); work that would block there runs on {@code blocking}. The default awaits on
+         * {@code blocking}.
+         */
+        default void whenDone(java.util.concurrent.Executor blocking, WriteDone done) {
+            Runnable settle = () -> {
+                Throwable failure = null;
+                try {
+                    await();
+                } catch (IOException | RuntimeException e) {
+                    failure = e;
+                }
+                done.done(failure);
+            };
+            try {
+                blocking.execute(settle);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                settle.run(); // a pool that is shut down: settled here rather than never
+            }
+        }
+    }
+
+    /** The end of a write: {@code failure} is null when it succeeded, else what {@link #write} would have thrown. */
+    @FunctionalInterface
+    interface WriteDone {
+        void done(Throwable failure);
+    }
+
+    /**
+     * Writes as {@link #write} does and calls {@code done} exactly once when the write is done (never throws
+     * instead). A target that waits for another party (a replica set waiting for a remote member's answer) may call
+     * it later on another thread, so the caller need not sleep until it is woken; {@code src} stays untouched until
+     * then. The default writes on the caller's thread and calls {@code done} before it returns.
+     */
+    default void writeAsync(long offset, ByteBuffer src, boolean fua, WriteDone done) {
+        Throwable failure = null;
+        try {
+            write(offset, src, fua);
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            failure = e;
+        }
+        done.done(failure);
     }
 
     /** Makes every write acknowledged so far durable. */

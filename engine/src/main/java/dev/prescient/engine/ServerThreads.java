@@ -2,6 +2,7 @@ package dev.prescient.engine;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -31,6 +32,25 @@ public final class ServerThreads {
             throw new IllegalArgumentException("pool " + name + " needs at least one thread: " + max);
         }
         return new ThreadPoolExecutor(0, max, IDLE_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(), factory(name));
+    }
+
+    /**
+     * Up to {@code max} threads; a task submitted while all are busy runs on the submitting thread
+     * instead (the work gets done, only less in parallel: nothing queues and nothing is refused
+     * while the pool is open). After shutdown a task is refused with
+     * {@link java.util.concurrent.RejectedExecutionException}, so nobody waits for work that never runs.
+     */
+    public static ThreadPoolExecutor callerRunsBeyond(String name, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("pool " + name + " needs at least one thread: " + max);
+        }
+        return new ThreadPoolExecutor(0, max, IDLE_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(), factory(name),
+                (task, pool) -> {
+                    if (pool.isShutdown()) {
+                        throw new RejectedExecutionException("pool " + name + " is shut down");
+                    }
+                    task.run();
+                });
     }
 
     /** {@code n} threads taking tasks from a queue in order (the queue is bounded by the callers). */

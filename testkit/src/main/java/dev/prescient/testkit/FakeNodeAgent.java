@@ -67,15 +67,10 @@ public class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
     private final Map<String, Operation> operations = new ConcurrentHashMap<>();
     private final Map<String, Runnable> completions = new ConcurrentHashMap<>();
     private final Map<String, Long> tierCapacity = new ConcurrentSkipListMap<>();
-    private final Map<String, Status> failNextStatus = new ConcurrentHashMap<>();
-    private final Map<String, Integer> failNextTimes = new ConcurrentHashMap<>();
-    private final Set<String> failingKinds = ConcurrentHashMap.newKeySet();
-    private final Set<String> blocked = ConcurrentHashMap.newKeySet();
+    private final InjectedFailures failures = new InjectedFailures();
     private final Map<String, VolumeTelemetry> telemetry = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final AtomicLong allCalls = new AtomicLong();
-    private volatile Status failAll;
-    private volatile long delayMillis;
     private volatile boolean corruptTransfers;
     private volatile long chunkBytes = Long.MAX_VALUE;
     private volatile double readLatencyP99 = 200;
@@ -96,19 +91,19 @@ public class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
 
     /** The next call of {@code method} (e.g. "CreateReplica") fails with {@code status}. */
     public FakeNodeAgent failNext(String method, Status status) {
-        failNextStatus.put(method, status);
+        failures.failNext(method, status);
         return this;
     }
 
     /** The next {@code times} calls of {@code method} fail with INTERNAL. */
     public FakeNodeAgent failNext(String method, int times) {
-        failNextTimes.put(method, times);
+        failures.failNext(method, times);
         return this;
     }
 
     /** Every call fails with {@code status} (null clears): a node that is down or refusing. */
     public FakeNodeAgent failAll(Status status) {
-        this.failAll = status;
+        failures.failAll(status);
         return this;
     }
 
@@ -119,27 +114,19 @@ public class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
 
     /** Calls of {@code method} fail as UNAVAILABLE (retryable) until unblocked: freezes a migration in its phase. */
     public FakeNodeAgent block(String method, boolean block) {
-        if (block) {
-            blocked.add(method);
-        } else {
-            blocked.remove(method);
-        }
+        failures.block(method, block);
         return this;
     }
 
     /** Operations of this kind ("transfer", "switch", "scrub") end FAILED until cleared. */
     public FakeNodeAgent failOperations(String kind, boolean fail) {
-        if (fail) {
-            failingKinds.add(kind);
-        } else {
-            failingKinds.remove(kind);
-        }
+        failures.failOperations(kind, fail);
         return this;
     }
 
     /** Every call sleeps first: to hold a lock while another call arrives. */
     public FakeNodeAgent delay(long millis) {
-        this.delayMillis = millis;
+        failures.delay(millis);
         return this;
     }
 
@@ -259,30 +246,7 @@ public class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
     private void enter(String method) {
         allCalls.incrementAndGet();
         calls.computeIfAbsent(method, k -> new AtomicInteger()).incrementAndGet();
-        if (delayMillis > 0) {
-            try {
-                Thread.sleep(delayMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        Status s = failAll;
-        if (s == null && blocked.contains(method)) {
-            s = Status.UNAVAILABLE.withDescription(method + ": blocked");
-        }
-        if (s == null) {
-            s = failNextStatus.remove(method);
-        }
-        if (s == null) {
-            boolean[] counted = {false};
-            failNextTimes.computeIfPresent(method, (k, n) -> {
-                counted[0] = true;
-                return n > 1 ? n - 1 : null;
-            });
-            if (counted[0]) {
-                s = Status.INTERNAL;
-            }
-        }
+        Status s = failures.before(method);
         if (s != null) {
             String why = s.getDescription() == null ? "injected failure in " + method : s.getDescription();
             throw s.withDescription("fake node agent " + nodeId + ": " + why).asRuntimeException();
@@ -335,7 +299,7 @@ public class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
             return op;
         }
         Operation.Builder b = op.toBuilder();
-        if (failingKinds.contains(op.getKind())) {
+        if (failures.operationFails(op.getKind())) {
             b.setPhase(OperationPhase.OPERATION_PHASE_FAILED).setReason("Injected")
                     .setMessage(op.getKind() + " failed (injected)").setFinishedUnixMillis(System.currentTimeMillis());
         } else {

@@ -294,6 +294,10 @@ public final class EngineExports {
         String metrics = host.isEmpty() ? "" : host.get() + ":" + keptPort(replicaId, Port.METRICS);
         if (!metrics.isEmpty()) {
             cmd.addAll(List.of("--metrics-listen", metrics));
+        } else if (state.get(replicaId).metricsPort() != null) {
+            // The record says what this engine serves: a port kept from an earlier agent with metrics would send a
+            // later one with metrics scraping an engine that serves none.
+            state.update(replicaId, x -> x.withMetricsPort(null));
         }
         // Absent in production; tests and local mode write it to make this node's media degrade (InjectedFaults).
         cmd.addAll(List.of("--fault-file", faultFile().toString()));

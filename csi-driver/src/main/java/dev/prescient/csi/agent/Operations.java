@@ -7,23 +7,54 @@ import io.grpc.Status;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * Long operations by operation id: started once (a repeated id returns the same operation),
  * observable while running, cancellable (the worker is interrupted and must stop), and their
  * final state kept for later GetOperation calls.
+ *
+ * <p>At most {@code maxRunning} workers run at once (threads {@code node-agent-op-N}); an operation
+ * started beyond that is accepted and reported RUNNING with no progress, and waits in start order
+ * for a worker. Queueing, not refusing: the callers (the operator's moves, resyncs, scrubs) treat a
+ * started operation as accepted and have no retry for a refusal, while a wave of evacuations must
+ * not start a thread (and a copy) per volume at once. A queued operation that is cancelled never runs.
  */
 public final class Operations {
+    /** Enough for the moves of a node evacuation to overlap without one copy thread per volume. */
+    public static final int DEFAULT_MAX_RUNNING = 8;
+
     private final Map<String, Operation> state = new ConcurrentHashMap<>();
     private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
-    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "node-agent-op");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Operations whose worker began; a cancel interrupts only those (a queued one ends when it is reached). */
+    private final Set<String> begun = ConcurrentHashMap.newKeySet();
+    private final ExecutorService pool;
+
+    public Operations() {
+        this(DEFAULT_MAX_RUNNING);
+    }
+
+    public Operations(int maxRunning) {
+        if (maxRunning < 1) {
+            throw new IllegalArgumentException("maxRunning must be at least 1: " + maxRunning);
+        }
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor e = new ThreadPoolExecutor(maxRunning, maxRunning, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "node-agent-op-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        e.allowCoreThreadTimeOut(true);
+        pool = e;
+    }
 
     /** Progress reporting handed to a worker. */
     public interface Progress {
@@ -55,7 +86,8 @@ public final class Operations {
         Operation op = Operation.newBuilder().setOperationId(id).setKind(kind)
                 .setPhase(OperationPhase.OPERATION_PHASE_RUNNING).setStartedUnixMillis(System.currentTimeMillis()).build();
         state.put(id, op);
-        running.put(id, pool.submit(() -> {
+        // Registered before it can run, so that its own removal when done is never overtaken.
+        FutureTask<Void> task = new FutureTask<>(() -> {
             Progress p = new Progress() {
                 @Override
                 public void update(long done, long total) {
@@ -77,6 +109,13 @@ public final class Operations {
                             || state.get(id).getPhase() == OperationPhase.OPERATION_PHASE_CANCELLED;
                 }
             };
+            begun.add(id); // before the phase check: a cancel either sees this or its phase is seen here
+            if (state.get(id).getPhase() == OperationPhase.OPERATION_PHASE_CANCELLED) {
+                finish(id, OperationPhase.OPERATION_PHASE_CANCELLED, null, null);
+                running.remove(id);
+                begun.remove(id);
+                return;
+            }
             try {
                 work.run(p);
                 finish(id, OperationPhase.OPERATION_PHASE_SUCCEEDED, null, null);
@@ -85,8 +124,11 @@ public final class Operations {
                 finish(id, OperationPhase.OPERATION_PHASE_FAILED, reason, String.valueOf(e.getMessage()));
             } finally {
                 running.remove(id);
+                begun.remove(id);
             }
-        }));
+        }, null);
+        running.put(id, task);
+        pool.execute(task);
         return op;
     }
 
@@ -126,7 +168,7 @@ public final class Operations {
         if (op.getPhase() == OperationPhase.OPERATION_PHASE_RUNNING) {
             edit(id, b -> b.setPhase(OperationPhase.OPERATION_PHASE_CANCELLED).setReason("Cancelled"));
             Future<?> f = running.get(id);
-            if (f != null) {
+            if (f != null && begun.contains(id)) {
                 f.cancel(true);
             }
         }

@@ -50,6 +50,17 @@ public final class Capabilities {
         }
     }
 
+    /** A node call's one capability: present, well formed and supported, or INVALID_ARGUMENT saying what is not. */
+    public static void requireSupported(boolean present, Csi.VolumeCapability c) {
+        if (!present) {
+            throw CsiException.invalid("volume_capability is required");
+        }
+        requireWellFormed(c);
+        unsupported(c).ifPresent(r -> {
+            throw CsiException.invalid(r);
+        });
+    }
+
     /** Empty when supported; otherwise the reason. */
     public static Optional<String> unsupported(Csi.VolumeCapability c) {
         if (!MODES.contains(c.getAccessMode().getMode())) {

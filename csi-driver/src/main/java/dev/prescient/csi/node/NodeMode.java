@@ -76,6 +76,15 @@ public final class NodeMode implements AutoCloseable {
         if (healthWindow <= 0) {
             throw new IllegalArgumentException("--health-window-s must be positive, got " + healthWindow);
         }
+        // Checked with the other numbers before anything is set up: a bad value must not leave engines resumed.
+        long probeMs = args.getLong("tier-probe-ms", 500);
+        if (probeMs < 0) {
+            throw new IllegalArgumentException("--tier-probe-ms must be 0 (off) or positive, got " + probeMs);
+        }
+        long checkMs = args.getLong("engine-check-ms", 10_000);
+        if (checkMs < 0) {
+            throw new IllegalArgumentException("--engine-check-ms must be 0 (off) or positive, got " + checkMs);
+        }
         Map<String, Path> tiers = new LinkedHashMap<>();
         // Repeatable (the chart passes one --tier per tier) and comma-separated alike.
         List<String> tierArgs = args.getAll("tier");
@@ -121,15 +130,7 @@ public final class NodeMode implements AutoCloseable {
         NodeAgentService agent = new NodeAgentService(nodeId, zone, store, exports, tls);
         agent.useTransport(transport);
         agent.setHealthWindow(java.time.Duration.ofSeconds(healthWindow));
-        long probeMs = args.getLong("tier-probe-ms", 500);
-        if (probeMs < 0) {
-            throw new IllegalArgumentException("--tier-probe-ms must be 0 (off) or positive, got " + probeMs);
-        }
         agent.resumeExports();
-        long checkMs = args.getLong("engine-check-ms", 10_000);
-        if (checkMs < 0) {
-            throw new IllegalArgumentException("--engine-check-ms must be 0 (off) or positive, got " + checkMs);
-        }
         // Two threads: the tier probe waits as long as a slow medium makes it, and must not hold up the supervisor.
         var supervision = java.util.concurrent.Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "engine-supervisor");

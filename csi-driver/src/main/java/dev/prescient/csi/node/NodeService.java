@@ -102,13 +102,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         io(out, () -> {
             requireVolumeId(req.getVolumeId());
             Path staging = paths.check("staging_target_path", req.getStagingTargetPath());
-            if (!req.hasVolumeCapability()) {
-                throw CsiException.invalid("volume_capability is required");
-            }
-            Capabilities.requireWellFormed(req.getVolumeCapability());
-            Capabilities.unsupported(req.getVolumeCapability()).ifPresent(r -> {
-                throw CsiException.invalid(r);
-            });
+            Capabilities.requireSupported(req.hasVolumeCapability(), req.getVolumeCapability());
             boolean block = req.getVolumeCapability().hasBlock();
             String fsType = block ? "" : req.getVolumeCapability().getMount().getFsType();
             if (!block && fsType.isEmpty()) {
@@ -275,13 +269,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             requireVolumeId(req.getVolumeId());
             Path staging = paths.check("staging_target_path", req.getStagingTargetPath());
             Path target = paths.check("target_path", req.getTargetPath());
-            if (!req.hasVolumeCapability()) {
-                throw CsiException.invalid("volume_capability is required");
-            }
-            Capabilities.requireWellFormed(req.getVolumeCapability());
-            Capabilities.unsupported(req.getVolumeCapability()).ifPresent(r -> {
-                throw CsiException.invalid(r);
-            });
+            Capabilities.requireSupported(req.hasVolumeCapability(), req.getVolumeCapability());
             boolean block = req.getVolumeCapability().hasBlock();
             try (var held = locks.acquire(req.getVolumeId())) {
                 StagedVolumes.Staged s = staged.get(req.getVolumeId()).orElseThrow(() -> new CsiException(

@@ -67,4 +67,37 @@ class OperationsTest {
         assertThat(waitDone(ops, "long").getPhase()).isEqualTo(OperationPhase.OPERATION_PHASE_CANCELLED);
         ops.shutdown();
     }
+
+    @Test
+    void beyondTheLimitOperationsQueueInOrderAndAQueuedCancelNeverRuns() throws Exception {
+        Operations ops = new Operations(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstRuns = new CountDownLatch(1);
+        java.util.List<String> ran = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        ops.start("first", "Copy", p -> {
+            ran.add("first");
+            firstRuns.countDown();
+            release.await();
+        });
+        ops.start("second", "Copy", p -> ran.add("second"));
+        ops.start("dropped", "Copy", p -> ran.add("dropped"));
+        assertThat(firstRuns.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        // Accepted and reported running, but waiting for the one worker.
+        assertThat(ops.get("second").getPhase()).isEqualTo(OperationPhase.OPERATION_PHASE_RUNNING);
+        assertThat(ops.cancel("dropped").getPhase()).isEqualTo(OperationPhase.OPERATION_PHASE_CANCELLED);
+        assertThat(ran).containsExactly("first");
+
+        release.countDown();
+        assertThat(waitDone(ops, "second").getPhase()).isEqualTo(OperationPhase.OPERATION_PHASE_SUCCEEDED);
+        Operation dropped = waitDone(ops, "dropped");
+        assertThat(dropped.getPhase()).isEqualTo(OperationPhase.OPERATION_PHASE_CANCELLED);
+        // The queued, cancelled one ends with its finish time once its turn comes, without running.
+        long deadline = System.currentTimeMillis() + 5000;
+        while (ops.get("dropped").getFinishedUnixMillis() == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(ops.get("dropped").getFinishedUnixMillis()).isPositive();
+        assertThat(ran).containsExactly("first", "second");
+        ops.shutdown();
+    }
 }

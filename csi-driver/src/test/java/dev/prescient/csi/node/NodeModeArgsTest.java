@@ -21,4 +21,15 @@ class NodeModeArgsTest {
         }
         assertThat(Files.exists(dir.resolve("state/run"))).as("nothing was set up").isFalse();
     }
+
+    @Test
+    void aNegativeTierProbeOrEngineCheckPeriodIsRefusedBeforeAnythingStarts(@TempDir Path dir) {
+        for (String flag : new String[] {"tier-probe-ms", "engine-check-ms"}) {
+            assertThatThrownBy(() -> NodeMode.start(new DriverArgs(new String[] {"--node-id", "n1", "--state-dir",
+                    dir.resolve("state").toString(), "--" + flag, "-1"}), null))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("--" + flag + " must be 0 (off) or positive, got -1");
+        }
+        assertThat(Files.exists(dir.resolve("state/run"))).as("nothing was set up").isFalse();
+    }
 }

@@ -3,14 +3,11 @@ package dev.prescient.engine.nbd;
 import static dev.prescient.engine.nbd.NbdProtocol.*;
 
 import dev.prescient.engine.BlockTarget;
-import dev.prescient.engine.NoSpaceException;
-import dev.prescient.engine.OutOfRangeException;
 import dev.prescient.engine.heat.IoOp;
 import dev.prescient.engine.tls.TlsConfig;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: handshake and option haggling ({@link NbdHandshake}), then transmission,
- * whose replies go out through {@link NbdReplies}. Any protocol
+ * One client connection: handshake and option haggling ({@link NbdHandshake}), then transmission:
+ * requests are read from {@link NbdInput} and validated here, run by {@link NbdCommands}, and
+ * their replies go out through {@link NbdReplies}. Any protocol
  * violation that leaves the stream out of sync closes the connection; a bad request whose
  * framing is intact gets an error reply. No request is executed unless fully validated.
  *
@@ -40,39 +38,33 @@ import org.slf4j.LoggerFactory;
 final class NbdConnection {
     private static final Logger LOG = LoggerFactory.getLogger(NbdConnection.class);
     private static final int MAX_IN_FLIGHT = 128;
-    private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
-
-    private static final int IN_BUFFER = 256 << 10;
 
     private final NbdServer server;
     private final SocketChannel ch;
-    /** The byte stream: the socket itself, or TLS over it after STARTTLS. */
-    private ReadableByteChannel reader;
+    /** The request stream, read by one serving thread at a time (under readLock). */
+    private final NbdInput input;
     /** Writes the replies; also the handshake's answers. */
     private final NbdReplies replies;
     /** Non-null on a listener that requires TLS. */
     private final TlsConfig tls;
     private final String where;
     private final ByteBuffer reqHeader = ByteBuffer.allocate(28);
-    /** Read-ahead of the stream; taken from the pool once attached (the handshake reads unbuffered). */
-    private ByteBuffer in;
     private final Semaphore budget;
     private final long waitMillis;
     private final long acceptedAt = System.nanoTime();
     private volatile boolean attached;
-    /** nanoTime when a read of a half-received request started waiting; 0 when none waits. */
-    private volatile long readWaitSince;
-    private volatile long lastRead = acceptedAt;
     private final Object readLock = new Object();
     private volatile boolean disconnecting;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private NbdExport export;
+    /** Runs the requests once attached. */
+    private NbdCommands commands;
     private volatile boolean dead;
 
     NbdConnection(NbdServer server, SocketChannel ch, String where, TlsConfig tlsOrNull) {
         this.server = server;
         this.ch = ch;
-        this.reader = ch;
+        this.input = new NbdInput(ch, acceptedAt);
         this.replies = new NbdReplies(ch);
         this.tls = tlsOrNull;
         this.where = where;
@@ -94,12 +86,12 @@ final class NbdConnection {
         if (w != 0 && now - w > limits.stallMillis() * 1_000_000L) {
             return "client took no reply data for " + limits.stallMillis() + " ms (export " + exportName() + ")";
         }
-        long r = readWaitSince;
+        long r = input.readWaitSince();
         if (r != 0 && now - r > limits.stallMillis() * 1_000_000L) {
             return "request stalled half received for " + limits.stallMillis() + " ms (export " + exportName() + ")";
         }
         if (attached && limits.idleMillis() > 0 && r == 0 && w == 0 && inFlight.availablePermits() == MAX_IN_FLIGHT
-                && now - lastRead > limits.idleMillis() * 1_000_000L) {
+                && now - input.lastRead() > limits.idleMillis() * 1_000_000L) {
             return "idle for " + limits.idleMillis() + " ms (export " + exportName() + ")";
         }
         return null;
@@ -119,14 +111,15 @@ final class NbdConnection {
             NbdHandshake hs = new NbdHandshake(this, server, ch, tls);
             if (hs.run()) {
                 export = hs.export();
+                commands = new NbdCommands(this, replies, export);
                 attached = true;
-                in = take(IN_BUFFER);
-                if (in == null) {
+                ByteBuffer readAhead = take(NbdInput.IN_BUFFER);
+                if (readAhead == null) {
                     server.noMemory();
                     LOG.warn("closing NBD connection on {} (export {}): no buffer memory for it", where, exportName());
                     return;
                 }
-                in.flip();
+                input.attach(readAhead);
                 transmission();
             }
         } catch (EOFException e) {
@@ -143,15 +136,15 @@ final class NbdConnection {
             // Let in-flight requests finish before the socket goes (DISC semantics).
             inFlight.acquireUninterruptibly(MAX_IN_FLIGHT);
             abort();
-            if (in != null) {
-                give(in);
-                in = null;
+            ByteBuffer readAhead = input.detach();
+            if (readAhead != null) {
+                give(readAhead);
             }
         }
     }
 
     /** A buffer charged to this connection's and the server's budget, or null (answer ENOMEM). */
-    private ByteBuffer take(int len) {
+    ByteBuffer take(int len) {
         int size = BufferPool.sizeFor(len);
         try {
             if (!budget.tryAcquire(size, waitMillis, TimeUnit.MILLISECONDS)) {
@@ -168,10 +161,19 @@ final class NbdConnection {
         return b;
     }
 
-    private void give(ByteBuffer b) {
+    void give(ByteBuffer b) {
         int size = b.capacity();
         server.buffers.release(b);
         budget.release(size);
+    }
+
+    /** A request ended (answered, its buffers given back): one more may run. */
+    void requestDone() {
+        inFlight.release();
+    }
+
+    void noMemory() {
+        server.noMemory();
     }
 
     /** Names from clients can be 4 KiB or garbage: logs and messages show a short, safe prefix. */
@@ -186,7 +188,7 @@ final class NbdConnection {
 
     /** After STARTTLS: the rest of the stream runs over TLS. */
     void useTls(TlsChannel t) {
-        reader = t;
+        input.useChannel(t);
         replies.useChannel(t);
     }
 
@@ -286,7 +288,7 @@ final class NbdConnection {
             }
             if (r.type >= 0) {
                 inFlight.acquireUninterruptibly();
-                execute(r.handle, r.type, r.flags, r.offset, r.length, r.buf);
+                commands.execute(r.handle, r.type, r.flags, r.offset, r.length, r.buf);
             }
         }
     }
@@ -297,7 +299,7 @@ final class NbdConnection {
         r.type = -1;
         r.buf = null;
         reqHeader.clear();
-        readFully(reqHeader);
+        input.readHeader(reqHeader);
         reqHeader.flip();
         if (reqHeader.getInt() != REQUEST_MAGIC) {
             throw new ProtocolException("bad request magic");
@@ -321,7 +323,7 @@ final class NbdConnection {
                 }
                 err = (flags & ~CMD_FLAG_FUA) != 0 ? EINVAL : export.readOnly() ? EPERM : !inRange ? EINVAL : 0;
                 if (err != 0) {
-                    discard(length);
+                    input.discard(length);
                     replies.send(handle, err, null);
                     return true;
                 }
@@ -330,17 +332,17 @@ final class NbdConnection {
                     return true;
                 }
                 if (length > 0) {
-                    awaitData(); // a header with no payload behind it holds no buffer
+                    input.awaitData(); // a header with no payload behind it holds no buffer
                 }
                 buf = take((int) length);
                 if (buf == null) {
-                    discard(length);
+                    input.discard(length);
                     server.noMemory();
                     replies.send(handle, ENOMEM, null);
                     return true;
                 }
                 try {
-                    readFully(buf);
+                    input.readFully(buf);
                 } catch (IOException | RuntimeException | Error e) {
                     give(buf);
                     throw e;
@@ -388,23 +390,23 @@ final class NbdConnection {
         int err = 0;
         ByteBuffer piece = null;
         try {
-            awaitData();
+            input.awaitData();
             piece = take(BufferPool.PIECE);
             if (piece == null) {
-                discard(length);
+                input.discard(length);
                 server.noMemory();
                 err = ENOMEM;
             } else {
                 for (long done = 0; done < length; ) {
                     int n = (int) Math.min(BufferPool.PIECE, length - done);
                     piece.clear().limit(n);
-                    readFully(piece);
+                    input.readFully(piece);
                     piece.flip();
                     if (err == 0) {
                         try {
                             target.write(offset + done, piece, false);
                         } catch (IOException | RuntimeException | OutOfMemoryError e) {
-                            err = errno(e, IoOp.WRITE, offset, length);
+                            err = commands.errno(e, IoOp.WRITE, offset, length);
                         }
                     }
                     done += n;
@@ -413,7 +415,7 @@ final class NbdConnection {
                     try {
                         target.flush();
                     } catch (IOException | RuntimeException | OutOfMemoryError e) {
-                        err = errno(e, IoOp.WRITE, offset, length);
+                        err = commands.errno(e, IoOp.WRITE, offset, length);
                     }
                 }
             }
@@ -427,237 +429,10 @@ final class NbdConnection {
         }
     }
 
-    /** The NBD error for a failed request (logged unless it is the client's or the tier's fault). */
-    private int errno(Throwable e, IoOp op, long offset, long length) {
-        if (e instanceof NoSpaceException) {
-            return ENOSPC;
-        }
-        if (e instanceof OutOfRangeException) {
-            return EINVAL;
-        }
-        if (e instanceof OutOfMemoryError) {
-            server.noMemory();
-            return ENOMEM;
-        }
-        LOG.warn("export {}: {} at {}+{} failed: {}", export.name(), op, offset, length, e.toString());
-        return EIO;
-    }
-
-    private void execute(long handle, int type, int flags, long offset, long length, ByteBuffer buf) {
-        if (type == CMD_READ && length > BufferPool.PIECE) {
-            streamRead(handle, offset, length);
-            return;
-        }
-        BlockTarget target = export.target();
-        long t0 = System.nanoTime();
-        int err = 0;
-        ByteBuffer data = buf;
-        IoOp op = IoOp.FLUSH;
-        try {
-            boolean fua = (flags & CMD_FLAG_FUA) != 0;
-            switch (type) {
-                case CMD_READ -> {
-                    op = IoOp.READ;
-                    data = take((int) length);
-                    if (data == null) {
-                        server.noMemory();
-                        err = ENOMEM;
-                    } else {
-                        target.read(offset, data);
-                        data.flip();
-                    }
-                }
-                case CMD_WRITE -> {
-                    op = IoOp.WRITE;
-                    target.write(offset, buf, fua);
-                }
-                case CMD_FLUSH -> target.flush();
-                case CMD_TRIM -> {
-                    op = IoOp.TRIM;
-                    target.unmap(offset, length);
-                    if (fua) {
-                        target.flush();
-                    }
-                }
-                case CMD_WRITE_ZEROES -> {
-                    op = IoOp.WRITE_ZEROES;
-                    if ((flags & CMD_FLAG_NO_HOLE) != 0) {
-                        writeRealZeroes(target, offset, length, fua);
-                    } else {
-                        target.writeZeroes(offset, length, fua);
-                    }
-                }
-                default -> err = EINVAL;
-            }
-        } catch (IOException | RuntimeException | OutOfMemoryError e) {
-            err = errno(e, op, offset, length);
-        }
-        try {
-            if (err == 0 && type == CMD_READ) {
-                replies.send(handle, err, data);
-            } else {
-                replies.noData(handle, err);
-            }
-        } catch (IOException e) {
-            abort(); // the client is gone; the reader thread notices and ends
-        } finally {
-            if (data != null) {
-                give(data);
-            }
-            inFlight.release();
-            export.listener().onIo(export.consumer(), op, offset, length, System.nanoTime() - t0, err);
-        }
-    }
-
-    /**
-     * A READ larger than one piece: read and sent piece by piece under the write lock (a simple
-     * reply must be contiguous). The first piece is read before the reply header, so a failing
-     * target still gets a proper error reply; a failure after the header was sent can only be
-     * reported by closing the connection.
-     */
-    private void streamRead(long handle, long offset, long length) {
-        BlockTarget target = export.target();
-        long t0 = System.nanoTime();
-        int err = 0;
-        ByteBuffer piece = take(BufferPool.PIECE);
-        try {
-            if (piece == null) {
-                server.noMemory();
-                err = ENOMEM;
-                replies.send(handle, err, null);
-                return;
-            }
-            try {
-                target.read(offset, piece);
-            } catch (IOException | RuntimeException | OutOfMemoryError e) {
-                err = errno(e, IoOp.READ, offset, length);
-                replies.send(handle, err, null);
-                return;
-            }
-            piece.flip();
-            ByteBuffer first = piece;
-            int[] failed = {0};
-            replies.streamed(handle, () -> {
-                replies.writeFully(first);
-                for (long done = BufferPool.PIECE; done < length; ) {
-                    int n = (int) Math.min(BufferPool.PIECE, length - done);
-                    first.clear().limit(n);
-                    try {
-                        target.read(offset + done, first);
-                    } catch (IOException | RuntimeException | OutOfMemoryError e) {
-                        failed[0] = errno(e, IoOp.READ, offset, length);
-                        abort(); // half a reply is out: closing is the only way left to say it failed
-                        return;
-                    }
-                    first.flip();
-                    replies.writeFully(first);
-                    done += n;
-                }
-            });
-            err = failed[0];
-        } catch (IOException e) {
-            abort(); // the client is gone; the reader thread notices and ends
-        } finally {
-            if (piece != null) {
-                give(piece);
-            }
-            inFlight.release();
-            export.listener().onIo(export.consumer(), IoOp.READ, offset, length, System.nanoTime() - t0, err);
-        }
-    }
-
-    /** NO_HOLE: the client asked for allocated zeroes, so write them instead of skipping holes. */
-    private static void writeRealZeroes(BlockTarget target, long offset, long length, boolean fua) throws IOException {
-        for (long p = 0; p < length; ) {
-            int n = (int) Math.min(ZEROES.capacity(), length - p);
-            ByteBuffer z = ZEROES.duplicate();
-            z.limit(n);
-            target.write(offset + p, z, false);
-            p += n;
-        }
-        if (fua) {
-            target.flush();
-        }
-    }
-
-    // ---------------------------------------------------------------- plumbing
+    // ---------------------------------------------------------------- handshake plumbing
 
     ByteBuffer readN(int n) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(n);
-        readFully(b);
-        return b.flip();
-    }
-
-    /**
-     * Reads through a buffer: with several requests pipelined, one read(2) fetches many headers
-     * and small payloads, instead of two system calls per request. Large payloads bypass it.
-     * During the handshake there is no buffer yet and reads go straight to {@code b}.
-     */
-    private void readFully(ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            if (in != null && in.hasRemaining()) {
-                int n = Math.min(in.remaining(), b.remaining());
-                int lim = in.limit();
-                in.limit(in.position() + n);
-                b.put(in);
-                in.limit(lim);
-            } else {
-                // Waiting for the first byte of the next header is idleness; any other wait is a
-                // request half received, which the watchdog closes if it stalls.
-                boolean partial = b != reqHeader || b.position() > 0;
-                if (in == null || b.remaining() >= IN_BUFFER / 2) {
-                    if (readChannel(b, partial) < 0) {
-                        throw new EOFException();
-                    }
-                } else {
-                    fill(partial);
-                }
-            }
-        }
-    }
-
-    /** Refills the (empty) read-ahead buffer with at least one byte. */
-    private void fill(boolean partial) throws IOException {
-        in.clear();
-        int n = readChannel(in, partial);
-        in.flip();
-        if (n < 0) {
-            throw new EOFException();
-        }
-    }
-
-    private int readChannel(ByteBuffer dst, boolean partial) throws IOException {
-        if (partial && attached) {
-            readWaitSince = System.nanoTime();
-        }
-        try {
-            int n = reader.read(dst);
-            if (n > 0) {
-                lastRead = System.nanoTime();
-            }
-            return n;
-        } finally {
-            readWaitSince = 0;
-        }
-    }
-
-    /** Blocks until some payload is here, so that no buffer is taken for data that never comes. */
-    private void awaitData() throws IOException {
-        if (!in.hasRemaining()) {
-            fill(true);
-        }
-    }
-
-    /** Reads and drops a payload that will not be used, keeping the stream in sync. */
-    private void discard(long length) throws IOException {
-        for (long left = length; left > 0; ) {
-            if (!in.hasRemaining()) {
-                fill(true);
-            }
-            int n = (int) Math.min(left, in.remaining());
-            in.position(in.position() + n);
-            left -= n;
-        }
+        return input.readN(n);
     }
 
     void writeFully(ByteBuffer b) throws IOException {

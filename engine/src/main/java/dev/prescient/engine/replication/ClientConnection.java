@@ -1,5 +1,7 @@
 package dev.prescient.engine.replication;
 
+import dev.prescient.engine.BlockTarget;
+
 import dev.prescient.engine.NoSpaceException;
 import dev.prescient.engine.OutOfRangeException;
 import dev.prescient.engine.tls.TlsConfig;
@@ -15,6 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -214,6 +217,41 @@ final class ClientConnection implements Closeable {
      */
     Call call(Call c) throws IOException {
         return complete(await(send(c)), maxRetries);
+    }
+
+    /**
+     * Calls {@code done} once the answer of a sent call is in, as {@code complete(await(c), retries)} would end:
+     * with null or what it would have thrown. A final answer is settled on the thread that completes the call (the
+     * reader, which thus hands nothing to another thread); a checksum NACK, whose resend is a send, and a failure go
+     * through {@code blocking}, so the reader never sends.
+     */
+    void whenAnswered(Call c, int retries, Executor blocking, BlockTarget.WriteDone done) {
+        c.done.whenComplete((answered, failure) -> {
+            if (failure == null && answered.status != Frame.ERR_CHECKSUM) {
+                IOException err = null;
+                try {
+                    check(answered);
+                } catch (IOException e) {
+                    err = e;
+                }
+                done.done(err);
+                return;
+            }
+            Runnable settle = () -> {
+                Throwable err = null;
+                try {
+                    complete(await(c), retries);
+                } catch (IOException | RuntimeException e) {
+                    err = e;
+                }
+                done.done(err);
+            };
+            try {
+                blocking.execute(settle);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                settle.run(); // the volume is closing: settled here rather than never
+            }
+        });
     }
 
     /** Resends {@code c} as long as it was NACKed for a checksum, up to {@code retries} times. */

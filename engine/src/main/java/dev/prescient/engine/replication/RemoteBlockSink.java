@@ -1,6 +1,7 @@
 package dev.prescient.engine.replication;
 
 import dev.prescient.engine.BlockSink;
+import dev.prescient.engine.Zeroes;
 import net.openhft.hashing.LongHashFunction;
 
 import java.io.IOException;
@@ -112,7 +113,7 @@ public final class RemoteBlockSink implements BlockSink {
                     + " bytes does not fit a replica of " + size + " bytes in blocks of " + blockSize);
         }
         blocksPut++;
-        if (isZero(data)) {
+        if (Zeroes.isZero(data)) {
             zeroBlocks++;
             if (zeroStart >= 0 && zeroStart + zeroCount == index) {
                 zeroCount++;
@@ -395,24 +396,6 @@ public final class RemoteBlockSink implements BlockSink {
         zeroStart = -1;
         zeroCount = 0;
         zeroCalls.add(conn.send(new ClientConnection.Call(Frame.WRITE_ZEROES, 0, off, len, null, null)));
-    }
-
-    /** True when every byte of the block is zero; checked a long at a time. */
-    static boolean isZero(ByteBuffer data) {
-        int p = data.position();
-        int end = data.limit();
-        int i = p;
-        for (; i + 8 <= end; i += 8) {
-            if (data.getLong(i) != 0) {
-                return false;
-            }
-        }
-        for (; i < end; i++) {
-            if (data.get(i) != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override

@@ -120,7 +120,17 @@ public final class RemoteReplica implements BlockTarget {
         ClientConnection.Call call = c.send(new ClientConnection.Call(Frame.WRITE, fua ? Frame.FLAG_FUA : 0, offset, 0,
                 src.duplicate(), null));
         src.position(src.limit());
-        return () -> c.complete(c.await(call), settings.maxRetries());
+        return new PendingWrite() {
+            @Override
+            public void await() throws IOException {
+                c.complete(c.await(call), settings.maxRetries());
+            }
+
+            @Override
+            public void whenDone(java.util.concurrent.Executor blocking, WriteDone done) {
+                c.whenAnswered(call, settings.maxRetries(), blocking, done);
+            }
+        };
     }
 
     @Override

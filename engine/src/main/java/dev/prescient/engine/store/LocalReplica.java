@@ -3,6 +3,7 @@ package dev.prescient.engine.store;
 import dev.prescient.engine.BlockTarget;
 import dev.prescient.engine.NoSpaceException;
 import dev.prescient.engine.OutOfRangeException;
+import dev.prescient.engine.Zeroes;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -199,7 +200,7 @@ public final class LocalReplica implements BlockTarget {
                 scannedChunks++;
                 buf.clear().limit((int) Math.min(allocChunk, size - c * allocChunk));
                 readFully(c * allocChunk, buf);
-                if (!isZero(buf.flip())) {
+                if (!Zeroes.isZero(buf.flip())) {
                     alloc.set(c);
                 }
             }
@@ -507,7 +508,7 @@ public final class LocalReplica implements BlockTarget {
         for (long c = alloc.nextSetBit(0); c >= 0; c = alloc.nextSetBit(c + 1)) {
             buf.clear().limit((int) Math.min(allocChunk, size - c * allocChunk));
             readFully(c * allocChunk, buf);
-            if (isZero(buf.flip())) {
+            if (Zeroes.isZero(buf.flip())) {
                 alloc.clear(c);
                 cleared++;
             }
@@ -516,22 +517,6 @@ public final class LocalReplica implements BlockTarget {
             mapVersion.incrementAndGet();
         }
         return cleared;
-    }
-
-    static boolean isZero(ByteBuffer b) {
-        int i = b.position();
-        int end = b.limit();
-        for (; i + 8 <= end; i += 8) {
-            if (b.getLong(i) != 0) {
-                return false;
-            }
-        }
-        for (; i < end; i++) {
-            if (b.get(i) != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     void retain() {

@@ -9,7 +9,6 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -26,11 +25,8 @@ import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Mutual TLS for the engine's TCP listeners (replication stream, NBD after STARTTLS): this node's
@@ -42,11 +38,6 @@ import java.util.regex.Pattern;
  * it checks the service name, still never the address.
  */
 public final class TlsConfig {
-    private static final Pattern PEM_KEY = Pattern.compile(
-            "-----BEGIN ([A-Z ]*PRIVATE KEY)-----([A-Za-z0-9+/=\\s]+?)-----END \\1-----");
-    /** AlgorithmIdentifier { rsaEncryption (1.2.840.113549.1.1.1), NULL }. */
-    private static final byte[] RSA_ALGORITHM = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86,
-            (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
     private static final char[] EPHEMERAL = "prescient".toCharArray();
 
     private final SSLContext context;
@@ -67,7 +58,7 @@ public final class TlsConfig {
             try (InputStream is = Files.newInputStream(certChain)) {
                 chain = cf.generateCertificates(is);
             }
-            PrivateKey key = readKey(Files.readString(privateKey, StandardCharsets.US_ASCII));
+            PrivateKey key = readKey(Files.readString(privateKey, StandardCharsets.US_ASCII), privateKey.toString());
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             ks.setKeyEntry("node", key, EPHEMERAL, chain.toArray(new Certificate[0]));
@@ -226,18 +217,13 @@ public final class TlsConfig {
         return ts;
     }
 
-    private static PrivateKey readKey(String pem) throws GeneralSecurityException {
-        Matcher m = PEM_KEY.matcher(pem);
-        if (!m.find()) {
-            throw new GeneralSecurityException("no PEM private key block");
+    private static PrivateKey readKey(String pem, String where) throws GeneralSecurityException {
+        PKCS8EncodedKeySpec spec;
+        try {
+            spec = new PKCS8EncodedKeySpec(PemKeys.pkcs8Der(pem, where));
+        } catch (IllegalArgumentException e) {
+            throw new GeneralSecurityException(e.getMessage(), e);
         }
-        byte[] der = Base64.getMimeDecoder().decode(m.group(2));
-        PKCS8EncodedKeySpec spec = switch (m.group(1)) {
-            case "PRIVATE KEY" -> new PKCS8EncodedKeySpec(der);
-            case "RSA PRIVATE KEY" -> new PKCS8EncodedKeySpec(wrapRsa(der));
-            default -> throw new GeneralSecurityException("a '" + m.group(1) + "' key; give an unencrypted PKCS#8 key"
-                    + " (openssl pkcs8 -topk8 -nocrypt) or a PKCS#1 RSA key");
-        };
         List<GeneralSecurityException> failures = new ArrayList<>();
         for (String alg : new String[] {"RSA", "EC", "Ed25519"}) {
             try {
@@ -249,37 +235,5 @@ public final class TlsConfig {
         GeneralSecurityException e = new GeneralSecurityException("unsupported private key algorithm");
         failures.forEach(e::addSuppressed);
         throw e;
-    }
-
-    /**
-     * PKCS#1 RSAPrivateKey wrapped as PKCS#8 PrivateKeyInfo ::= SEQUENCE { version 0, rsaEncryption,
-     * OCTET STRING pkcs1 } (RFC 5208), which is what the JDK reads. The api module's PemKeys does the
-     * same for Netty; the engine does not depend on api, so the few lines are repeated here.
-     */
-    static byte[] wrapRsa(byte[] pkcs1) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(new byte[] {0x02, 0x01, 0x00});
-        body.writeBytes(RSA_ALGORITHM);
-        body.write(0x04);
-        body.writeBytes(derLength(pkcs1.length));
-        body.writeBytes(pkcs1);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0x30);
-        out.writeBytes(derLength(body.size()));
-        out.writeBytes(body.toByteArray());
-        return out.toByteArray();
-    }
-
-    private static byte[] derLength(int n) {
-        if (n < 0x80) {
-            return new byte[] {(byte) n};
-        }
-        int bytes = n < 0x100 ? 1 : n < 0x10000 ? 2 : n < 0x1000000 ? 3 : 4;
-        byte[] out = new byte[bytes + 1];
-        out[0] = (byte) (0x80 | bytes);
-        for (int i = 0; i < bytes; i++) {
-            out[bytes - i] = (byte) (n >>> (8 * i));
-        }
-        return out;
     }
 }

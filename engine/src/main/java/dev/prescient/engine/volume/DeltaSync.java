@@ -1,6 +1,7 @@
 package dev.prescient.engine.volume;
 
 import dev.prescient.engine.BlockSink;
+import dev.prescient.engine.Zeroes;
 import dev.prescient.engine.store.AtomicBitmap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -155,7 +156,7 @@ public final class DeltaSync {
                     int n = Math.min(bs, len - p);
                     ByteBuffer blk = buf.duplicate();
                     blk.position(p).limit(p + n);
-                    if (isZero(blk)) {
+                    if (Zeroes.isZero(blk)) {
                         zeroFrom = zeroFrom < 0 ? i : zeroFrom;
                         continue;
                     }
@@ -384,22 +385,6 @@ public final class DeltaSync {
         forEachDiffering(c, m, (off, len) -> {
             throw new VerifyFailedException(m.id, off, len);
         });
-    }
-
-    static boolean isZero(ByteBuffer b) {
-        int i = b.position();
-        int end = b.limit();
-        for (; i + 8 <= end; i += 8) {
-            if (b.getLong(i) != 0) {
-                return false;
-            }
-        }
-        for (; i < end; i++) {
-            if (b.get(i) != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The copy does not match its source: the replica is not promoted. */

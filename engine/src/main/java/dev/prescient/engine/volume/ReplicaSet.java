@@ -2,6 +2,7 @@ package dev.prescient.engine.volume;
 
 import dev.prescient.engine.BlockTarget;
 import dev.prescient.engine.OutOfRangeException;
+import dev.prescient.engine.ServerThreads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicaSet implements BlockTarget {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaSet.class);
+    /** Fan-out threads per volume: the NBD threads of its connections rarely write more members at once. */
+    static final int FANOUT_THREADS = 4;
 
     private final String volumeId;
     private final long size;
@@ -62,11 +64,9 @@ public final class ReplicaSet implements BlockTarget {
         this.volumeId = volumeId;
         this.size = size;
         this.blockSize = blockSize;
-        this.fanout = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "fanout " + volumeId);
-            t.setDaemon(true);
-            return t;
-        });
+        // Only members that cannot write in the background (a second local replica) use the pool;
+        // beyond FANOUT_THREADS busy ones the requesting thread writes the member itself.
+        this.fanout = ServerThreads.callerRunsBeyond("fanout-" + volumeId, FANOUT_THREADS);
         this.writes = new WriteFanOut(volumeId, blockSize, fanout, this::setErr);
     }
 
@@ -334,7 +334,11 @@ public final class ReplicaSet implements BlockTarget {
     public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
         int len = src.remaining();
         checkRange(offset, len);
-        mutate(offset, len, src, new WriteFanOut.Op() {
+        mutate(offset, len, src, writeOp(offset, fua));
+    }
+
+    private static WriteFanOut.Op writeOp(long offset, boolean fua) {
+        return new WriteFanOut.Op() {
             @Override
             public void apply(BlockTarget t, ByteBuffer d) throws IOException {
                 t.write(offset, d, fua);
@@ -344,7 +348,44 @@ public final class ReplicaSet implements BlockTarget {
             public BlockTarget.PendingWrite start(BlockTarget t, ByteBuffer d) throws IOException {
                 return t.startWrite(offset, d, fua);
             }
-        });
+        };
+    }
+
+    /**
+     * As {@link #write}, answering through {@code done} from the thread that sees the last member's answer (a
+     * remote member's reader): the caller's thread returns once its own part (the inline member) is written. The
+     * request counts as in flight (gate, quiesce) until {@code done} runs.
+     */
+    @Override
+    public void writeAsync(long offset, ByteBuffer src, boolean fua, WriteDone done) {
+        int len = src.remaining();
+        try {
+            checkRange(offset, len);
+        } catch (OutOfRangeException e) {
+            done.done(e);
+            return;
+        }
+        if (len == 0) {
+            done.done(null);
+            return;
+        }
+        gate.enter();
+        java.util.concurrent.atomic.AtomicLong counter = inFlight[epoch & 1];
+        counter.incrementAndGet();
+        WriteDone settle = failure -> {
+            counter.decrementAndGet();
+            gate.exit();
+            done.done(failure);
+        };
+        try {
+            for (CowSnapshot s : snapshots) {
+                s.preserveBeforeWrite(offset, len);
+            }
+        } catch (IOException | RuntimeException e) {
+            settle.done(e);
+            return;
+        }
+        writes.applyAsync(members, offset, len, src, writeOp(offset, fua), settle);
     }
 
     @Override

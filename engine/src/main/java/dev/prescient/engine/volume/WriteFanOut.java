@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /**
@@ -44,117 +46,218 @@ final class WriteFanOut {
         this.setErr = setErr;
     }
 
+    /** Who takes one mutation: the member written on the caller's thread, the others, and who was skipped. */
+    private static final class Plan {
+        Member inline;
+        List<Member> parallel;
+        /**
+         * Members this write skips because they are ERR now. Their miss is recorded by what they were at
+         * dispatch, not by their mode then: a catch-up may turn ERR into WO meanwhile.
+         */
+        boolean[] skipped;
+        long firstBlock;
+        long endBlock;
+
+        int others() {
+            return parallel == null ? 0 : parallel.size();
+        }
+    }
+
+    /** Sorts the members of {@code ms} for one mutation; async members get their copy queued here. */
+    private Plan plan(Member[] ms, long offset, long length, ByteBuffer data, Op op) throws IOException {
+        Plan p = new Plan();
+        p.firstBlock = offset / blockSize;
+        p.endBlock = (offset + length + blockSize - 1) / blockSize;
+        for (int i = 0; i < ms.length; i++) {
+            Member m = ms[i];
+            if (m.mode == ReplicaMode.ERR) {
+                if (p.skipped == null) {
+                    p.skipped = new boolean[ms.length];
+                }
+                p.skipped[i] = true;
+                continue;
+            }
+            if (!m.sync && m.mode == ReplicaMode.RW) {
+                submitAsync(m, offset, length, data, op, p.firstBlock, p.endBlock);
+            } else if (p.inline == null && m.mode == ReplicaMode.RW) {
+                p.inline = m;
+            } else {
+                if (p.parallel == null) {
+                    p.parallel = new ArrayList<>(ms.length);
+                }
+                p.parallel.add(m);
+            }
+        }
+        if (p.inline == null) {
+            throw new ReplicaSet.NoHealthyReplicaException(volumeId);
+        }
+        return p;
+    }
+
     /**
      * Applies one mutation to every member of {@code ms} (the list the request started with) and
      * returns once the client may be answered; see {@link ReplicaSet} for the rules.
      */
     void apply(Member[] ms, long offset, long length, ByteBuffer data, Op op) throws IOException {
-        long firstBlock = offset / blockSize;
-        long endBlock = (offset + length + blockSize - 1) / blockSize;
-        Member inline = null;
-        List<Member> parallel = null;
-        // Members this write skips because they are ERR now. Their miss is recorded below by what
-        // they were at dispatch, not by their mode then: a catch-up may turn ERR into WO meanwhile.
-        boolean[] skipped = null;
-        for (int i = 0; i < ms.length; i++) {
-            Member m = ms[i];
-            if (m.mode == ReplicaMode.ERR) {
-                if (skipped == null) {
-                    skipped = new boolean[ms.length];
-                }
-                skipped[i] = true;
-                continue;
-            }
-            if (!m.sync && m.mode == ReplicaMode.RW) {
-                submitAsync(m, offset, length, data, op, firstBlock, endBlock);
-            } else if (inline == null && m.mode == ReplicaMode.RW) {
-                inline = m;
-            } else {
-                if (parallel == null) {
-                    parallel = new ArrayList<>(ms.length);
-                }
-                parallel.add(m);
-            }
-        }
-        if (inline == null) {
-            throw new ReplicaSet.NoHealthyReplicaException(volumeId);
-        }
-        CompletableFuture<?>[] futures = null;
+        Plan p = plan(ms, offset, length, data, op);
+        int n = p.others();
+        CompletableFuture<?>[] futures = new CompletableFuture<?>[n];
         // Members that can take the request in the background (a remote replica: the request is sent,
         // its answer awaited below) start on this thread: measured (two replicas, issue 19), handing
         // each write to the fan-out pool cost three thread wake-ups per request.
-        BlockTarget.PendingWrite[] started = null;
-        IOException[] startErrors = null;
-        if (parallel != null) {
-            futures = new CompletableFuture<?>[parallel.size()];
-            started = new BlockTarget.PendingWrite[parallel.size()];
-            startErrors = new IOException[parallel.size()];
-            for (int i = 0; i < futures.length; i++) {
-                Member m = parallel.get(i);
-                ByteBuffer d = data == null ? null : data.duplicate();
-                try {
-                    started[i] = op.start(m.target, d);
-                } catch (IOException e) {
-                    startErrors[i] = e;
-                }
-                if (started[i] != null || startErrors[i] != null) {
-                    continue;
-                }
+        BlockTarget.PendingWrite[] started = new BlockTarget.PendingWrite[n];
+        IOException[] errors = new IOException[n];
+        for (int i = 0; i < n; i++) {
+            Member m = p.parallel.get(i);
+            ByteBuffer d = data == null ? null : data.duplicate();
+            try {
+                started[i] = op.start(m.target, d);
+            } catch (IOException e) {
+                errors[i] = e;
+            }
+            if (started[i] == null && errors[i] == null) {
                 futures[i] = CompletableFuture.runAsync(() -> {
                     try {
                         op.apply(m.target, d);
                     } catch (IOException e) {
-                        throw new java.util.concurrent.CompletionException(e);
+                        throw new CompletionException(e);
                     }
                 }, fanout);
             }
         }
         IOException inlineErr = null;
         try {
-            op.apply(inline.target, data == null ? null : data.duplicate());
+            op.apply(p.inline.target, data == null ? null : data.duplicate());
         } catch (IOException e) {
             inlineErr = e;
         }
+        for (int i = 0; i < n; i++) {
+            if (errors[i] != null) {
+                continue;
+            }
+            try {
+                if (futures[i] != null) {
+                    futures[i].get();
+                } else {
+                    started[i].await();
+                }
+            } catch (ExecutionException e) {
+                errors[i] = asIo(e.getCause());
+            } catch (IOException e) {
+                errors[i] = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for replicas", e);
+            }
+        }
+        finish(ms, p, inlineErr, errors);
+    }
+
+    /**
+     * As {@link #apply}, but returns as soon as the caller's own part is done: {@code done} is called once every
+     * member answered, on the thread that saw the last answer (a remote member's reader, or this one), with null
+     * or what {@link #apply} would have thrown. Never throws instead of calling {@code done}.
+     */
+    void applyAsync(Member[] ms, long offset, long length, ByteBuffer data, Op op, BlockTarget.WriteDone done) {
+        Plan p;
+        try {
+            p = plan(ms, offset, length, data, op);
+        } catch (IOException | RuntimeException e) {
+            done.done(e);
+            return;
+        }
+        int n = p.others();
+        IOException[] errors = new IOException[n];
+        IOException[] inlineErr = new IOException[1];
+        // The caller's part and each other member's answer count down; whoever is last settles the request.
+        AtomicInteger left = new AtomicInteger(n + 1);
+        Runnable arrived = () -> {
+            if (left.decrementAndGet() == 0) {
+                Throwable failure = null;
+                try {
+                    finish(ms, p, inlineErr[0], errors);
+                } catch (IOException | RuntimeException e) {
+                    failure = e;
+                }
+                done.done(failure);
+            }
+        };
+        for (int i = 0; i < n; i++) {
+            Member m = p.parallel.get(i);
+            ByteBuffer d = data == null ? null : data.duplicate();
+            int k = i;
+            BlockTarget.PendingWrite started = null;
+            try {
+                started = op.start(m.target, d);
+            } catch (IOException | RuntimeException e) {
+                errors[k] = asIo(e);
+                arrived.run();
+                continue;
+            }
+            if (started != null) {
+                started.whenDone(fanout, failure -> {
+                    errors[k] = failure == null ? null : asIo(failure);
+                    arrived.run();
+                });
+                continue;
+            }
+            try {
+                CompletableFuture.runAsync(() -> {
+                    try {
+                        op.apply(m.target, d);
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                }, fanout).whenComplete((ok, failure) -> {
+                    errors[k] = failure == null ? null : asIo(failure instanceof CompletionException c ? c.getCause() : failure);
+                    arrived.run();
+                });
+            } catch (RuntimeException e) {
+                errors[k] = asIo(e); // the pool is shut down: the volume is closing
+                arrived.run();
+            }
+        }
+        try {
+            op.apply(p.inline.target, data == null ? null : data.duplicate());
+        } catch (IOException | RuntimeException e) {
+            inlineErr[0] = asIo(e);
+        }
+        arrived.run();
+    }
+
+    private static IOException asIo(Throwable t) {
+        return t instanceof IOException io ? io : new IOException(t);
+    }
+
+    /**
+     * Settles one mutation once every member answered: counts the sync RW members that have it, marks the ones
+     * that failed or were skipped ERR and dirty, and throws when none has it.
+     */
+    private void finish(Member[] ms, Plan p, IOException inlineErr, IOException[] errors) throws IOException {
+        long firstBlock = p.firstBlock;
+        long endBlock = p.endBlock;
         int ok = inlineErr == null ? 1 : 0;
         boolean allNoSpace = inlineErr == null || inlineErr instanceof NoSpaceException;
         IOException firstErr = inlineErr;
         List<Member> failed = new ArrayList<>(0);
         if (inlineErr != null) {
-            failed.add(inline);
+            failed.add(p.inline);
         }
-        if (futures != null) {
-            for (int i = 0; i < futures.length; i++) {
-                Member m = parallel.get(i);
-                try {
-                    if (futures[i] != null) {
-                        futures[i].get();
-                    } else if (startErrors[i] != null) {
-                        throw new ExecutionException(startErrors[i]);
-                    } else {
-                        try {
-                            started[i].await();
-                        } catch (IOException e) {
-                            throw new ExecutionException(e);
-                        }
-                    }
-                    if (m.mode == ReplicaMode.RW) {
-                        ok++;
-                    }
-                } catch (ExecutionException e) {
-                    IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
-                    if (m.mode == ReplicaMode.RW) {
-                        allNoSpace &= io instanceof NoSpaceException;
-                        firstErr = firstErr == null ? io : firstErr;
-                        failed.add(m);
-                    } else {
-                        // A catching-up replica failing never fails the client's write.
-                        m.dirty.setRange(firstBlock, endBlock);
-                        setErr.accept(m, "write failed while catching up: " + io.getMessage());
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while waiting for replicas", e);
+        for (int i = 0; i < errors.length; i++) {
+            Member m = p.parallel.get(i);
+            IOException io = errors[i];
+            if (io == null) {
+                if (m.mode == ReplicaMode.RW) {
+                    ok++;
                 }
+            } else if (m.mode == ReplicaMode.RW) {
+                allNoSpace &= io instanceof NoSpaceException;
+                firstErr = firstErr == null ? io : firstErr;
+                failed.add(m);
+            } else {
+                // A catching-up replica failing never fails the client's write.
+                m.dirty.setRange(firstBlock, endBlock);
+                setErr.accept(m, "write failed while catching up: " + io.getMessage());
             }
         }
         if (ok == 0) {
@@ -177,7 +280,7 @@ final class WriteFanOut {
         // that round may overwrite with old data.
         for (int i = 0; i < ms.length; i++) {
             Member m = ms[i];
-            if ((skipped != null && skipped[i]) || m.mode == ReplicaMode.ERR) {
+            if ((p.skipped != null && p.skipped[i]) || m.mode == ReplicaMode.ERR) {
                 m.dirty.setRange(firstBlock, endBlock);
                 continue;
             }

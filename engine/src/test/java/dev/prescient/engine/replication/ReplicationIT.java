@@ -5,6 +5,8 @@ import dev.prescient.engine.BlockTarget;
 import dev.prescient.engine.OutOfRangeException;
 import dev.prescient.engine.store.LocalReplica;
 import dev.prescient.engine.store.ReplicaStore;
+import dev.prescient.engine.volume.ReplicaMode;
+import dev.prescient.engine.volume.ReplicaSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,10 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -409,6 +415,98 @@ class ReplicationIT {
             putAll(again, src);
             again.finish();
             assertThat(readAll(replica)).isEqualTo(src);
+        }
+    }
+
+    @Test
+    void aReplicaSetWriteIsAnsweredByTheReaderThatGetsTheRemoteAnswer() throws Exception {
+        try (FaultProxy proxy = new FaultProxy(server.address());
+             ReplicaSet set = new ReplicaSet("vol1", SIZE, BS)) {
+            LocalReplica local = store.create("l0", "vol1", "ssd", SIZE);
+            set.addInSync("l0", local, true);
+            set.addInSync("r1", connect(proxy.address(), ReplicationSettings.defaults()), false);
+            ByteBuffer data = randomBytes(2 * BS, 12);
+            CountDownLatch answered = new CountDownLatch(1);
+            AtomicReference<String> by = new AtomicReference<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            proxy.freeze();
+            set.writeAsync(3 * BS, data.duplicate(), true, f -> {
+                failure.set(f);
+                by.set(Thread.currentThread().getName());
+                answered.countDown();
+            });
+            // Back at once with the local part written; nobody sleeps waiting for the remote's answer.
+            ByteBuffer back = ByteBuffer.allocate(data.capacity());
+            local.read(3 * BS, back);
+            assertThat(back.flip()).isEqualTo(data);
+            assertThat(answered.await(300, TimeUnit.MILLISECONDS)).as("not answered before the remote has it").isFalse();
+            proxy.heal();
+            assertThat(answered.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(failure.get()).isNull();
+            assertThat(by.get()).as("answered by the thread that read the remote's answer").isEqualTo("repl-reader-r1");
+            back.clear();
+            replica.read(3 * BS, back);
+            assertThat(back.flip()).as("the remote has it when the write is answered").isEqualTo(data);
+
+            // A remote that dies after the request went out: the write is answered from the local replica, once,
+            // and the remote is ERR with the range dirty, as for a synchronous write.
+            CountDownLatch second = new CountDownLatch(1);
+            AtomicInteger calls = new AtomicInteger();
+            proxy.freeze();
+            set.writeAsync(8 * BS, randomBytes(BS, 13), false, f -> {
+                failure.set(f);
+                calls.incrementAndGet();
+                second.countDown();
+            });
+            proxy.cutAll();
+            assertThat(second.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(failure.get()).isNull();
+            assertThat(set.member("r1").mode()).isEqualTo(ReplicaMode.ERR);
+            assertThat(set.member("r1").dirtyBlocks()).isPositive();
+            Thread.sleep(100);
+            assertThat(calls).hasValue(1);
+        }
+    }
+
+    @Test
+    void withTheSwitchAnNbdWriteOnTwoReplicasIsAnsweredOnlyOnceTheRemoteHasIt() throws Exception {
+        System.setProperty("prescient.nbd.replyFromMember", "true");
+        Path sock = dir.resolve("nbd.sock");
+        try (FaultProxy proxy = new FaultProxy(server.address());
+             ReplicaSet set = new ReplicaSet("vol1", SIZE, BS)) {
+            set.addInSync("l0", store.create("l0", "vol1", "ssd", SIZE), true);
+            set.addInSync("r1", connect(proxy.address(), ReplicationSettings.defaults()), false);
+            dev.prescient.engine.nbd.NbdServer nbd = new dev.prescient.engine.nbd.NbdServer(4);
+            toClose.add(nbd::close);
+            nbd.addExport(dev.prescient.engine.nbd.NbdExport.of("vol1", set));
+            nbd.listenUnix(sock);
+            try (dev.prescient.engine.nbd.NbdClient c = dev.prescient.engine.nbd.NbdClient.connect(sock, "vol1")) {
+                ByteBuffer data = randomBytes(BS, 14);
+                proxy.freeze();
+                ExecutorService one = Executors.newSingleThreadExecutor();
+                try {
+                    Future<Integer> answer = one.submit(() -> c.write(5 * BS, data.duplicate(), true));
+                    Thread.sleep(300);
+                    assertThat(answer.isDone()).as("no reply while the remote has not got the write").isFalse();
+                    proxy.heal();
+                    assertThat(answer.get(10, TimeUnit.SECONDS)).isZero();
+                } finally {
+                    one.shutdownNow();
+                }
+                ByteBuffer back = ByteBuffer.allocate(BS);
+                replica.read(5 * BS, back);
+                assertThat(back.flip()).isEqualTo(data);
+                // A run of writes through the same path, then a FLUSH that covers them.
+                for (int i = 0; i < 64; i++) {
+                    assertThat(c.write((16 + i) * (long) BS, randomBytes(BS, 100 + i), false)).isZero();
+                }
+                assertThat(c.flush()).isZero();
+                back.clear();
+                replica.read(79L * BS, back);
+                assertThat(back.flip()).isEqualTo(randomBytes(BS, 163));
+            }
+        } finally {
+            System.clearProperty("prescient.nbd.replyFromMember");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.prescient.engine.replication;
 
+import dev.prescient.engine.Zeroes;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -25,13 +26,13 @@ class ReplicationSettingsTest {
     @Test
     void zeroDetectionLooksAtEveryByteOfTheRemainingRange() {
         ByteBuffer b = ByteBuffer.allocateDirect(4096 + 3);
-        assertThat(RemoteBlockSink.isZero(b)).isTrue();
+        assertThat(Zeroes.isZero(b)).isTrue();
         for (int i : new int[] {0, 7, 8, 4095, 4096, 4098}) {
             b.put(i, (byte) 1);
-            assertThat(RemoteBlockSink.isZero(b)).as("byte %d set", i).isFalse();
+            assertThat(Zeroes.isZero(b)).as("byte %d set", i).isFalse();
             b.put(i, (byte) 0);
         }
         b.put(0, (byte) 1);
-        assertThat(RemoteBlockSink.isZero(b.duplicate().position(1))).isTrue();
+        assertThat(Zeroes.isZero(b.duplicate().position(1))).isTrue();
     }
 }

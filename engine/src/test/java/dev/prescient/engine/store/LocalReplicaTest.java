@@ -3,6 +3,7 @@ package dev.prescient.engine.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.prescient.engine.Zeroes;
 import dev.prescient.engine.OutOfRangeException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ class LocalReplicaTest {
         try (LocalReplica r = LocalReplica.create(dir, "r1", "v1", 10 << 20, 65536)) {
             r.write(70000, random(5000, 1), false);
             assertThat(read(r, 70000, 5000)).isEqualTo(random(5000, 1));
-            assertThat(LocalReplica.isZero(read(r, 0, 65536))).isTrue();
+            assertThat(Zeroes.isZero(read(r, 0, 65536))).isTrue();
             assertThat(r.nextAllocated(0)).isEqualTo(65536);
             assertThat(r.nextHole(65536)).isEqualTo(2 * 65536);
             assertThat(r.nextAllocated(2 * 65536)).isEqualTo(-1);
@@ -70,7 +71,7 @@ class LocalReplicaTest {
             try (LocalReplica r = store.openReplica("g")) {
                 assertThat(r.size()).isEqualTo(4 << 20);
                 assertThat(read(r, 8192, 4096)).isEqualTo(random(4096, 7));
-                assertThat(LocalReplica.isZero(read(r, 3 << 20, 65536))).isTrue();
+                assertThat(Zeroes.isZero(read(r, 3 << 20, 65536))).isTrue();
                 assertThat(r.nextAllocated(12288)).isEqualTo(-1);
                 assertThatThrownBy(() -> store.grow("g", 8 << 20)).isInstanceOf(IllegalStateException.class);
             }

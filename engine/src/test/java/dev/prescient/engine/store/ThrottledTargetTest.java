@@ -3,6 +3,7 @@ package dev.prescient.engine.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.prescient.engine.Zeroes;
 import dev.prescient.engine.BlockTarget;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ class ThrottledTargetTest {
             t.writeZeroes(65536, 65536, false);
             ByteBuffer zero = ByteBuffer.allocate(5000);
             t.read(70000, zero);
-            assertThat(LocalReplica.isZero(zero.flip())).isTrue();
+            assertThat(Zeroes.isZero(zero.flip())).isTrue();
         }
     }
 

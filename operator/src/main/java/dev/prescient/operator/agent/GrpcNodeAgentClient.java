@@ -22,7 +22,7 @@ import dev.prescient.api.nodeagent.v1.Snapshot;
 import dev.prescient.api.nodeagent.v1.SwitchOverRequest;
 import dev.prescient.api.nodeagent.v1.TelemetryRequest;
 import dev.prescient.api.nodeagent.v1.TelemetrySnapshot;
-import dev.prescient.api.tls.PemKeys;
+import dev.prescient.engine.tls.PemKeys;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -14,10 +14,19 @@ import dev.prescient.operator.metrics.OperatorMetrics;
 import dev.prescient.operator.metrics.VolumePhaseGauges;
 import dev.prescient.operator.migration.MigrationExecutor;
 import dev.prescient.operator.migration.MigrationStateMachine;
-import dev.prescient.operator.reconcile.KubeEvents;
-import dev.prescient.operator.plan.PlannerLoop;
+import dev.prescient.operator.act.KubeEvents;
+import dev.prescient.operator.act.MigrationCreator;
+import dev.prescient.operator.act.ModelStateStore;
+import dev.prescient.operator.act.PlannerActions;
+import dev.prescient.operator.loop.PlannerDriver;
+import dev.prescient.operator.loop.PlannerLoop;
+import dev.prescient.operator.loop.PolicyPasses;
+import dev.prescient.operator.observe.Observer;
+import dev.prescient.operator.observe.TelemetrySweep;
+import dev.prescient.operator.plan.PassRecorder;
+import dev.prescient.operator.plan.ReactivePolicy;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import dev.prescient.operator.telemetry.AffinityProfiles;
-import dev.prescient.operator.telemetry.ModelStateStore;
 import dev.prescient.operator.telemetry.NodeHealthModel;
 import dev.prescient.operator.util.Units;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -70,17 +79,16 @@ public class OperatorBeans {
         return new KubeEvents(client, clock);
     }
 
-    /** Informer caches of the cluster-scoped resources read every pass (issue 17: observe once, not per pass). */
+    /**
+     * The one cache of the cluster-scoped resources: the reconcilers' informer stores, shared with the planner, the
+     * agent lookup and the metrics (issue 17: each kind listed and watched once).
+     */
     @Produces
     @Singleton
-    ClusterCache clusterCache(KubernetesClient client, MeterRegistry registry) {
-        ClusterCache cache = new ClusterCache(client);
+    ClusterCache clusterCache(MeterRegistry registry) {
+        ClusterCache cache = new ClusterCache();
         VolumePhaseGauges.register(registry, () -> cache.list(ReplicatedVolume.class));
         return cache;
-    }
-
-    void close(@Disposes ClusterCache cache) {
-        cache.close();
     }
 
     @Produces
@@ -164,10 +172,25 @@ public class OperatorBeans {
 
     @Produces
     @Singleton
+    PolicyPasses policyPasses() {
+        return new PolicyPasses();
+    }
+
+    /** Every write the planner makes: migrations (created this many at once), replica removals, read switches. */
+    @Produces
+    @Singleton
+    PlannerActions plannerActions(KubernetesClient client, KubeEvents events, NodeAgents agents,
+                                  NodeHealthModel health, VolumeInsights insights, OperatorMetrics metrics,
+                                  @ConfigProperty(name = "prescient.planner.create-concurrency") int createConcurrency) {
+        return new PlannerActions(new MigrationCreator(client, metrics, createConcurrency), events, agents,
+                health, insights, metrics);
+    }
+
+    @Produces
+    @Singleton
     PlannerLoop plannerLoop(KubernetesClient client, ClusterCache cache, NodeAgents agents, NodeReports reports,
-                            NodeHealthModel health, OperatorMetrics metrics,
-                            KubeEvents events, Clock clock, OperatorLimits limits, VolumeForecasts forecasts,
-                            VolumeInsights insights, ReplicaInventory inventory,
+                            NodeHealthModel health, OperatorMetrics metrics, PlannerActions actions,
+                            Clock clock, OperatorLimits limits, VolumeForecasts forecasts, ReplicaInventory inventory,
                             @ConfigProperty(name = "prescient.operator.namespace") String namespace,
                             @ConfigProperty(name = "prescient.state.configmap") String configMap,
                             @ConfigProperty(name = "prescient.planner.heat-scale") double heatScale,
@@ -177,25 +200,32 @@ public class OperatorBeans {
                             @ConfigProperty(name = "prescient.planner.mode") String mode,
                             @ConfigProperty(name = "prescient.planner.reactive-dwell") Duration dwell,
                             @ConfigProperty(name = "prescient.planner.record") Optional<String> record,
-                            @ConfigProperty(name = "prescient.planner.create-concurrency") int createConcurrency,
                             @ConfigProperty(name = "prescient.state.save-interval") Duration saveInterval) {
-        PlannerLoop loop = new PlannerLoop(client, agents, health, new AffinityProfiles(0.3, day),
-                new ModelStateStore(client, namespace, configMap), metrics, events, clock, limits, heatScale,
-                lead, forecasts, insights, inventory);
-        loop.setCreateConcurrency(createConcurrency);
-        loop.shareReports(reports);
-        loop.setStateSaveInterval(saveInterval);
-        loop.setNewVolumeWarmUp(warmUp);
-        loop.readFrom(cache);
-        record.filter(f -> !f.isBlank()).ifPresent(f -> loop.setRecorder(new dev.prescient.operator.plan.PassRecorder(
-                Path.of(f))));
-        switch (mode) {
-            case "predictive" -> loop.setReactive(null);
-            case "reactive" -> loop.setReactive(new dev.prescient.operator.plan.ReactivePolicy(dwell));
+        ReactivePolicy reactive = switch (mode) {
+            case "predictive" -> null;
+            case "reactive" -> new ReactivePolicy(dwell);
             default -> throw new IllegalArgumentException("prescient.planner.mode must be predictive or reactive, not "
                     + mode);
-        }
-        return loop;
+        };
+        TelemetrySweep sweep = new TelemetrySweep(agents, metrics, clock);
+        sweep.shareReports(reports);
+        return new PlannerLoop(new Observer(cache, sweep, inventory),
+                new PlannerLoop.Models(health, new AffinityProfiles(0.3, day), forecasts), actions,
+                new ModelStateStore(client, namespace, configMap), metrics, clock,
+                new PlannerLoop.Config(limits, heatScale, lead, warmUp, saveInterval, reactive,
+                        record.filter(f -> !f.isBlank()).map(f -> new PassRecorder(Path.of(f))).orElse(null)));
+    }
+
+    /** The planner's own loop; it plans once this operator leads (see leaderElection, and PlannerStartup). */
+    @Produces
+    @Singleton
+    PlannerDriver plannerDriver(PlannerLoop loop, ClusterCache cache, PlannerActions actions, PolicyPasses passes,
+                                Clock clock) {
+        return new PlannerDriver(loop, cache, actions, passes, clock);
+    }
+
+    void close(@Disposes PlannerDriver driver) {
+        driver.close();
     }
 
     /** One active operator at a time; the others wait on the Lease and take over where the leader stopped. */
@@ -204,7 +234,12 @@ public class OperatorBeans {
     @IfBuildProperty(name = "prescient.leader-election.enabled", stringValue = "true", enableIfMissing = true)
     LeaderElectionConfiguration leaderElection(
             @ConfigProperty(name = "prescient.leader-election.lease-name") String lease,
-            @ConfigProperty(name = "prescient.operator.namespace") String namespace) {
-        return new LeaderElectionConfiguration(lease, namespace);
+            @ConfigProperty(name = "prescient.operator.namespace") String namespace, PlannerDriver planner) {
+        // The planner runs outside the reconcilers, so it is told itself when this operator leads. A leader that
+        // loses the Lease exits (the framework's default), so planning never has to stop in a running process.
+        return new LeaderElectionConfiguration(lease, namespace, LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
+                new LeaderCallbacks(planner::lead, () -> { }, leader -> { }), true);
     }
 }

@@ -1,70 +1,70 @@
 package dev.prescient.operator.observe;
 
+import dev.prescient.api.v1alpha1.migration.VolumeMigration;
+import dev.prescient.api.v1alpha1.node.StorageNode;
+import dev.prescient.api.v1alpha1.policy.MirrorPolicy;
+import dev.prescient.api.v1alpha1.tier.StorageTier;
+import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import org.jboss.logging.Logger;
+import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
+import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Informer caches of the cluster-scoped resources that the planner, the policy status and the node-agent lookup read
- * every pass (StorageNodes, ReplicatedVolumes, VolumeMigrations, StorageTiers): one watch each instead of a full
- * list per pass and a GET per agent call. An informer starts on first use and waits for its initial list. The
- * caches trail the API server by a watch event; the planner's passes are seconds apart.
+ * The one cache of every cluster-scoped kind the operator reads (StorageNodes, ReplicatedVolumes, VolumeMigrations,
+ * StorageTiers, MirrorPolicies): the informer store of each kind's reconciler, which hands it over when its event
+ * sources are prepared ({@link #register}). The planner, the node-agent lookup, the policy status and the metrics read
+ * the same store the reconcilers are driven by, so each kind is listed and watched once, not once per reader. A
+ * kind whose reconciler is not registered reads as empty, and {@link #synced} is false until every kind has listed.
  */
-public final class ClusterCache implements ClusterReads, AutoCloseable {
+public final class ClusterCache implements ClusterReads {
 
-    private static final Logger LOG = Logger.getLogger(ClusterCache.class);
+    /** The kinds a planner pass reads; it waits until all of them have listed. */
+    static final List<Class<? extends HasMetadata>> KINDS = List.of(StorageNode.class, ReplicatedVolume.class,
+            VolumeMigration.class, StorageTier.class, MirrorPolicy.class);
 
-    static final long LIST_PAGE = 500;
+    private final Map<Class<?>, IndexerResourceCache<?>> stores = new ConcurrentHashMap<>();
 
-    private final KubernetesClient kube;
-    private final Map<Class<?>, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
-
-    public ClusterCache(KubernetesClient kube) {
-        this.kube = kube;
+    /** Makes a reconciler's primary informer store the one every reader of {@code type} uses. */
+    public <T extends HasMetadata> void register(Class<T> type, IndexerResourceCache<T> store) {
+        stores.put(type, store);
     }
 
     @SuppressWarnings("unchecked")
-    private <T extends HasMetadata> SharedIndexInformer<T> informer(Class<T> type) {
-        SharedIndexInformer<?> i = informers.get(type);
-        if (i == null) {
-            synchronized (this) {
-                i = informers.get(type);
-                if (i == null) {
-                    long t = System.nanoTime();
-                    // Listed in pages: one list of 10,000 volumes can outlast the client's request timeout.
-                    // Without managedFields (LeanItemStore): the largest part of the cached objects, never read here.
-                    SharedIndexInformer<T> informer = kube.resources(type).withLimit(LIST_PAGE).runnableInformer(0);
-                    informer.itemStore(new LeanItemStore<>());
-                    informer.run();
-                    i = informer;
-                    informers.put(type, i);
-                    LOG.infof("%s informer synced in %d ms: %d cached", type.getSimpleName(),
-                            (System.nanoTime() - t) / 1_000_000, i.getStore().list().size());
-                }
-            }
-        }
-        return (SharedIndexInformer<T>) i;
+    private <T extends HasMetadata> IndexerResourceCache<T> store(Class<T> type) {
+        return (IndexerResourceCache<T>) stores.get(type);
     }
 
     @Override
     public <T extends HasMetadata> List<T> list(Class<T> type) {
-        return informer(type).getStore().list();
+        IndexerResourceCache<T> s = store(type);
+        return s == null ? List.of() : s.list().toList();
     }
 
     @Override
     public <T extends HasMetadata> T get(Class<T> type, String name) {
-        // Cluster-scoped: the store's key is the name.
-        return informer(type).getStore().getByKey(name);
+        IndexerResourceCache<T> s = store(type);
+        // Cluster-scoped: the name alone is the key.
+        return s == null ? null : s.get(new ResourceID(name)).orElse(null);
     }
 
     @Override
-    public void close() {
-        informers.values().forEach(SharedIndexInformer::stop);
-        informers.clear();
+    public boolean synced() {
+        for (Class<?> kind : KINDS) {
+            IndexerResourceCache<?> s = stores.get(kind);
+            if (s == null) {
+                return false;
+            }
+            if (s instanceof InformerWrappingEventSourceHealthIndicator<?> h && (h.informerHealthIndicators().isEmpty()
+                    || !h.informerHealthIndicators().values().stream().allMatch(InformerHealthIndicator::hasSynced))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -17,6 +17,11 @@ public interface ClusterReads {
     /** The resource of that name, or null. */
     <T extends HasMetadata> T get(Class<T> type, String name);
 
+    /** Whether every kind read here is there in full (an informer cache that has not listed yet is not). */
+    default boolean synced() {
+        return true;
+    }
+
     static ClusterReads listing(KubernetesClient kube) {
         return new ClusterReads() {
             @Override

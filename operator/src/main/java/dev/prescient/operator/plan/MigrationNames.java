@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * (and the agent operation ids derived from it) is never reused for another migration, even after the old one was
  * deleted.
  */
-final class MigrationNames {
+public final class MigrationNames {
 
     private record Given(String name, Instant at, boolean created) {
     }
@@ -27,23 +27,23 @@ final class MigrationNames {
     private final Duration ttl;
     private final Map<String, Given> pending = new ConcurrentHashMap<>();
 
-    MigrationNames(Duration ttl) {
+    public MigrationNames(Duration ttl) {
         this.ttl = ttl;
     }
 
-    static String decisionKey(PlannedAction a) {
+    public static String decisionKey(PlannedAction a) {
         return a.volume() + "|" + a.kind() + "|" + a.fromNode() + "|" + a.fromTier() + "|" + a.toNode() + "|"
                 + a.toTier();
     }
 
     /** The name for this decision: the one already given while it is pending, else a new one from {@code now}. */
-    String nameFor(PlannedAction a, Instant now) {
+    public String nameFor(PlannedAction a, Instant now) {
         return pending.compute(decisionKey(a), (k, g) -> g != null && now.isBefore(g.at().plus(ttl)) ? g
                 : new Given(name(a, now), now, false)).name();
     }
 
     /** The create under the decision's name succeeded. */
-    void created(PlannedAction a) {
+    public void created(PlannedAction a) {
         pending.computeIfPresent(decisionKey(a), (k, g) -> new Given(g.name(), g.at(), true));
     }
 
@@ -52,13 +52,13 @@ final class MigrationNames {
      * not show it, the caller must look before creating: the cache may lag (then it exists), or someone deleted it
      * (then {@link #renew} gives a new name; the old one is never reused, its agent operation ids may still be known).
      */
-    boolean wasCreated(PlannedAction a) {
+    public boolean wasCreated(PlannedAction a) {
         Given g = pending.get(decisionKey(a));
         return g != null && g.created();
     }
 
     /** A new name for a decision whose migration was deleted before this operator saw it. */
-    String renew(PlannedAction a, Instant now) {
+    public String renew(PlannedAction a, Instant now) {
         Given g = pending.get(decisionKey(a));
         Instant at = g != null && !now.isAfter(g.at()) ? g.at().plusSeconds(1) : now;
         Given fresh = new Given(name(a, at), at, false);
@@ -67,7 +67,7 @@ final class MigrationNames {
     }
 
     /** volume-kind-time-target: the target's hash tells two decisions of one volume in the same second apart. */
-    static String name(PlannedAction a, Instant now) {
+    public static String name(PlannedAction a, Instant now) {
         String target = Integer.toHexString((a.toNode() + "/" + a.toTier() + "/" + a.fromNode() + "/" + a.fromTier())
                 .hashCode() & 0xffff);
         String suffix = "-" + a.kind().name().toLowerCase(Locale.ROOT) + "-" + Long.toString(now.getEpochSecond(), 36)
@@ -80,12 +80,12 @@ final class MigrationNames {
     }
 
     /** Forgets the names the cache now shows (their decision is done) and those older than the ttl. */
-    void seen(Collection<String> existing, Instant now) {
+    public void seen(Collection<String> existing, Instant now) {
         Set<String> names = new HashSet<>(existing);
         pending.values().removeIf(g -> names.contains(g.name()) || !now.isBefore(g.at().plus(ttl)));
     }
 
-    int pending() {
+    public int pending() {
         return pending.size();
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prescient.operator.telemetry.AffinityProfiles;
-import dev.prescient.operator.telemetry.ModelStateStore;
 import dev.prescient.operator.telemetry.NodeHealthModel;
 import dev.prescient.operator.telemetry.VolumeForecasts;
 import org.jboss.logging.Logger;
@@ -27,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * might flap the volume back), and otherwise, with what was only learnt, at most every {@code learntEvery}; the
  * store then writes only the parts whose JSON changed.
  */
-final class PlannerMemory {
+public final class PlannerMemory {
 
     private static final Logger LOG = Logger.getLogger(PlannerMemory.class);
 
@@ -74,7 +73,7 @@ final class PlannerMemory {
     record NodeState(int version, Map<String, String> health) {
     }
 
-    private final ModelStateStore store;
+    private final ModelState store;
     private final NodeHealthModel health;
     private final AffinityProfiles profiles;
     private final VolumeForecasts forecasts;
@@ -85,7 +84,7 @@ final class PlannerMemory {
     private Instant learntSavedAt;
     private volatile boolean restored;
 
-    PlannerMemory(ModelStateStore store, NodeHealthModel health, AffinityProfiles profiles, VolumeForecasts forecasts,
+    public PlannerMemory(ModelState store, NodeHealthModel health, AffinityProfiles profiles, VolumeForecasts forecasts,
                   Duration learntEvery) {
         this.store = store;
         this.health = health;
@@ -94,11 +93,11 @@ final class PlannerMemory {
         this.learntEvery = learntEvery;
     }
 
-    void setLearntEvery(Duration every) {
+    public void setLearntEvery(Duration every) {
         this.learntEvery = every;
     }
 
-    boolean flush(Duration timeout) throws InterruptedException {
+    public boolean flush(Duration timeout) throws InterruptedException {
         return store.flush(timeout);
     }
 
@@ -110,15 +109,15 @@ final class PlannerMemory {
         return "volumes-" + shard;
     }
 
-    HeatLevel heat(String volume) {
+    public HeatLevel heat(String volume) {
         return heat.get(volume);
     }
 
-    ClusterView.HeatHistory history(String volume) {
+    public ClusterView.HeatHistory history(String volume) {
         return heatHistory.get(volume);
     }
 
-    void remember(Plan.DesiredPlacement p) {
+    public void remember(Plan.DesiredPlacement p) {
         heat.put(p.volume(), p.heat());
         if (p.heatHistory() == null || p.heatHistory().equals(ClusterView.HeatHistory.NONE)) {
             heatHistory.remove(p.volume());
@@ -127,13 +126,13 @@ final class PlannerMemory {
         }
     }
 
-    void retain(Set<String> volumes) {
+    public void retain(Set<String> volumes) {
         heat.keySet().retainAll(volumes);
         heatHistory.keySet().retainAll(volumes);
     }
 
     /** Reads the state back, once (the first pass of this leader). */
-    void restoreOnce() {
+    public void restoreOnce() {
         if (restored) {
             return;
         }
@@ -168,7 +167,7 @@ final class PlannerMemory {
                 parts++;
             } catch (JsonProcessingException ex) {
                 // A part another version wrote, or a damaged one: what it held is relearnt.
-                LOG.warnf("ConfigMap/%s: model state unreadable, relearnt: %s", store.configMapName(e.getKey()),
+                LOG.warnf("%s: model state unreadable, relearnt: %s", store.where(e.getKey()),
                         ex.getOriginalMessage());
             }
         }
@@ -199,7 +198,7 @@ final class PlannerMemory {
      * Hands the parts that are due to the store: the shards whose decisions changed since they were last saved, and,
      * once {@code learntEvery} has passed, every part. Returns how many parts were handed over.
      */
-    int persist(Instant now) {
+    public int persist(Instant now) {
         boolean learnt = learntSavedAt == null || !now.isBefore(learntSavedAt.plus(learntEvery));
         List<Integer> due = new ArrayList<>();
         int[] hashes = decisionHashes();
@@ -260,7 +259,7 @@ final class PlannerMemory {
         TreeMap<String, String> a = new TreeMap<>(affinity);
         while (true) {
             String json = json(new VolumeShard(VERSION, heat, history, a, u));
-            if (json.length() <= ModelStateStore.MAX_BYTES || (u.isEmpty() && a.isEmpty())) {
+            if (json.length() <= ModelState.MAX_BYTES || (u.isEmpty() && a.isEmpty())) {
                 return json;
             }
             TreeMap<String, String> cut = u.isEmpty() ? a : u;
@@ -268,7 +267,7 @@ final class PlannerMemory {
             for (int i = 0; i < drop; i++) {
                 cut.pollLastEntry();
             }
-            LOG.debugf("model state %s over %d bytes: %d entries left out, relearnt", part, ModelStateStore.MAX_BYTES,
+            LOG.debugf("model state %s over %d bytes: %d entries left out, relearnt", part, ModelState.MAX_BYTES,
                     drop);
         }
     }

@@ -1,5 +1,6 @@
 package dev.prescient.operator.reconcile;
 
+import dev.prescient.operator.act.KubeEvents;
 import dev.prescient.operator.observe.LeanItemStore;
 import dev.prescient.api.v1alpha1.node.StorageNode;
 import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
@@ -12,6 +13,8 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -47,6 +50,11 @@ public class ReplicatedVolumeReconciler implements Reconciler<ReplicatedVolume> 
         this.events = events;
         this.clock = clock;
         this.interval = interval;
+    }
+
+    @Override
+    public java.util.List<EventSource<?, ReplicatedVolume>> prepareEventSources(EventSourceContext<ReplicatedVolume> context) {
+        return SharedCache.share(reads, context);
     }
 
     @Override

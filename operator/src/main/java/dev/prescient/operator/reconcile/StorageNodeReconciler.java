@@ -1,5 +1,6 @@
 package dev.prescient.operator.reconcile;
 
+import dev.prescient.operator.act.KubeEvents;
 import dev.prescient.operator.observe.LeanItemStore;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import dev.prescient.api.nodeagent.v1.NodeHealth;
@@ -16,6 +17,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import dev.prescient.operator.observe.ClusterReads;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -37,11 +41,20 @@ public class StorageNodeReconciler implements Reconciler<StorageNode> {
     private final OperatorMetrics metrics;
     private final Clock clock;
     private final Duration interval;
+    private final ClusterReads reads;
 
+    public StorageNodeReconciler(NodeAgents agents, NodeReports reports, NodeHealthModel model, KubeEvents events,
+                                 OperatorMetrics metrics, Clock clock, Duration interval) {
+        this(agents, reports, model, events, metrics, clock, interval, null);
+    }
+
+    /** @param reads the operator's one cache, which this reconciler's StorageNode informer becomes part of */
     @Inject
     public StorageNodeReconciler(NodeAgents agents, NodeReports reports, NodeHealthModel model, KubeEvents events,
                                  OperatorMetrics metrics, Clock clock,
-                                 @ConfigProperty(name = "prescient.node.interval") Duration interval) {
+                                 @ConfigProperty(name = "prescient.node.interval") Duration interval,
+                                 ClusterReads reads) {
+        this.reads = reads;
         this.agents = agents;
         this.reports = reports;
         this.model = model;
@@ -49,6 +62,11 @@ public class StorageNodeReconciler implements Reconciler<StorageNode> {
         this.metrics = metrics;
         this.clock = clock;
         this.interval = interval;
+    }
+
+    @Override
+    public java.util.List<EventSource<?, StorageNode>> prepareEventSources(EventSourceContext<StorageNode> context) {
+        return SharedCache.share(reads, context);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.prescient.operator.reconcile;
 
+import dev.prescient.operator.act.KubeEvents;
 import dev.prescient.operator.observe.LeanItemStore;
 import dev.prescient.api.v1alpha1.migration.MigrationPhase;
 import dev.prescient.api.v1alpha1.migration.VolumeMigration;
@@ -13,6 +14,9 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import dev.prescient.operator.observe.ClusterReads;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
@@ -34,14 +38,22 @@ public class VolumeMigrationReconciler implements Reconciler<VolumeMigration> {
     private final KubeEvents events;
     private final OperatorMetrics metrics;
     private final Clock clock;
+    private final ClusterReads reads;
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
     /** The status this operator last wrote per migration, to see through an informer cache that lags behind it. */
     private final Map<String, VolumeMigrationStatus> lastWritten = new ConcurrentHashMap<>();
     private final MigrationStateMachine machine = new MigrationStateMachine(Integer.MAX_VALUE);
 
-    @Inject
     public VolumeMigrationReconciler(MigrationExecutor executor, KubeEvents events, OperatorMetrics metrics,
                                      Clock clock) {
+        this(executor, events, metrics, clock, null);
+    }
+
+    /** @param reads the operator's one cache, which this reconciler's VolumeMigration informer becomes part of */
+    @Inject
+    public VolumeMigrationReconciler(MigrationExecutor executor, KubeEvents events, OperatorMetrics metrics,
+                                     Clock clock, ClusterReads reads) {
+        this.reads = reads;
         this.executor = executor;
         this.events = events;
         this.metrics = metrics;
@@ -53,6 +65,12 @@ public class VolumeMigrationReconciler implements Reconciler<VolumeMigration> {
      * show yet (the informer cache lags a status patch by a few milliseconds, and the next step is requeued at
      * once). Continuing from the stale one would re-run a finished phase, or walk a migration that already
      * decided to roll back forward again. After a restart nothing was written, and the read is the truth.
+     * <p>
+     * Still needed with one cache per kind (issue 17): the stale read is this reconciler's own informer, not a
+     * second cache. The framework (JOSDK 5.2 TemporaryResourceCache) keeps the object its patch returned, but drops
+     * it on the next watch event of that object whatever version the event carries (versions are compared only with
+     * parseResourceVersions, which quarkus-operator-sdk does not expose): patch to v6, the event of v5 arrives late,
+     * and the next step reads v5.
      */
     VolumeMigrationStatus fresher(VolumeMigrationStatus read, VolumeMigrationStatus written) {
         if (written == null || written.getPhase() == null) {
@@ -68,6 +86,11 @@ public class VolumeMigrationReconciler implements Reconciler<VolumeMigration> {
             return writtenSwitched && !readSwitched ? written : read;
         }
         return machine.reachable(read.getPhase(), written.getPhase()) ? written : read;
+    }
+
+    @Override
+    public java.util.List<EventSource<?, VolumeMigration>> prepareEventSources(EventSourceContext<VolumeMigration> context) {
+        return SharedCache.share(reads, context);
     }
 
     @Override

@@ -60,7 +60,7 @@ public final class OperatorRealScaleBench {
 
     private static final Pattern PASS = Pattern.compile("planner pass " + POLICY + ": (\\d+) volumes, (\\d+) nodes; "
             + "observe (\\d+) ms, plan (\\d+) ms, act (\\d+) ms, state (\\d+) ms \\((\\d+) part\\(s\\) due\\), "
-            + "whole reconcile (\\d+) ms; (\\d+) created");
+            + "whole pass (\\d+) ms; (\\d+) created");
     /** Where each figure of a pass is in the log line's groups (p[7] state ms and p[8] state parts come last). */
     private static final int[] GROUPS = {1, 2, 3, 4, 5, 8, 9, 6, 7};
 
@@ -280,7 +280,7 @@ public final class OperatorRealScaleBench {
                 for (long[] p : ps) {
                     if (p[6] > 0) {
                         System.out.printf("evacuation pass: observe %d ms, plan %d ms, act %d ms (creating %d "
-                                + "VolumeMigrations), whole reconcile %d ms%n", p[2], p[3], p[4], p[6], p[5]);
+                                + "VolumeMigrations), whole pass %d ms%n", p[2], p[3], p[4], p[6], p[5]);
                     }
                 }
             }
@@ -341,7 +341,7 @@ public final class OperatorRealScaleBench {
         }
         whole.sort(null);
         observe.sort(null);
-        System.out.printf("planner pass, whole reconcile (n=%d, first pass left out): p50 %d ms, p99 %d ms, max %d "
+        System.out.printf("planner pass, whole pass (n=%d, first pass left out): p50 %d ms, p99 %d ms, max %d "
                 + "ms; observe (telemetry + listing) p50 %d ms%n", whole.size(), pct(whole, 50), pct(whole, 99),
                 whole.get(whole.size() - 1), pct(observe, 50));
         List<Long> r = new ArrayList<>(rss.subList(Math.min(30, rss.size() - 1), rss.size()));

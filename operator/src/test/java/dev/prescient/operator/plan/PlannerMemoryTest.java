@@ -1,6 +1,6 @@
 package dev.prescient.operator.plan;
 
-import dev.prescient.operator.telemetry.ModelStateStore;
+import dev.prescient.operator.act.ModelStateStore;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,19 +1,25 @@
 package dev.prescient.operator.reconcile;
 
+import dev.prescient.operator.act.KubeEvents;
 import dev.prescient.api.v1alpha1.node.StorageNode;
 import dev.prescient.api.v1alpha1.node.StorageNodeSpec;
 import dev.prescient.api.v1alpha1.node.StorageNodeStatus;
 import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
 import dev.prescient.api.v1alpha1.volume.ReplicatedVolumeSpec;
+import dev.prescient.operator.act.MigrationCreator;
+import dev.prescient.operator.act.PlannerActions;
 import dev.prescient.operator.agent.InMemoryNodeAgents;
+import dev.prescient.operator.observe.ClusterReads;
+import dev.prescient.operator.observe.Observer;
+import dev.prescient.operator.observe.TelemetrySweep;
 import dev.prescient.operator.metrics.OperatorMetrics;
 import dev.prescient.operator.agent.ReplicaInventory;
 import dev.prescient.operator.plan.OperatorLimits;
-import dev.prescient.operator.plan.PlannerLoop;
+import dev.prescient.operator.loop.PlannerLoop;
 import dev.prescient.operator.plan.VolumeInsights;
 import dev.prescient.operator.telemetry.VolumeForecasts;
 import dev.prescient.operator.telemetry.AffinityProfiles;
-import dev.prescient.operator.telemetry.ModelStateStore;
+import dev.prescient.operator.act.ModelStateStore;
 import dev.prescient.operator.telemetry.NodeHealthModel;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,6 +37,8 @@ public final class PlannerFixture {
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     /** The health model of the last loop made, to see false alarms feed the adaptive threshold. */
     public NodeHealthModel health;
+    /** The act layer of the last loop made (the driver's Events go through it). */
+    public PlannerActions actions;
 
     public PlannerFixture(KubernetesClient client) {
         this.client = client;
@@ -88,10 +96,15 @@ public final class PlannerFixture {
 
     public PlannerLoop loop(String namespace, Clock clock, OperatorLimits limits, VolumeForecasts.Config forecast) {
         health = new NodeHealthModel(0.5, 2_000);
-        return new PlannerLoop(client, agents, health, new AffinityProfiles(0.3),
-                new ModelStateStore(client, namespace, "prescient-model-state"),
-                new OperatorMetrics(registry), new KubeEvents(client, clock), clock, limits, 100,
-                Duration.ofMinutes(30), new VolumeForecasts(forecast), new VolumeInsights(),
+        OperatorMetrics metrics = new OperatorMetrics(registry);
+        KubeEvents events = new KubeEvents(client, clock);
+        // Reads by listing: what a test just wrote is what the next pass sees.
+        Observer observer = new Observer(ClusterReads.listing(client), new TelemetrySweep(agents, metrics, clock),
                 new ReplicaInventory(agents, clock));
+        actions = new PlannerActions(new MigrationCreator(client, metrics, 16), events, agents,
+                health, new VolumeInsights(), metrics);
+        return new PlannerLoop(observer, new PlannerLoop.Models(health, new AffinityProfiles(0.3),
+                new VolumeForecasts(forecast)), actions, new ModelStateStore(client, namespace, "prescient-model-state"),
+                metrics, clock, PlannerLoop.Config.of(limits, 100, Duration.ofMinutes(30)));
     }
 }

@@ -1,5 +1,6 @@
 package dev.prescient.operator.reconcile;
 
+import dev.prescient.operator.act.KubeEvents;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prescient.api.nodeagent.v1.ExtentHeat;
@@ -7,9 +8,9 @@ import dev.prescient.api.nodeagent.v1.VolumeTelemetry;
 import dev.prescient.api.v1alpha1.migration.MigrationReason;
 import dev.prescient.api.v1alpha1.migration.VolumeMigration;
 import dev.prescient.operator.plan.MigrationFactory;
-import dev.prescient.operator.plan.PlannerLoop;
+import dev.prescient.operator.loop.PlannerLoop;
 import dev.prescient.operator.plan.PlannerSettings;
-import dev.prescient.operator.telemetry.ModelStateStore;
+import dev.prescient.operator.act.ModelStateStore;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;

@@ -1,5 +1,6 @@
 package dev.prescient.operator.reconcile;
 
+import dev.prescient.operator.act.KubeEvents;
 import dev.prescient.api.v1alpha1.common.NodeTier;
 import dev.prescient.api.v1alpha1.migration.MigrationPhase;
 import dev.prescient.api.v1alpha1.migration.MigrationReason;

@@ -78,32 +78,10 @@ public final class ExtentHeatPredictor {
 
     final OnlinePoissonRegression model;
 
-    /**
-     * Cohort revival: extents last read at about the same time form a cohort (age buckets of a
-     * quarter window, relative to the window start). Counting which cohorts the re-reads of a
-     * window come from tells which older cohorts are being read again (a file set reopened, a
-     * job rerun), and the rest of such a cohort tends to follow in the next windows; per-extent
-     * counts cannot say that for an extent not yet re-read. No per-extent state: the age comes
-     * from the last access time.
-     */
-    static final int COHORTS_PER_WINDOW = 4;
-    /** 64 windows of ages; older extents share the last bucket. */
-    static final int COHORTS = 64 * COHORTS_PER_WINDOW;
-    private final double invCohortLen;
-    final double[] cohortPop = new double[COHORTS];
-    final double[] cohortRevived = new double[COHORTS];
-    /** Revival rate by age bucket relative to the last window end (0 for the window just ended). */
-    final double[] cohortRate = new double[COHORTS];
-    private final double[] cohortTmp = new double[COHORTS];
+    /** Which older cohorts of extents are being read again (see {@link CohortRevival}). */
+    final CohortRevival cohorts;
     /** The model's cohort term per age bucket during a prediction pass. */
-    private final double[] cohortTerm = new double[COHORTS];
-    /**
-     * Per-window factor on a cohort's earlier revival rate: a cohort being read again usually
-     * takes a few windows. 0.5, and a quarter window per bucket, were chosen on the first 40% of
-     * the OLTP and P3 traces (0, 0.8, and 8 or 16 buckets a window did no better there).
-     */
-    static final double COHORT_DECAY = 0.5;
-    long windowStart;
+    private final double[] cohortTerm = new double[CohortRevival.COHORTS];
 
     /**
      * What was sampled and proposed at one window end, labelled HORIZON windows later: the
@@ -150,7 +128,7 @@ public final class ExtentHeatPredictor {
             throw new IllegalArgumentException("window must be positive, got " + window);
         }
         this.window = window;
-        this.invCohortLen = COHORTS_PER_WINDOW / window;
+        this.cohorts = new CohortRevival(window);
         this.lambdaLong = Math.log(2) / (8 * window);
         for (int d = 0; d < STEPS; d++) {
             stepWeight[d] = Math.exp(lambdaLong * d);
@@ -236,10 +214,7 @@ public final class ExtentHeatPredictor {
         int[] r = rec;
         int b = s * STRIDE;
         if (r[b + R_COUNT] > 0) {
-            long pl = last(s);
-            if (pl < windowStart) {
-                cohortRevived[cohortAge(windowStart - pl)] += 1; // first re-read of the extent this window
-            }
+            cohorts.readAgain(last(s));
         }
         r[b + R_SHORT] = Float.floatToRawIntBits(Float.intBitsToFloat(r[b + R_SHORT]) + (float) ws);
         r[b + R_MID] = Float.floatToRawIntBits(Float.intBitsToFloat(r[b + R_MID]) + (float) wm);
@@ -331,7 +306,7 @@ public final class ExtentHeatPredictor {
         out[5] = ln1p(coIn);
         out[6] = logCount(countAt(s)) / 4;
         out[7] = ln1p(windowSum(s) * Math.sqrt(fl));
-        out[8] = ln1p(16 * cohortRate[cohortAge(now - last(s))]);
+        out[8] = ln1p(16 * cohorts.rateAt(now - last(s)));
         Arrays.fill(out, CONTINUOUS, FEATURES, 0.0);
         out[CONTINUOUS + countBin(out[1])] = 1;
         out[CONTINUOUS + BINS + countBin(out[2])] = 1;
@@ -386,8 +361,8 @@ public final class ExtentHeatPredictor {
         double invWindow = 1 / window;
         double fw = Math.sqrt(fl);
         // the cohort term per age bucket, so the pass pays a lookup instead of a log per extent
-        for (int a = 0; a < COHORTS; a++) {
-            cohortTerm[a] = w[8] * ln1p(16 * cohortRate[a]);
+        for (int a = 0; a < CohortRevival.COHORTS; a++) {
+            cohortTerm[a] = w[8] * ln1p(16 * cohorts.rate[a]);
         }
         for (int s = 0; s < n; s++) {
             double ls = ln1p(shortSum(s) * fs);
@@ -398,7 +373,7 @@ public final class ExtentHeatPredictor {
             double co = out[s];
             double eta = w[0] + w[1] * ls + w[2] * lm + w[3] * ll + w[4] * Math.exp(-ageW)
                     + (co > 0 ? w[5] * ln1p(co) : 0) + w[6] * logCount(countAt(s)) * 0.25
-                    + w[7] * ln1p(windowSum(s) * fw) + cohortTerm[cohortAge(age)]
+                    + w[7] * ln1p(windowSum(s) * fw) + cohortTerm[cohorts.bucket(age)]
                     + w[CONTINUOUS + countBin(ls)] + w[CONTINUOUS + BINS + countBin(lm)]
                     + w[CONTINUOUS + 2 * BINS + countBin(ll)] + w[CONTINUOUS + 3 * BINS + ageBin(ageW)];
             out[s] = Math.exp(Math.max(-30, Math.min(12, eta)));
@@ -463,38 +438,9 @@ public final class ExtentHeatPredictor {
         }
         cur.frontierSize = 0;
         cur.sampleSize = 0;
-        updateCohorts(now);
+        cohorts.endWindow(now, index.size(), this::last);
         streams.endWindow();
         takeSample(now);
-    }
-
-    /** Age bucket of an extent last read {@code age} time units before a reference time. */
-    private int cohortAge(long age) {
-        return (int) Math.min(COHORTS - 1, Math.max(0, age) * invCohortLen);
-    }
-
-    /**
-     * At a window end: the revival rate of each cohort over the window that ended (share of its
-     * extents read again), moved to the ages the cohorts have now, and the cohorts' sizes for
-     * the next window.
-     */
-    private void updateCohorts(long now) {
-        int shift = (int) Math.min(COHORTS, Math.round((now - windowStart) * invCohortLen));
-        Arrays.fill(cohortTmp, 0.0);
-        for (int a = 0; a < COHORTS; a++) {
-            double fresh = cohortPop[a] > 0 ? cohortRevived[a] / cohortPop[a] : 0;
-            double r = fresh + COHORT_DECAY * cohortRate[a];
-            int to = Math.min(COHORTS - 1, a + shift);
-            cohortTmp[to] = Math.max(cohortTmp[to], r);
-        }
-        System.arraycopy(cohortTmp, 0, cohortRate, 0, COHORTS);
-        Arrays.fill(cohortRevived, 0.0);
-        Arrays.fill(cohortPop, 0.0);
-        int n = index.size();
-        for (int s = 0; s < n; s++) {
-            cohortPop[cohortAge(now - last(s))] += 1;
-        }
-        windowStart = now;
     }
 
     private void takeSample(long now) {
@@ -612,7 +558,7 @@ public final class ExtentHeatPredictor {
     /** Revival rate of the cohort of an extent (by its last access) at the last window end. */
     public double cohortRevivalRate(long extent, long now) {
         int s = index.get(extent);
-        return s < 0 ? 0 : cohortRate[cohortAge(now - last(s))];
+        return s < 0 ? 0 : cohorts.rateAt(now - last(s));
     }
 
     /** Writes the predictor in the format {@link #read} restores ({@link ExtentHeatPredictorState}). */

@@ -1,6 +1,6 @@
 package dev.prescient.predict.heat;
 
-import static dev.prescient.predict.heat.ExtentHeatPredictor.COHORTS;
+import static dev.prescient.predict.heat.CohortRevival.COHORTS;
 import static dev.prescient.predict.heat.ExtentHeatPredictor.FEATURES;
 import static dev.prescient.predict.heat.ExtentHeatPredictor.FRONTIER_BANDS;
 import static dev.prescient.predict.heat.ExtentHeatPredictor.MAGIC;
@@ -66,11 +66,11 @@ final class ExtentHeatPredictorState {
             out.writeDouble(p.bandHits[b]);
             out.writeDouble(p.bandCount[b]);
         }
-        out.writeLong(p.windowStart);
+        out.writeLong(p.cohorts.windowStart);
         for (int a = 0; a < COHORTS; a++) {
-            out.writeDouble(p.cohortPop[a]);
-            out.writeDouble(p.cohortRevived[a]);
-            out.writeDouble(p.cohortRate[a]);
+            out.writeDouble(p.cohorts.pop[a]);
+            out.writeDouble(p.cohorts.revived[a]);
+            out.writeDouble(p.cohorts.rate[a]);
         }
     }
 
@@ -137,11 +137,11 @@ final class ExtentHeatPredictorState {
             p.bandHits[b] = in.readDouble();
             p.bandCount[b] = in.readDouble();
         }
-        p.windowStart = in.readLong();
+        p.cohorts.windowStart = in.readLong();
         for (int a = 0; a < COHORTS; a++) {
-            p.cohortPop[a] = nonNegative(in.readDouble(), "cohort size");
-            p.cohortRevived[a] = nonNegative(in.readDouble(), "cohort revivals");
-            p.cohortRate[a] = nonNegative(in.readDouble(), "cohort revival rate");
+            p.cohorts.pop[a] = nonNegative(in.readDouble(), "cohort size");
+            p.cohorts.revived[a] = nonNegative(in.readDouble(), "cohort revivals");
+            p.cohorts.rate[a] = nonNegative(in.readDouble(), "cohort revival rate");
         }
         return p;
     }

@@ -3,38 +3,24 @@ package dev.prescient.operator.plan;
 import dev.prescient.api.nodeagent.v1.ConsumerHeat;
 import dev.prescient.api.nodeagent.v1.ExtentHeat;
 import dev.prescient.api.nodeagent.v1.FrontEndReads;
-import dev.prescient.api.nodeagent.v1.SetReadSourceRequest;
 import dev.prescient.api.nodeagent.v1.Replica;
 import dev.prescient.api.nodeagent.v1.VolumeTelemetry;
-import dev.prescient.api.nodeagent.v1.DeleteReplicaRequest;
 import dev.prescient.api.v1alpha1.migration.VolumeMigration;
 import dev.prescient.api.v1alpha1.node.StorageNode;
+import dev.prescient.api.v1alpha1.volume.Consumer;
+import dev.prescient.api.v1alpha1.volume.ForecastMetric;
 import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
-import dev.prescient.operator.agent.NodeAgentException;
-import dev.prescient.operator.agent.NodeAgents;
-import dev.prescient.operator.agent.NodeReports;
-import dev.prescient.operator.plan.TelemetrySweep.NodeData;
-import dev.prescient.operator.agent.ReplicaInventory;
-import dev.prescient.operator.metrics.OperatorMetrics;
 import dev.prescient.operator.migration.MigrationExecutor;
-import dev.prescient.operator.observe.ClusterReads;
+import dev.prescient.operator.observe.TelemetrySweep.NodeData;
 import dev.prescient.operator.plan.ClusterView.InFlight;
 import dev.prescient.operator.plan.ClusterView.NodeView;
 import dev.prescient.operator.plan.ClusterView.ReplicaView;
 import dev.prescient.operator.plan.ClusterView.Role;
 import dev.prescient.operator.plan.ClusterView.VolumeView;
-import dev.prescient.operator.reconcile.KubeEvents;
 import dev.prescient.operator.telemetry.AffinityProfiles;
-import dev.prescient.operator.telemetry.ModelStateStore;
-import dev.prescient.operator.telemetry.NodeHealthModel;
 import dev.prescient.operator.telemetry.VolumeForecasts;
-import dev.prescient.api.v1alpha1.volume.Consumer;
-import dev.prescient.api.v1alpha1.volume.ForecastMetric;
 import dev.prescient.operator.util.Units;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import org.jboss.logging.Logger;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,225 +31,42 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One evaluation of one MirrorPolicy: pull telemetry from the agents, update the compact history and the
- * forecasters, build the cluster view, plan, and act (create VolumeMigrations, drop expired replicas). Called by
- * the MirrorPolicy reconciler every evaluation interval, so it only ever runs on the leader. What it concluded per
- * volume goes to {@link VolumeInsights} and the replica lists it pulled to {@link ReplicaInventory}, where the
- * ReplicatedVolume reconciler reads them for status.
+ * The decide side's input and output of one policy's pass, without I/O: turns the observed resources and agent
+ * reports into the planner's {@link ClusterView} (feeding the affinity profiles and forecasters on the way), and
+ * the plan back into the per-volume numbers of {@link VolumeInsights}.
  */
-public final class PlannerLoop {
+public final class ViewBuilder {
 
-    private static final Logger LOG = Logger.getLogger(PlannerLoop.class);
-
-    /** What a pass did, for status, metrics and the benchmark. */
-    public record Result(int volumes, int nodes, int created, int removed, int deferred, Duration telemetry,
-                         Duration planning, Duration acting, Duration persisting, int stateParts, String planned) {
+    /** What one policy's view was built from besides the view itself. */
+    public record Built(ClusterView view, Map<String, ReadPlacement.Current> readSources,
+                        Map<String, Map<String, Double>> podHeat) {
     }
 
-    private final KubernetesClient kube;
-    private final NodeAgents agents;
-    private final NodeHealthModel health;
     private final AffinityProfiles profiles;
+    private final VolumeForecasts forecasts;
     private final PlannerMemory memory;
-    private final TelemetrySweep sweep;
-    private volatile MigrationCreator creator;
-    private final OperatorMetrics metrics;
-    private final KubeEvents events;
-    private final Clock clock;
     private final OperatorLimits limits;
     private final double heatScale;
     private final Duration leadTime;
-    private final VolumeForecasts forecasts;
-    private final VolumeInsights insights;
-    private final ReplicaInventory inventory;
 
-    public PlannerLoop(KubernetesClient kube, NodeAgents agents, NodeHealthModel health, AffinityProfiles profiles,
-                       ModelStateStore store, OperatorMetrics metrics, KubeEvents events, Clock clock,
-                       OperatorLimits limits, double heatScale, Duration leadTime, VolumeForecasts forecasts,
-                       VolumeInsights insights, ReplicaInventory inventory) {
-        this.kube = kube;
-        this.agents = agents;
-        this.health = health;
+    public ViewBuilder(AffinityProfiles profiles, VolumeForecasts forecasts, PlannerMemory memory,
+                       OperatorLimits limits, double heatScale, Duration leadTime) {
         this.profiles = profiles;
-        this.sweep = new TelemetrySweep(agents, metrics, clock);
-        this.creator = new MigrationCreator(kube, metrics, DEFAULT_CREATE_CONCURRENCY);
-        this.memory = new PlannerMemory(store, health, profiles, forecasts, DEFAULT_STATE_SAVE_INTERVAL);
-        this.metrics = metrics;
-        this.events = events;
-        this.clock = clock;
+        this.forecasts = forecasts;
+        this.memory = memory;
         this.limits = limits;
         this.heatScale = heatScale;
         this.leadTime = leadTime;
-        this.forecasts = forecasts;
-        this.insights = insights;
-        this.inventory = inventory;
-        this.reads = ClusterReads.listing(kube);
     }
 
-    /** VolumeMigrations created at once by a pass (prescient.planner.create-concurrency). */
-    public static final int DEFAULT_CREATE_CONCURRENCY = 64;
-
-    public void setCreateConcurrency(int concurrency) {
-        MigrationCreator old = creator;
-        creator = new MigrationCreator(kube, metrics, concurrency);
-        old.close();
-    }
-
-    /** How often what was only learnt (not decided) is saved to the model-state ConfigMaps. */
-    public static final Duration DEFAULT_STATE_SAVE_INTERVAL = Duration.ofMinutes(5);
-
-    /** prescient.state.save-interval: the most often learnt model state is saved (decisions are saved at once). */
-    public void setStateSaveInterval(Duration every) {
-        memory.setLearntEvery(every);
-    }
-
-    /** Waits until the model state handed to the writer is in the API server (tests, shutdown). */
-    public boolean flushState(Duration timeout) throws InterruptedException {
-        return memory.flush(timeout);
-    }
-
-    public VolumeInsights insights() {
-        return insights;
-    }
-
-    public ReplicaInventory inventory() {
-        return inventory;
-    }
-
-
-    private volatile java.time.Duration newVolumeWarmUp = java.time.Duration.ZERO;
-
-    /** How long a new volume's heat builds up before its first move (prescient.planner.new-volume-warm-up). */
-    public void setNewVolumeWarmUp(java.time.Duration warmUp) {
-        this.newVolumeWarmUp = warmUp;
-    }
-
-    private volatile ReactivePolicy reactive;
-    private volatile ClusterReads reads;
-
-    /** Where the resources come from: informer caches in the operator; listing (the default) in tests. */
-    public void readFrom(ClusterReads reads) {
-        this.reads = reads;
-    }
-
-    private volatile PassRecorder recorder;
-
-    /** Records every pass's inputs for offline replay (prescient.planner.record); null: off. */
-    public void setRecorder(PassRecorder recorder) {
-        this.recorder = recorder;
-    }
-
-    /** Where the health reports this pass pulls are shared with node health (StorageNodeReconciler); null: not. */
-    public void shareReports(NodeReports reports) {
-        sweep.shareReports(reports);
-    }
-
-    /** Plan from observed state only (the scorecard's reactive baseline); null: the predictive planner. */
-    public void setReactive(ReactivePolicy reactive) {
-        this.reactive = reactive;
-    }
-
-    public Result evaluate(String policy, PlannerSettings settings) {
-        ReactivePolicy r = reactive;
-        if (r != null) {
-            settings = r.settings(settings);
-        }
-        Instant now = clock.instant();
-        memory.restoreOnce();
-        long t0 = System.nanoTime();
-        forecasts.beginPass();
-        ClusterReads in = reads;
-        // Nodes are listed fresh (a few objects): their failure status is what a pass triggered by an alarm acts on.
-        List<StorageNode> nodes = kube.resources(StorageNode.class).list().getItems();
-        List<ReplicatedVolume> all = in.list(ReplicatedVolume.class);
-        List<ReplicatedVolume> volumes = all.stream()
-                .filter(v -> v.getSpec() != null && policy.equals(v.getSpec().getPolicy())).toList();
-        List<VolumeMigration> migrations = in.list(VolumeMigration.class);
-        TelemetrySweep.Pulled pulled = sweep.pull(nodes.stream().map(n -> n.getMetadata().getName()).toList());
-        Map<String, NodeData> data = pulled.data();
-        List<String> unreachable = pulled.unreachable();
-        Map<String, List<Replica>> byNode = new HashMap<>();
-        data.forEach((k, d) -> byNode.put(k, d.replicas()));
-        inventory.publish(ReplicaInventory.Snapshot.of(now, byNode, unreachable));
-        long t1 = System.nanoTime();
+    /** One policy's view: its volumes among every node, migration and agent report of the pass. */
+    public Built build(Instant now, PlannerSettings settings, Duration newVolumeWarmUp, List<StorageNode> nodes,
+                       List<ReplicatedVolume> volumes, List<VolumeMigration> migrations, Map<String, NodeData> data) {
         Map<String, Map<String, Double>> podHeat = new HashMap<>();
         Map<String, ReadPlacement.Current> readSources = readSources(data);
-        ClusterView view = view(now, settings, nodes, volumes, migrations, data, podHeat, readSources);
-        if (r != null) {
-            view = r.observe(view, settings);
-        }
-        PassRecorder rec = recorder;
-        if (rec != null) {
-            rec.record(new PassRecorder.Pass(policy, profiles.day(), settings, view));
-        }
-        // The planner demotes a volume after a whole cycle of the heat the profiles learn: a day, or local mode's minute.
-        Plan plan = new PlacementPlanner(settings, profiles.day()).plan(view);
-        long t2 = System.nanoTime();
-        metrics.plannerPass(Duration.ofNanos(t2 - t1));
-        creator.known(migrations, now);
-        List<PlannedAction> moves = new ArrayList<>();
-        int removed = 0;
-        for (PlannedAction a : plan.actions()) {
-            if (a.kind() != ActionKind.RemoveReplica) {
-                moves.add(a);
-            } else if (remove(a, now)) {
-                removed++;
-            }
-        }
-        MigrationCreator.Wave wave = creator.createWave(moves, settings.bandwidthPerMigration(), now);
-        int created = wave.created().size();
-        for (Plan.Deferred d : plan.deferred()) {
-            metrics.decision(d.action().kind().name(), "deferred");
-        }
-        for (ReadPlacement.Switch sw : new ReadPlacement(settings).decide(view, readSources)) {
-            switchReads(sw, now);
-        }
-        plan.desired().values().forEach(memory::remember);
-        publishInsights(now, settings, view, plan, volumes, podHeat);
-        Set<String> names = new HashSet<>();
-        all.forEach(v -> names.add(v.getMetadata().getName()));
-        insights.retain(names);
-        forecasts.retain(names);
-        memory.retain(names);
-        long t3 = System.nanoTime();
-        int parts = memory.persist(now);
-        return new Result(view.volumes().size(), view.nodes().size(), created, removed, plan.deferred().size(),
-                Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2),
-                Duration.ofNanos(System.nanoTime() - t3), parts, wave.summary());
-    }
-
-    /**
-     * A removal is not a VolumeMigration (the CRD has no removal kind: from and to must differ), so it is made
-     * explainable another way: an Event on the volume with the scores behind it, and the decision kept in
-     * {@link VolumeInsights}, from which the volume's status shows it as the ReplicaRemoved condition. The agent
-     * call carries an operation id derived from the replica, so a repeat (next pass, new leader) is harmless.
-     */
-    private boolean remove(PlannedAction a, Instant now) {
-        ReplicatedVolume v = reads.get(ReplicatedVolume.class, a.volume());
-        String reason = a.removal() == null ? "ReplicaRemoved" : a.removal().name();
-        try {
-            agents.forNode(a.fromNode()).deleteReplica(DeleteReplicaRequest.newBuilder()
-                    .setOperationId("remove-" + a.replicaId()).setReplicaId(a.replicaId()).build());
-            metrics.decision(a.kind().name(), "done");
-            if (a.removal() == VolumeInsights.RemovalKind.EvacuationRolledBack) {
-                health.falseAlarm(now.toEpochMilli());
-            }
-            insights.recordRemoval(a.volume(), new VolumeInsights.Removal(a.replicaId(), a.fromNode(), a.fromTier(),
-                    a.removal(), a.explanation(), now, true, null));
-            if (v != null) {
-                events.normal(v, reason, "replica " + a.replicaId() + " removed: " + a.explanation());
-            }
-            return true;
-        } catch (NodeAgentException e) {
-            metrics.decision(a.kind().name(), "failed");
-            insights.recordRemoval(a.volume(), new VolumeInsights.Removal(a.replicaId(), a.fromNode(), a.fromTier(),
-                    a.removal(), a.explanation(), now, false, e.getMessage()));
-            if (v != null) {
-                events.warning(v, reason + "Failed", "replica " + a.replicaId() + " not removed (" + e.getMessage()
-                        + "); will retry next pass: " + a.explanation());
-            }
-            return false;
-        }
+        ClusterView view = view(now, settings, newVolumeWarmUp, nodes, volumes, migrations, data, podHeat,
+                readSources);
+        return new Built(view, readSources, podHeat);
     }
 
     /**
@@ -286,41 +89,10 @@ public final class PlannerLoop {
         return out;
     }
 
-    /**
-     * Re-points a volume's reads (no data moves, no VolumeMigration): an Event on the volume says what and why; a
-     * refusal (the copy fell out of sync since it was listed) is retried by the next pass.
-     */
-    private void switchReads(ReadPlacement.Switch sw, Instant now) {
-        ReplicatedVolume v = kube.resources(ReplicatedVolume.class).withName(sw.volume()).get();
-        try {
-            agents.forNode(sw.frontEndNode()).setReadSource(SetReadSourceRequest.newBuilder()
-                    .setOperationId("reads-" + sw.volume() + "-" + sw.replicaId()).setVolumeId(sw.volume())
-                    .setReplicaId(sw.replicaId()).build());
-            metrics.decision("SwitchReads", "done");
-            LOG.infof("ReplicatedVolume/%s: reads switched from %s on %s to %s on %s (%s): %s", sw.volume(),
-                    sw.fromReplicaId(), sw.fromNode(), sw.replicaId(), sw.node(), sw.reason(), sw.explanation());
-            insights.recordReadSwitch(sw.volume(), new VolumeInsights.ReadSwitch(sw.replicaId(), sw.node(),
-                    sw.fromReplicaId(), sw.fromNode(), sw.reason().name(), sw.explanation(), now, true, null));
-            if (v != null) {
-                events.normal(v, "ReadSource" + sw.reason(), sw.explanation());
-            }
-        } catch (NodeAgentException e) {
-            insights.recordReadSwitch(sw.volume(), new VolumeInsights.ReadSwitch(sw.replicaId(), sw.node(),
-                    sw.fromReplicaId(), sw.fromNode(), sw.reason().name(), sw.explanation(), now, false,
-                    e.getMessage()));
-            metrics.decision("SwitchReads", "failed");
-            LOG.warnf("ReplicatedVolume/%s: reads not switched to %s on %s (%s); next pass retries", sw.volume(),
-                    sw.replicaId(), sw.node(), e.getMessage());
-            if (v != null) {
-                events.warning(v, "ReadSourceNotSwitched", "reads not switched to " + sw.replicaId() + " on "
-                        + sw.node() + " (" + e.getMessage() + "): " + sw.explanation());
-            }
-        }
-    }
 
     /** The planner's numbers per volume, for the ReplicatedVolume status. */
-    private void publishInsights(Instant now, PlannerSettings settings, ClusterView view, Plan plan,
-                                 List<ReplicatedVolume> volumes, Map<String, Map<String, Double>> podHeat) {
+    public void publishInsights(VolumeInsights insights, Instant now, PlannerSettings settings, ClusterView view,
+                                Plan plan, List<ReplicatedVolume> volumes, Map<String, Map<String, Double>> podHeat) {
         Map<String, ReplicatedVolume> byName = new HashMap<>();
         volumes.forEach(v -> byName.put(v.getMetadata().getName(), v));
         for (ClusterView.VolumeView v : view.volumes()) {
@@ -369,9 +141,10 @@ public final class PlannerLoop {
         return Map.copyOf(byApp);
     }
 
+
     /** Turns resources and agent reports into the planner's view; also feeds the affinity history. */
-    ClusterView view(Instant now, PlannerSettings settings, List<StorageNode> nodes, List<ReplicatedVolume> volumes,
-                     List<VolumeMigration> migrations, Map<String, NodeData> data,
+    ClusterView view(Instant now, PlannerSettings settings, Duration newVolumeWarmUp, List<StorageNode> nodes,
+                     List<ReplicatedVolume> volumes, List<VolumeMigration> migrations, Map<String, NodeData> data,
                      Map<String, Map<String, Double>> podHeat, Map<String, ReadPlacement.Current> readSources) {
         List<NodeView> nodeViews = new ArrayList<>();
         for (StorageNode n : nodes) {
@@ -555,3 +328,4 @@ public final class PlannerLoop {
                 Math.max(point, (long) o.upper()), o.level(), o.model());
     }
 }
+

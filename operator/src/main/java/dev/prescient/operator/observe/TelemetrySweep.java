@@ -1,4 +1,4 @@
-package dev.prescient.operator.plan;
+package dev.prescient.operator.observe;
 
 import dev.prescient.api.nodeagent.v1.FrontEndReads;
 import dev.prescient.api.nodeagent.v1.ListReplicasRequest;
@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * waits for the slowest node, not for the sum of them. The health reports go to {@link NodeReports} too, where node
  * health (StorageNodeReconciler) reads them instead of asking every agent again.
  */
-final class TelemetrySweep {
+public final class TelemetrySweep {
 
     private static final Logger LOG = Logger.getLogger(TelemetrySweep.class);
 
@@ -41,12 +41,12 @@ final class TelemetrySweep {
     static final int PULL_THREADS = 8;
 
     /** What one agent said in this pass. */
-    record NodeData(List<Replica> replicas, TelemetrySnapshot telemetry, Map<String, Long> available,
+    public record NodeData(List<Replica> replicas, TelemetrySnapshot telemetry, Map<String, Long> available,
                     List<FrontEndReads> frontEnds) {
     }
 
     /** Every answering node's data, and the nodes whose agent did not answer. */
-    record Pulled(Map<String, NodeData> data, List<String> unreachable) {
+    public record Pulled(Map<String, NodeData> data, List<String> unreachable) {
     }
 
     private final NodeAgents agents;
@@ -55,13 +55,13 @@ final class TelemetrySweep {
     private volatile NodeReports reports;
     private ExecutorService pullers;
 
-    TelemetrySweep(NodeAgents agents, OperatorMetrics metrics, Clock clock) {
+    public TelemetrySweep(NodeAgents agents, OperatorMetrics metrics, Clock clock) {
         this.agents = agents;
         this.metrics = metrics;
         this.clock = clock;
     }
 
-    void shareReports(NodeReports reports) {
+    public void shareReports(NodeReports reports) {
         this.reports = reports;
     }
 
@@ -77,7 +77,7 @@ final class TelemetrySweep {
         return pullers;
     }
 
-    Pulled pull(List<String> nodes) {
+    public Pulled pull(List<String> nodes) {
         Map<String, NodeData> data = new ConcurrentHashMap<>();
         List<String> unreachable = Collections.synchronizedList(new ArrayList<>());
         List<Future<?>> pulls = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.prescient.api.tls;
+package dev.prescient.engine.tls;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -12,12 +12,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Private keys of the node-agent TLS as Netty and the JDK take them: PKCS#8. Helm's {@code genSignedCert} and
- * cert-manager's default encoding write RSA keys as PKCS#1 ({@code BEGIN RSA PRIVATE KEY}), which Netty refuses
- * ("Neither RSA, DSA nor EC worked"); such a key is wrapped into a PKCS#8 PrivateKeyInfo (RFC 5208) here.
+ * Private keys as the JDK and Netty take them: PKCS#8. Helm's {@code genSignedCert} and cert-manager's default
+ * encoding write RSA keys as PKCS#1 ({@code BEGIN RSA PRIVATE KEY}), which both refuse; such a key is wrapped into a
+ * PKCS#8 PrivateKeyInfo (RFC 5208) here. The one copy of that wrapping: the engine's {@link TlsConfig} reads keys
+ * through it, and the node agent and the operator (Netty) through {@link #pkcs8(Path)}. It lives in the engine, the
+ * module every TLS user already depends on, because the engine must not depend on the api module.
  */
 public final class PemKeys {
-
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN ([A-Z ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
     /** AlgorithmIdentifier { rsaEncryption (1.2.840.113549.1.1.1), NULL }. */
@@ -34,22 +35,42 @@ public final class PemKeys {
     }
 
     static String pkcs8Pem(String pem, String where) {
+        return "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pkcs8Der(pem, where))
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    /**
+     * The first private key in {@code pem} as PKCS#8 DER.
+     *
+     * @throws IllegalArgumentException no key, an encrypted key or another format, saying how to convert it
+     */
+    public static byte[] pkcs8Der(String pem, String where) {
+        // The first key block: a file may hold its certificate before the key.
         Matcher m = PEM.matcher(pem);
-        if (!m.find()) {
+        String label = null;
+        String body = null;
+        while (m.find()) {
+            if (label == null || m.group(1).endsWith("PRIVATE KEY")) {
+                label = m.group(1);
+                body = m.group(2);
+            }
+            if (label.endsWith("PRIVATE KEY")) {
+                break;
+            }
+        }
+        if (label == null) {
             throw new IllegalArgumentException(where + " holds no PEM private key");
         }
-        String label = m.group(1);
-        byte[] der = Base64.getMimeDecoder().decode(m.group(2));
-        byte[] pkcs8 = switch (label) {
+        byte[] der = Base64.getMimeDecoder().decode(body);
+        return switch (label) {
             case "PRIVATE KEY" -> der;
             case "RSA PRIVATE KEY" -> wrapRsa(der);
             case "ENCRYPTED PRIVATE KEY" -> throw new IllegalArgumentException(where
-                    + " is an encrypted key; the agent needs it unencrypted (openssl pkcs8 -topk8 -nocrypt)");
+                    + " is an encrypted key; give it unencrypted (openssl pkcs8 -topk8 -nocrypt)");
             default -> throw new IllegalArgumentException(where + " holds a '" + label
                     + "' key; use PKCS#8 (BEGIN PRIVATE KEY) or PKCS#1 RSA: openssl pkcs8 -topk8 -nocrypt -in KEY");
         };
-        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pkcs8)
-                + "\n-----END PRIVATE KEY-----\n";
     }
 
     /** PrivateKeyInfo ::= SEQUENCE { version 0, rsaEncryption, OCTET STRING pkcs1 }. */

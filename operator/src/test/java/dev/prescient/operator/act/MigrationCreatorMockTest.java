@@ -1,8 +1,10 @@
-package dev.prescient.operator.plan;
+package dev.prescient.operator.act;
 
 import dev.prescient.api.v1alpha1.migration.MigrationReason;
 import dev.prescient.api.v1alpha1.migration.VolumeMigration;
 import dev.prescient.operator.metrics.OperatorMetrics;
+import dev.prescient.operator.plan.ActionKind;
+import dev.prescient.operator.plan.PlannedAction;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

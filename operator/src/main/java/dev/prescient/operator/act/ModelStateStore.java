@@ -1,5 +1,6 @@
-package dev.prescient.operator.telemetry;
+package dev.prescient.operator.act;
 
+import dev.prescient.operator.plan.ModelState;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,14 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when its JSON differs from what was last written or loaded, and by a writer thread of its own, so a planner pass
  * never waits for the API server here. What the parts hold is the caller's business (the planner's PlannerMemory).
  */
-public final class ModelStateStore implements AutoCloseable {
+public final class ModelStateStore implements ModelState, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ModelStateStore.class);
 
     public static final String PART_LABEL = "storage.prescient.dev/model-state";
     static final String KEY = "state.json";
     /** Stay under the API server's 1 MiB object limit with room for metadata. */
-    public static final int MAX_BYTES = 900 << 10;
+    public static final int MAX_BYTES = ModelState.MAX_BYTES;
 
     private final KubernetesClient kube;
     private final String namespace;
@@ -55,7 +56,13 @@ public final class ModelStateStore implements AutoCloseable {
         return name + "-" + part;
     }
 
+    @Override
+    public String where(String part) {
+        return "ConfigMap/" + configMapName(part);
+    }
+
     /** Every part found (part name to JSON). A failed list is logged and gives nothing: the models relearn. */
+    @Override
     public Map<String, String> load() {
         Map<String, String> out = new HashMap<>();
         try {
@@ -80,6 +87,7 @@ public final class ModelStateStore implements AutoCloseable {
      * Queues parts for the writer; a part equal to what is stored is dropped here, and a part queued again before it
      * was written is replaced by the newer JSON. A part over {@link #MAX_BYTES} is refused (the caller trims).
      */
+    @Override
     public void save(Map<String, String> parts) {
         synchronized (queued) {
             parts.forEach((part, json) -> {
@@ -141,6 +149,7 @@ public final class ModelStateStore implements AutoCloseable {
     }
 
     /** Waits until every queued part was written (or failed); false on timeout. */
+    @Override
     public boolean flush(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (queued) {

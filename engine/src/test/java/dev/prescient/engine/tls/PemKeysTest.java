@@ -1,4 +1,4 @@
-package dev.prescient.api.tls;
+package dev.prescient.engine.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -56,5 +56,16 @@ class PemKeysTest {
         assertThatThrownBy(() -> PemKeys.pkcs8(dir.resolve("cert-only.pem"))).hasMessageContaining("CERTIFICATE");
         Files.writeString(dir.resolve("empty.pem"), "");
         assertThatThrownBy(() -> PemKeys.pkcs8(dir.resolve("empty.pem"))).hasMessageContaining("no PEM private key");
+    }
+
+    @Test
+    void theKeyIsFoundBehindACertificateInTheSameFile() throws Exception {
+        run(dir, "openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "k8.pem");
+        run(dir, "openssl", "rsa", "-in", "k8.pem", "-traditional", "-out", "k1.pem");
+        Files.writeString(dir.resolve("both.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+                + Files.readString(dir.resolve("k1.pem")));
+        RSAPrivateCrtKey original = parse(Files.readString(dir.resolve("k8.pem")));
+        assertThat(parse(new String(PemKeys.pkcs8(dir.resolve("both.pem")).readAllBytes(), StandardCharsets.US_ASCII))
+                .getModulus()).isEqualTo(original.getModulus());
     }
 }

@@ -1,4 +1,4 @@
-package dev.prescient.operator.reconcile;
+package dev.prescient.operator.act;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;

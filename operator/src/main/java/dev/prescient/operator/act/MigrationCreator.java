@@ -1,6 +1,10 @@
-package dev.prescient.operator.plan;
+package dev.prescient.operator.act;
 
 import dev.prescient.api.v1alpha1.migration.VolumeMigration;
+import dev.prescient.operator.plan.ActionKind;
+import dev.prescient.operator.plan.MigrationFactory;
+import dev.prescient.operator.plan.MigrationNames;
+import dev.prescient.operator.plan.PlannedAction;
 import dev.prescient.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -27,10 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * informer shows its migration, meets 409 and is counted a duplicate, never created twice.
  *
  * <p>One write per migration: what was planned and why is in each VolumeMigration's spec.explanation, and the wave
- * as a whole is summed up once ({@link Wave#summary()}, the policy's Evaluated Event). An Event per migration doubled
- * a wave's API writes (issue 19: 128 evacuations took 8.6 s to create).
+ * as a whole is summed up once ({@link Wave#summary()}, in the policy's Evaluated Event). An Event per migration
+ * doubled a wave's API writes (issue 19: 128 evacuations took 8.6 s to create).
  */
-final class MigrationCreator implements AutoCloseable {
+public final class MigrationCreator implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MigrationCreator.class);
 
@@ -43,7 +47,7 @@ final class MigrationCreator implements AutoCloseable {
     private final ExecutorService pool;
     private final int concurrency;
 
-    MigrationCreator(KubernetesClient kube, OperatorMetrics metrics, int concurrency) {
+    public MigrationCreator(KubernetesClient kube, OperatorMetrics metrics, int concurrency) {
         if (concurrency < 1) {
             throw new IllegalArgumentException("prescient.planner.create-concurrency must be at least 1, not "
                     + concurrency);
@@ -60,20 +64,21 @@ final class MigrationCreator implements AutoCloseable {
     }
 
     /** Tells the names which migrations the cache shows now (their decisions need no name any more). */
-    void known(List<VolumeMigration> migrations, Instant now) {
+    public void known(List<VolumeMigration> migrations, Instant now) {
         names.seen(migrations.stream().map(m -> m.getMetadata().getName()).toList(), now);
     }
 
     /**
-     * What one pass created: the migrations by name with their action, how long the wave took and its slowest
-     * create (the API server's latency under load, as the operator saw it).
+     * What one pass created: the migrations with their actions (by name, in the order decided), how long the wave
+     * took and its slowest create (the API server's latency under load, as the operator saw it).
      */
-    record Wave(Map<String, PlannedAction> created, int attempted, Duration took, Duration slowest, int concurrency) {
+    public record Wave(Map<String, PlannedAction> created, List<VolumeMigration> migrations, int attempted,
+                       Duration took, Duration slowest, int concurrency) {
 
-        static final Wave NONE = new Wave(Map.of(), 0, Duration.ZERO, Duration.ZERO, 0);
+        static final Wave NONE = new Wave(Map.of(), List.of(), 0, Duration.ZERO, Duration.ZERO, 0);
 
         /** For the policy's Evaluated Event: counts by action, then names, within an Event message's length. */
-        String summary() {
+        public String summary() {
             if (created.isEmpty()) {
                 return "";
             }
@@ -104,18 +109,18 @@ final class MigrationCreator implements AutoCloseable {
     static final int SUMMARY_CHARS = 800;
 
     /** Creates one VolumeMigration per action; returns how many were created (duplicates and failures are not). */
-    int create(List<PlannedAction> actions, long defaultBandwidth, Instant now) {
+    public int create(List<PlannedAction> actions, long defaultBandwidth, Instant now) {
         return createWave(actions, defaultBandwidth, now).created().size();
     }
 
-    /** As {@link #create}, with what was created and how long it took. */
-    Wave createWave(List<PlannedAction> actions, long defaultBandwidth, Instant now) {
+    /** Creates one VolumeMigration per action: those created (duplicates and failures are not), and the timing. */
+    public Wave createWave(List<PlannedAction> actions, long defaultBandwidth, Instant now) {
         if (actions.isEmpty()) {
             return Wave.NONE;
         }
         long t0 = System.nanoTime();
-        List<Future<String>> done = new ArrayList<>();
         AtomicLong slowest = new AtomicLong();
+        List<Future<VolumeMigration>> done = new ArrayList<>();
         for (PlannedAction a : actions) {
             long bandwidth = a.bandwidthBytesPerSecond() > 0 ? a.bandwidthBytesPerSecond() : defaultBandwidth;
             done.add(pool.submit(() -> {
@@ -128,11 +133,13 @@ final class MigrationCreator implements AutoCloseable {
             }));
         }
         Map<String, PlannedAction> created = new LinkedHashMap<>();
+        List<VolumeMigration> migrations = new ArrayList<>();
         for (int i = 0; i < done.size(); i++) {
             try {
-                String name = done.get(i).get();
-                if (name != null) {
-                    created.put(name, actions.get(i));
+                VolumeMigration vm = done.get(i).get();
+                if (vm != null) {
+                    created.put(vm.getMetadata().getName(), actions.get(i));
+                    migrations.add(vm);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -141,15 +148,15 @@ final class MigrationCreator implements AutoCloseable {
                 throw new IllegalStateException("creating a VolumeMigration failed", e.getCause());
             }
         }
-        Wave w = new Wave(created, actions.size(), Duration.ofNanos(System.nanoTime() - t0),
+        Wave w = new Wave(created, migrations, actions.size(), Duration.ofNanos(System.nanoTime() - t0),
                 Duration.ofNanos(slowest.get()), concurrency);
         LOG.infof("%d of %d VolumeMigration(s) created in %d ms, %d at once, slowest create %d ms", created.size(),
                 actions.size(), w.took().toMillis(), concurrency, w.slowest().toMillis());
         return w;
     }
 
-    /** The name of the migration created, or null: a duplicate or a failure. */
-    private String create(PlannedAction a, long bandwidth, Instant now) {
+    /** The created migration, or null (a duplicate, or a failure the next pass retries). */
+    private VolumeMigration create(PlannedAction a, long bandwidth, Instant now) {
         String name = names.nameFor(a, now);
         if (names.wasCreated(a)) {
             // Created by an earlier pass and not in the cache yet: it lags (nothing to do), or the migration was
@@ -166,7 +173,7 @@ final class MigrationCreator implements AutoCloseable {
             names.created(a);
             metrics.decision(a.kind().name(), "created");
             LOG.infof("VolumeMigration/%s: planned: %s", name, a.explanation());
-            return name;
+            return vm;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 // This decision's migration exists already (made by an earlier pass the cache did not show yet).
