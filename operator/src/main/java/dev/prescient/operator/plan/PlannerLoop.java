@@ -382,7 +382,8 @@ public final class PlannerLoop {
                     n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getCordoned()),
                     st == null || st.getFailureProbability() == null ? 0 : st.getFailureProbability(),
                     st == null || st.getFailureConfidence() == null ? 0 : st.getFailureConfidence(),
-                    d == null ? Map.of() : d.available(), limits.bandwidthFor(name)));
+                    d == null ? Map.of() : d.available(), limits.bandwidthFor(name),
+                    dev.prescient.operator.status.NodeStatusAggregator.calmSince(st)));
         }
         // Which replica came from which migration: its role and when it was made.
         Map<String, Role> roles = new HashMap<>();
