@@ -76,6 +76,8 @@ public final class PlannerLoop {
     private final VolumeForecasts forecasts;
     private final VolumeInsights insights;
     private final ReplicaInventory inventory;
+    /** When each kept copy last served its volume's reads (a pre-staged copy read remotely shows no heat). */
+    private final ReadServing served = new ReadServing();
 
     public PlannerLoop(KubernetesClient kube, NodeAgents agents, NodeHealthModel health, AffinityProfiles profiles,
                        ModelStateStore store, OperatorMetrics metrics, KubeEvents events, Clock clock,
@@ -419,6 +421,10 @@ public final class PlannerLoop {
                 });
             }
         }
+        served.observe(readSources, now);
+        Set<String> listed = new HashSet<>();
+        data.values().forEach(d -> d.replicas().forEach(r -> listed.add(r.getReplicaId())));
+        served.retain(listed);
         // Per volume: replicas found on the agents, and the accesses each node reports.
         Map<String, List<ReplicaView>> replicas = new HashMap<>();
         Map<String, Map<String, Double>> heatByNode = new HashMap<>();
@@ -480,12 +486,10 @@ public final class PlannerLoop {
                     role = primary ? Role.Mirror : Role.Primary;
                     primary = true;
                 }
-                // The copy serving the reads is read now, wherever the reads are counted (a pre-staged copy that
-                // serves them must not expire as unread).
-                ReadPlacement.Current reading = readSources.get(name);
-                boolean serving = reading != null && r.id().equals(reading.readSourceReplicaId());
+                // A copy is read when it last served the reads, wherever the reads are counted (a pre-staged copy that
+                // serves them must not expire as unread), or when its node last read the volume.
                 fixed.add(new ReplicaView(r.id(), r.node(), r.tier(), role, r.healthy(), r.createdAt(),
-                        serving ? now : reads.get(r.node())));
+                        served.lastRead(r.id(), reads.get(r.node()))));
             }
             Map<String, Double> byNode = heatByNode.getOrDefault(name, Map.of());
             double total = byNode.values().stream().mapToDouble(Double::doubleValue).sum();
