@@ -503,7 +503,7 @@ public final class PlannerLoop {
             Set<String> known = new HashSet<>(nowShare.keySet());
             known.addAll(profiles.forVolume(name).keySet());
             for (String n : known) {
-                forecast.put(n, profiles.forecast(name, n, ahead, nowShare.getOrDefault(n, 0d)));
+                forecast.put(n, profiles.forecast(name, n, now, ahead, nowShare.getOrDefault(n, 0d)));
             }
             double score = 1 - Math.exp(-total / heatScale);
             long usedBytes = used.getOrDefault(name, 0L);
