@@ -106,7 +106,8 @@ public final class ReadStats {
                 byWindow.merge((long) Math.floor(at[i] / 10) * 10, 1, Integer::sum);
             }
         }
-        return String.format(java.util.Locale.ROOT, "reads >= %.2f ms (p%.0f): by volume %s; by scenario second %s",
-                bar / 1000, p * 100, byVolume, byWindow);
+        int count = byVolume.values().stream().mapToInt(Integer::intValue).sum();
+        return String.format(java.util.Locale.ROOT, "%d reads >= %.2f ms: by volume %s; by scenario second %s",
+                count, bar / 1000, byVolume, byWindow);
     }
 }
