@@ -77,6 +77,7 @@ public final class LocalMain {
                         Integer.parseInt(a.getOrDefault("repeat", "1")), loadBefore,
                         dev.prescient.local.score.RunResult.loadAverage());
                 r.write(out);
+                System.out.println("[prescient] slowest reads: " + mode.runner().reads().describeTail(0.99));
                 System.out.printf("[prescient] scorecard figures written to %s: local reads %.1f%%, p99 %.2f ms, %d moves%n",
                         out, 100 * r.localShare(), r.p99Micros() / 1000, r.moves());
             }

@@ -21,6 +21,9 @@ public final class ReadStats {
     private final double windowSeconds;
     private final Map<String, Map<Long, List<Double>>> windows = new HashMap<>();
     private double[] latency = new double[1 << 12];
+    /** When each read was (scenario seconds) and of which volume, for {@link #describeTail}. */
+    private double[] at = new double[1 << 12];
+    private String[] volumeOf = new String[1 << 12];
     private int n;
     private long local;
     private double failingMicros;
@@ -37,7 +40,11 @@ public final class ReadStats {
                                     boolean onFailingDisk) {
         if (n == latency.length) {
             latency = Arrays.copyOf(latency, n * 2);
+            at = Arrays.copyOf(at, n * 2);
+            volumeOf = Arrays.copyOf(volumeOf, n * 2);
         }
+        at[n] = t;
+        volumeOf[n] = volume;
         latency[n++] = latencyMicros;
         if (onReadersNode) {
             local++;
@@ -81,5 +88,26 @@ public final class ReadStats {
         }
         return new Summary(n, n == 0 ? 0 : (double) local / n, percentile(all, 0.50), percentile(all, 0.99),
                 failingMicros / 1e6, judged, missed, missed * windowSeconds / 60.0);
+    }
+
+    /**
+     * Where the slowest reads were, to tell what set the p99 (a diagnostic for the run log, not a scorecard figure):
+     * the reads at or above the run's {@code p} percentile, counted per volume and per 10 s of the scenario.
+     */
+    public synchronized String describeTail(double p) {
+        double[] all = Arrays.copyOf(latency, n);
+        Arrays.sort(all);
+        double bar = percentile(all, p);
+        Map<String, Integer> byVolume = new java.util.TreeMap<>();
+        Map<Long, Integer> byWindow = new java.util.TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            if (latency[i] >= bar) {
+                byVolume.merge(volumeOf[i], 1, Integer::sum);
+                byWindow.merge((long) Math.floor(at[i] / 10) * 10, 1, Integer::sum);
+            }
+        }
+        int count = byVolume.values().stream().mapToInt(Integer::intValue).sum();
+        return String.format(java.util.Locale.ROOT, "%d reads >= %.2f ms: by volume %s; by scenario second %s",
+                count, bar / 1000, byVolume, byWindow);
     }
 }

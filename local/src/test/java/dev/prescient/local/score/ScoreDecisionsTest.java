@@ -72,6 +72,9 @@ class ScoreDecisionsTest {
         s.record(9.95, "v", 60_000, false, false);
         assertThat(s.summary(2000, 10).sloWindowsMissed()).as("two slow reads of 101: p99 is slow").isEqualTo(1);
         assertThat(s.summary(2000, 10).sloMissMinutes()).isCloseTo(5 / 60.0, within(1e-9));
+        // 202 reads, the p99.5 is rank 201: 60 ms. The reads at or above it, by volume and by 10 s.
+        assertThat(s.describeTail(0.995)).isEqualTo("2 reads >= 60.00 ms: by volume {v=1, w=1}; "
+                + "by scenario second {0=1, 10=1}");
     }
 
     @Test

@@ -15,10 +15,22 @@ public record ClusterView(Instant now, List<NodeView> nodes, List<VolumeView> vo
         this(now, nodes, volumes, inFlight, OperatorLimits.clusterBandwidth(clusterBandwidthBytesPerSecond));
     }
 
-    /** A storage node: where it is, whether it takes new data, how likely it is to fail, and room per tier. */
+    /**
+     * A storage node: where it is, whether it takes new data, how likely it is to fail, room per tier, and since when
+     * its failure model has not alerted ({@code calmSince}; null while it alerts or before its first assessment), so
+     * an evacuation is rolled back only after a recovery that lasted, not on one calm pass.
+     */
     public record NodeView(String name, String zone, boolean ready, boolean cordoned, double failureProbability,
                            double failureConfidence, Map<String, Long> availableBytesByTier,
-                           long bandwidthBytesPerSecond) {
+                           long bandwidthBytesPerSecond, Instant calmSince) {
+
+        /** A node never known to alert (scenario tables, the reactive baseline): calm since the epoch. */
+        public NodeView(String name, String zone, boolean ready, boolean cordoned, double failureProbability,
+                        double failureConfidence, Map<String, Long> availableBytesByTier,
+                        long bandwidthBytesPerSecond) {
+            this(name, zone, ready, cordoned, failureProbability, failureConfidence, availableBytesByTier,
+                    bandwidthBytesPerSecond, Instant.EPOCH);
+        }
     }
 
     /** Why a replica exists; mirrors the API's ReplicaRole. */

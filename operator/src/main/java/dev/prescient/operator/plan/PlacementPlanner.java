@@ -128,8 +128,14 @@ public final class PlacementPlanner {
                 && n.failureConfidence() >= settings.minConfidence();
     }
 
-    private boolean recovered(NodeView n) {
-        return n != null && n.ready() && n.failureProbability() < settings.failureThreshold() - settings.hysteresis();
+    /**
+     * Recovered for good: below the threshold minus the hysteresis now, and no alert from the node's failure model for
+     * at least rollbackAfter. One calm pass is not a recovery: local mode rolled node-c's evacuation back 0.7 s after
+     * its probability first dipped, while its disk still failed.
+     */
+    private boolean recovered(NodeView n, Instant now) {
+        return n != null && n.ready() && n.failureProbability() < settings.failureThreshold() - settings.hysteresis()
+                && n.calmSince() != null && !n.calmSince().plus(settings.rollbackAfter()).isAfter(now);
     }
 
     private List<PlannedAction> removals(VolumeView v, Map<String, NodeView> nodes, Instant now, int desiredReplicas) {
@@ -140,7 +146,7 @@ public final class PlacementPlanner {
                 Duration age = Duration.between(r.createdAt(), now);
                 boolean othersRecovered = true;
                 for (ReplicaView o : v.replicas()) {
-                    if (o != r && o.role() != Role.Evacuation && !recovered(nodes.get(o.node()))) {
+                    if (o != r && o.role() != Role.Evacuation && !recovered(nodes.get(o.node()), now)) {
                         othersRecovered = false;
                     }
                 }
@@ -148,7 +154,8 @@ public final class PlacementPlanner {
                     out.add(remove(v, r, MigrationReason.PredictedFailure, RemovalKind.EvacuationRolledBack,
                             String.format(Locale.ROOT,
                             "false alarm: evacuation replica on %s is %s old (rollbackAfter %s) and every node it "
-                                    + "protected is healthy again (failure probability below %.2f); freeing its space",
+                                    + "protected is healthy again (failure probability below %.2f, no alert for "
+                                    + "rollbackAfter); freeing its space",
                             r.node(), age, settings.rollbackAfter(),
                             settings.failureThreshold() - settings.hysteresis())));
                 }

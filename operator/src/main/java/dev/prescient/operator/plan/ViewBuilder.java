@@ -48,6 +48,8 @@ public final class ViewBuilder {
     private final OperatorLimits limits;
     private final double heatScale;
     private final Duration leadTime;
+    /** When each kept copy last served its volume's reads (a pre-staged copy read remotely shows no heat). */
+    private final ReadServing served = new ReadServing();
 
     public ViewBuilder(AffinityProfiles profiles, VolumeForecasts forecasts, PlannerMemory memory,
                        OperatorLimits limits, double heatScale, Duration leadTime) {
@@ -156,7 +158,8 @@ public final class ViewBuilder {
                     n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getCordoned()),
                     st == null || st.getFailureProbability() == null ? 0 : st.getFailureProbability(),
                     st == null || st.getFailureConfidence() == null ? 0 : st.getFailureConfidence(),
-                    d == null ? Map.of() : d.available(), limits.bandwidthFor(name)));
+                    d == null ? Map.of() : d.available(), limits.bandwidthFor(name),
+                    dev.prescient.operator.status.NodeStatusAggregator.calmSince(st)));
         }
         // Which replica came from which migration: its role and when it was made.
         Map<String, Role> roles = new HashMap<>();
@@ -192,6 +195,10 @@ public final class ViewBuilder {
                 });
             }
         }
+        served.observe(readSources, now);
+        Set<String> listed = new HashSet<>();
+        data.values().forEach(d -> d.replicas().forEach(r -> listed.add(r.getReplicaId())));
+        served.retain(listed);
         // Per volume: replicas found on the agents, and the accesses each node reports.
         Map<String, List<ReplicaView>> replicas = new HashMap<>();
         Map<String, Map<String, Double>> heatByNode = new HashMap<>();
@@ -253,12 +260,10 @@ public final class ViewBuilder {
                     role = primary ? Role.Mirror : Role.Primary;
                     primary = true;
                 }
-                // The copy serving the reads is read now, wherever the reads are counted (a pre-staged copy that
-                // serves them must not expire as unread).
-                ReadPlacement.Current reading = readSources.get(name);
-                boolean serving = reading != null && r.id().equals(reading.readSourceReplicaId());
+                // A copy is read when it last served the reads, wherever the reads are counted (a pre-staged copy that
+                // serves them must not expire as unread), or when its node last read the volume.
                 fixed.add(new ReplicaView(r.id(), r.node(), r.tier(), role, r.healthy(), r.createdAt(),
-                        serving ? now : reads.get(r.node())));
+                        served.lastRead(r.id(), reads.get(r.node()))));
             }
             Map<String, Double> byNode = heatByNode.getOrDefault(name, Map.of());
             double total = byNode.values().stream().mapToDouble(Double::doubleValue).sum();
@@ -272,7 +277,7 @@ public final class ViewBuilder {
             Set<String> known = new HashSet<>(nowShare.keySet());
             known.addAll(profiles.forVolume(name).keySet());
             for (String n : known) {
-                forecast.put(n, profiles.forecast(name, n, ahead, nowShare.getOrDefault(n, 0d)));
+                forecast.put(n, profiles.forecast(name, n, now, ahead, nowShare.getOrDefault(n, 0d)));
             }
             double score = 1 - Math.exp(-total / heatScale);
             long usedBytes = used.getOrDefault(name, 0L);

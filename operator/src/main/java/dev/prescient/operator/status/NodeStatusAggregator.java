@@ -59,6 +59,30 @@ public final class NodeStatusAggregator {
         return s;
     }
 
+    /**
+     * Since when the node's failure model has not alerted: the EvacuationRecommended condition's last transition
+     * while it is False; null while it is True, before the first assessment, or when the time is unreadable (the
+     * planner then treats the node as not recovered and keeps any evacuation copy).
+     */
+    public static Instant calmSince(StorageNodeStatus s) {
+        if (s == null || s.getConditions() == null) {
+            return null;
+        }
+        for (var c : s.getConditions()) {
+            if (c.getType().equals("EvacuationRecommended")) {
+                if (c.getStatus() == null || !c.getStatus().name().equals("False") || c.getLastTransitionTime() == null) {
+                    return null;
+                }
+                try {
+                    return Instant.parse(c.getLastTransitionTime());
+                } catch (java.time.format.DateTimeParseException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
     /** The agent did not answer: keep the last known numbers, flip Ready with the reason. */
     public static StorageNodeStatus unreachable(StorageNodeStatus prev, String error, long generation, Instant now) {
         StorageNodeStatus s = prev == null ? new StorageNodeStatus() : prev;

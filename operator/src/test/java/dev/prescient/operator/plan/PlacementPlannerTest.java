@@ -140,6 +140,32 @@ class PlacementPlannerTest {
                 ActionKind.RemoveReplica)).isEmpty();
     }
 
+    /**
+     * Local mode: node-c's failure probability dipped under the threshold once and the evacuation replica, older than
+     * rollbackAfter, was removed 0.7 s later as a false alarm. A rollback needs the node calm (no alert) for
+     * rollbackAfter as well as under the threshold minus the hysteresis now.
+     */
+    @Test
+    void anEvacuationIsRolledBackOnlyAfterTheRecoveryLasted() {
+        Duration rollbackAfter = PlannerSettings.defaults().rollbackAfter();
+        List<ReplicaView> replicas = List.of(primary("a", "ssd"),
+                new ReplicaView("r-c", "c", "ssd", Role.Evacuation, true, T0, null));
+        VolumeView v = volume("db", replicas, 0.3, HeatLevel.Warm, Map.of("a", 0.6), Map.of("a", 0.6));
+        Instant late = T0.plus(rollbackAfter).plus(Duration.ofHours(10));
+        java.util.function.Function<Instant, List<PlannedAction>> removalsIfCalmSince = since -> of(planner.plan(
+                new ClusterView(late, List.of(new NodeView("a", "z1", true, false, 0.05, 0.9,
+                        Map.of("ssd", 500 * GIB), 0, since), node("b", "z2", 0.02), node("c", "z3", 0.03)),
+                        List.of(v), List.of(), 0)), ActionKind.RemoveReplica);
+        assertThat(removalsIfCalmSince.apply(late.minusSeconds(1))).as("first calm pass").isEmpty();
+        assertThat(removalsIfCalmSince.apply(late.minus(rollbackAfter).plusSeconds(1))).as("calm not long enough")
+                .isEmpty();
+        assertThat(removalsIfCalmSince.apply(null)).as("still alerting").isEmpty();
+        assertThat(removalsIfCalmSince.apply(late.minus(rollbackAfter))).singleElement().satisfies(a -> {
+            assertThat(a.replicaId()).isEqualTo("r-c");
+            assertThat(a.explanation()).contains("false alarm").contains("no alert for rollbackAfter");
+        });
+    }
+
     @Test
     void lowConfidencePredictionIsNotActedUpon() {
         NodeView unsure = new NodeView("a", "z1", true, false, 0.9, 0.3, Map.of("ssd", 500 * GIB), 0);

@@ -90,6 +90,20 @@ public final class PlannerFixture {
         client.resource(sn).updateStatus();
     }
 
+    /** The node's failure model has not alerted since {@code since} (EvacuationRecommended False from then on). */
+    public void calmSince(String node, java.time.Instant since) {
+        StorageNode sn = client.resources(StorageNode.class).withName(node).get();
+        StorageNodeStatus st = sn.getStatus() == null ? new StorageNodeStatus() : sn.getStatus();
+        dev.prescient.api.v1alpha1.common.Condition c = new dev.prescient.api.v1alpha1.common.Condition();
+        c.setType("EvacuationRecommended");
+        c.setStatus(dev.prescient.api.v1alpha1.common.ConditionStatus.False);
+        c.setReason("NotNeeded");
+        c.setLastTransitionTime(since.toString());
+        st.setConditions(new java.util.ArrayList<>(java.util.List.of(c)));
+        sn.setStatus(st);
+        client.resource(sn).updateStatus();
+    }
+
     public PlannerLoop loop(String namespace) {
         return loop(namespace, Clock.systemUTC(), OperatorLimits.none(), VolumeForecasts.Config.defaults());
     }

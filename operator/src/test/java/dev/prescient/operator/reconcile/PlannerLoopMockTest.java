@@ -285,6 +285,12 @@ class PlannerLoopMockTest {
         client.resource(evac).updateStatus();
         f.agents.agent("node-001").putReplica("pv-00000-evacuate-x-r", "pv-00000", "ssd", new byte[4096]);
         double before = f.health.currentThreshold(clock.now.toEpochMilli());
+        // Calm for an hour only: a recovery that has not lasted rollbackAfter undoes nothing.
+        f.calmSince("node-000", clock.now.minus(Duration.ofHours(1)));
+        assertThat(loop.evaluate("standard", settings).removed()).isZero();
+        assertThat(f.agents.agent("node-001").replicaIds()).contains("pv-00000-evacuate-x-r");
+        // No alert for 200 h: the evacuation was a false alarm.
+        f.calmSince("node-000", clock.now.minus(Duration.ofHours(200)));
 
         PlannerLoop.Result r = loop.evaluate("standard", settings);
         assertThat(r.removed()).isEqualTo(1);

@@ -62,6 +62,23 @@ class AggregatorsTest {
     }
 
     @Test
+    void aNodeIsCalmSinceItsLastAlertEnded() {
+        NodeHealthModel.Risk ok = new NodeHealthModel.Risk(0.02, 0.9, 0.98, false, 0.5, List.of());
+        NodeHealthModel.Risk bad = new NodeHealthModel.Risk(0.9, 0.9, 0.1, true, 0.5, List.of("LATENCY_ANOMALY"));
+        assertThat(NodeStatusAggregator.calmSince(null)).as("never assessed").isNull();
+        StorageNodeStatus calm = NodeStatusAggregator.reachable(null, health(100, 40), ok, false, 1, T1);
+        assertThat(NodeStatusAggregator.calmSince(calm)).isEqualTo(T1);
+        StorageNodeStatus alerting = NodeStatusAggregator.reachable(calm, health(100, 40), bad, false, 1, T2);
+        assertThat(NodeStatusAggregator.calmSince(alerting)).isNull();
+        Instant t3 = T2.plusSeconds(60);
+        StorageNodeStatus again = NodeStatusAggregator.reachable(alerting, health(100, 40), ok, false, 1, t3);
+        StorageNodeStatus later = NodeStatusAggregator.reachable(again, health(100, 40), ok, false, 1,
+                t3.plusSeconds(60));
+        assertThat(NodeStatusAggregator.calmSince(later)).as("since the alert ended, not the last report")
+                .isEqualTo(t3);
+    }
+
+    @Test
     void tierTotalsAndReserve() {
         Map<String, StorageNodeStatus> nodes = new LinkedHashMap<>();
         NodeHealthModel.Risk ok = new NodeHealthModel.Risk(0, 1, 1, false, 0.5, List.of());

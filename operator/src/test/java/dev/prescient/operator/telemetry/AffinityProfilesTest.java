@@ -31,6 +31,37 @@ class AffinityProfilesTest {
                 .hasMessageContaining("too short");
     }
 
+    /**
+     * The score-random scenario: a random node reads the volume for 10 s at a time. On the first day there is no
+     * seasonal history; the share a node has now is forecast over the 15 s lead only as far as it already held that
+     * long, so a reader of 10 s is not forecast to stay and one that has held for the lead is.
+     */
+    @Test
+    void withoutADayOfHistoryAShareIsForecastToLastOnlyAsFarAsItHasHeld() {
+        AffinityProfiles p = new AffinityProfiles(0.5, Duration.ofSeconds(60));
+        Instant start = Instant.ofEpochSecond(1_800_000_000L - Math.floorMod(1_800_000_000L, 60));
+        Duration lead = Duration.ofSeconds(15);
+        // node-a reads for 10 s, then node-c; passes every 2 s.
+        for (int t = 0; t <= 20; t += 2) {
+            p.observe("v", "node-a", t < 10 ? 1.0 : 0.0, start.plusSeconds(t));
+            p.observe("v", "node-c", t < 10 ? 0.0 : 1.0, start.plusSeconds(t));
+        }
+        Instant now = start.plusSeconds(20);
+        assertThat(p.forecast("v", "node-c", now, now.plus(lead), 1.0)).as("node-c has read for 10 s of 15")
+                .isZero();
+        for (int t = 22; t <= 26; t += 2) {
+            p.observe("v", "node-c", 1.0, start.plusSeconds(t));
+        }
+        now = start.plusSeconds(26);
+        assertThat(p.forecast("v", "node-c", now, now.plus(lead), 1.0)).as("held for 16 s").isCloseTo(1.0, within());
+        assertThat(p.forecast("v", "node-c", now, now.plus(lead), 0.7)).as("never above the share now")
+                .isCloseTo(0.7, within());
+        assertThat(p.forecast("v", "node-b", now, now.plus(lead), 0.4)).as("never seen").isZero();
+        // A day later that time of day is known: the profile says it, whatever held lately.
+        Instant nextDay = start.plusSeconds(60 + 5);
+        assertThat(p.forecast("v", "node-a", nextDay.minus(lead), nextDay, 0.0)).isCloseTo(1.0, within());
+    }
+
     private static org.assertj.core.data.Offset<Double> within() {
         return org.assertj.core.data.Offset.offset(1e-6);
     }

@@ -276,4 +276,45 @@ class NodeHealthModelTest {
             }
         }
     }
+
+    /**
+     * The default local scenario: node-c's disk slows by 3 ms per second from 40 s on to a 400 ms plateau and stays
+     * there (every engine and probe of the node goes through it); node-a and node-b stay healthy. The plateau used to
+     * become node-c's own normal after a window of reports (2 min): p fell under the threshold, the operator logged
+     * Recovered and rolled the evacuation back as a false alarm while the disk still failed. Ten minutes of plateau
+     * here; then the disk is healthy again and the node recovers promptly.
+     */
+    @Test
+    void aFailingDiskThatStaysSlowStaysFailingAndRecoversWhenItIsHealthyAgain() {
+        NodeHealthModel m = new NodeHealthModel(0.5, 2_000);
+        long t = 0;
+        double firstAlertAt = -1;
+        double lowestAfterAlert = 1;
+        NodeHealthModel.Risk c = null;
+        for (int s = 0; s < 900; s += 2) {
+            double slow = s < 40 ? 0 : Math.min(400, (s - 40) * 3.0);
+            double jitter = (s % 3) * 0.1;
+            m.assess("node-a", node("node-a", Map.of("ssd", 1.5 + jitter), 1.1 + jitter, 6.2 + jitter), t += 600);
+            m.assess("node-b", node("node-b", Map.of("ssd", 1.6 + jitter), 1.1 + jitter, 6.2 + jitter), t += 600);
+            c = m.assess("node-c", node("node-c", Map.of("ssd", 1.4 + jitter + slow), 1.1 + jitter + slow,
+                    6.2 + jitter + slow), t += 800);
+            if (firstAlertAt < 0 && c.probability() >= 0.8) {
+                firstAlertAt = s;
+            } else if (firstAlertAt >= 0) {
+                lowestAfterAlert = Math.min(lowestAfterAlert, c.probability());
+            }
+        }
+        assertThat(firstAlertAt).as("caught on the ramp, well before the plateau at 173 s").isBetween(40.0, 120.0);
+        assertThat(lowestAfterAlert).as("p over the whole plateau (12 min after the alert)").isGreaterThan(0.8);
+        assertThat(c.alert()).isTrue();
+        // The disk is replaced or recovers: node-c is judged by its healthy past again within a few reports.
+        for (int s = 0; s < 12; s += 2) {
+            double jitter = (s % 3) * 0.1;
+            m.assess("node-a", node("node-a", Map.of("ssd", 1.5 + jitter), 1.1 + jitter, 6.2 + jitter), t += 600);
+            m.assess("node-b", node("node-b", Map.of("ssd", 1.6 + jitter), 1.1 + jitter, 6.2 + jitter), t += 600);
+            c = m.assess("node-c", node("node-c", Map.of("ssd", 1.4 + jitter), 1.1 + jitter, 6.2 + jitter), t += 800);
+        }
+        assertThat(c.alert()).isFalse();
+        assertThat(c.probability()).isLessThan(0.1);
+    }
 }

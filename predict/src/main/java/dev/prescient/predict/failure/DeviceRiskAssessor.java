@@ -112,7 +112,16 @@ public final class DeviceRiskAssessor {
         if ((smart == null || smartRow == null) && Double.isNaN(lz) && Double.isNaN(ez)) {
             reasons.add(Reason.NO_SIGNALS);
         }
-        latency.observeUnlessAnomalous(latencyMs, ANOMALY_Z);
+        if (ownZ >= ANOMALY_Z && peerZ >= ANOMALY_Z) {
+            // Slower than its own past and than its peers at the same moment: a failing device. Its history must not
+            // learn the slowdown, not even after a whole window (observeUnlessAnomalous takes a lasting level as the
+            // new normal): local mode's node-c held at 400 ms for two minutes became its own baseline, p fell under
+            // the threshold and the evacuation was rolled back while the disk still failed. A lasting change its
+            // peers share, or one with no peers to ask, is still learnt after a window.
+            latency.observeLevelOnly(latencyMs);
+        } else {
+            latency.observeUnlessAnomalous(latencyMs, ANOMALY_Z);
+        }
         if (relativeLatency != null) {
             // The ratio to the peers is learnt only while the device is normal against its own past: one whose
             // peers first reported after it began to fail would otherwise learn "32x slower" as its normal.

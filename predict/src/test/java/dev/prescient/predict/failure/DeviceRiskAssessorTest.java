@@ -153,4 +153,36 @@ class DeviceRiskAssessorTest {
         assertThat(worstAlone).as("against its own young past").isGreaterThan(0.9);
         assertThat(worst).as("and against its peers").isLessThan(0.5);
     }
+
+    /**
+     * Local mode, node-c: its disk's latency ramps up and stays at 400 ms while its peers stay at 11 ms. Held back for
+     * a whole window, the plateau used to become the device's own normal (observeUnlessAnomalous): two minutes in, p
+     * fell under the threshold and the evacuation was rolled back as a false alarm while the disk still failed.
+     */
+    @Test
+    void aPlateauSlowerThanItsPeersNeverBecomesTheDevicesNormal() {
+        DeviceRiskAssessor a = withPeers();
+        long t = 0;
+        for (int i = 0; i < 30; i++) {
+            a.assess(null, 10.0 + i % 3, 11.0, 0.0, t += 2_000);
+        }
+        boolean alerted = false;
+        for (int i = 0; i < 400; i++) {
+            double ms = Math.min(400, 10 + 6.0 * i); // 3 ms per second, a report every 2 s, then the plateau
+            DeviceRiskAssessor.Assessment r = a.assess(null, ms, 11.0, 0.0, t += 2_000);
+            alerted |= r.alert();
+            if (alerted) {
+                assertThat(r.prediction().probability()).as("report %d at %.0f ms, own z %.2f, peer z %.2f", i, ms,
+                        r.ownZ(), r.peerZ()).isGreaterThan(0.8);
+            }
+        }
+        assertThat(alerted).isTrue();
+        // It recovers: healthy again at once, against the past it was not allowed to forget.
+        DeviceRiskAssessor.Assessment healthy = null;
+        for (int i = 0; i < 5; i++) {
+            healthy = a.assess(null, 10.0 + i % 3, 11.0, 0.0, t += 2_000);
+        }
+        assertThat(healthy.alert()).isFalse();
+        assertThat(healthy.prediction().probability()).isLessThan(0.1);
+    }
 }
