@@ -301,14 +301,7 @@ public final class LocalMode implements AutoCloseable {
      */
     public List<Verification> verify(java.time.Duration settle) throws IOException, InterruptedException {
         runner.close();
-        long end = System.nanoTime() + settle.toNanos();
-        do {
-            runner.refresh(runner.seconds());
-            if (runner.watch().migrations().stream().allMatch(ClusterWatch.Migration::done)) {
-                break;
-            }
-            Thread.sleep(500);
-        } while (System.nanoTime() < end);
+        awaitMigrationsDone(settle);
         List<Verification> out = new ArrayList<>();
         for (LocalVolume v : runner.volumes().values()) {
             // The front-end first, while the workload is still attached: a front-end whose own replica was moved
@@ -319,19 +312,40 @@ public final class LocalMode implements AutoCloseable {
             for (Replica r : v.replicas()) {
                 if (r.healthy() && !r.nbdUri().isEmpty()) {
                     Verification c = check(v, r.replicaId(), r.node(), r.tier(), r.nbdUri());
-                    if (c.badBlocks() < 0) {
-                        // The operator may have removed the copy meanwhile (a surplus mirror): only a copy that is
-                        // still listed and cannot be read counts as lost.
-                        runner.refresh(runner.seconds());
-                        if (v.replicas().stream().noneMatch(x -> x.replicaId().equals(r.replicaId()))) {
-                            continue;
+                    // The operator keeps planning while the copies are read (the healed disk and the verification's
+                    // own reads change its inputs): a copy it removed meanwhile (a surplus mirror, the source of a
+                    // retier begun after the workload stopped) is not lost. A copy that cannot be read is read again
+                    // once running migrations ended, and counts as lost only while it is still listed and unreadable.
+                    boolean removed = false;
+                    for (int again = 0; c.badBlocks() < 0 && again < 3; again++) {
+                        awaitMigrationsDone(settle);
+                        java.util.Optional<Replica> still = v.replicas().stream()
+                                .filter(x -> x.replicaId().equals(r.replicaId())).findFirst();
+                        if (still.isEmpty()) {
+                            removed = true;
+                            break;
                         }
+                        c = check(v, r.replicaId(), r.node(), r.tier(), still.get().nbdUri());
                     }
-                    out.add(c);
+                    if (!removed) {
+                        out.add(c);
+                    }
                 }
             }
         }
         return out;
+    }
+
+    /** Until every migration the cluster shows has ended, or {@code settle}; the replica lists refreshed. */
+    private void awaitMigrationsDone(java.time.Duration settle) throws IOException, InterruptedException {
+        long end = System.nanoTime() + settle.toNanos();
+        do {
+            runner.refresh(runner.seconds());
+            if (runner.watch().migrations().stream().allMatch(ClusterWatch.Migration::done)) {
+                return;
+            }
+            Thread.sleep(500);
+        } while (System.nanoTime() < end);
     }
 
     /** One copy checked; a copy that cannot be read at all counts as all its blocks lost (-1) and says why. */
