@@ -9,10 +9,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,19 +27,32 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class DeviceRead {
     static final int MAX_READERS = 4;
-    private static final ExecutorService READERS = readers(MAX_READERS);
+    private static final Readers READERS = readers(MAX_READERS);
 
     private DeviceRead() {
     }
 
-    /** Threads {@code device-read-N}, at most {@code max}, none queued behind them (refused instead). */
-    static ExecutorService readers(int max) {
+    /**
+     * Threads {@code device-read-N}, at most {@code max}, and as many permits: a check runs only with a permit, which
+     * its thread gives back when the read returns, so a read never waits behind stuck ones. (A SynchronousQueue at
+     * the thread limit refused a check in the moment between one read returning and its thread polling again.)
+     */
+    record Readers(ThreadPoolExecutor pool, Semaphore permits) {
+        void shutdownNow() {
+            pool.shutdownNow();
+        }
+    }
+
+    static Readers readers(int max) {
         AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(0, max, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "device-read-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(max, max, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "device-read-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return new Readers(pool, new Semaphore(max));
     }
 
     /** Empty when the block was read; otherwise why not. */
@@ -53,18 +66,36 @@ final class DeviceRead {
     }
 
     /** Runs {@code read} (bytes read) on {@code readers} with the deadline; empty when it read something. */
-    static Optional<String> check(ExecutorService readers, String device, long timeoutMillis, Callable<Integer> read) {
+    static Optional<String> check(Readers readers, String device, long timeoutMillis, Callable<Integer> read) {
+        if (!readers.permits().tryAcquire()) {
+            return Optional.of("reading " + device + " not tried: earlier device reads are still stuck");
+        }
+        // 0 queued, 1 running (its thread gives the permit back), 2 given up before it ran (the caller gives it back).
+        AtomicInteger state = new AtomicInteger();
         Future<Integer> f;
         try {
-            f = readers.submit(read);
+            f = readers.pool().submit(() -> {
+                if (!state.compareAndSet(0, 1)) {
+                    return 0;
+                }
+                try {
+                    return read.call();
+                } finally {
+                    readers.permits().release();
+                }
+            });
         } catch (RejectedExecutionException e) {
-            return Optional.of("reading " + device + " not tried: earlier device reads are still stuck");
+            readers.permits().release();
+            return Optional.of("reading " + device + " not tried: the device readers are shut down");
         }
         try {
             int n = f.get(timeoutMillis, TimeUnit.MILLISECONDS);
             return n > 0 ? Optional.empty() : Optional.of("reading " + device + " returned no data");
         } catch (TimeoutException e) {
             f.cancel(true);
+            if (state.compareAndSet(0, 2)) {
+                readers.permits().release();
+            }
             return Optional.of("reading " + device + " did not complete within " + timeoutMillis + " ms");
         } catch (ExecutionException e) {
             Throwable c = e.getCause();

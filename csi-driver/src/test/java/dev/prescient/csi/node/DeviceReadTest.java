@@ -3,14 +3,13 @@ package dev.prescient.csi.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import org.junit.jupiter.api.Test;
 
 class DeviceReadTest {
 
     @Test
     void hungReadsHoldAtMostThePoolAndLaterChecksAnswerAtOnce() throws Exception {
-        ExecutorService readers = DeviceRead.readers(2);
+        DeviceRead.Readers readers = DeviceRead.readers(2);
         CountDownLatch never = new CountDownLatch(1);
         // A read stuck in the kernel ignores interrupts: model it as one that waits for the latch regardless.
         java.util.concurrent.Callable<Integer> hung = () -> {
@@ -43,5 +42,18 @@ class DeviceReadTest {
         assertThat(r).isEmpty();
         assertThat(DeviceRead.check(readers, "/dev/nbd4", 5000, () -> 0)).hasValue("reading /dev/nbd4 returned no data");
         readers.shutdownNow();
+    }
+
+    @Test
+    void backToBackChecksAreNeverRefusedWhileNoReadIsStuck() {
+        // A check that ran to its end gives its reader back before it answers: the next one, at once, must run.
+        DeviceRead.Readers readers = DeviceRead.readers(1);
+        try {
+            for (int i = 0; i < 2000; i++) {
+                assertThat(DeviceRead.check(readers, "/dev/nbd" + i, 5000, () -> 4096)).as("check %d", i).isEmpty();
+            }
+        } finally {
+            readers.shutdownNow();
+        }
     }
 }
