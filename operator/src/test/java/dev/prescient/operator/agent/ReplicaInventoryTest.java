@@ -96,19 +96,14 @@ class ReplicaInventoryTest {
         assertThat(inv.current(() -> nodes, Duration.ofSeconds(30)).unreachable()).isEmpty();
     }
 
-    @Test
-    void aPublishDoesNotWaitForASweepInProgressAndTheSweepDoesNotReplaceTheNewerSnapshot() throws Exception {
-        CountDownLatch inSweep = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        InMemoryNodeAgents inner = new InMemoryNodeAgents();
-        inner.add("node-a", "z", Map.of("ssd", 1L << 30));
-        inner.agent("node-a").putReplica("pv-1-0", "pv-1", "ssd", new byte[16]);
-        NodeAgents slow = new NodeAgents() {
+    /** Agents that say a sweep began ({@code inSweep}) and answer only once {@code release} opens: agents under load. */
+    static NodeAgents slow(InMemoryNodeAgents inner, CountDownLatch inSweep, CountDownLatch release) {
+        return new NodeAgents() {
             @Override
             public NodeAgentClient forNode(String node) {
                 inSweep.countDown();
                 try {
-                    release.await(10, TimeUnit.SECONDS); // an agent that takes its time under load
+                    release.await(10, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -120,6 +115,16 @@ class ReplicaInventoryTest {
                 return node + ":1";
             }
         };
+    }
+
+    @Test
+    void aPublishDoesNotWaitForASweepInProgressAndTheSweepDoesNotReplaceTheNewerSnapshot() throws Exception {
+        CountDownLatch inSweep = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        InMemoryNodeAgents inner = new InMemoryNodeAgents();
+        inner.add("node-a", "z", Map.of("ssd", 1L << 30));
+        inner.agent("node-a").putReplica("pv-1-0", "pv-1", "ssd", new byte[16]);
+        NodeAgents slow = slow(inner, inSweep, release);
         MutableClock clock = new MutableClock();
         ReplicaInventory inv = new ReplicaInventory(slow, clock);
         AtomicReference<ReplicaInventory.Snapshot> seen = new AtomicReference<>();
@@ -148,23 +153,7 @@ class ReplicaInventoryTest {
         InMemoryNodeAgents inner = new InMemoryNodeAgents();
         inner.add("node-a", "z", Map.of("ssd", 1L << 30));
         inner.agent("node-a").putReplica("pv-1-0", "pv-1", "ssd", new byte[16]);
-        NodeAgents slow = new NodeAgents() {
-            @Override
-            public NodeAgentClient forNode(String node) {
-                inSweep.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return inner.forNode(node);
-            }
-
-            @Override
-            public String replicationAddress(String node) {
-                return node + ":1";
-            }
-        };
+        NodeAgents slow = slow(inner, inSweep, release);
         MutableClock clock = new MutableClock();
         ReplicaInventory inv = new ReplicaInventory(slow, clock);
         ReplicaInventory.Snapshot stale = ReplicaInventory.Snapshot.of(clock.now.minusSeconds(60), Map.of(),

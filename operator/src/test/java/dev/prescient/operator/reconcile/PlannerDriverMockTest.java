@@ -7,13 +7,11 @@ import dev.prescient.api.v1alpha1.node.StorageNodeStatus;
 import dev.prescient.api.v1alpha1.policy.MirrorPolicy;
 import dev.prescient.api.v1alpha1.tier.StorageTier;
 import dev.prescient.api.v1alpha1.volume.ReplicatedVolume;
-import dev.prescient.api.v1alpha1.volume.ReplicatedVolumeSpec;
 import dev.prescient.operator.loop.PlannerDriver;
 import dev.prescient.operator.loop.PlannerLoop;
 import dev.prescient.operator.loop.PolicyPasses;
 import dev.prescient.operator.observe.ClusterReads;
 import dev.prescient.testkit.FakeNodeAgent;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,15 +71,7 @@ class PlannerDriverMockTest {
 
     static void volume(String name, String policy, PlannerFixture f, int node) {
         f.agents.agent(PlannerFixture.node(node)).putReplica(name + "-0", name, "ssd", new byte[4096]);
-        ReplicatedVolume v = new ReplicatedVolume();
-        v.setMetadata(new ObjectMetaBuilder().withName(name).build());
-        ReplicatedVolumeSpec s = new ReplicatedVolumeSpec();
-        s.setCapacityBytes(1L << 30);
-        s.setPolicy(policy);
-        s.setInitialTier("ssd");
-        s.setReplicas(1);
-        v.setSpec(s);
-        client.resource(v).create();
+        PlannerFixture.createVolume(client, name, policy);
     }
 
     /** Per node, how often each of the sweep's three calls reached its agent. */

@@ -69,16 +69,21 @@ public final class PlannerFixture {
             String name = String.format("pv-%05d", i);
             agents.agent(node(i % nodes)).putReplica(name + "-0", name, "ssd", new byte[bytes]);
             agents.setActiveReplica(name, name + "-0");
-            ReplicatedVolume v = new ReplicatedVolume();
-            v.setMetadata(new ObjectMetaBuilder().withName(name).build());
-            ReplicatedVolumeSpec s = new ReplicatedVolumeSpec();
-            s.setCapacityBytes(1L << 30);
-            s.setPolicy(policy);
-            s.setInitialTier("ssd");
-            s.setReplicas(1);
-            v.setSpec(s);
-            client.resource(v).create();
+            createVolume(client, name, policy);
         }
+    }
+
+    /** A 1 GiB, one-replica ReplicatedVolume of {@code policy} starting on ssd. */
+    static void createVolume(KubernetesClient client, String name, String policy) {
+        ReplicatedVolume v = new ReplicatedVolume();
+        v.setMetadata(new ObjectMetaBuilder().withName(name).build());
+        ReplicatedVolumeSpec s = new ReplicatedVolumeSpec();
+        s.setCapacityBytes(1L << 30);
+        s.setPolicy(policy);
+        s.setInitialTier("ssd");
+        s.setReplicas(1);
+        v.setSpec(s);
+        client.resource(v).create();
     }
 
     public void setFailureProbability(String node, double p) {
