@@ -60,6 +60,9 @@ public final class PlannerDriver implements AutoCloseable {
 
     /** Starts ticking every {@code tick}; passes happen once {@link #lead} was called. */
     public synchronized void start(Duration tick) {
+        if (tick == null || tick.toMillis() < 1) {
+            throw new IllegalArgumentException("prescient.planner.tick must be at least 1ms, not " + tick);
+        }
         if (timer != null) {
             return;
         }

@@ -139,4 +139,17 @@ class PlannerDriverMockTest {
         assertThat(driver.tick()).isEmpty();
         assertEachNodeAsked(f, 2);
     }
+
+    @Test
+    void aTickUnderOneMillisecondIsRefusedWithItsSetting() {
+        PlannerFixture f = new PlannerFixture(client);
+        PlannerDriver driver = new PlannerDriver(f.loop("default"), ClusterReads.listing(client), f.actions,
+                new PolicyPasses(), java.time.Clock.systemUTC());
+        for (java.time.Duration bad : List.of(java.time.Duration.ZERO, java.time.Duration.ofMillis(-250))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> driver.start(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("prescient.planner.tick must be at least 1ms, not " + bad);
+        }
+        driver.close();
+    }
 }
